@@ -1,0 +1,101 @@
+/**
+ * Every error the application raises on purpose extends {@link AppError}.
+ * Callers map them to HTTP statuses or retry decisions with `instanceof` in
+ * one place (see shared/http/errors.ts and the send-message use case), never
+ * by matching names or messages.
+ */
+export abstract class AppError extends Error {
+  /** Whether the message may be shown to an API caller as it is. */
+  readonly expose: boolean = true;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem with one field: `path` uses dots and indexes (`channels.0`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Input that breaks a rule; lists every bad field, not only the first. */
+export class ValidationError extends AppError {
+  readonly issues: readonly FieldIssue[];
+
+  constructor(issues: readonly FieldIssue[], summary?: string) {
+    super(summary ?? `Invalid input: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    this.issues = issues;
+  }
+
+  /** A validation error about a single field. */
+  static field(path: string, message: string): ValidationError {
+    return new ValidationError([{ path, message }]);
+  }
+}
+
+export class NotFoundError extends AppError {}
+
+/** A lost race or a stale version: the caller's view of the data is out of date. */
+export class ConflictError extends AppError {
+  constructor(
+    message: string,
+    readonly currentVersion?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class UnauthorizedError extends AppError {}
+
+/** The caller is known but may not touch this clinic. */
+export class ForbiddenError extends AppError {}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(
+    message: string,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The provider refused for now (throttling, 5xx before the call): retry with backoff. */
+export class TransientDeliveryError extends AppError {
+  override readonly expose = false;
+  constructor(
+    message: string,
+    readonly providerCode: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Why a provider refused a message for good. */
+export type PermanentDeliveryReason = 'invalid-address' | 'opted-out' | 'rejected';
+
+/** The provider will never accept this message on this channel: do not retry it there. */
+export class PermanentDeliveryError extends AppError {
+  override readonly expose = false;
+  constructor(
+    message: string,
+    readonly reason: PermanentDeliveryReason,
+    readonly providerCode: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Configuration (environment or deployment file) is missing or wrong. */
+export class ConfigError extends AppError {
+  override readonly expose = false;
+  constructor(
+    readonly issues: readonly FieldIssue[],
+    source: string,
+  ) {
+    super(`Invalid ${source}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+}

@@ -1,0 +1,389 @@
+/**
+ * The records of the system, as zod schemas with their types inferred.
+ * Storage and the API both go through these, so a record that fails here
+ * never reaches a table.
+ *
+ * Two views exist per record: the *stored* record (everything, including the
+ * server-managed version and timestamps) and the *input* a caller may send
+ * (see shared/app/inputs.ts for the API bodies).
+ */
+import parsePhoneNumber from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
+
+// ---------------------------------------------------------------------------
+// Scalars
+// ---------------------------------------------------------------------------
+
+/** Clinic ids lead every key, so they are short, lowercase and never contain `#`. */
+export const ClinicIdSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'must be 1–48 lowercase letters, digits or hyphens');
+
+/** Patient, appointment and other ids: the clinic's own identifiers, without `#`. */
+export const EntityIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dot, underscore or hyphen');
+
+export const TimeZoneSchema = z
+  .string()
+  .refine(isValidZone, { message: 'must be an IANA time zone such as America/New_York' });
+
+/** An instant written in UTC (`…Z`); stored normalised to milliseconds. */
+export const UtcInstantSchema = z
+  .string()
+  .refine(isUtcIso, { message: 'must be an ISO 8601 instant in UTC, ending in Z' })
+  .transform((text) => toUtcIso(parseUtc(text)));
+
+/** A phone number in E.164 that libphonenumber-js considers valid (full metadata). */
+export const E164PhoneSchema = z.string().superRefine((text, ctx) => {
+  if (!/^\+[1-9]\d{6,14}$/.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an E.164 number such as +12025550143' });
+    return;
+  }
+  const parsed = parsePhoneNumber(text);
+  if (!parsed?.isValid()) ctx.addIssue({ code: 'custom', message: 'is not a valid phone number' });
+});
+
+export const EmailSchema = z.email({ message: 'must be a valid email address' }).max(254);
+
+/** BCP 47 language: a primary tag, optionally with a region (`es`, `pt-BR`). */
+export const LanguageSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as en or pt-BR');
+
+/** A local wall-clock time `HH:mm`. */
+export const LocalTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:mm');
+
+/** `3d`, `24h`, `90m`; stored in canonical form (`24h` becomes `1d`). */
+export const OffsetSchema = z
+  .string()
+  .refine((text) => parseOffset(text) !== undefined, {
+    message: 'must be an offset such as 3d, 2h or 90m, at most 30 days',
+  })
+  .transform((text) => {
+    const offset = parseOffset(text);
+    return offset ? formatOffset(offset) : text;
+  });
+
+/** Appointment types are clinic-chosen keys (`new-patient`), never a diagnosis or procedure. */
+export const AppointmentTypeSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1–32 lowercase letters, digits or hyphens');
+
+export const ChannelSchema = z.enum(['sms', 'email']);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+const positiveVersion = z.int().min(1);
+
+// ---------------------------------------------------------------------------
+// Clinic
+// ---------------------------------------------------------------------------
+
+export const MESSAGE_KINDS = [
+  'confirmation',
+  'reminder',
+  'reschedule',
+  'cancellation',
+  'survey',
+  'broadcast',
+  'keyword-reply',
+] as const;
+export const MessageKindSchema = z.enum(MESSAGE_KINDS);
+export type MessageKind = z.infer<typeof MessageKindSchema>;
+
+export const PrioritySchema = z.enum(['high', 'medium', 'low']);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+/** Lower rank goes first when the send rate is the bottleneck. */
+export const PRIORITY_RANK: Record<Priority, number> = { high: 1, medium: 2, low: 3 };
+
+/** Default priority of each kind (design.md, "Messages, by kind"). */
+export const DEFAULT_PRIORITY: Record<MessageKind, Priority> = {
+  confirmation: 'high',
+  reschedule: 'high',
+  cancellation: 'high',
+  reminder: 'high',
+  survey: 'medium',
+  broadcast: 'medium',
+  'keyword-reply': 'high',
+};
+
+/** A clinic's own wording for one kind in one language; checked against the segment budget on save. */
+export const TemplateTextSchema = z.strictObject({
+  sms: z.string().min(1).max(1600),
+  emailSubject: z.string().min(1).max(200),
+  emailBody: z.string().min(1).max(10_000),
+});
+export type TemplateText = z.infer<typeof TemplateTextSchema>;
+
+export const MessagingPolicySchema = z
+  .strictObject({
+    /** Offsets before the visit; `byType` overrides `default` for an appointment type. */
+    reminderOffsets: z
+      .strictObject({
+        default: z.array(OffsetSchema).max(6).default(['3d', '1d', '2h']),
+        byType: z.record(AppointmentTypeSchema, z.array(OffsetSchema).max(6)).default({}),
+      })
+      .default({ default: ['3d', '1d', '2h'], byType: {} }),
+    /** Local window (patient's zone, else the clinic's) in which non-urgent messages are held back. */
+    quietHours: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        start: LocalTimeSchema.default('21:00'),
+        end: LocalTimeSchema.default('08:00'),
+      })
+      .default({ enabled: true, start: '21:00', end: '08:00' }),
+    frequencyCap: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        perDay: z.int().min(1).max(10).default(1),
+        perWeek: z.int().min(1).max(50).default(3),
+      })
+      .default({ enabled: true, perDay: 1, perWeek: 3 }),
+    /** Largest SMS, in segments, that a rendered template may take. */
+    segmentBudget: z.int().min(1).max(10).default(3),
+    languages: z.array(LanguageSchema).min(1).max(20).default(['en', 'es']),
+    defaultLanguage: LanguageSchema.default('en'),
+    confirmation: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** No confirmation for a visit that starts sooner than this after booking. */
+        minLeadMinutes: z.int().min(0).max(10_080).default(60),
+      })
+      .default({ enabled: true, minLeadMinutes: 60 }),
+    survey: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** After the end of a completed visit. */
+        delay: OffsetSchema.default('2h'),
+      })
+      .default({ enabled: true, delay: '2h' }),
+    /** Clinic wording per kind and language; built-in templates fill the gaps. */
+    templates: z.partialRecord(MessageKindSchema, z.record(LanguageSchema, TemplateTextSchema)).default({}),
+  })
+  .superRefine((policy, ctx) => {
+    if (!policy.languages.includes(policy.defaultLanguage)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultLanguage'], message: 'must be one of languages' });
+    }
+    if (policy.frequencyCap.perWeek < policy.frequencyCap.perDay) {
+      ctx.addIssue({ code: 'custom', path: ['frequencyCap', 'perWeek'], message: 'must be at least perDay' });
+    }
+    const checkDistinct = (offsets: string[], path: PropertyKey[]) => {
+      if (new Set(offsets).size !== offsets.length) {
+        ctx.addIssue({ code: 'custom', path, message: 'must not repeat an offset' });
+      }
+    };
+    checkDistinct(policy.reminderOffsets.default, ['reminderOffsets', 'default']);
+    for (const [type, offsets] of Object.entries(policy.reminderOffsets.byType)) {
+      checkDistinct(offsets, ['reminderOffsets', 'byType', type]);
+    }
+    if (policy.quietHours.start === policy.quietHours.end) {
+      ctx.addIssue({ code: 'custom', path: ['quietHours', 'end'], message: 'must differ from start' });
+    }
+  });
+export type MessagingPolicy = z.infer<typeof MessagingPolicySchema>;
+
+/** The default policy, as a clinic that sets nothing gets it. */
+export const DEFAULT_POLICY: MessagingPolicy = MessagingPolicySchema.parse({});
+
+export const ClinicSchema = z.strictObject({
+  clinicId: ClinicIdSchema,
+  name: z.string().trim().min(1).max(80),
+  timeZone: TimeZoneSchema,
+  /** ISO 3166 country used to read national phone numbers in imports. */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 country code such as US')
+    .default('US'),
+  contactPhone: E164PhoneSchema,
+  policy: MessagingPolicySchema.default(DEFAULT_POLICY),
+  version: positiveVersion,
+  createdAt: UtcInstantSchema,
+  updatedAt: UtcInstantSchema,
+});
+export type Clinic = z.infer<typeof ClinicSchema>;
+
+// ---------------------------------------------------------------------------
+// Patient
+// ---------------------------------------------------------------------------
+
+export const OptOutSchema = z.strictObject({
+  at: UtcInstantSchema,
+  source: z.enum(['patient-keyword', 'staff', 'carrier', 'import', 'email-unsubscribe', 'email-bounce']),
+});
+export type OptOut = z.infer<typeof OptOutSchema>;
+
+export const ConsentSchema = z.strictObject({
+  at: UtcInstantSchema,
+  source: z.enum(['written', 'verbal', 'electronic', 'import', 'keyword']),
+  /** Staff user or system that recorded it (an id, not a name). */
+  recordedBy: z.string().max(128).optional(),
+});
+export type Consent = z.infer<typeof ConsentSchema>;
+
+/** Fields of a patient that staff set; the stored record adds keys, version and timestamps. */
+export const PatientFieldsSchema = z.strictObject({
+  firstName: z.string().trim().min(1).max(50),
+  lastName: z.string().trim().min(1).max(80).optional(),
+  phone: E164PhoneSchema.optional(),
+  email: EmailSchema.optional(),
+  /** Channels in order of preference; the first allowed one is used, the next is the fallback. */
+  channels: z
+    .array(ChannelSchema)
+    .min(1)
+    .max(2)
+    .refine((channels) => new Set(channels).size === channels.length, {
+      message: 'must not repeat a channel',
+    }),
+  language: LanguageSchema.default('en'),
+  /** The patient's own zone when it differs from the clinic's (telehealth across zones). */
+  timeZone: TimeZoneSchema.optional(),
+  optOuts: z.strictObject({ sms: OptOutSchema.optional(), email: OptOutSchema.optional() }).default({}),
+  consent: z.strictObject({ sms: ConsentSchema.optional(), email: ConsentSchema.optional() }).default({}),
+});
+
+/** Every channel a patient lists needs its address. */
+function requireAddresses(
+  patient: { channels: Channel[]; phone?: string; email?: string },
+  ctx: z.RefinementCtx,
+) {
+  patient.channels.forEach((channel, index) => {
+    if (channel === 'sms' && !patient.phone) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phone'],
+        message: `is required because channels.${index} is sms`,
+      });
+    }
+    if (channel === 'email' && !patient.email) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email'],
+        message: `is required because channels.${index} is email`,
+      });
+    }
+  });
+}
+
+export const PatientSchema = PatientFieldsSchema.extend({
+  clinicId: ClinicIdSchema,
+  patientId: EntityIdSchema,
+  version: positiveVersion,
+  createdAt: UtcInstantSchema,
+  updatedAt: UtcInstantSchema,
+}).superRefine(requireAddresses);
+export type Patient = z.infer<typeof PatientSchema>;
+
+export const PatientInputSchema = PatientFieldsSchema.superRefine(requireAddresses);
+export type PatientInput = z.input<typeof PatientInputSchema>;
+
+// ---------------------------------------------------------------------------
+// Appointment
+// ---------------------------------------------------------------------------
+
+export const AppointmentStatusSchema = z.enum(['booked', 'cancelled', 'completed', 'no-show']);
+export type AppointmentStatus = z.infer<typeof AppointmentStatusSchema>;
+
+export const AppointmentFieldsSchema = z.strictObject({
+  patientId: EntityIdSchema,
+  startAt: UtcInstantSchema,
+  durationMinutes: z.int().min(1, 'must be a positive number of minutes').max(720),
+  type: AppointmentTypeSchema.default('default'),
+  /** Where the visit is (an address line, a room); shown in messages. */
+  location: z.string().trim().min(1).max(200).optional(),
+  videoLink: z
+    .url({ protocol: /^https$/, message: 'must be an https URL' })
+    .max(500)
+    .optional(),
+});
+
+export const AppointmentSchema = AppointmentFieldsSchema.extend({
+  clinicId: ClinicIdSchema,
+  appointmentId: EntityIdSchema,
+  status: AppointmentStatusSchema,
+  /** Who cancelled; only the clinic's cancellations are announced to the patient. */
+  cancelledBy: z.enum(['clinic', 'patient']).optional(),
+  /** Goes up by one on every change. */
+  version: positiveVersion,
+  /** The version at which start, duration, location or video link last changed. */
+  scheduleVersion: positiveVersion,
+  createdAt: UtcInstantSchema,
+  updatedAt: UtcInstantSchema,
+}).superRefine((appointment, ctx) => {
+  if (appointment.scheduleVersion > appointment.version) {
+    ctx.addIssue({ code: 'custom', path: ['scheduleVersion'], message: 'must not exceed version' });
+  }
+  if (appointment.cancelledBy && appointment.status !== 'cancelled') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cancelledBy'],
+      message: 'is only allowed on a cancelled appointment',
+    });
+  }
+});
+export type Appointment = z.infer<typeof AppointmentSchema>;
+
+// ---------------------------------------------------------------------------
+// Message (the outbox item)
+// ---------------------------------------------------------------------------
+
+export const MESSAGE_STATUSES = [
+  'pending',
+  'queued',
+  'sending',
+  'sent',
+  'skipped',
+  'failed',
+  'unknown',
+] as const;
+export const MessageStatusSchema = z.enum(MESSAGE_STATUSES);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+/** States a message never leaves. */
+export const TERMINAL_STATUSES: ReadonlySet<MessageStatus> = new Set([
+  'sent',
+  'skipped',
+  'failed',
+  'unknown',
+]);
+
+export const MessageSchema = z.strictObject({
+  clinicId: ClinicIdSchema,
+  patientId: EntityIdSchema,
+  /** Absent for broadcasts and keyword replies. */
+  appointmentId: EntityIdSchema.optional(),
+  /** Deterministic: appointment, kind, offset and schedule version (`a-17#reminder#1d#v2`). */
+  messageId: z.string().min(1).max(200),
+  kind: MessageKindSchema,
+  /** Canonical offset for reminders and surveys. */
+  offset: OffsetSchema.optional(),
+  priority: PrioritySchema,
+  channel: ChannelSchema,
+  language: LanguageSchema,
+  /** When it should go out (after quiet-hours adjustment). */
+  dueAt: UtcInstantSchema,
+  /** When it was meant to go out before any adjustment. */
+  plannedAt: UtcInstantSchema,
+  /** After this instant the message is pointless and is skipped instead of sent. */
+  notAfter: UtcInstantSchema,
+  status: MessageStatusSchema,
+  /** Machine-readable why (`appointment-moved`, `quiet-hours`, `opted-out`, …). */
+  reason: z.string().max(64).optional(),
+  attempts: z.int().min(0),
+  providerMessageId: z.string().max(200).optional(),
+  /** The appointment version that planned or last withdrew it. */
+  planVersion: positiveVersion,
+  /** Revision of the item; bumps on every transition that takes it out of the due index or back in. */
+  rev: positiveVersion,
+  /** Fences the claim: only the holder of this token may move it on. */
+  claimToken: z.string().max(64).optional(),
+  leaseUntil: UtcInstantSchema.optional(),
+  createdAt: UtcInstantSchema,
+  updatedAt: UtcInstantSchema,
+  queuedAt: UtcInstantSchema.optional(),
+  sendingAt: UtcInstantSchema.optional(),
+  /** When it reached a terminal state. */
+  finishedAt: UtcInstantSchema.optional(),
+});
+export type Message = z.infer<typeof MessageSchema>;

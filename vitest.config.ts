@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+
+// Four projects so each kind of test gets only what it needs: unit tests run
+// pure code, integration tests share one DynamoDB Local started by globalSetup,
+// infra tests synthesise the CDK app, e2e tests start local mode as a child.
+export default defineConfig({
+  test: {
+    reporters: ['default', ['json', { outputFile: 'coverage/test-results.json' }]],
+    coverage: {
+      provider: 'v8',
+      include: ['shared/domain/**/*.ts'],
+      reporter: ['text-summary', 'text'],
+      thresholds: { lines: 95 },
+    },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/dynamodb-global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000 },
+      },
+    ],
+  },
+});
