@@ -1,0 +1,100 @@
+/**
+ * Tiny factories for valid records; override what a test is about.
+ * Defaults: clinic `demo-clinic` in America/New_York, one SMS-first patient,
+ * a booked 30-minute appointment a week after the fixed test "now".
+ */
+import {
+  type Appointment,
+  AppointmentSchema,
+  type Clinic,
+  ClinicSchema,
+  DEFAULT_POLICY,
+  type Message,
+  MessageSchema,
+  type MessagingPolicy,
+  type Patient,
+  PatientSchema,
+} from '../../shared/domain/model';
+
+/** The instant most tests treat as "now". */
+export const TEST_NOW = '2026-12-01T15:00:00.000Z';
+const CREATED = '2026-11-30T15:00:00.000Z';
+
+export function makeClinic(
+  overrides: Partial<Omit<Clinic, 'policy'>> & { policy?: Partial<MessagingPolicy> } = {},
+): Clinic {
+  const { policy, ...rest } = overrides;
+  return ClinicSchema.parse({
+    clinicId: 'demo-clinic',
+    name: 'Riverside Family Clinic',
+    timeZone: 'America/New_York',
+    country: 'US',
+    contactPhone: '+12025550143',
+    policy: { ...DEFAULT_POLICY, ...policy },
+    version: 1,
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    ...rest,
+  });
+}
+
+export function makePatient(overrides: Partial<Patient> = {}): Patient {
+  return PatientSchema.parse({
+    clinicId: 'demo-clinic',
+    patientId: 'p-1',
+    firstName: 'Ana',
+    lastName: 'Rivera',
+    phone: '+14155552671',
+    email: 'ana.rivera@example.com',
+    channels: ['sms', 'email'],
+    language: 'en',
+    optOuts: {},
+    consent: {},
+    version: 1,
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    ...overrides,
+  });
+}
+
+export function makeAppointment(overrides: Partial<Appointment> = {}): Appointment {
+  return AppointmentSchema.parse({
+    clinicId: 'demo-clinic',
+    appointmentId: 'a-1',
+    patientId: 'p-1',
+    startAt: '2026-12-08T15:00:00.000Z',
+    durationMinutes: 30,
+    type: 'default',
+    location: '12 River Road, Suite 3',
+    status: 'booked',
+    version: 1,
+    scheduleVersion: 1,
+    createdAt: TEST_NOW,
+    updatedAt: TEST_NOW,
+    ...overrides,
+  });
+}
+
+export function makeMessage(overrides: Partial<Message> = {}): Message {
+  return MessageSchema.parse({
+    clinicId: 'demo-clinic',
+    patientId: 'p-1',
+    appointmentId: 'a-1',
+    messageId: 'a-1#reminder#1d#v1',
+    kind: 'reminder',
+    offset: '1d',
+    priority: 'high',
+    channel: 'sms',
+    language: 'en',
+    dueAt: '2026-12-07T15:00:00.000Z',
+    plannedAt: '2026-12-07T15:00:00.000Z',
+    notAfter: '2026-12-08T15:00:00.000Z',
+    status: 'pending',
+    attempts: 0,
+    planVersion: 1,
+    rev: 1,
+    createdAt: TEST_NOW,
+    updatedAt: TEST_NOW,
+    ...overrides,
+  });
+}
