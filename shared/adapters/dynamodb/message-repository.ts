@@ -1,0 +1,402 @@
+/**
+ * The outbox in DynamoDB. Every state change is one conditional UpdateItem,
+ * so two workers can never both move a message on; the loser gets a
+ * MessageTransitionError carrying the item as it was.
+ *
+ * Write cost per delivered message (the design's budget is 6 write units):
+ * create 2 (item + due index), claim 1 (no indexed attribute changes),
+ * sending 2 (leaves the due index), sent 1.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DateTime } from 'luxon';
+import {
+  type Channel,
+  type Message,
+  MessageSchema,
+  type MessageStatus,
+  PRIORITY_RANK,
+  type Priority,
+} from '../../domain/model';
+import { parseOrThrow } from '../../domain/validation';
+import {
+  type DueEntry,
+  type DueShard,
+  type MessageKey,
+  type MessageRepository,
+  MessageTransitionError,
+} from '../../ports/repositories';
+import { DUE_SHARDS, INDEX } from '../../tables';
+
+/** Attributes that exist only in storage. */
+const STORAGE_KEYS = ['pk', 'sk', 'dueShard', 'expiresAt'] as const;
+
+/** FNV-1a: a stable, well-spread shard for a message id. */
+export function shardOf(messageId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < messageId.length; i++) {
+    hash ^= messageId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % DUE_SHARDS;
+}
+
+/** The due-index partition of a message: `${channel}#${priorityRank}#${shard}`. */
+export function dueShardKey(channel: Channel, priority: Priority, messageId: string): string {
+  return formatShard({ channel, priority, shard: shardOf(messageId) });
+}
+
+function formatShard(shard: DueShard): string {
+  return `${shard.channel}#${PRIORITY_RANK[shard.priority]}#${shard.shard}`;
+}
+
+export function partitionKey(clinicId: string, patientId: string): string {
+  return `${clinicId}#${patientId}`;
+}
+
+function keyOf(key: MessageKey) {
+  return { pk: partitionKey(key.clinicId, key.patientId), sk: key.messageId };
+}
+
+function splitPartitionKey(pk: string): { clinicId: string; patientId: string } {
+  const hash = pk.indexOf('#');
+  return { clinicId: pk.slice(0, hash), patientId: pk.slice(hash + 1) };
+}
+
+function toMessage(item: Record<string, unknown>): Message {
+  const record: Record<string, unknown> = { ...item };
+  for (const key of STORAGE_KEYS) delete record[key];
+  return MessageSchema.parse(record);
+}
+
+function describe(key: MessageKey): string {
+  return `message ${key.messageId} of clinic ${key.clinicId}`;
+}
+
+export interface MessageRepositoryOptions {
+  /** How long a message stays after it reached a terminal state. */
+  retentionDays: number;
+}
+
+export class DynamoMessageRepository implements MessageRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly options: MessageRepositoryOptions = { retentionDays: 365 },
+  ) {}
+
+  private expiresAt(at: string): number {
+    return Math.floor(
+      DateTime.fromISO(at, { zone: 'utc' }).plus({ days: this.options.retentionDays }).toSeconds(),
+    );
+  }
+
+  async get(key: MessageKey): Promise<Message | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: keyOf(key), ConsistentRead: true }),
+    );
+    return Item ? toMessage(Item) : undefined;
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Message[]> {
+    const messages: Message[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          ...input,
+          ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) messages.push(toMessage(item));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return messages;
+  }
+
+  listForAppointment(clinicId: string, patientId: string, appointmentId: string): Promise<Message[]> {
+    return this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': partitionKey(clinicId, patientId), ':prefix': `${appointmentId}#` },
+      ConsistentRead: true,
+    });
+  }
+
+  listForPatient(clinicId: string, patientId: string): Promise<Message[]> {
+    return this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partitionKey(clinicId, patientId) },
+      ConsistentRead: true,
+    });
+  }
+
+  async create(message: Message): Promise<boolean> {
+    const record = parseOrThrow(MessageSchema, message, 'message');
+    const item: Record<string, unknown> = { ...record, ...keyOf(record) };
+    if (record.status === 'pending')
+      item.dueShard = dueShardKey(record.channel, record.priority, record.messageId);
+    if (record.status === 'skipped' || record.status === 'sent' || record.status === 'failed') {
+      item.expiresAt = this.expiresAt(record.finishedAt ?? record.updatedAt);
+    }
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async queryDue(shard: DueShard, upTo: string, limit: number): Promise<DueEntry[]> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: INDEX.messagesDue,
+        KeyConditionExpression: 'dueShard = :shard AND dueAt <= :upTo',
+        ExpressionAttributeValues: { ':shard': formatShard(shard), ':upTo': upTo },
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => ({
+      key: { ...splitPartitionKey(String(item.pk)), messageId: String(item.sk) },
+      dueAt: String(item.dueAt),
+      notAfter: String(item.notAfter),
+      priority: item.priority as Priority,
+      channel: item.channel as Channel,
+      rev: Number(item.rev),
+    }));
+  }
+
+  /**
+   * One conditional update. `condition` may use the placeholders #status,
+   * #token, #rev and #leaseUntil. On a failed condition, throws
+   * MessageTransitionError with the item as it was.
+   */
+  private async transition(
+    key: MessageKey,
+    update: {
+      condition: string;
+      values: Record<string, unknown>;
+      set: Record<string, unknown>;
+      remove?: readonly string[];
+      /** Counters to add one to (rev on every change that leaves or re-enters the index). */
+      increment: readonly ('rev' | 'attempts')[];
+    },
+    action: string,
+  ): Promise<Message> {
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#token': 'claimToken',
+      '#rev': 'rev',
+      '#leaseUntil': 'leaseUntil',
+    };
+    const values: Record<string, unknown> = { ...update.values };
+    const assignments = Object.entries(update.set).map(([attribute, value], index) => {
+      names[`#s${index}`] = attribute;
+      values[`:s${index}`] = value;
+      return `#s${index} = :s${index}`;
+    });
+    for (const counter of update.increment) {
+      names[`#${counter}`] = counter;
+      values[':one'] = 1;
+      assignments.push(`#${counter} = #${counter} + :one`);
+    }
+    const removals = (update.remove ?? []).map((attribute, index) => {
+      names[`#r${index}`] = attribute;
+      return `#r${index}`;
+    });
+    const expression = `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`;
+    const condition = `attribute_exists(pk) AND ${update.condition}`;
+    // DynamoDB rejects names that the expressions do not use.
+    const used = `${expression} ${condition}`;
+    for (const name of Object.keys(names)) if (!used.includes(name)) delete names[name];
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keyOf(key),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toMessage(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const current = error.Item ? toMessage(unmarshall(error.Item)) : undefined;
+        throw new MessageTransitionError(
+          `${describe(key)} cannot ${action}: it is ${current ? `${current.status} (rev ${current.rev})` : 'missing'}`,
+          current,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private static statusIn(statuses: readonly MessageStatus[], values: Record<string, unknown>): string {
+    const placeholders = statuses.map((status, index) => {
+      values[`:from${index}`] = status;
+      return `:from${index}`;
+    });
+    return `#status IN (${placeholders.join(', ')})`;
+  }
+
+  async claim(
+    key: MessageKey,
+    expectedRev: number,
+    claim: { token: string; leaseUntil: string; at: string },
+  ): Promise<void> {
+    // rev is deliberately not bumped: it is projected into the due index, and
+    // changing it here would cost an index write per message. The token
+    // fences every later step instead.
+    await this.transition(
+      key,
+      {
+        condition:
+          '#rev = :expectedRev AND (#status = :pending OR (#status = :queued AND #leaseUntil < :at))',
+        values: { ':expectedRev': expectedRev, ':pending': 'pending', ':queued': 'queued', ':at': claim.at },
+        set: {
+          status: 'queued',
+          claimToken: claim.token,
+          leaseUntil: claim.leaseUntil,
+          queuedAt: claim.at,
+          updatedAt: claim.at,
+        },
+        increment: [],
+      },
+      'be claimed',
+    );
+  }
+
+  markSending(key: MessageKey, token: string, at: string): Promise<Message> {
+    return this.transition(
+      key,
+      {
+        condition: '#status = :queued AND #token = :token',
+        values: { ':queued': 'queued', ':token': token },
+        set: { status: 'sending', sendingAt: at, updatedAt: at },
+        remove: ['dueShard', 'leaseUntil'],
+        increment: ['rev', 'attempts'],
+      },
+      'start sending',
+    );
+  }
+
+  markSent(
+    key: MessageKey,
+    token: string,
+    result: { providerMessageId: string; channel: Channel; at: string },
+  ): Promise<Message> {
+    return this.transition(
+      key,
+      {
+        condition: '#status = :sending AND #token = :token',
+        values: { ':sending': 'sending', ':token': token },
+        set: {
+          status: 'sent',
+          providerMessageId: result.providerMessageId,
+          channel: result.channel,
+          finishedAt: result.at,
+          updatedAt: result.at,
+          expiresAt: this.expiresAt(result.at),
+        },
+        remove: ['reason'],
+        increment: ['rev'],
+      },
+      'be marked sent',
+    );
+  }
+
+  finish(
+    key: MessageKey,
+    token: string,
+    outcome: { status: 'failed' | 'unknown' | 'skipped'; reason: string; at: string },
+    from: readonly MessageStatus[],
+  ): Promise<Message> {
+    const values: Record<string, unknown> = { ':token': token };
+    return this.transition(
+      key,
+      {
+        condition: `${DynamoMessageRepository.statusIn(from, values)} AND #token = :token`,
+        values,
+        set: {
+          status: outcome.status,
+          reason: outcome.reason,
+          finishedAt: outcome.at,
+          updatedAt: outcome.at,
+          expiresAt: this.expiresAt(outcome.at),
+        },
+        remove: ['dueShard', 'leaseUntil'],
+        increment: ['rev'],
+      },
+      `be marked ${outcome.status}`,
+    );
+  }
+
+  reschedule(
+    key: MessageKey,
+    token: string,
+    next: { dueAt: string; channel: Channel; priority: Priority; reason: string; at: string },
+    from: readonly MessageStatus[],
+  ): Promise<Message> {
+    const values: Record<string, unknown> = { ':token': token };
+    return this.transition(
+      key,
+      {
+        condition: `${DynamoMessageRepository.statusIn(from, values)} AND #token = :token`,
+        values,
+        set: {
+          status: 'pending',
+          dueAt: next.dueAt,
+          channel: next.channel,
+          reason: next.reason,
+          dueShard: dueShardKey(next.channel, next.priority, key.messageId),
+          updatedAt: next.at,
+        },
+        remove: ['claimToken', 'leaseUntil'],
+        increment: ['rev'],
+      },
+      'be rescheduled',
+    );
+  }
+
+  withdraw(key: MessageKey, change: { reason: string; planVersion?: number; at: string }): Promise<Message> {
+    return this.transition(
+      key,
+      {
+        condition: '#status IN (:pending, :queued)',
+        values: { ':pending': 'pending', ':queued': 'queued' },
+        set: {
+          status: 'skipped',
+          reason: change.reason,
+          finishedAt: change.at,
+          updatedAt: change.at,
+          expiresAt: this.expiresAt(change.at),
+          ...(change.planVersion === undefined ? {} : { planVersion: change.planVersion }),
+        },
+        remove: ['dueShard', 'leaseUntil', 'claimToken'],
+        increment: ['rev'],
+      },
+      'be withdrawn',
+    );
+  }
+}

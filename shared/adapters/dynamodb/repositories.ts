@@ -1,0 +1,33 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  AppointmentRepository,
+  ClinicRepository,
+  MessageRepository,
+  PatientRepository,
+} from '../../ports/repositories';
+import type { TableNames } from '../../tables';
+import { DynamoMessageRepository } from './message-repository';
+import { DynamoAppointmentRepository, DynamoClinicRepository, DynamoPatientRepository } from './record-repositories';
+
+export interface Repositories {
+  clinics: ClinicRepository;
+  patients: PatientRepository;
+  appointments: AppointmentRepository;
+  messages: MessageRepository;
+}
+
+/**
+ * Every DynamoDB repository over one set of tables.
+ *
+ * @param doc - document client
+ * @param names - physical table names
+ * @param retentionDays - how long finished messages are kept (TTL)
+ */
+export function makeRepositories(doc: DynamoDBDocumentClient, names: TableNames, retentionDays = 365): Repositories {
+  return {
+    clinics: new DynamoClinicRepository(doc, names.clinics),
+    patients: new DynamoPatientRepository(doc, names.patients),
+    appointments: new DynamoAppointmentRepository(doc, names.appointments),
+    messages: new DynamoMessageRepository(doc, names.messages, { retentionDays }),
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * What the use cases need from storage. DynamoDB adapters implement these
+ * (shared/adapters/dynamodb); every write that could race is conditional and
+ * a lost race surfaces as a ConflictError, never as a silent overwrite.
+ */
+import { ConflictError } from '../domain/errors';
+import type {
+  Appointment,
+  Channel,
+  Clinic,
+  Message,
+  MessageStatus,
+  Patient,
+  Priority,
+} from '../domain/model';
+
+/**
+ * `expectedVersion`: the version the caller read, or `null` when the record
+ * must not exist yet. A mismatch throws ConflictError.
+ */
+export type ExpectedVersion = number | null;
+
+export interface ClinicRepository {
+  get(clinicId: string): Promise<Clinic | undefined>;
+  /** Writes `clinic` (whose `version` is the new version) if the stored one is at `expectedVersion`. */
+  put(clinic: Clinic, expectedVersion: ExpectedVersion): Promise<void>;
+}
+
+export interface PatientRepository {
+  get(clinicId: string, patientId: string): Promise<Patient | undefined>;
+  put(patient: Patient, expectedVersion: ExpectedVersion): Promise<void>;
+  /** Patients of a clinic with this E.164 number (inbound texts). */
+  findByPhone(clinicId: string, phone: string): Promise<Patient[]>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface AppointmentRepository {
+  get(clinicId: string, appointmentId: string): Promise<Appointment | undefined>;
+  put(appointment: Appointment, expectedVersion: ExpectedVersion): Promise<void>;
+  /** Appointments starting in [from, to), in start order. */
+  listByStart(
+    clinicId: string,
+    range: { from: string; to: string },
+    page?: { limit?: number; cursor?: string },
+  ): Promise<Page<Appointment>>;
+}
+
+/** Where a message lives: its patient's partition and its id. */
+export interface MessageKey {
+  clinicId: string;
+  patientId: string;
+  messageId: string;
+}
+
+/** What the sweep reads from the due index: just enough to budget and claim. */
+export interface DueEntry {
+  key: MessageKey;
+  dueAt: string;
+  notAfter: string;
+  priority: Priority;
+  channel: Channel;
+  rev: number;
+}
+
+/** One shard of the due index: channel, priority and shard number. */
+export interface DueShard {
+  channel: Channel;
+  priority: Priority;
+  shard: number;
+}
+
+export interface MessageRepository {
+  get(key: MessageKey): Promise<Message | undefined>;
+  /** Every message planned for an appointment, in id order. */
+  listForAppointment(clinicId: string, patientId: string, appointmentId: string): Promise<Message[]>;
+  /** Every message of a patient (all appointments, broadcasts, replies). */
+  listForPatient(clinicId: string, patientId: string): Promise<Message[]>;
+  /**
+   * Stores a new message (pending ones enter the due index). Returns false,
+   * changing nothing, when a message with this id already exists: ids are
+   * deterministic, so that is a replay.
+   */
+  create(message: Message): Promise<boolean>;
+  /** Due entries of one shard with dueAt ≤ upTo, oldest first. */
+  queryDue(shard: DueShard, upTo: string, limit: number): Promise<DueEntry[]>;
+  /**
+   * Claims a due item for one dispatch: only a pending item at `expectedRev`,
+   * or a queued one whose lease has run out. Sets status queued, the token
+   * and the lease.
+   */
+  claim(
+    key: MessageKey,
+    expectedRev: number,
+    claim: { token: string; leaseUntil: string; at: string },
+  ): Promise<void>;
+  /**
+   * Marks the claimed item as being sent by this attempt and takes it out of
+   * the due index. Only the holder of `token` may, and only from queued.
+   * Returns the message as stored after the change.
+   */
+  markSending(key: MessageKey, token: string, at: string): Promise<Message>;
+  /** sending → sent, with the provider's id. */
+  markSent(
+    key: MessageKey,
+    token: string,
+    result: { providerMessageId: string; channel: Channel; at: string },
+  ): Promise<Message>;
+  /** Ends an attempt of this token with a terminal status and reason. */
+  finish(
+    key: MessageKey,
+    token: string,
+    outcome: { status: Extract<MessageStatus, 'failed' | 'unknown' | 'skipped'>; reason: string; at: string },
+    from: readonly MessageStatus[],
+  ): Promise<Message>;
+  /**
+   * Puts a claimed or sending item of this token back into the due index for
+   * another try (backoff after a transient failure, a quiet-hours deferral,
+   * or a fallback to another channel).
+   */
+  reschedule(
+    key: MessageKey,
+    token: string,
+    next: { dueAt: string; channel: Channel; priority: Priority; reason: string; at: string },
+    from: readonly MessageStatus[],
+  ): Promise<Message>;
+  /**
+   * Withdraws a message that is still pending or queued (a reschedule or a
+   * cancellation made it obsolete, or it expired before it could be sent):
+   * skipped with a reason, out of the index. `planVersion` records which
+   * appointment version withdrew it.
+   */
+  withdraw(key: MessageKey, change: { reason: string; planVersion?: number; at: string }): Promise<Message>;
+}
+
+/**
+ * A conditional transition of a message lost: `current` is the item as it
+ * was when the condition failed (absent if it does not exist), so the caller
+ * can tell an earlier attempt of its own from another worker's.
+ */
+export class MessageTransitionError extends ConflictError {
+  constructor(
+    message: string,
+    readonly current: Message | undefined,
+  ) {
+    super(message, current?.rev);
+  }
+}

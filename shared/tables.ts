@@ -1,0 +1,122 @@
+/**
+ * The one definition of every DynamoDB table: keys, indexes, stream and TTL.
+ * The CDK stack (infra/) and the test and local harness (local/dynamodb.ts)
+ * both build their tables from here, so the two cannot drift.
+ *
+ * Every base-table key starts with the clinic id. The due index is the one
+ * cross-clinic structure: the send rate is the account's, so one sweep serves
+ * every clinic.
+ */
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  name: string;
+  type: KeyType;
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  projection: { type: 'ALL' } | { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; nonKeyAttributes: string[] };
+}
+
+export interface TableDefinition {
+  /** Logical name; physical names get a prefix (stack or test file). */
+  id: TableId;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  globalIndexes: IndexDefinition[];
+  stream?: 'NEW_AND_OLD_IMAGES';
+  /** Attribute holding epoch seconds after which DynamoDB may delete the item. */
+  ttlAttribute?: string;
+}
+
+export type TableId = 'clinics' | 'patients' | 'appointments' | 'messages';
+
+/**
+ * Number of shards per (channel, priority) in the due index. Planning writes
+ * spread over them and the sweep reads all of them, so changing it while
+ * messages are pending would strand the ones in removed shards.
+ */
+export const DUE_SHARDS = 4;
+
+export const INDEX = {
+  patientsByPhone: 'byPhone',
+  appointmentsByStart: 'byStart',
+  messagesDue: 'due',
+} as const;
+
+export const TABLES: Record<TableId, TableDefinition> = {
+  clinics: {
+    id: 'clinics',
+    partitionKey: { name: 'clinicId', type: 'S' },
+    globalIndexes: [],
+  },
+  patients: {
+    id: 'patients',
+    partitionKey: { name: 'clinicId', type: 'S' },
+    sortKey: { name: 'patientId', type: 'S' },
+    globalIndexes: [
+      {
+        // `${clinicId}#${phone}`: an inbound text names the number it came from
+        // and the clinic number it was sent to.
+        indexName: INDEX.patientsByPhone,
+        partitionKey: { name: 'phoneKey', type: 'S' },
+        sortKey: { name: 'patientId', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+    ],
+  },
+  appointments: {
+    id: 'appointments',
+    partitionKey: { name: 'clinicId', type: 'S' },
+    sortKey: { name: 'appointmentId', type: 'S' },
+    stream: 'NEW_AND_OLD_IMAGES',
+    globalIndexes: [
+      {
+        indexName: INDEX.appointmentsByStart,
+        partitionKey: { name: 'clinicId', type: 'S' },
+        sortKey: { name: 'startAt', type: 'S' },
+        projection: { type: 'ALL' },
+      },
+    ],
+  },
+  messages: {
+    id: 'messages',
+    // pk = `${clinicId}#${patientId}`; sk = message id, which begins with the
+    // appointment id. So the table's own key is the index by appointment
+    // (begins_with(sk, `${appointmentId}#`)) and by patient (the whole
+    // partition, which the frequency cap reads), without the extra index
+    // write per message that a separate index would cost.
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    globalIndexes: [
+      {
+        // Sparse: only items still to send carry `dueShard`
+        // (`${channel}#${priorityRank}#${shard}`). Projects just what the
+        // sweep needs; none of these attributes change while an item is in
+        // the index, so a claim does not write the index.
+        indexName: INDEX.messagesDue,
+        partitionKey: { name: 'dueShard', type: 'S' },
+        sortKey: { name: 'dueAt', type: 'S' },
+        projection: { type: 'INCLUDE', nonKeyAttributes: ['priority', 'channel', 'rev', 'notAfter'] },
+      },
+    ],
+  },
+};
+
+/** Physical table names for one deployment or test run. */
+export type TableNames = Record<TableId, string>;
+
+/** Table names with a common prefix (`test-3f2a-clinics`). */
+export function prefixedTableNames(prefix: string): TableNames {
+  return {
+    clinics: `${prefix}clinics`,
+    patients: `${prefix}patients`,
+    appointments: `${prefix}appointments`,
+    messages: `${prefix}messages`,
+  };
+}
