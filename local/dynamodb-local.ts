@@ -31,7 +31,9 @@ export interface StartOptions {
 
 export class JavaMissingError extends Error {
   constructor() {
-    super('Java 17 or newer is required to run DynamoDB Local (install a JRE, e.g. `apt-get install openjdk-17-jre-headless`).');
+    super(
+      'Java 17 or newer is required to run DynamoDB Local (install a JRE, e.g. `apt-get install openjdk-17-jre-headless`).',
+    );
     this.name = 'JavaMissingError';
   }
 }

@@ -7,7 +7,11 @@ import type {
 } from '../../ports/repositories';
 import type { TableNames } from '../../tables';
 import { DynamoMessageRepository } from './message-repository';
-import { DynamoAppointmentRepository, DynamoClinicRepository, DynamoPatientRepository } from './record-repositories';
+import {
+  DynamoAppointmentRepository,
+  DynamoClinicRepository,
+  DynamoPatientRepository,
+} from './record-repositories';
 
 export interface Repositories {
   clinics: ClinicRepository;
@@ -23,7 +27,11 @@ export interface Repositories {
  * @param names - physical table names
  * @param retentionDays - how long finished messages are kept (TTL)
  */
-export function makeRepositories(doc: DynamoDBDocumentClient, names: TableNames, retentionDays = 365): Repositories {
+export function makeRepositories(
+  doc: DynamoDBDocumentClient,
+  names: TableNames,
+  retentionDays = 365,
+): Repositories {
   return {
     clinics: new DynamoClinicRepository(doc, names.clinics),
     patients: new DynamoPatientRepository(doc, names.patients),
