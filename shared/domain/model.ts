@@ -370,7 +370,10 @@ export const MessageSchema = z.strictObject({
   status: MessageStatusSchema,
   /** Machine-readable why (`appointment-moved`, `quiet-hours`, `opted-out`, …). */
   reason: z.string().max(64).optional(),
+  /** Tries taken up for sending (each passes through `sending`). */
   attempts: z.int().min(0),
+  /** Channels the provider refused for good; decide() does not use them again. */
+  failedChannels: z.array(ChannelSchema).max(2).optional(),
   providerMessageId: z.string().max(200).optional(),
   /** The appointment version that planned or last withdrew it. */
   planVersion: positiveVersion,

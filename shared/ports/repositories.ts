@@ -125,7 +125,14 @@ export interface MessageRepository {
   reschedule(
     key: MessageKey,
     token: string,
-    next: { dueAt: string; channel: Channel; priority: Priority; reason: string; at: string },
+    next: {
+      dueAt: string;
+      channel: Channel;
+      priority: Priority;
+      reason: string;
+      failedChannels?: readonly Channel[];
+      at: string;
+    },
     from: readonly MessageStatus[],
   ): Promise<Message>;
   /**

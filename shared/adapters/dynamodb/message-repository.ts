@@ -355,7 +355,14 @@ export class DynamoMessageRepository implements MessageRepository {
   reschedule(
     key: MessageKey,
     token: string,
-    next: { dueAt: string; channel: Channel; priority: Priority; reason: string; at: string },
+    next: {
+      dueAt: string;
+      channel: Channel;
+      priority: Priority;
+      reason: string;
+      failedChannels?: readonly Channel[];
+      at: string;
+    },
     from: readonly MessageStatus[],
   ): Promise<Message> {
     const values: Record<string, unknown> = { ':token': token };
@@ -371,6 +378,7 @@ export class DynamoMessageRepository implements MessageRepository {
           reason: next.reason,
           dueShard: dueShardKey(next.channel, next.priority, key.messageId),
           updatedAt: next.at,
+          ...(next.failedChannels?.length ? { failedChannels: [...next.failedChannels] } : {}),
         },
         remove: ['claimToken', 'leaseUntil'],
         increment: ['rev'],

@@ -1,0 +1,99 @@
+import {
+  InternalErrorException,
+  InvalidParameterException,
+  InvalidParameterValueException,
+  KMSThrottlingException,
+  type MessageAttributeValue,
+  OptedOutException,
+  PublishCommand,
+  type SNSClient,
+  ThrottledException,
+} from '@aws-sdk/client-sns';
+import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
+import type { ProviderReceipt, SmsRequest, SmsSender } from '../../ports/outbound';
+import { answeredStatus, errorCode } from './provider-errors';
+
+export interface SnsSmsOptions {
+  /** Origination number (E.164) registered for this account, if any. */
+  originationNumber?: string;
+  /** Alphanumeric sender id where the destination country supports one. */
+  senderId?: string;
+  /** Highest price in USD the account will pay for one message. */
+  maxPriceUsd?: string;
+}
+
+/**
+ * Sends SMS through SNS `Publish` to a phone number, always as
+ * Transactional (reminders are time-critical). The SNS client must be built
+ * with `maxAttempts: 1`: a Publish that timed out may have been delivered,
+ * so retries belong to the pipeline, which retries only known failures.
+ */
+export class SnsSmsSender implements SmsSender {
+  private readonly attributes: Record<string, MessageAttributeValue>;
+
+  constructor(
+    private readonly sns: SNSClient,
+    options: SnsSmsOptions,
+  ) {
+    this.attributes = {
+      'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+      ...(options.originationNumber
+        ? { 'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: options.originationNumber } }
+        : {}),
+      ...(options.senderId
+        ? { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: options.senderId } }
+        : {}),
+      ...(options.maxPriceUsd
+        ? { 'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: options.maxPriceUsd } }
+        : {}),
+    };
+  }
+
+  async send(request: SmsRequest): Promise<ProviderReceipt> {
+    try {
+      const { MessageId } = await this.sns.send(
+        new PublishCommand({
+          PhoneNumber: request.to,
+          Message: request.text,
+          MessageAttributes: this.attributes,
+        }),
+      );
+      if (!MessageId)
+        throw new TransientDeliveryError('SNS accepted the message without an id', 'NoMessageId');
+      return { providerMessageId: MessageId };
+    } catch (error) {
+      throw classifySnsError(error);
+    }
+  }
+}
+
+/**
+ * Known refusals become Transient/PermanentDeliveryError; anything else
+ * (including a timeout with no answer) is returned unchanged: its outcome
+ * is unknown.
+ */
+export function classifySnsError(error: unknown): unknown {
+  if (error instanceof TransientDeliveryError || error instanceof PermanentDeliveryError) return error;
+  const code = errorCode(error);
+  if (error instanceof OptedOutException) {
+    return new PermanentDeliveryError('the number opted out of SMS from this account', 'opted-out', code);
+  }
+  if (error instanceof InvalidParameterException || error instanceof InvalidParameterValueException) {
+    return new PermanentDeliveryError(
+      'SNS refused the number or message as invalid',
+      'invalid-address',
+      code,
+    );
+  }
+  if (error instanceof ThrottledException || error instanceof KMSThrottlingException) {
+    return new TransientDeliveryError('SNS throttled the request', code);
+  }
+  const status = answeredStatus(error);
+  if (
+    error instanceof InternalErrorException ||
+    (status !== undefined && (status >= 500 || status === 429))
+  ) {
+    return new TransientDeliveryError(`SNS answered ${status ?? 'an internal error'}`, code);
+  }
+  return error;
+}

@@ -1,0 +1,87 @@
+/**
+ * In-memory stand-ins for the outbound AWS services, used by local mode and
+ * by tests that need no exact command input (those use aws-sdk-client-mock).
+ */
+import type {
+  AppLogger,
+  DeadLetters,
+  DomainEvent,
+  EventPublisher,
+  QueuedSend,
+  SendQueue,
+  Telemetry,
+} from '../../ports/outbound';
+
+export class RecordingEventPublisher implements EventPublisher {
+  readonly events: DomainEvent[] = [];
+
+  async publish(events: readonly DomainEvent[]): Promise<void> {
+    this.events.push(...events);
+  }
+}
+
+export class RecordingDeadLetters implements DeadLetters {
+  readonly entries: { source: string; reason: string; ids: Record<string, string | undefined> }[] = [];
+
+  async setAside(entry: {
+    source: string;
+    reason: string;
+    ids: Record<string, string | undefined>;
+  }): Promise<void> {
+    this.entries.push(entry);
+  }
+}
+
+export class RecordingTelemetry implements Telemetry {
+  readonly counts = new Map<string, number>();
+  readonly observations: { metric: string; value: number; dimensions?: Record<string, string> }[] = [];
+
+  count(metric: string, value = 1): void {
+    this.counts.set(metric, (this.counts.get(metric) ?? 0) + value);
+  }
+
+  seconds(metric: string, value: number, dimensions?: Record<string, string>): void {
+    this.observations.push({ metric, value, ...(dimensions ? { dimensions } : {}) });
+  }
+
+  total(metric: string): number {
+    return this.counts.get(metric) ?? 0;
+  }
+}
+
+/** A queue that only records what was enqueued (tests drain it by hand). */
+export class RecordingSendQueue implements SendQueue {
+  readonly items: QueuedSend[] = [];
+
+  async enqueue(items: readonly QueuedSend[]): Promise<{ failed: number[] }> {
+    this.items.push(...items);
+    return { failed: [] };
+  }
+
+  /** Takes everything enqueued so far. */
+  take(): QueuedSend[] {
+    return this.items.splice(0, this.items.length);
+  }
+}
+
+/** Keeps log lines as JSON strings, to check that none carries PHI. */
+export class CapturingLogger implements AppLogger {
+  readonly lines: string[] = [];
+
+  private write(level: string, message: string, fields?: Record<string, unknown>) {
+    this.lines.push(JSON.stringify({ level, message, ...fields }));
+  }
+
+  debug(message: string, fields?: Record<string, unknown>) {
+    this.write('DEBUG', message, fields);
+  }
+  info(message: string, fields?: Record<string, unknown>) {
+    this.write('INFO', message, fields);
+  }
+  warn(message: string, fields?: Record<string, unknown>) {
+    this.write('WARN', message, fields);
+  }
+  error(message: string, fields?: Record<string, unknown>) {
+    this.write('ERROR', message, fields);
+  }
+}

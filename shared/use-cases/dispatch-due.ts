@@ -1,0 +1,154 @@
+import type { Channel, Priority } from '../domain/model';
+import { type Clock, parseUtc, toUtcIso } from '../domain/time';
+import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbound';
+import { type DueEntry, type MessageRepository, MessageTransitionError } from '../ports/repositories';
+import { DUE_SHARDS } from '../tables';
+
+export interface DispatchConfig {
+  /** Messages each channel may send per minute (the account's rate × 60). */
+  budgetPerMinute: Record<Channel, number>;
+  /** How far ahead of now a sweep takes items (they wait in SQS for the rest). */
+  lookaheadSeconds: number;
+  /** How long a claim holds before another sweep may take the item over. */
+  leaseMinutes: number;
+}
+
+export interface DispatchDeps {
+  messages: MessageRepository;
+  queue: SendQueue;
+  clock: Clock;
+  logger: AppLogger;
+  telemetry: Telemetry;
+  config: DispatchConfig;
+  newToken: () => string;
+}
+
+export interface DispatchSummary {
+  enqueued: Record<Channel, number>;
+  /** Past their point before they could go out: skipped, not sent. */
+  expired: number;
+  /** Taken by another sweep first, or changed since the index was read. */
+  lostRaces: number;
+  /** Claimed but refused by the queue; put back to be taken again. */
+  requeued: number;
+}
+
+const CHANNELS: readonly Channel[] = ['sms', 'email'];
+const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low'];
+
+/** Entries of every shard of one (channel, priority), oldest first, at most `limit`. */
+async function oldestDue(
+  messages: MessageRepository,
+  channel: Channel,
+  priority: Priority,
+  upTo: string,
+  limit: number,
+): Promise<DueEntry[]> {
+  const shards = await Promise.all(
+    Array.from({ length: DUE_SHARDS }, (_, shard) =>
+      messages.queryDue({ channel, priority, shard }, upTo, limit),
+    ),
+  );
+  return shards
+    .flat()
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+    .slice(0, limit);
+}
+
+/**
+ * One sweep of the due index.
+ *
+ * Primary course:
+ * 1. For each channel, take priorities high → low and, within one, the oldest
+ *    due first, until the channel's one-minute budget is used; the rest stay
+ *    due for the next sweep.
+ * 2. Skip items already past their point (`notAfter`), with a reason.
+ * 3. Claim each item (conditional: only a pending item at the revision read,
+ *    or one whose earlier claim lapsed), so racing sweeps take it once.
+ * 4. Enqueue the claimed items with a delay of the seconds left until due;
+ *    an item the queue refuses goes back to pending at once.
+ *
+ * @param deps - outbox, queue, clock, budget
+ */
+export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> {
+  const now = deps.clock.now();
+  const at = toUtcIso(now);
+  const upTo = toUtcIso(now.plus({ seconds: deps.config.lookaheadSeconds }));
+  const summary: DispatchSummary = { enqueued: { sms: 0, email: 0 }, expired: 0, lostRaces: 0, requeued: 0 };
+  const claimed: { entry: DueEntry; send: QueuedSend }[] = [];
+
+  for (const channel of CHANNELS) {
+    let budget = deps.config.budgetPerMinute[channel];
+    for (const priority of PRIORITIES) {
+      if (budget <= 0) break;
+      const entries = await oldestDue(deps.messages, channel, priority, upTo, budget);
+      for (const entry of entries) {
+        if (budget <= 0) break;
+        if (entry.notAfter < at) {
+          if (await expire(deps, entry, at)) summary.expired += 1;
+          continue;
+        }
+        const token = deps.newToken();
+        const leaseUntil = toUtcIso(
+          (entry.dueAt > at ? parseUtc(entry.dueAt) : now).plus({ minutes: deps.config.leaseMinutes }),
+        );
+        try {
+          await deps.messages.claim(entry.key, entry.rev, { token, leaseUntil, at });
+        } catch (error) {
+          if (!(error instanceof MessageTransitionError)) throw error;
+          summary.lostRaces += 1;
+          continue;
+        }
+        budget -= 1;
+        const delaySeconds = Math.max(0, Math.ceil(parseUtc(entry.dueAt).diff(now, 'seconds').seconds));
+        claimed.push({ entry, send: { request: { ...entry.key, token }, delaySeconds } });
+      }
+    }
+  }
+
+  const { failed } = await deps.queue.enqueue(claimed.map((item) => item.send));
+  const refused = new Set(failed);
+  for (const [index, item] of claimed.entries()) {
+    if (!refused.has(index)) {
+      summary.enqueued[item.entry.channel] += 1;
+      continue;
+    }
+    // Give the item back now rather than waiting for the lease to lapse.
+    await deps.messages
+      .reschedule(
+        item.entry.key,
+        item.send.request.token,
+        {
+          dueAt: item.entry.dueAt,
+          channel: item.entry.channel,
+          priority: item.entry.priority,
+          reason: 'enqueue-failed',
+          at,
+        },
+        ['queued'],
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof MessageTransitionError)) throw error;
+      });
+    summary.requeued += 1;
+  }
+
+  deps.logger.info('sweep finished', { at, ...summary });
+  for (const channel of CHANNELS)
+    deps.telemetry.count('MessagesEnqueued', summary.enqueued[channel], { channel });
+  if (summary.expired) deps.telemetry.count('MessagesExpired', summary.expired);
+  if (summary.lostRaces) deps.telemetry.count('ClaimLostRace', summary.lostRaces);
+  if (summary.requeued) deps.telemetry.count('EnqueueFailed', summary.requeued);
+  return summary;
+}
+
+/** Skips an item that can no longer be useful; false if someone else moved it first. */
+async function expire(deps: DispatchDeps, entry: DueEntry, at: string): Promise<boolean> {
+  try {
+    await deps.messages.withdraw(entry.key, { reason: 'expired', at });
+    return true;
+  } catch (error) {
+    if (error instanceof MessageTransitionError) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,180 @@
+import { AppError } from '../domain/errors';
+import type { Appointment, Message } from '../domain/model';
+import { type PlannedMessage, plan, reconcile } from '../domain/planning';
+import { type Clock, toUtcIso } from '../domain/time';
+import type { AppLogger, Telemetry } from '../ports/outbound';
+import {
+  type MessageRepository,
+  MessageTransitionError,
+  type PatientRepository,
+} from '../ports/repositories';
+import type { ClinicCache } from './clinic-cache';
+
+/**
+ * A change that can never be planned however often it is retried (unknown
+ * clinic or patient, malformed record). The stream handler sets it aside
+ * instead of blocking the shard for a day of retries.
+ */
+export class UnplannableChangeError extends AppError {
+  constructor(
+    message: string,
+    readonly reason: 'malformed-record' | 'unknown-clinic' | 'unknown-patient',
+  ) {
+    super(message);
+  }
+}
+
+export interface PlanDeps {
+  clinics: ClinicCache;
+  patients: PatientRepository;
+  messages: MessageRepository;
+  clock: Clock;
+  logger: AppLogger;
+  telemetry: Telemetry;
+}
+
+export type PlanOutcome =
+  | { status: 'planned'; created: number; replayed: number; withdrawn: number; lostRaces: number }
+  | { status: 'ignored'; reason: 'older-version' };
+
+/** The outbox item for a planned message, as first stored. */
+function toMessage(planned: PlannedMessage, appointment: Appointment, now: string): Message {
+  return {
+    clinicId: appointment.clinicId,
+    patientId: appointment.patientId,
+    appointmentId: appointment.appointmentId,
+    messageId: planned.messageId,
+    kind: planned.kind,
+    ...(planned.offset ? { offset: planned.offset } : {}),
+    priority: planned.priority,
+    channel: planned.channel,
+    language: planned.language,
+    dueAt: planned.dueAt,
+    plannedAt: planned.plannedAt,
+    notAfter: planned.notAfter,
+    status: planned.status,
+    ...(planned.reason ? { reason: planned.reason } : {}),
+    attempts: 0,
+    planVersion: appointment.version,
+    rev: 1,
+    createdAt: now,
+    updatedAt: now,
+    ...(planned.status === 'skipped' ? { finishedAt: now } : {}),
+  };
+}
+
+/**
+ * Brings an appointment's planned messages in line with its current version.
+ *
+ * Primary course:
+ * 1. Load the clinic and the patient; either missing makes the change unplannable.
+ * 2. Read the patient's stored messages: this appointment's, and the others for the frequency cap.
+ * 3. Plan the desired messages and reconcile them with the stored ones
+ *    (an older version than one already planned changes nothing).
+ * 4. Create what is missing (conditional: a replay finds its ids and writes
+ *    nothing) and withdraw what is obsolete (conditional: a message already
+ *    being sent is left to the send-time decision, which re-reads the appointment).
+ *
+ * @param deps - repositories, clock, logger, telemetry
+ * @param appointment - the appointment as the change left it
+ */
+export async function planAppointmentMessages(
+  deps: PlanDeps,
+  appointment: Appointment,
+): Promise<PlanOutcome> {
+  const ids = {
+    clinicId: appointment.clinicId,
+    appointmentId: appointment.appointmentId,
+    version: appointment.version,
+  };
+  const [clinic, patient] = await Promise.all([
+    deps.clinics.get(appointment.clinicId),
+    deps.patients.get(appointment.clinicId, appointment.patientId),
+  ]);
+  if (!clinic)
+    throw new UnplannableChangeError(`clinic ${appointment.clinicId} does not exist`, 'unknown-clinic');
+  if (!patient) {
+    throw new UnplannableChangeError(
+      `patient ${appointment.patientId} of clinic ${appointment.clinicId} does not exist`,
+      'unknown-patient',
+    );
+  }
+
+  const stored = await deps.messages.listForPatient(appointment.clinicId, appointment.patientId);
+  const mine = stored.filter((message) => message.appointmentId === appointment.appointmentId);
+  if (mine.some((message) => message.planVersion > appointment.version)) {
+    // A newer version was planned already (replay or out-of-order delivery).
+    deps.logger.info('older appointment version ignored', ids);
+    deps.telemetry.count('PlanIgnoredOlderVersion');
+    return { status: 'ignored', reason: 'older-version' };
+  }
+  const others = stored.filter((message) => message.appointmentId !== appointment.appointmentId);
+  const now = deps.clock.now();
+  const desired = plan({ appointment, patient, clinic, now, otherMessages: others });
+  const change = reconcile(desired, mine, appointment);
+
+  const at = toUtcIso(now);
+  const created = await Promise.all(
+    change.create.map((planned) => deps.messages.create(toMessage(planned, appointment, at))),
+  );
+  const withdrawals = await Promise.all(
+    change.withdraw.map(async ({ messageId, reason }) => {
+      try {
+        await deps.messages.withdraw(
+          { clinicId: appointment.clinicId, patientId: appointment.patientId, messageId },
+          { reason, planVersion: appointment.version, at },
+        );
+        return true;
+      } catch (error) {
+        // Already being sent or finished: send-time decide() re-reads the
+        // appointment, so a stale reminder is still stopped there.
+        if (error instanceof MessageTransitionError) return false;
+        throw error;
+      }
+    }),
+  );
+  const outcome = {
+    status: 'planned' as const,
+    created: created.filter(Boolean).length,
+    replayed: created.filter((fresh) => !fresh).length,
+    withdrawn: withdrawals.filter(Boolean).length,
+    lostRaces: withdrawals.filter((done) => !done).length,
+  };
+  deps.logger.info('appointment planned', { ...ids, ...outcome });
+  deps.telemetry.count('MessagesPlanned', outcome.created);
+  deps.telemetry.count('MessagesWithdrawn', outcome.withdrawn);
+  return outcome;
+}
+
+/**
+ * An appointment item was deleted: withdraw everything still pending for it.
+ *
+ * @param deps - repositories, clock, logger, telemetry
+ * @param appointment - the appointment as it was before deletion
+ */
+export async function withdrawDeletedAppointment(deps: PlanDeps, appointment: Appointment): Promise<number> {
+  const stored = await deps.messages.listForAppointment(
+    appointment.clinicId,
+    appointment.patientId,
+    appointment.appointmentId,
+  );
+  const at = toUtcIso(deps.clock.now());
+  let withdrawn = 0;
+  for (const message of stored.filter((m) => m.status === 'pending' || m.status === 'queued')) {
+    try {
+      await deps.messages.withdraw(
+        { clinicId: message.clinicId, patientId: message.patientId, messageId: message.messageId },
+        { reason: 'appointment-deleted', at },
+      );
+      withdrawn += 1;
+    } catch (error) {
+      if (!(error instanceof MessageTransitionError)) throw error;
+    }
+  }
+  deps.logger.info('deleted appointment withdrawn', {
+    clinicId: appointment.clinicId,
+    appointmentId: appointment.appointmentId,
+    withdrawn,
+  });
+  return withdrawn;
+}

@@ -1,0 +1,352 @@
+import type { DateTime } from 'luxon';
+import { PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
+import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
+import { decide } from '../domain/planning';
+import { isTemplateKind, render, type TemplateKind } from '../domain/templates';
+import { type Clock, parseUtc, toUtcIso } from '../domain/time';
+import type {
+  AppLogger,
+  DomainEvent,
+  EmailSender,
+  EventPublisher,
+  MessageEventDetail,
+  ProviderReceipt,
+  SendRequest,
+  SmsSender,
+  Telemetry,
+} from '../ports/outbound';
+import {
+  type AppointmentRepository,
+  type MessageKey,
+  type MessageRepository,
+  MessageTransitionError,
+  type PatientRepository,
+} from '../ports/repositories';
+import type { ClinicCache } from './clinic-cache';
+
+export interface SendConfig {
+  /** Tries per message before a transient failure becomes final. */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt, with jitter. */
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+}
+
+export interface SendDeps {
+  messages: MessageRepository;
+  appointments: AppointmentRepository;
+  patients: PatientRepository;
+  clinics: ClinicCache;
+  sms: SmsSender;
+  email: EmailSender;
+  events: EventPublisher;
+  clock: Clock;
+  logger: AppLogger;
+  telemetry: Telemetry;
+  config: SendConfig;
+  /** 0 ≤ random() < 1, for backoff jitter. */
+  random: () => number;
+}
+
+export type SendOutcome =
+  | 'sent'
+  | 'skipped'
+  | 'deferred'
+  | 'retry-scheduled'
+  | 'failed'
+  | 'unknown'
+  | /** A duplicate or outdated queue message: someone else owns the item, or it is done. */ 'stale';
+
+interface Attempt {
+  deps: SendDeps;
+  key: MessageKey;
+  token: string;
+  message: Message;
+  now: DateTime;
+  at: string;
+}
+
+/** The appointment id inside a deterministic message id (`a-1#reminder#1d#v2`). */
+function appointmentIdOf(messageId: string): string | undefined {
+  const head = messageId.split('#')[0];
+  return head && !head.startsWith('~') ? head : undefined;
+}
+
+function eventDetail(
+  message: Message,
+  at: string,
+  extra: Partial<MessageEventDetail> = {},
+): MessageEventDetail {
+  return {
+    clinicId: message.clinicId,
+    patientId: message.patientId,
+    ...(message.appointmentId ? { appointmentId: message.appointmentId } : {}),
+    messageId: message.messageId,
+    kind: message.kind,
+    channel: message.channel,
+    status: message.status,
+    ...(message.reason ? { reason: message.reason } : {}),
+    ...(message.providerMessageId ? { providerMessageId: message.providerMessageId } : {}),
+    dueAt: message.dueAt,
+    at,
+    attempts: message.attempts,
+    ...extra,
+  };
+}
+
+/** Events are reported after the state is stored; a failed publish is counted, never retried into a resend. */
+async function publish(deps: SendDeps, events: DomainEvent[]): Promise<void> {
+  try {
+    await deps.events.publish(events);
+  } catch (error) {
+    deps.telemetry.count('EventPublishFailed', events.length);
+    deps.logger.error('event publish failed', { error: (error as Error).name, count: events.length });
+  }
+}
+
+async function finishAs(
+  attempt: Attempt,
+  status: 'skipped' | 'failed' | 'unknown',
+  reason: string,
+): Promise<SendOutcome> {
+  const { deps, key, token, at } = attempt;
+  const finished = await deps.messages.finish(key, token, { status, reason, at }, ['sending']);
+  const detailType = status === 'skipped' ? 'MessageSkipped' : 'MessageFailed';
+  deps.telemetry.count(status === 'unknown' ? 'UnknownOutcome' : detailType, 1, {
+    channel: finished.channel,
+  });
+  deps.logger[status === 'skipped' ? 'info' : 'warn'](`message ${status}`, { ...key, reason });
+  await publish(deps, [{ detailType, detail: eventDetail(finished, at) }]);
+  return status;
+}
+
+/** Backoff for the n-th try: base × 2^(n−1), capped, with full jitter in the upper half. */
+function backoffSeconds(config: SendConfig, attempts: number, random: () => number): number {
+  const ceiling = Math.min(
+    config.backoffMaxSeconds,
+    config.backoffBaseSeconds * 2 ** Math.max(0, attempts - 1),
+  );
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+async function providerSend(
+  deps: SendDeps,
+  channel: Channel,
+  address: string,
+  message: Message & { kind: TemplateKind },
+  context: { clinic: Clinic; patient: Patient; appointment: Appointment | undefined },
+): Promise<ProviderReceipt> {
+  const base = {
+    kind: message.kind,
+    language: context.patient.language,
+    clinic: context.clinic,
+    patient: context.patient,
+    ...(context.appointment ? { appointment: context.appointment } : {}),
+  };
+  if (channel === 'sms') {
+    const { text } = render({ ...base, channel: 'sms' });
+    return deps.sms.send({ to: address, text, clinicId: message.clinicId, messageId: message.messageId });
+  }
+  const { subject, text } = render({ ...base, channel: 'email' });
+  return deps.email.send({
+    to: address,
+    subject,
+    text,
+    clinicId: message.clinicId,
+    messageId: message.messageId,
+  });
+}
+
+/** Records a carrier opt-out on the patient, so no later message tries that number. */
+async function recordCarrierOptOut(deps: SendDeps, patient: Patient, at: string): Promise<Patient> {
+  let current: Patient | undefined = patient;
+  for (let tries = 0; tries < 3 && current; tries++) {
+    if (current.optOuts.sms) return current;
+    const updated: Patient = {
+      ...current,
+      optOuts: { ...current.optOuts, sms: { at, source: 'carrier' } },
+      version: current.version + 1,
+      updatedAt: at,
+    };
+    try {
+      await deps.patients.put(updated, current.version);
+      await publish(deps, [
+        {
+          detailType: 'PatientOptedOut',
+          detail: {
+            clinicId: patient.clinicId,
+            patientId: patient.patientId,
+            channel: 'sms',
+            source: 'carrier',
+            at,
+          },
+        },
+      ]);
+      return updated;
+    } catch {
+      current = await deps.patients.get(patient.clinicId, patient.patientId);
+    }
+  }
+  return current ?? patient;
+}
+
+/**
+ * Sends one claimed message, at most once.
+ *
+ * Primary course:
+ * 1. Mark the message `sending` with this attempt's token (conditional). If
+ *    it is already `sending` under the same token, an earlier try of this
+ *    very queue message stopped midway: the outcome is unknown, so it is
+ *    marked `unknown` and never sent again. Any other state means this queue
+ *    message is outdated: nothing to do.
+ * 2. Re-read the appointment and the patient, and decide: send on a channel,
+ *    skip with a reason, or defer (quiet hours reached because sending was late).
+ * 3. Call the provider, then mark `sent` with its id.
+ * 4. A known refusal: throttling or 5xx → back to pending with backoff until
+ *    the attempt budget is spent; then, like an invalid or opted-out address,
+ *    the next allowed channel at once, else `failed`. An error with no
+ *    answer → `unknown`.
+ * 5. Publish the outcome to the event bus.
+ *
+ * @param deps - repositories, senders, bus, clock, config
+ * @param request - the queue message: ids and claim token
+ */
+export async function sendMessage(deps: SendDeps, request: SendRequest): Promise<SendOutcome> {
+  const key: MessageKey = {
+    clinicId: request.clinicId,
+    patientId: request.patientId,
+    messageId: request.messageId,
+  };
+  const now = deps.clock.now();
+  const at = toUtcIso(now);
+  const appointmentId = appointmentIdOf(request.messageId);
+  const [marked, appointment, patient, clinic] = await Promise.all([
+    deps.messages.markSending(key, request.token, at).catch((error: unknown) => error),
+    appointmentId ? deps.appointments.get(request.clinicId, appointmentId) : Promise.resolve(undefined),
+    deps.patients.get(request.clinicId, request.patientId),
+    deps.clinics.get(request.clinicId),
+  ]);
+
+  if (marked instanceof MessageTransitionError) {
+    const current = marked.current;
+    if (current?.status === 'sending' && current.claimToken === request.token) {
+      return finishAs(
+        { deps, key, token: request.token, message: current, now, at },
+        'unknown',
+        'interrupted-attempt',
+      );
+    }
+    deps.telemetry.count('StaleDelivery');
+    deps.logger.info('outdated queue message ignored', { ...key, status: current?.status });
+    return 'stale';
+  }
+  if (marked instanceof Error) throw marked;
+  const message = marked as Message;
+  const attempt: Attempt = { deps, key, token: request.token, message, now, at };
+  if (!clinic) return finishAs(attempt, 'skipped', 'clinic-missing');
+  // Broadcast and keyword-reply texts come from staff and inbound messages,
+  // not from templates; their senders arrive with two-way SMS.
+  if (!isTemplateKind(message.kind)) return finishAs(attempt, 'skipped', 'no-template-for-kind');
+  const templated = message as Message & { kind: TemplateKind };
+
+  let failedChannels: Channel[] = [...(message.failedChannels ?? [])];
+  let currentPatient = patient;
+  let fallbackReason: string | undefined;
+  for (;;) {
+    const decision = decide({ message, appointment, patient: currentPatient, clinic, now, failedChannels });
+    if (decision.action === 'skip') {
+      const reason =
+        fallbackReason && decision.reason === 'no-allowed-channel' ? fallbackReason : decision.reason;
+      return finishAs(attempt, fallbackReason ? 'failed' : 'skipped', reason);
+    }
+    if (decision.action === 'defer') {
+      await deps.messages.reschedule(
+        key,
+        request.token,
+        {
+          dueAt: decision.until,
+          channel: message.channel,
+          priority: message.priority,
+          reason: decision.reason,
+          at,
+        },
+        ['sending'],
+      );
+      deps.telemetry.count('MessageDeferred', 1, { reason: decision.reason });
+      deps.logger.info('message deferred', { ...key, reason: decision.reason, until: decision.until });
+      return 'deferred';
+    }
+
+    try {
+      const context = { clinic, patient: currentPatient as Patient, appointment };
+      const receipt = await providerSend(deps, decision.channel, decision.address, templated, context);
+      const sent = await deps.messages.markSent(key, request.token, {
+        providerMessageId: receipt.providerMessageId,
+        channel: decision.channel,
+        at,
+      });
+      const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
+      deps.telemetry.count('MessageSent', 1, { channel: decision.channel, kind: message.kind });
+      deps.telemetry.seconds('SendLag', lagSeconds, { channel: decision.channel });
+      deps.logger.info('message sent', {
+        ...key,
+        channel: decision.channel,
+        fallback: decision.fallback,
+        lagSeconds,
+      });
+      await publish(deps, [{ detailType: 'MessageSent', detail: eventDetail(sent, at, { lagSeconds }) }]);
+      return 'sent';
+    } catch (error) {
+      if (error instanceof PermanentDeliveryError) {
+        deps.telemetry.count('ProviderRefused', 1, { channel: decision.channel, reason: error.reason });
+        deps.logger.warn('provider refused the address', {
+          ...key,
+          channel: decision.channel,
+          code: error.providerCode,
+        });
+        failedChannels = [...failedChannels, decision.channel];
+        fallbackReason = `${decision.channel}-${error.reason}`;
+        if (error.reason === 'opted-out' && decision.channel === 'sms' && currentPatient) {
+          currentPatient = await recordCarrierOptOut(deps, currentPatient, at);
+        }
+        continue;
+      }
+      if (error instanceof TransientDeliveryError) {
+        deps.telemetry.count('ProviderRetry', 1, { channel: decision.channel, code: error.providerCode });
+        if (message.attempts < deps.config.maxAttempts) {
+          return retryLater(attempt, decision.channel, failedChannels, error);
+        }
+        // The budget is spent on this channel: fall back like a refusal would.
+        failedChannels = [...failedChannels, decision.channel];
+        fallbackReason = `${decision.channel}-retries-exhausted:${error.providerCode}`;
+        continue;
+      }
+      if (error instanceof MessageTransitionError) throw error;
+      // No answer from the provider: it may have sent. Never send again.
+      deps.logger.error('provider outcome unknown', {
+        ...key,
+        channel: decision.channel,
+        error: (error as Error).name,
+      });
+      return finishAs(attempt, 'unknown', 'provider-no-answer');
+    }
+  }
+}
+
+async function retryLater(
+  attempt: Attempt,
+  channel: Channel,
+  failedChannels: Channel[],
+  error: TransientDeliveryError,
+): Promise<SendOutcome> {
+  const { deps, key, token, message, now, at } = attempt;
+  const dueAt = toUtcIso(now.plus({ seconds: backoffSeconds(deps.config, message.attempts, deps.random) }));
+  await deps.messages.reschedule(
+    key,
+    token,
+    { dueAt, channel, priority: message.priority, reason: `retry:${error.providerCode}`, failedChannels, at },
+    ['sending'],
+  );
+  deps.logger.warn('provider busy, retry scheduled', { ...key, channel, code: error.providerCode, dueAt });
+  return 'retry-scheduled';
+}

@@ -1,0 +1,145 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { render } from '../../../shared/domain/templates';
+import { ORIGINATION_NUMBER, usePipelineRig } from '../../support/pipeline-rig';
+
+const rigFor = usePipelineRig();
+const NY = 'America/New_York';
+
+/** Local wall time of an ISO instant, for readable assertions. */
+function local(iso: string, zone = NY): string {
+  return DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('yyyy-MM-dd HH:mm');
+}
+
+describe('a booked appointment', () => {
+  it('sends its confirmation at once and each reminder at its local time, by SMS with the exact SNS input', async () => {
+    // Prepare: Tuesday 1 Dec 2026 10:00 New York; visit Tuesday 8 Dec 10:00.
+    const rig = rigFor();
+    const clinic = await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const appointment = await rig.book('a-life-1', {
+      patientId: patient.patientId,
+      startAt: '2026-12-08T15:00:00Z',
+      durationMinutes: 30,
+      location: '12 River Road, Suite 3',
+    });
+
+    // Act
+    await rig.advanceTo('2026-12-09T00:00:00Z');
+
+    // Assess: one SMS per message, at the planned local times.
+    expect(rig.calls.map((call) => [local(call.at), call.channel])).toEqual([
+      ['2026-12-01 10:00', 'sms'],
+      ['2026-12-05 10:00', 'sms'],
+      ['2026-12-07 10:00', 'sms'],
+      ['2026-12-08 08:00', 'sms'],
+    ]);
+    const first = rig.snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(first).toEqual({
+      PhoneNumber: '+14155552671',
+      Message: render({ kind: 'confirmation', language: 'en', channel: 'sms', clinic, patient, appointment })
+        .text,
+      MessageAttributes: {
+        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+        'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: ORIGINATION_NUMBER },
+        'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: '0.50' },
+      },
+    });
+    expect(first?.Message).toContain(clinic.name);
+    expect(first?.Message).toMatch(/STOP/);
+    const stored = await rig.messagesOf(appointment);
+    expect(stored.map((m) => [m.kind, m.offset ?? '-', m.status])).toEqual([
+      ['confirmation', '-', 'sent'],
+      ['reminder', '1d', 'sent'],
+      ['reminder', '2h', 'sent'],
+      ['reminder', '3d', 'sent'],
+    ]);
+    expect(rig.events().filter((e) => e.detailType === 'MessageSent')).toHaveLength(4);
+  });
+
+  it('lands each send within seconds of its due time, not on the minute of the sweep', async () => {
+    const rig = rigFor();
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    // A visit at 10:17:30 local, so the 2 h reminder is due at 08:17:30.
+    await rig.book('a-life-2', {
+      patientId: patient.patientId,
+      startAt: '2026-12-08T15:17:30Z',
+      durationMinutes: 20,
+    });
+
+    await rig.advanceTo('2026-12-08T14:00:00Z');
+
+    const reminder = rig.calls.find((call) => local(call.at) === '2026-12-08 08:17');
+    expect(reminder?.at).toBe('2026-12-08T13:17:30.000Z');
+  });
+});
+
+describe('a change after planning', () => {
+  it('withdraws the old reminders on a reschedule, sends one reschedule notice and the new reminders only', async () => {
+    const rig = rigFor();
+    await rig.seedClinic({ policy: { frequencyCap: { enabled: false, perDay: 1, perWeek: 3 } } });
+    const patient = await rig.seedPatient();
+    const booked = await rig.book('a-move', {
+      patientId: patient.patientId,
+      startAt: '2026-12-08T15:00:00Z',
+      durationMinutes: 30,
+    });
+    await rig.advanceTo('2026-12-05T16:00:00Z'); // confirmation and the 3 d reminder went out
+
+    const moved = await rig.update(booked, { startAt: '2026-12-10T19:00:00Z' });
+    await rig.advanceTo('2026-12-11T00:00:00Z');
+
+    const sent = (await rig.messagesOf(moved)).filter((m) => m.status === 'sent').map((m) => m.messageId);
+    expect(sent.sort()).toEqual(
+      [
+        'a-move#confirmation#-#v1',
+        'a-move#reminder#3d#v1',
+        'a-move#reschedule#-#v2',
+        'a-move#reminder#3d#v2',
+        'a-move#reminder#1d#v2',
+        'a-move#reminder#2h#v2',
+      ].sort(),
+    );
+    const withdrawn = (await rig.messagesOf(moved)).filter((m) => m.status === 'skipped');
+    expect(withdrawn.map((m) => [m.messageId, m.reason])).toEqual([
+      ['a-move#reminder#1d#v1', 'appointment-moved'],
+      ['a-move#reminder#2h#v1', 'appointment-moved'],
+    ]);
+    // Nothing went out at the old reminder times after the move.
+    expect(
+      rig.calls.filter(
+        (c) =>
+          c.at > '2026-12-05T16:00:00.000Z' && local(c.at).endsWith('10:00') && c.at.startsWith('2026-12-07'),
+      ),
+    ).toEqual([]);
+    expect(rig.calls).toHaveLength(6);
+  });
+
+  it('sends the cancellation notice (held until quiet hours end) and nothing after it', async () => {
+    const rig = rigFor();
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const booked = await rig.book('a-cancel', {
+      patientId: patient.patientId,
+      startAt: '2026-12-08T15:00:00Z',
+      durationMinutes: 30,
+    });
+    await rig.advanceTo('2026-12-02T12:00:00Z');
+
+    // Cancelled at 07:00 local, inside quiet hours, for a visit six days away.
+    const cancelled = await rig.changeStatus(booked, { to: 'cancelled', by: 'clinic' });
+    await rig.advanceTo('2026-12-09T00:00:00Z');
+
+    expect(rig.calls.map((c) => local(c.at))).toEqual(['2026-12-01 10:00', '2026-12-02 08:00']);
+    const stored = await rig.messagesOf(cancelled);
+    expect(stored.filter((m) => m.status === 'pending' || m.status === 'queued')).toEqual([]);
+    expect(stored.find((m) => m.kind === 'cancellation')?.status).toBe('sent');
+    expect(stored.filter((m) => m.kind === 'reminder').map((m) => m.reason)).toEqual([
+      'appointment-cancelled',
+      'appointment-cancelled',
+      'appointment-cancelled',
+    ]);
+  });
+});

@@ -1,0 +1,325 @@
+/**
+ * The whole message pipeline against DynamoDB Local, on a simulated clock:
+ * the three real handlers, the real stream of the appointments table, the
+ * real SNS/SES/SQS/EventBridge adapters over aws-sdk-client-mock (so tests
+ * can assert the exact command input), and an in-process queue fed by the
+ * mocked SQS SendMessageBatch, with SQS's delay and redelivery rules.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DateTime } from 'luxon';
+import { afterEach, beforeEach, inject } from 'vitest';
+import { makeHandler as makeDispatchHandler } from '../../functions/dispatch-due/handler';
+import { makeHandler as makePlanHandler } from '../../functions/plan-messages/handler';
+import { makeHandler as makeSendHandler } from '../../functions/send-message/handler';
+import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher';
+import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender';
+import { SnsSmsSender } from '../../shared/adapters/aws/sns-sms-sender';
+import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
+import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import { SimulatedClock } from '../../shared/adapters/clock';
+import { type DynamoClients, makeDynamoClients } from '../../shared/adapters/dynamodb/client';
+import { createTables, deleteTables } from '../../shared/adapters/dynamodb/create-tables';
+import { makeRepositories, type Repositories } from '../../shared/adapters/dynamodb/repositories';
+import { InProcessQueue } from '../../shared/adapters/local/in-process-queue';
+import { PipelineDriver } from '../../shared/adapters/local/pipeline-driver';
+import { CapturingLogger, RecordingTelemetry } from '../../shared/adapters/local/recorders';
+import { StreamPoller } from '../../shared/adapters/local/stream-poller';
+import type { StatusChange } from '../../shared/domain/appointment-changes';
+import type { Appointment, Clinic, Message, Patient } from '../../shared/domain/model';
+import type { AppLogger, EmailSender, SendQueue, SmsSender } from '../../shared/ports/outbound';
+import type { MessageRepository } from '../../shared/ports/repositories';
+import { prefixedTableNames, type TableNames } from '../../shared/tables';
+import { changeAppointmentStatus, saveAppointment } from '../../shared/use-cases/appointments';
+import { ClinicCache } from '../../shared/use-cases/clinic-cache';
+import type { SendConfig } from '../../shared/use-cases/send-message';
+import { makeClinic, makePatient, TEST_NOW } from './factories';
+
+export const REGION = 'us-east-1';
+export const SEND_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/send-queue';
+export const PLAN_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/plan-dead-letters';
+export const SEND_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/send-dead-letters';
+export const BUS_NAME = 'clinic-reminders-bus';
+export const ORIGINATION_NUMBER = '+18005550199';
+export const FROM_ADDRESS = 'Riverside Family Clinic <reminders@clinic.example>';
+export const CONFIGURATION_SET = 'clinic-reminders';
+
+const context = {} as Context;
+
+/** Wrappers a test may put around a port to inject a crash or a fault. */
+export interface RigOverrides {
+  messages?: (real: MessageRepository) => MessageRepository;
+  queue?: (real: SendQueue) => SendQueue;
+  sms?: (real: SmsSender) => SmsSender;
+  email?: (real: EmailSender) => EmailSender;
+  logger?: AppLogger;
+  sendConfig?: Partial<SendConfig>;
+  budgetPerMinute?: { sms: number; email: number };
+}
+
+export interface ProviderCall {
+  at: string;
+  channel: 'sms' | 'email';
+  to: string;
+  text: string;
+  subject?: string;
+  messageId: string;
+}
+
+export class PipelineRig {
+  readonly clock = new SimulatedClock(DateTime.fromISO(TEST_NOW, { zone: 'utc' }));
+  readonly snsMock = mockClient(SNSClient);
+  readonly sesMock = mockClient(SESv2Client);
+  readonly sqsMock = mockClient(SQSClient);
+  readonly eventsMock = mockClient(EventBridgeClient);
+  readonly queue = new InProcessQueue(this.clock);
+  readonly logger: AppLogger;
+  readonly telemetry = new RecordingTelemetry();
+  readonly calls: ProviderCall[] = [];
+  readonly setAside: unknown[] = [];
+  readonly repos: Repositories;
+  readonly plan: ReturnType<typeof makePlanHandler>;
+  readonly dispatch: ReturnType<typeof makeDispatchHandler>;
+  readonly send: ReturnType<typeof makeSendHandler>;
+  readonly driver: PipelineDriver;
+  private readonly poller: StreamPoller;
+  private providerSeq = 0;
+
+  constructor(
+    readonly clients: DynamoClients,
+    readonly names: TableNames,
+    streams: DynamoDBStreamsClient,
+    overrides: RigOverrides = {},
+  ) {
+    this.logger = overrides.logger ?? new CapturingLogger();
+    this.repos = makeRepositories(clients.doc, names);
+    this.poller = new StreamPoller(clients.raw, streams, names.appointments);
+    this.mockProviders();
+
+    const messages = overrides.messages ? overrides.messages(this.repos.messages) : this.repos.messages;
+    const realQueue = new SqsSendQueue(new SQSClient({ region: REGION }), SEND_QUEUE_URL);
+    const sms = new SnsSmsSender(new SNSClient({ region: REGION, maxAttempts: 1 }), {
+      originationNumber: ORIGINATION_NUMBER,
+      maxPriceUsd: '0.50',
+    });
+    const email = new SesEmailSender(new SESv2Client({ region: REGION, maxAttempts: 1 }), {
+      fromAddress: FROM_ADDRESS,
+      configurationSet: CONFIGURATION_SET,
+    });
+    const common = { clock: this.clock, logger: this.logger, telemetry: this.telemetry };
+    const clinics = new ClinicCache(this.repos.clinics, this.clock);
+
+    this.plan = makePlanHandler({
+      ...common,
+      clinics,
+      patients: this.repos.patients,
+      messages,
+      deadLetters: new SqsDeadLetters(new SQSClient({ region: REGION }), PLAN_DLQ_URL),
+    });
+    this.dispatch = makeDispatchHandler({
+      ...common,
+      messages,
+      queue: overrides.queue ? overrides.queue(realQueue) : realQueue,
+      config: {
+        budgetPerMinute: overrides.budgetPerMinute ?? { sms: 600, email: 600 },
+        lookaheadSeconds: 60,
+        leaseMinutes: 15,
+      },
+      newToken: randomUUID,
+    });
+    this.send = makeSendHandler({
+      ...common,
+      messages,
+      appointments: this.repos.appointments,
+      patients: this.repos.patients,
+      clinics,
+      sms: overrides.sms ? overrides.sms(sms) : sms,
+      email: overrides.email ? overrides.email(email) : email,
+      events: new EventBridgePublisher(new EventBridgeClient({ region: REGION }), BUS_NAME),
+      deadLetters: new SqsDeadLetters(new SQSClient({ region: REGION }), SEND_DLQ_URL),
+      config: { maxAttempts: 5, backoffBaseSeconds: 30, backoffMaxSeconds: 900, ...overrides.sendConfig },
+      random: () => 0.5,
+    });
+    this.driver = new PipelineDriver({
+      clock: this.clock,
+      messages: this.repos.messages,
+      lookaheadSeconds: 60,
+      drainStream: () => this.poller.drain((event: DynamoDBStreamEvent) => this.plan(event, context)),
+      sweep: () => this.dispatch({} as ScheduledEvent, context),
+      deliver: () => this.queue.deliver((event: SQSEvent) => this.send(event, context)),
+      nextVisibleAt: () => this.queue.nextVisibleAt(),
+    });
+  }
+
+  /** Default provider behaviour: accept and record; tests override per case. */
+  private mockProviders() {
+    this.snsMock.on(PublishCommand).callsFake((input) => {
+      this.calls.push({
+        at: this.clock.now().toISO() ?? '',
+        channel: 'sms',
+        to: String(input.PhoneNumber),
+        text: String(input.Message),
+        messageId: '',
+      });
+      return { MessageId: `sns-${++this.providerSeq}` };
+    });
+    this.sesMock.on(SendEmailCommand).callsFake((input) => {
+      this.calls.push({
+        at: this.clock.now().toISO() ?? '',
+        channel: 'email',
+        to: String(input.Destination?.ToAddresses?.[0]),
+        text: String(input.Content?.Simple?.Body?.Text?.Data),
+        subject: String(input.Content?.Simple?.Subject?.Data),
+        messageId: String(input.EmailTags?.find((tag: { Name: string }) => tag.Name === 'messageId')?.Value),
+      });
+      return { MessageId: `ses-${++this.providerSeq}` };
+    });
+    this.sqsMock.on(SendMessageBatchCommand).callsFake((input) => {
+      for (const entry of input.Entries ?? [])
+        this.queue.push(String(entry.MessageBody), Number(entry.DelaySeconds ?? 0));
+      return {
+        Successful: (input.Entries ?? []).map((e: { Id: string }) => ({
+          Id: e.Id,
+          MessageId: e.Id,
+          MD5OfMessageBody: '',
+        })),
+        Failed: [],
+      };
+    });
+    this.sqsMock.on(SendMessageCommand).callsFake((input) => {
+      this.setAside.push(JSON.parse(String(input.MessageBody)));
+      return { MessageId: 'dlq' };
+    });
+    this.eventsMock.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => ({
+      FailedEntryCount: 0,
+      Entries: (input.Entries ?? []).map((_, i) => ({ EventId: `event-${i}` })),
+    }));
+  }
+
+  /** Every event published to the bus, parsed. */
+  events(): { detailType: string; detail: Record<string, unknown> }[] {
+    return this.eventsMock.commandCalls(PutEventsCommand).flatMap((call) =>
+      (call.args[0].input.Entries ?? []).map((entry) => ({
+        detailType: String(entry.DetailType),
+        detail: JSON.parse(String(entry.Detail)) as Record<string, unknown>,
+      })),
+    );
+  }
+
+  private appointmentDeps() {
+    return { appointments: this.repos.appointments, patients: this.repos.patients, clock: this.clock };
+  }
+
+  async seedClinic(overrides: Parameters<typeof makeClinic>[0] = {}): Promise<Clinic> {
+    const clinic = makeClinic(overrides);
+    await this.repos.clinics.put(clinic, null);
+    return clinic;
+  }
+
+  async seedPatient(overrides: Partial<Patient> = {}): Promise<Patient> {
+    const patient = makePatient(overrides);
+    await this.repos.patients.put(patient, null);
+    return patient;
+  }
+
+  async book(
+    appointmentId: string,
+    fields: Record<string, unknown>,
+    clinicId = 'demo-clinic',
+  ): Promise<Appointment> {
+    const { appointment } = await saveAppointment(
+      this.appointmentDeps(),
+      { clinicId, appointmentId },
+      fields,
+      undefined,
+    );
+    return appointment;
+  }
+
+  async update(current: Appointment, fields: Record<string, unknown>): Promise<Appointment> {
+    const { appointment } = await saveAppointment(
+      this.appointmentDeps(),
+      { clinicId: current.clinicId, appointmentId: current.appointmentId },
+      {
+        patientId: current.patientId,
+        durationMinutes: current.durationMinutes,
+        type: current.type,
+        location: current.location,
+        ...fields,
+      },
+      current.version,
+    );
+    return appointment;
+  }
+
+  async changeStatus(current: Appointment, change: StatusChange): Promise<Appointment> {
+    const { appointment } = await changeAppointmentStatus(
+      this.appointmentDeps(),
+      { clinicId: current.clinicId, appointmentId: current.appointmentId },
+      change,
+    );
+    return appointment;
+  }
+
+  /** Every stored message of an appointment. */
+  async messagesOf(appointment: Appointment): Promise<Message[]> {
+    return this.repos.messages.listForAppointment(
+      appointment.clinicId,
+      appointment.patientId,
+      appointment.appointmentId,
+    );
+  }
+
+  async advanceTo(iso: string): Promise<void> {
+    await this.driver.advanceTo(DateTime.fromISO(iso, { zone: 'utc' }));
+  }
+
+  restoreMocks() {
+    this.snsMock.restore();
+    this.sesMock.restore();
+    this.sqsMock.restore();
+    this.eventsMock.restore();
+  }
+}
+
+/**
+ * Gives each test its own tables; `rigFor(overrides)` builds the pipeline on
+ * them (once per test), with faults injected through `overrides`.
+ */
+export function usePipelineRig(): (overrides?: RigOverrides) => PipelineRig {
+  let tables: { clients: DynamoClients; names: TableNames; streams: DynamoDBStreamsClient } | undefined;
+  let built: PipelineRig | undefined;
+  beforeEach(async () => {
+    const endpoint = inject('dynamoEndpoint');
+    const clients = makeDynamoClients({ endpoint });
+    const names = prefixedTableNames(`p${randomUUID().slice(0, 8)}-`);
+    await createTables(clients.raw, names);
+    const streams = new DynamoDBStreamsClient({
+      region: REGION,
+      endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    tables = { clients, names, streams };
+  });
+  afterEach(async () => {
+    built?.restoreMocks();
+    built = undefined;
+    if (tables) {
+      await deleteTables(tables.clients.raw, tables.names);
+      tables.clients.raw.destroy();
+      tables.streams.destroy();
+    }
+  });
+  return (overrides: RigOverrides = {}) => {
+    if (!tables) throw new Error('rigFor() is for use inside a test');
+    if (built) throw new Error('one rig per test');
+    built = new PipelineRig(tables.clients, tables.names, tables.streams, overrides);
+    return built;
+  };
+}
