@@ -86,8 +86,11 @@ export interface MessageRepository {
    * deterministic, so that is a replay.
    */
   create(message: Message): Promise<boolean>;
-  /** Due entries of one shard with dueAt ≤ upTo, oldest first. */
-  queryDue(shard: DueShard, upTo: string, limit: number): Promise<DueEntry[]>;
+  /**
+   * One page of due entries of one shard with dueAt ≤ upTo, oldest first.
+   * Pass the returned cursor back for the next page; none means the end.
+   */
+  queryDue(shard: DueShard, upTo: string, limit: number, cursor?: string): Promise<Page<DueEntry>>;
   /**
    * Claims a due item for one dispatch: only a pending item at `expectedRev`,
    * or a queued one whose lease has run out. Sets status queued, the token
@@ -104,11 +107,11 @@ export interface MessageRepository {
    * Returns the message as stored after the change.
    */
   markSending(key: MessageKey, token: string, at: string): Promise<Message>;
-  /** sending → sent, with the provider's id. */
+  /** sending → sent, with the provider's id (and why, when it went by a fallback channel). */
   markSent(
     key: MessageKey,
     token: string,
-    result: { providerMessageId: string; channel: Channel; at: string },
+    result: { providerMessageId: string; channel: Channel; at: string; reason?: string },
   ): Promise<Message>;
   /** Ends an attempt of this token with a terminal status and reason. */
   finish(

@@ -36,23 +36,48 @@ export interface DispatchSummary {
 const CHANNELS: readonly Channel[] = ['sms', 'email'];
 const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low'];
 
-/** Entries of every shard of one (channel, priority), oldest first, at most `limit`. */
-async function oldestDue(
+/**
+ * Every due entry of one (channel, priority), oldest first across all shards,
+ * read page by page only as far as the caller goes on asking. Entries still
+ * in flight (claimed by an earlier sweep and not yet sent) stay in the index,
+ * so the caller may need more than one budget's worth to fill its budget.
+ */
+async function* oldestDue(
   messages: MessageRepository,
   channel: Channel,
   priority: Priority,
   upTo: string,
-  limit: number,
-): Promise<DueEntry[]> {
-  const shards = await Promise.all(
-    Array.from({ length: DUE_SHARDS }, (_, shard) =>
-      messages.queryDue({ channel, priority, shard }, upTo, limit),
-    ),
-  );
-  return shards
-    .flat()
-    .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
-    .slice(0, limit);
+  pageSize: number,
+): AsyncGenerator<DueEntry> {
+  const shards = Array.from({ length: DUE_SHARDS }, (_, shard) => ({
+    shard,
+    buffer: [] as DueEntry[],
+    cursor: undefined as string | undefined,
+    done: false,
+  }));
+  const refill = async (state: (typeof shards)[number]) => {
+    if (state.buffer.length > 0 || state.done) return;
+    const page = await messages.queryDue(
+      { channel, priority, shard: state.shard },
+      upTo,
+      pageSize,
+      state.cursor,
+    );
+    state.buffer = page.items;
+    state.cursor = page.cursor;
+    state.done = page.cursor === undefined;
+  };
+  for (;;) {
+    await Promise.all(shards.map(refill));
+    let oldest: (typeof shards)[number] | undefined;
+    for (const state of shards) {
+      const head = state.buffer[0];
+      if (head && (!oldest || head.dueAt < (oldest.buffer[0] as DueEntry).dueAt)) oldest = state;
+    }
+    const next = oldest?.buffer.shift();
+    if (!next) return;
+    yield next;
+  }
 }
 
 /**
@@ -81,8 +106,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
     let budget = deps.config.budgetPerMinute[channel];
     for (const priority of PRIORITIES) {
       if (budget <= 0) break;
-      const entries = await oldestDue(deps.messages, channel, priority, upTo, budget);
-      for (const entry of entries) {
+      for await (const entry of oldestDue(deps.messages, channel, priority, upTo, budget)) {
         if (budget <= 0) break;
         if (entry.notAfter < at) {
           if (await expire(deps, entry, at)) summary.expired += 1;

@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
+import { ConflictError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide } from '../domain/planning';
 import { isTemplateKind, render, type TemplateKind } from '../domain/templates';
@@ -7,11 +7,13 @@ import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type {
   AppLogger,
   DomainEvent,
+  EmailRequest,
   EmailSender,
   EventPublisher,
   MessageEventDetail,
   ProviderReceipt,
   SendRequest,
+  SmsRequest,
   SmsSender,
   Telemetry,
 } from '../ports/outbound';
@@ -129,13 +131,15 @@ function backoffSeconds(config: SendConfig, attempts: number, random: () => numb
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-async function providerSend(
-  deps: SendDeps,
+type Outgoing = { channel: 'sms'; request: SmsRequest } | { channel: 'email'; request: EmailRequest };
+
+/** The provider request for one channel, with the text rendered in the patient's language. */
+function compose(
   channel: Channel,
   address: string,
   message: Message & { kind: TemplateKind },
   context: { clinic: Clinic; patient: Patient; appointment: Appointment | undefined },
-): Promise<ProviderReceipt> {
+): Outgoing {
   const base = {
     kind: message.kind,
     language: context.patient.language,
@@ -143,18 +147,13 @@ async function providerSend(
     patient: context.patient,
     ...(context.appointment ? { appointment: context.appointment } : {}),
   };
+  const ids = { clinicId: message.clinicId, messageId: message.messageId };
   if (channel === 'sms') {
     const { text } = render({ ...base, channel: 'sms' });
-    return deps.sms.send({ to: address, text, clinicId: message.clinicId, messageId: message.messageId });
+    return { channel, request: { to: address, text, ...ids } };
   }
   const { subject, text } = render({ ...base, channel: 'email' });
-  return deps.email.send({
-    to: address,
-    subject,
-    text,
-    clinicId: message.clinicId,
-    messageId: message.messageId,
-  });
+  return { channel, request: { to: address, subject, text, ...ids } };
 }
 
 /** Records a carrier opt-out on the patient, so no later message tries that number. */
@@ -183,7 +182,8 @@ async function recordCarrierOptOut(deps: SendDeps, patient: Patient, at: string)
         },
       ]);
       return updated;
-    } catch {
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
       current = await deps.patients.get(patient.clinicId, patient.patientId);
     }
   }
@@ -277,25 +277,17 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
       return 'deferred';
     }
 
+    // Rendered before the call: a template problem is not a provider outcome.
+    const outgoing = compose(decision.channel, decision.address, templated, {
+      clinic,
+      patient: currentPatient as Patient,
+      appointment,
+    });
+    let receipt: ProviderReceipt;
     try {
-      const context = { clinic, patient: currentPatient as Patient, appointment };
-      const receipt = await providerSend(deps, decision.channel, decision.address, templated, context);
-      const sent = await deps.messages.markSent(key, request.token, {
-        providerMessageId: receipt.providerMessageId,
-        channel: decision.channel,
-        at,
-      });
-      const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
-      deps.telemetry.count('MessageSent', 1, { channel: decision.channel, kind: message.kind });
-      deps.telemetry.seconds('SendLag', lagSeconds, { channel: decision.channel });
-      deps.logger.info('message sent', {
-        ...key,
-        channel: decision.channel,
-        fallback: decision.fallback,
-        lagSeconds,
-      });
-      await publish(deps, [{ detailType: 'MessageSent', detail: eventDetail(sent, at, { lagSeconds }) }]);
-      return 'sent';
+      receipt = await (outgoing.channel === 'sms'
+        ? deps.sms.send(outgoing.request)
+        : deps.email.send(outgoing.request));
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {
         deps.telemetry.count('ProviderRefused', 1, { channel: decision.channel, reason: error.reason });
@@ -321,7 +313,6 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
         fallbackReason = `${decision.channel}-retries-exhausted:${error.providerCode}`;
         continue;
       }
-      if (error instanceof MessageTransitionError) throw error;
       // No answer from the provider: it may have sent. Never send again.
       deps.logger.error('provider outcome unknown', {
         ...key,
@@ -330,6 +321,26 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
       });
       return finishAs(attempt, 'unknown', 'provider-no-answer');
     }
+
+    // A crash from here on leaves the item in `sending` under this token;
+    // the redelivered queue message then marks it `unknown`, never resends.
+    const sent = await deps.messages.markSent(key, request.token, {
+      providerMessageId: receipt.providerMessageId,
+      channel: decision.channel,
+      at,
+      ...(fallbackReason ? { reason: `fallback-after-${fallbackReason}` } : {}),
+    });
+    const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
+    deps.telemetry.count('MessageSent', 1, { channel: decision.channel, kind: message.kind });
+    deps.telemetry.seconds('SendLag', lagSeconds, { channel: decision.channel });
+    deps.logger.info('message sent', {
+      ...key,
+      channel: decision.channel,
+      fallback: decision.fallback,
+      lagSeconds,
+    });
+    await publish(deps, [{ detailType: 'MessageSent', detail: eventDetail(sent, at, { lagSeconds }) }]);
+    return 'sent';
   }
 }
 

@@ -61,6 +61,8 @@ export interface RigOverrides {
   logger?: AppLogger;
   sendConfig?: Partial<SendConfig>;
   budgetPerMinute?: { sms: number; email: number };
+  /** Dispatchers that sweep at the same moment (racing for the same items). */
+  dispatchers?: number;
 }
 
 export interface ProviderCall {
@@ -82,6 +84,10 @@ export class PipelineRig {
   readonly logger: AppLogger;
   readonly telemetry = new RecordingTelemetry();
   readonly calls: ProviderCall[] = [];
+  /** Every request that reached a provider adapter, by message id (success or not). */
+  readonly providerRequests: { channel: 'sms' | 'email'; messageId: string }[] = [];
+  /** Errors of sweeps; the schedule retries and the next minute sweeps anyway. */
+  readonly sweepErrors: unknown[] = [];
   readonly setAside: unknown[] = [];
   readonly repos: Repositories;
   readonly plan: ReturnType<typeof makePlanHandler>;
@@ -89,6 +95,7 @@ export class PipelineRig {
   readonly send: ReturnType<typeof makeSendHandler>;
   readonly driver: PipelineDriver;
   private readonly poller: StreamPoller;
+  private readonly streams: DynamoDBStreamsClient;
   private providerSeq = 0;
 
   constructor(
@@ -99,19 +106,26 @@ export class PipelineRig {
   ) {
     this.logger = overrides.logger ?? new CapturingLogger();
     this.repos = makeRepositories(clients.doc, names);
+    this.streams = streams;
     this.poller = new StreamPoller(clients.raw, streams, names.appointments);
     this.mockProviders();
 
     const messages = overrides.messages ? overrides.messages(this.repos.messages) : this.repos.messages;
     const realQueue = new SqsSendQueue(new SQSClient({ region: REGION }), SEND_QUEUE_URL);
-    const sms = new SnsSmsSender(new SNSClient({ region: REGION, maxAttempts: 1 }), {
-      originationNumber: ORIGINATION_NUMBER,
-      maxPriceUsd: '0.50',
-    });
-    const email = new SesEmailSender(new SESv2Client({ region: REGION, maxAttempts: 1 }), {
-      fromAddress: FROM_ADDRESS,
-      configurationSet: CONFIGURATION_SET,
-    });
+    const sms = this.recorded(
+      'sms',
+      new SnsSmsSender(new SNSClient({ region: REGION, maxAttempts: 1 }), {
+        originationNumber: ORIGINATION_NUMBER,
+        maxPriceUsd: '0.50',
+      }),
+    );
+    const email = this.recorded(
+      'email',
+      new SesEmailSender(new SESv2Client({ region: REGION, maxAttempts: 1 }), {
+        fromAddress: FROM_ADDRESS,
+        configurationSet: CONFIGURATION_SET,
+      }),
+    );
     const common = { clock: this.clock, logger: this.logger, telemetry: this.telemetry };
     const clinics = new ClinicCache(this.repos.clinics, this.clock);
 
@@ -151,24 +165,57 @@ export class PipelineRig {
       messages: this.repos.messages,
       lookaheadSeconds: 60,
       drainStream: () => this.poller.drain((event: DynamoDBStreamEvent) => this.plan(event, context)),
-      sweep: () => this.dispatch({} as ScheduledEvent, context),
+      sweep: () => this.sweep(overrides.dispatchers ?? 1),
       deliver: () => this.queue.deliver((event: SQSEvent) => this.send(event, context)),
       nextVisibleAt: () => this.queue.nextVisibleAt(),
     });
   }
 
+  private recorded<S extends SmsSender | EmailSender>(channel: 'sms' | 'email', sender: S): S {
+    const requests = this.providerRequests;
+    return {
+      send: (request: { messageId: string }) => {
+        requests.push({ channel, messageId: request.messageId });
+        return sender.send(request as never);
+      },
+    } as unknown as S;
+  }
+
+  /** One scheduled sweep: `dispatchers` invocations at the same instant, errors kept. */
+  async sweep(dispatchers = 1): Promise<void> {
+    const runs = Array.from({ length: dispatchers }, () => this.dispatch({} as ScheduledEvent, context));
+    for (const result of await Promise.allSettled(runs)) {
+      if (result.status === 'rejected') this.sweepErrors.push(result.reason);
+    }
+  }
+
   /** Default provider behaviour: accept and record; tests override per case. */
-  private mockProviders() {
-    this.snsMock.on(PublishCommand).callsFake((input) => {
-      this.calls.push({
-        at: this.clock.now().toISO() ?? '',
-        channel: 'sms',
-        to: String(input.PhoneNumber),
-        text: String(input.Message),
-        messageId: '',
-      });
-      return { MessageId: `sns-${++this.providerSeq}` };
+  /** SNS refuses the next `times` publishes with `error`, then accepts again (every time if `times` is omitted). */
+  smsFails(error: Error, times?: number): void {
+    const behaviour = this.snsMock.on(PublishCommand);
+    if (times === undefined) {
+      behaviour.rejects(error);
+      return;
+    }
+    let chain = behaviour;
+    for (let i = 0; i < times; i++) chain = chain.rejectsOnce(error);
+    chain.callsFake((input) => this.acceptSms(input));
+  }
+
+  /** The default SNS behaviour: record the call and accept it. */
+  acceptSms(input: { PhoneNumber?: string; Message?: string }) {
+    this.calls.push({
+      at: this.clock.now().toISO() ?? '',
+      channel: 'sms',
+      to: String(input.PhoneNumber),
+      text: String(input.Message),
+      messageId: '',
     });
+    return { MessageId: `sns-${++this.providerSeq}` };
+  }
+
+  private mockProviders() {
+    this.snsMock.on(PublishCommand).callsFake((input) => this.acceptSms(input));
     this.sesMock.on(SendEmailCommand).callsFake((input) => {
       this.calls.push({
         at: this.clock.now().toISO() ?? '',
@@ -274,6 +321,12 @@ export class PipelineRig {
       appointment.patientId,
       appointment.appointmentId,
     );
+  }
+
+  /** Delivers the whole stream again from its start, as a replay after an outage would. */
+  async replayStream(): Promise<number> {
+    const poller = new StreamPoller(this.clients.raw, this.streams, this.names.appointments);
+    return poller.drain((event: DynamoDBStreamEvent) => this.plan(event, context));
   }
 
   async advanceTo(iso: string): Promise<void> {

@@ -33,8 +33,10 @@ import {
   type MessageKey,
   type MessageRepository,
   MessageTransitionError,
+  type Page,
 } from '../../ports/repositories';
 import { DUE_SHARDS, INDEX } from '../../tables';
+import { decodeCursor, encodeCursor } from './versioned';
 
 /** Attributes that exist only in storage. */
 const STORAGE_KEYS = ['pk', 'sk', 'dueShard', 'expiresAt'] as const;
@@ -163,17 +165,20 @@ export class DynamoMessageRepository implements MessageRepository {
     }
   }
 
-  async queryDue(shard: DueShard, upTo: string, limit: number): Promise<DueEntry[]> {
-    const { Items = [] } = await this.doc.send(
+  async queryDue(shard: DueShard, upTo: string, limit: number, cursor?: string): Promise<Page<DueEntry>> {
+    const exclusiveStart = decodeCursor(cursor);
+    const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: INDEX.messagesDue,
         KeyConditionExpression: 'dueShard = :shard AND dueAt <= :upTo',
         ExpressionAttributeValues: { ':shard': formatShard(shard), ':upTo': upTo },
         Limit: limit,
+        ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
       }),
     );
-    return Items.map((item) => ({
+    const next = encodeCursor(LastEvaluatedKey);
+    const entries = Items.map((item) => ({
       key: { ...splitPartitionKey(String(item.pk)), messageId: String(item.sk) },
       dueAt: String(item.dueAt),
       notAfter: String(item.notAfter),
@@ -181,6 +186,7 @@ export class DynamoMessageRepository implements MessageRepository {
       channel: item.channel as Channel,
       rev: Number(item.rev),
     }));
+    return { items: entries, ...(next ? { cursor: next } : {}) };
   }
 
   /**
@@ -304,7 +310,7 @@ export class DynamoMessageRepository implements MessageRepository {
   markSent(
     key: MessageKey,
     token: string,
-    result: { providerMessageId: string; channel: Channel; at: string },
+    result: { providerMessageId: string; channel: Channel; at: string; reason?: string },
   ): Promise<Message> {
     return this.transition(
       key,
@@ -318,8 +324,9 @@ export class DynamoMessageRepository implements MessageRepository {
           finishedAt: result.at,
           updatedAt: result.at,
           expiresAt: this.expiresAt(result.at),
+          ...(result.reason ? { reason: result.reason } : {}),
         },
-        remove: ['reason'],
+        remove: result.reason ? [] : ['reason'],
         increment: ['rev'],
       },
       'be marked sent',

@@ -43,7 +43,7 @@ export async function earliestDue(messages: MessageRepository): Promise<string |
     ),
   );
   return heads
-    .flat()
+    .flatMap((page) => page.items)
     .map((entry) => entry.dueAt)
     .sort()
     .at(0);

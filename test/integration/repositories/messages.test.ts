@@ -43,7 +43,7 @@ async function rawItem(key: MessageKey): Promise<Record<string, unknown> | undef
 }
 
 async function inDueIndex(message: Message): Promise<boolean> {
-  const entries = await outbox().queryDue(
+  const { items: entries } = await outbox().queryDue(
     { channel: message.channel, priority: message.priority, shard: shardOf(message.messageId) },
     '9999-12-31T00:00:00.000Z',
     1000,
@@ -140,7 +140,7 @@ describe('the due index', () => {
       );
     }
 
-    const entries = await outbox().queryDue(
+    const { items: entries } = await outbox().queryDue(
       { channel: 'email', priority: 'low', shard: 0 },
       '2030-01-01T10:03:00.000Z',
       10,
@@ -158,7 +158,14 @@ describe('the due index', () => {
       rev: 1,
       key: { clinicId: 'demo-clinic', patientId: 'p-due' },
     });
-    expect(limited).toHaveLength(1);
+    expect(limited.items).toHaveLength(1);
+    const rest = await outbox().queryDue(
+      { channel: 'email', priority: 'low', shard: 0 },
+      '2030-01-01T10:03:00.000Z',
+      1,
+      limited.cursor,
+    );
+    expect(rest.items.map((e) => e.dueAt)).toEqual(['2030-01-01T10:02:00.000Z']);
   });
 
   it('spreads ids over every shard and names the partition by channel, priority and shard', () => {

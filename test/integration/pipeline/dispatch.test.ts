@@ -1,0 +1,139 @@
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../../shared/domain/model';
+import { makeMessage } from '../../support/factories';
+import { type PipelineRig, usePipelineRig } from '../../support/pipeline-rig';
+
+const rigFor = usePipelineRig();
+
+function enqueuedIds(rig: PipelineRig): string[] {
+  return rig.sqsMock
+    .commandCalls(SendMessageBatchCommand)
+    .flatMap((call) =>
+      (call.args[0].input.Entries ?? []).map((e) => JSON.parse(String(e.MessageBody)).messageId as string),
+    );
+}
+
+async function outboxItem(rig: PipelineRig, overrides: Partial<Message>): Promise<Message> {
+  const message = makeMessage({ notAfter: '2026-12-31T00:00:00.000Z', ...overrides });
+  await rig.repos.messages.create(message);
+  return message;
+}
+
+describe('the sweep budget', () => {
+  it('takes at most one minute of the channel’s budget, high priority first, then the oldest due', async () => {
+    const rig = rigFor({ budgetPerMinute: { sms: 2, email: 60 } });
+    rig.clock.set(DateTime.fromISO('2026-12-02T09:00:00Z', { zone: 'utc' }));
+    // Surveys (medium) have waited longest; three high-priority reminders are due too.
+    await outboxItem(rig, {
+      patientId: 'p-a',
+      messageId: 'a-a#survey#2h#v2',
+      kind: 'survey',
+      offset: '2h',
+      priority: 'medium',
+      dueAt: '2026-12-02T08:00:00.000Z',
+    });
+    await outboxItem(rig, {
+      patientId: 'p-b',
+      messageId: 'a-b#survey#2h#v2',
+      kind: 'survey',
+      offset: '2h',
+      priority: 'medium',
+      dueAt: '2026-12-02T08:01:00.000Z',
+    });
+    await outboxItem(rig, {
+      patientId: 'p-c',
+      messageId: 'a-c#reminder#1d#v1',
+      dueAt: '2026-12-02T08:58:00.000Z',
+    });
+    await outboxItem(rig, {
+      patientId: 'p-d',
+      messageId: 'a-d#reminder#1d#v1',
+      dueAt: '2026-12-02T08:59:00.000Z',
+    });
+    await outboxItem(rig, {
+      patientId: 'p-e',
+      messageId: 'a-e#reminder#1d#v1',
+      dueAt: '2026-12-02T09:00:00.000Z',
+    });
+    await outboxItem(rig, {
+      patientId: 'p-f',
+      messageId: 'a-f#reminder#1d#v1',
+      channel: 'email',
+      dueAt: '2026-12-02T09:00:00.000Z',
+    });
+
+    await rig.sweep();
+    const first = enqueuedIds(rig);
+    rig.clock.advance({ minutes: 1 });
+    await rig.sweep();
+    const second = enqueuedIds(rig).slice(first.length);
+    rig.clock.advance({ minutes: 1 });
+    await rig.sweep();
+    const third = enqueuedIds(rig).slice(first.length + second.length);
+
+    expect(first).toEqual(['a-c#reminder#1d#v1', 'a-d#reminder#1d#v1', 'a-f#reminder#1d#v1']);
+    expect(second).toEqual(['a-e#reminder#1d#v1', 'a-a#survey#2h#v2']);
+    expect(third).toEqual(['a-b#survey#2h#v2']);
+  });
+});
+
+describe('a late or missed sweep', () => {
+  it('catches up what is still useful and skips, with a reason, what is past its point', async () => {
+    const rig = rigFor();
+    // The schedule stopped for three hours; now it runs again.
+    rig.clock.set(DateTime.fromISO('2026-12-07T18:00:00Z', { zone: 'utc' }));
+    const stillUseful = await outboxItem(rig, {
+      patientId: 'p-late-1',
+      messageId: 'a-late-1#reminder#1d#v1',
+      dueAt: '2026-12-07T15:00:00.000Z',
+      notAfter: '2026-12-08T15:00:00.000Z',
+    });
+    const pointless = await outboxItem(rig, {
+      patientId: 'p-late-2',
+      messageId: 'a-late-2#reminder#2h#v1',
+      dueAt: '2026-12-07T15:00:00.000Z',
+      notAfter: '2026-12-07T17:00:00.000Z',
+    });
+
+    await rig.sweep();
+
+    expect(enqueuedIds(rig)).toEqual([stillUseful.messageId]);
+    const skipped = await rig.repos.messages.get({
+      clinicId: 'demo-clinic',
+      patientId: 'p-late-2',
+      messageId: pointless.messageId,
+    });
+    expect(skipped).toMatchObject({ status: 'skipped', reason: 'expired' });
+    expect(rig.telemetry.total('MessagesExpired')).toBe(1);
+  });
+
+  it('delays each queued message by the seconds left until it is due', async () => {
+    const rig = rigFor();
+    rig.clock.set(DateTime.fromISO('2026-12-07T15:00:00Z', { zone: 'utc' }));
+    await outboxItem(rig, {
+      patientId: 'p-d1',
+      messageId: 'a-d1#reminder#1d#v1',
+      dueAt: '2026-12-07T15:00:45.000Z',
+    });
+    await outboxItem(rig, {
+      patientId: 'p-d2',
+      messageId: 'a-d2#reminder#1d#v1',
+      dueAt: '2026-12-07T14:59:00.000Z',
+    });
+    await outboxItem(rig, {
+      patientId: 'p-d3',
+      messageId: 'a-d3#reminder#1d#v1',
+      dueAt: '2026-12-07T15:01:01.000Z',
+    });
+
+    await rig.sweep();
+
+    const entries = rig.sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries ?? [];
+    expect(entries.map((e) => [JSON.parse(String(e.MessageBody)).messageId, e.DelaySeconds])).toEqual([
+      ['a-d2#reminder#1d#v1', 0],
+      ['a-d1#reminder#1d#v1', 45],
+    ]);
+  });
+});
