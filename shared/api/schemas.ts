@@ -1,0 +1,285 @@
+/**
+ * The staff API's request and response bodies as zod schemas. Handlers parse
+ * requests with these, tests check responses against them, and
+ * shared/api/openapi.ts turns the very same objects into the OpenAPI
+ * document, so the description cannot drift from the behaviour.
+ */
+import { z } from 'zod';
+import {
+  AppointmentFieldsSchema,
+  AppointmentSchema,
+  AppointmentStatusSchema,
+  ChannelSchema,
+  ClinicSchema,
+  EntityIdSchema,
+  LanguageSchema,
+  MESSAGE_KINDS,
+  MESSAGE_STATUSES,
+  MessageKindSchema,
+  MessageStatusSchema,
+  OffsetSchema,
+  PatientFieldsSchema,
+  PatientSchema,
+  PrioritySchema,
+  TimeZoneSchema,
+} from '../domain/model';
+import { isUtcIso } from '../domain/time';
+
+// ---------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------
+
+/** PUT /v1/clinics/{clinicId}: the settings staff own; id, version and timestamps are the server's. */
+export const ClinicBodySchema = ClinicSchema.pick({
+  name: true,
+  timeZone: true,
+  country: true,
+  contactPhone: true,
+  policy: true,
+});
+export type ClinicBody = z.output<typeof ClinicBodySchema>;
+
+/** Consent as staff record it: the server adds when and who (the token's subject). */
+export const ConsentBodySchema = z.strictObject({
+  source: z.enum(['written', 'verbal', 'electronic']),
+});
+
+/**
+ * PUT /v1/clinics/{clinicId}/patients/{patientId}. Contact and preferences
+ * are replaced as sent. Opt-outs and consent are kept unless named: `true`
+ * records a staff opt-out now, `false` lifts one that staff or an import
+ * recorded (or an email bounce); a patient's own STOP stays until the
+ * patient texts START.
+ */
+export const PatientBodySchema = PatientFieldsSchema.omit({ optOuts: true, consent: true }).extend({
+  optOuts: z.strictObject({ sms: z.boolean().optional(), email: z.boolean().optional() }).optional(),
+  consent: z
+    .strictObject({ sms: ConsentBodySchema.optional(), email: ConsentBodySchema.optional() })
+    .optional(),
+});
+export type PatientBody = z.output<typeof PatientBodySchema>;
+
+/** PUT /v1/clinics/{clinicId}/appointments/{appointmentId}: the body the appointment use case parses. */
+export const AppointmentBodySchema = AppointmentFieldsSchema;
+
+/** POST …/cancel: who cancelled; only the clinic's cancellations are announced to the patient. */
+export const CancelBodySchema = z.strictObject({
+  cancelledBy: z.enum(['clinic', 'patient']).default('clinic'),
+});
+
+/** POST …/complete and …/no-show take no fields (an empty body or `{}`). */
+export const EmptyBodySchema = z.strictObject({});
+
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A bound of a period: a UTC instant (`2026-12-01T14:00:00Z`) or a local
+ * date (`2026-12-01`), which means midnight at the start of that day in the
+ * clinic's zone. Periods are half-open: [from, to).
+ */
+export const PeriodBoundSchema = z.string().refine((text) => LOCAL_DATE.test(text) || isUtcIso(text), {
+  message: 'must be a UTC instant such as 2026-12-01T14:00:00Z or a local date such as 2026-12-01',
+});
+
+export const ListAppointmentsQuerySchema = z.strictObject({
+  from: PeriodBoundSchema,
+  to: PeriodBoundSchema,
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+export type ListAppointmentsQuery = z.output<typeof ListAppointmentsQuerySchema>;
+
+export const MetricsQuerySchema = z.strictObject({ from: PeriodBoundSchema, to: PeriodBoundSchema });
+export type MetricsQuery = z.output<typeof MetricsQuerySchema>;
+
+// ---------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------
+
+/** An instant written in a zone, with its offset (`2026-12-08T10:00:00.000-05:00`). */
+const LocalInstant = z.string().describe('ISO 8601 with the offset of the zone named alongside');
+
+export const ClinicResponseSchema = ClinicSchema;
+export const PatientResponseSchema = PatientSchema;
+
+/** The stored appointment plus its start on the clinic's wall clock. */
+export const AppointmentViewSchema = z.object({
+  ...AppointmentSchema.shape,
+  timeZone: TimeZoneSchema.describe("the clinic's zone"),
+  startLocal: LocalInstant,
+});
+export type AppointmentView = z.output<typeof AppointmentViewSchema>;
+
+export const AppointmentPageSchema = z.object({
+  from: z.string().describe('start of the period, UTC'),
+  to: z.string().describe('end of the period (exclusive), UTC'),
+  timeZone: TimeZoneSchema,
+  items: z.array(AppointmentViewSchema),
+  cursor: z.string().optional().describe('pass back as ?cursor= for the next page; absent on the last'),
+});
+export type AppointmentPage = z.output<typeof AppointmentPageSchema>;
+
+const LocalTimesSchema = z.object({
+  timeZone: TimeZoneSchema,
+  dueAt: LocalInstant,
+  plannedAt: LocalInstant,
+  notAfter: LocalInstant,
+  createdAt: LocalInstant,
+  queuedAt: LocalInstant.optional(),
+  sendingAt: LocalInstant.optional(),
+  sentAt: LocalInstant.optional(),
+  finishedAt: LocalInstant.optional(),
+});
+export type LocalTimes = z.output<typeof LocalTimesSchema>;
+
+const Utc = z.string().describe('UTC instant');
+
+export const TimelineMessageSchema = z.object({
+  messageId: z.string(),
+  kind: MessageKindSchema,
+  offset: OffsetSchema.optional(),
+  priority: PrioritySchema,
+  channel: ChannelSchema,
+  language: LanguageSchema,
+  status: MessageStatusSchema,
+  reason: z.string().optional().describe('why it was skipped, deferred, failed or moved'),
+  attempts: z.int(),
+  failedChannels: z.array(ChannelSchema).optional(),
+  planVersion: z.int().describe('the appointment version that planned or last withdrew it'),
+  dueAt: Utc,
+  plannedAt: Utc.describe('when it was meant to go before quiet hours moved it'),
+  notAfter: Utc,
+  createdAt: Utc,
+  updatedAt: Utc,
+  queuedAt: Utc.optional(),
+  sendingAt: Utc.optional(),
+  sentAt: Utc.optional().describe('when the provider accepted it (sent messages only)'),
+  finishedAt: Utc.optional(),
+  local: LocalTimesSchema.describe(
+    "the same instants in the zone it is planned in (patient's, else clinic's)",
+  ),
+  clinicLocal: LocalTimesSchema.describe("the same instants in the clinic's zone"),
+});
+export type TimelineMessage = z.output<typeof TimelineMessageSchema>;
+
+export const TimelineSchema = z.object({
+  clinicId: z.string(),
+  appointmentId: EntityIdSchema,
+  patientId: EntityIdSchema,
+  appointmentStatus: AppointmentStatusSchema,
+  startAt: Utc,
+  timeZone: TimeZoneSchema.describe(
+    "the zone messages are planned in: the patient's if set, else the clinic's",
+  ),
+  clinicTimeZone: TimeZoneSchema,
+  messages: z.array(TimelineMessageSchema),
+});
+export type Timeline = z.output<typeof TimelineSchema>;
+
+const countsOf = <const K extends readonly string[]>(keys: K) =>
+  z.object(Object.fromEntries(keys.map((key) => [key, z.int().min(0)])) as Record<K[number], z.ZodInt>);
+
+export const MetricsSchema = z.object({
+  clinicId: z.string(),
+  from: Utc,
+  to: Utc,
+  timeZone: TimeZoneSchema,
+  appointments: z.object({
+    total: z.int(),
+    byStatus: countsOf(AppointmentStatusSchema.options),
+    noShowRate: z
+      .number()
+      .nullable()
+      .describe('no-shows ÷ (completed + no-shows); null when no visit in the period has an outcome'),
+  }),
+  messages: z.object({
+    total: z.int(),
+    byKind: countsOf(MESSAGE_KINDS),
+    byChannel: countsOf(ChannelSchema.options),
+    byStatus: countsOf(MESSAGE_STATUSES),
+    breakdown: z.array(
+      z.object({
+        kind: MessageKindSchema,
+        channel: ChannelSchema,
+        status: MessageStatusSchema,
+        count: z.int(),
+      }),
+    ),
+  }),
+  optOuts: z.object({
+    sms: z.int(),
+    email: z.int(),
+    patients: z.int().describe('patients with at least one opt-out recorded in the period'),
+  }),
+  sendLagSeconds: z.object({
+    count: z.int(),
+    median: z.number().nullable(),
+    p99: z.number().nullable(),
+  }),
+  method: z.string().describe('how the figures are computed, and their limits'),
+});
+export type Metrics = z.output<typeof MetricsSchema>;
+
+export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+
+export const ImportOutcomeSchema = z.enum(['created', 'updated', 'unchanged', 'rejected']);
+export type ImportOutcome = z.output<typeof ImportOutcomeSchema>;
+export const WriteOutcomeSchema = z.enum(['created', 'updated', 'unchanged']);
+export type WriteOutcome = z.output<typeof WriteOutcomeSchema>;
+
+export const ImportRowReportSchema = z.object({
+  row: z.int().describe('1-based: the CSV record after the header, or the Bundle entry'),
+  line: z.int().optional().describe('CSV only: the line of the file where the record starts'),
+  entry: z.int().optional().describe('FHIR only: the index of the entry in Bundle.entry (0-based)'),
+  resourceType: z.enum(['Patient', 'Appointment']).optional(),
+  appointmentId: z.string().optional(),
+  patientId: z.string().optional(),
+  outcome: ImportOutcomeSchema,
+  patient: WriteOutcomeSchema.optional(),
+  appointment: WriteOutcomeSchema.optional(),
+  issues: z.array(FieldIssueSchema).optional().describe('why the row was rejected, by field of the file'),
+});
+export type ImportRowReport = z.output<typeof ImportRowReportSchema>;
+
+export const ImportReportSchema = z.object({
+  format: z.enum(['csv', 'fhir']),
+  summary: z.object({
+    rows: z.int(),
+    created: z.int(),
+    updated: z.int(),
+    unchanged: z.int(),
+    rejected: z.int(),
+  }),
+  rows: z.array(ImportRowReportSchema),
+  ignored: z
+    .array(z.object({ entry: z.int(), resourceType: z.string() }))
+    .optional()
+    .describe('FHIR entries of other resource types (Practitioner, Location, …), read for nothing'),
+});
+export type ImportReport = z.output<typeof ImportReportSchema>;
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+
+export const ERROR_CODES = [
+  'invalid-request',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'method-not-allowed',
+  'conflict',
+  'payload-too-large',
+  'unsupported-media-type',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    issues: z.array(FieldIssueSchema).optional().describe('every bad field, by path (400 only)'),
+    currentVersion: z.int().optional().describe('the stored version (409 only)'),
+    limit: z.int().optional().describe('the limit that was exceeded (413 only)'),
+  }),
+});
+export type ErrorBody = z.output<typeof ErrorBodySchema>;

@@ -1,0 +1,100 @@
+/**
+ * A small router for the staff API: routes are data (method, path pattern,
+ * documentation, handler), so the same table serves requests and generates
+ * the OpenAPI document.
+ */
+import type { z } from 'zod';
+import { NotFoundError, ValidationError } from '../domain/errors';
+import { MethodNotAllowedError } from './errors';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST';
+
+export interface ApiResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  /** The response carries an ETag with the record's version. */
+  etag?: boolean;
+}
+
+export interface RouteDoc {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  query?: z.ZodObject;
+  /** Request bodies by media type. */
+  body?: { required: boolean; content: Record<string, { schema: z.ZodType; description?: string }> };
+  /** The route reads If-Match (required for updates, or optional). */
+  ifMatch?: 'update' | 'optional';
+  responses: Record<number, ResponseDoc>;
+}
+
+export interface Route<C> {
+  method: HttpMethod;
+  /** `/v1/clinics/{clinicId}/patients/{patientId}` */
+  path: string;
+  /** Public routes need no token; every other route needs one naming the clinic. */
+  public?: boolean;
+  doc: RouteDoc;
+  handle(context: C, params: Record<string, string>): Promise<ApiResult>;
+}
+
+export interface Match<C> {
+  route: Route<C>;
+  params: Record<string, string>;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw ValidationError.field('path', 'is not a valid URL path');
+  }
+}
+
+/** Path parameters if `path` fits `pattern`, else undefined. */
+function paramsIfFits(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const expected = want[i] ?? '';
+    const actual = got[i] ?? '';
+    if (expected.startsWith('{') && expected.endsWith('}')) {
+      if (actual === '') return undefined;
+      params[expected.slice(1, -1)] = decodeSegment(actual);
+    } else if (expected !== actual) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/**
+ * The route for a method and path.
+ *
+ * @param routes - the route table
+ * @param method - the HTTP method
+ * @param path - the raw path
+ * @throws NotFoundError when no route has this path
+ * @throws MethodNotAllowedError when routes have it, but not for this method
+ */
+export function matchRoute<C>(routes: readonly Route<C>[], method: string, path: string): Match<C> {
+  const candidates = routes
+    .map((route) => ({ route, params: paramsIfFits(route.path, path) }))
+    .filter((candidate): candidate is Match<C> => candidate.params !== undefined);
+  if (candidates.length === 0) throw new NotFoundError(`No route for ${path}.`);
+  const found = candidates.find((candidate) => candidate.route.method === method.toUpperCase());
+  if (!found) {
+    const allow = candidates.map((candidate) => candidate.route.method);
+    throw new MethodNotAllowedError(`${method} is not allowed here; use ${allow.join(' or ')}.`, allow);
+  }
+  return found;
+}
