@@ -1,0 +1,337 @@
+/**
+ * CSV import: one appointment and its patient per record. The columns (in
+ * any order; names match ignoring case, spaces, `_` and `-`) are listed in
+ * CSV_COLUMNS and in docs/api.md.
+ *
+ * A column missing from the header keeps what is stored; a column present
+ * with an empty cell clears the field (or sets its default).
+ */
+import { CsvError, parse } from 'csv-parse/sync';
+import { type FieldIssue, PayloadTooLargeError, ValidationError } from '../../domain/errors';
+import type { AppointmentStatus, Channel } from '../../domain/model';
+import {
+  type AppointmentField,
+  type Clearable,
+  check,
+  FieldSchemas,
+  type ImportContext,
+  type ImportedAppointment,
+  type ImportedPatient,
+  type ImportLimits,
+  type ImportRow,
+  type ParsedImport,
+  type PatientField,
+  parseImportPhone,
+  parseImportStart,
+  required,
+} from './rows';
+
+/** Every column, with whether a header must have it and what it holds. */
+export const CSV_COLUMNS = {
+  appointmentId: { required: true, about: 'the clinic’s appointment id (letters, digits, . _ -)' },
+  patientId: { required: true, about: 'the clinic’s patient id' },
+  start: {
+    required: true,
+    about: 'local start in the clinic’s zone, `2026-12-08 10:30` (or an instant with an offset)',
+  },
+  durationMinutes: { required: true, about: 'whole minutes, 1–720' },
+  firstName: { required: true, about: 'the patient’s first name, as used in messages' },
+  lastName: { required: false, about: 'the patient’s last name' },
+  phone: { required: false, about: 'E.164 or national in the clinic’s country' },
+  email: { required: false, about: 'email address' },
+  channels: {
+    required: false,
+    about:
+      '`sms`, `email`, `sms;email` or `email;sms`, in order of preference; empty: SMS first when there is a phone',
+  },
+  language: { required: false, about: 'BCP 47 such as `en` or `es`; empty: the clinic’s default' },
+  timeZone: { required: false, about: 'the patient’s IANA zone, only when it differs from the clinic’s' },
+  type: { required: false, about: 'the clinic’s appointment type key; empty: `default`' },
+  location: { required: false, about: 'where the visit is; shown in messages' },
+  videoLink: { required: false, about: 'https link for a telehealth visit' },
+  status: {
+    required: false,
+    about:
+      '`booked` (default), `cancelled`, `completed` or `no-show` (FHIR names fulfilled and noshow also work)',
+  },
+  cancelledBy: { required: false, about: '`clinic` (default) or `patient`, for cancelled rows' },
+  smsOptOut: { required: false, about: '`yes` records an SMS opt-out; `no` or empty never lifts one' },
+  emailOptOut: { required: false, about: '`yes` records an email opt-out; `no` or empty never lifts one' },
+} as const;
+
+export type CsvColumn = keyof typeof CSV_COLUMNS;
+const COLUMN_NAMES = Object.keys(CSV_COLUMNS) as CsvColumn[];
+
+const squash = (name: string) => name.toLowerCase().replace(/[\s_-]/g, '');
+const BY_SQUASHED = new Map(COLUMN_NAMES.map((name) => [squash(name), name]));
+
+/** The record field each CSV column fills, for reporting a problem found later. */
+const COLUMN_OF: Record<PatientField | AppointmentField, CsvColumn> = {
+  appointmentId: 'appointmentId',
+  patientId: 'patientId',
+  startAt: 'start',
+  durationMinutes: 'durationMinutes',
+  type: 'type',
+  location: 'location',
+  videoLink: 'videoLink',
+  status: 'status',
+  cancelledBy: 'cancelledBy',
+  firstName: 'firstName',
+  lastName: 'lastName',
+  phone: 'phone',
+  email: 'email',
+  channels: 'channels',
+  language: 'language',
+  timeZone: 'timeZone',
+  optOuts: 'smsOptOut',
+};
+
+const pathOf = (field: string): string => COLUMN_OF[field as PatientField | AppointmentField] ?? field;
+
+/** Maps the header to known columns; an unknown or repeated name refuses the whole file. */
+function readHeader(header: readonly string[]): (CsvColumn | undefined)[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<CsvColumn>();
+  const columns = header.map((raw, index) => {
+    const name = raw.trim();
+    const column = BY_SQUASHED.get(squash(name));
+    if (!column) {
+      issues.push({
+        path: `header.${index}`,
+        message: `${JSON.stringify(name.slice(0, 40))} is not a known column`,
+      });
+      return undefined;
+    }
+    if (seen.has(column)) issues.push({ path: `header.${index}`, message: `${column} appears twice` });
+    seen.add(column);
+    return column;
+  });
+  for (const column of COLUMN_NAMES) {
+    if (CSV_COLUMNS[column].required && !seen.has(column)) {
+      issues.push({ path: `header.${column}`, message: 'is a required column' });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return columns;
+}
+
+type Cells = Partial<Record<CsvColumn, string>>;
+
+/** An optional cell: undefined when the column is absent, null when empty. */
+function optional(cells: Cells, column: CsvColumn): string | null | undefined {
+  if (!(column in cells)) return undefined;
+  const value = cells[column]?.trim() ?? '';
+  return value === '' ? null : value;
+}
+
+/** An optional cell checked with a schema; a bad value is reported, not kept. */
+function optionalChecked<T>(
+  cells: Cells,
+  column: CsvColumn,
+  validate: (value: string) => T | undefined,
+): Clearable<T> {
+  const value = optional(cells, column);
+  if (value === undefined || value === null) return value;
+  return validate(value);
+}
+
+const STATUS_NAMES: Record<string, AppointmentStatus> = {
+  booked: 'booked',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  completed: 'completed',
+  fulfilled: 'completed',
+  'no-show': 'no-show',
+  noshow: 'no-show',
+};
+
+const YES = new Set(['yes', 'y', 'true', '1']);
+const NO = new Set(['no', 'n', 'false', '0']);
+
+function readFlag(cells: Cells, column: CsvColumn, issues: FieldIssue[]): boolean {
+  const value = optional(cells, column)?.toLowerCase();
+  if (value === undefined || value === null || NO.has(value)) return false;
+  if (YES.has(value)) return true;
+  issues.push({ path: column, message: 'must be yes or no' });
+  return false;
+}
+
+function readChannels(cells: Cells, issues: FieldIssue[]): Channel[] | undefined {
+  const value = optional(cells, 'channels');
+  if (!value) return undefined;
+  const parts = value
+    .toLowerCase()
+    .split(/[;|\s]+/)
+    .filter((part) => part !== '');
+  if (parts.some((part) => part !== 'sms' && part !== 'email') || new Set(parts).size !== parts.length) {
+    issues.push({ path: 'channels', message: 'must be sms, email, sms;email or email;sms' });
+    return undefined;
+  }
+  return parts as Channel[];
+}
+
+function readPatient(
+  cells: Cells,
+  context: ImportContext,
+  issues: FieldIssue[],
+): ImportedPatient | undefined {
+  const patientId = check(
+    FieldSchemas.id,
+    required(cells.patientId, 'patientId', issues),
+    'patientId',
+    issues,
+  );
+  const firstName = check(
+    FieldSchemas.firstName,
+    required(cells.firstName, 'firstName', issues),
+    'firstName',
+    issues,
+  );
+  const before = issues.length;
+  const patient = {
+    lastName: optionalChecked(cells, 'lastName', (v) => check(FieldSchemas.lastName, v, 'lastName', issues)),
+    phone: optionalChecked(cells, 'phone', (v) => parseImportPhone(v, context.country, 'phone', issues)),
+    email: optionalChecked(cells, 'email', (v) => check(FieldSchemas.email, v, 'email', issues)),
+    channels: readChannels(cells, issues),
+    language: optionalChecked(cells, 'language', (v) => check(FieldSchemas.language, v, 'language', issues)),
+    timeZone: optionalChecked(cells, 'timeZone', (v) => check(FieldSchemas.timeZone, v, 'timeZone', issues)),
+    optOuts: {
+      ...(readFlag(cells, 'smsOptOut', issues) ? { sms: true as const } : {}),
+      ...(readFlag(cells, 'emailOptOut', issues) ? { email: true as const } : {}),
+    },
+  };
+  if (!patientId || !firstName || issues.length > before) return undefined;
+  return { patientId, firstName, ...patient };
+}
+
+function readDuration(text: string | undefined, issues: FieldIssue[]): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text)) {
+    issues.push({ path: 'durationMinutes', message: 'must be a whole number of minutes' });
+    return undefined;
+  }
+  return check(FieldSchemas.durationMinutes, Number(text), 'durationMinutes', issues);
+}
+
+function readAppointment(
+  cells: Cells,
+  context: ImportContext,
+  issues: FieldIssue[],
+): ImportedAppointment | undefined {
+  const before = issues.length;
+  const appointmentId = check(
+    FieldSchemas.id,
+    required(cells.appointmentId, 'appointmentId', issues),
+    'appointmentId',
+    issues,
+  );
+  const patientId = cells.patientId?.trim();
+  const startText = required(cells.start, 'start', issues);
+  const startAt = startText ? parseImportStart(startText, context.timeZone, 'start', issues) : undefined;
+  const durationMinutes = readDuration(required(cells.durationMinutes, 'durationMinutes', issues), issues);
+  const type = optionalChecked(cells, 'type', (v) => check(FieldSchemas.type, v, 'type', issues));
+  const location = optionalChecked(cells, 'location', (v) =>
+    check(FieldSchemas.location, v, 'location', issues),
+  );
+  const videoLink = optionalChecked(cells, 'videoLink', (v) =>
+    check(FieldSchemas.videoLink, v, 'videoLink', issues),
+  );
+  const statusText = optional(cells, 'status')?.toLowerCase();
+  const status = statusText ? STATUS_NAMES[statusText] : 'booked';
+  if (!status) issues.push({ path: 'status', message: 'must be booked, cancelled, completed or no-show' });
+  const cancelledByText = optional(cells, 'cancelledBy')?.toLowerCase();
+  if (cancelledByText && cancelledByText !== 'clinic' && cancelledByText !== 'patient') {
+    issues.push({ path: 'cancelledBy', message: 'must be clinic or patient' });
+  }
+  if (cancelledByText && status !== 'cancelled') {
+    issues.push({ path: 'cancelledBy', message: 'is only allowed on a cancelled row' });
+  }
+  if (issues.length > before || !appointmentId || !patientId || !startAt || !durationMinutes || !status) {
+    return undefined;
+  }
+  return {
+    appointmentId,
+    patientId,
+    startAt,
+    durationMinutes,
+    type,
+    location,
+    videoLink,
+    status,
+    ...(status === 'cancelled' ? { cancelledBy: cancelledByText === 'patient' ? 'patient' : 'clinic' } : {}),
+  };
+}
+
+interface CsvRecord {
+  record: string[];
+  raw: string;
+  info: { lines: number };
+}
+
+/**
+ * Reads a CSV import: header first, then one record per appointment.
+ *
+ * @param text - the file (UTF-8; a byte-order mark is allowed)
+ * @param context - the clinic's zone and country
+ * @param limits - the most records accepted
+ * @throws ValidationError for a file that cannot be read (quotes, header)
+ * @throws PayloadTooLargeError for more records than the limit
+ */
+export function parseCsvImport(text: string, context: ImportContext, limits: ImportLimits): ParsedImport {
+  let records: CsvRecord[];
+  try {
+    records = parse(text, {
+      bom: true,
+      raw: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as CsvRecord[];
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = typeof error.lines === 'number' ? ` (line ${error.lines})` : '';
+      throw ValidationError.field('body', `is not readable CSV${line}: ${error.code}`);
+    }
+    throw error;
+  }
+  const [header, ...data] = records;
+  if (!header) throw ValidationError.field('body', 'is empty: send a header line and at least one row');
+  if (data.length === 0) throw ValidationError.field('body', 'has a header but no rows');
+  if (data.length > limits.maxRows) {
+    throw new PayloadTooLargeError(
+      `The import has ${data.length} rows; the limit is ${limits.maxRows} rows. Split the file.`,
+      limits.maxRows,
+    );
+  }
+  const columns = readHeader(header.record);
+  const rows = data.map(({ record, raw, info }, index): ImportRow => {
+    const issues: FieldIssue[] = [];
+    if (record.length !== columns.length) {
+      issues.push({ path: 'row', message: `has ${record.length} cells; the header has ${columns.length}` });
+    }
+    const cells: Cells = {};
+    columns.forEach((column, at) => {
+      if (column) cells[column] = record[at] ?? '';
+    });
+    // Misaligned cells would be read under the wrong column: report only the count then.
+    const aligned = issues.length === 0;
+    const patient = aligned ? readPatient(cells, context, issues) : undefined;
+    const appointment = aligned ? readAppointment(cells, context, issues) : undefined;
+    // info.lines is the line where the record ends; a quoted cell may span lines.
+    const content = raw.replace(/^[\r\n]+/, '').replace(/(\r\n|\n|\r)$/, '');
+    const newlines = content.match(/\r\n|\n|\r/g)?.length ?? 0;
+    const patientId = cells.patientId?.trim();
+    const appointmentId = cells.appointmentId?.trim();
+    return {
+      row: index + 1,
+      line: info.lines - newlines,
+      ...(patientId ? { patientId } : {}),
+      ...(appointmentId ? { appointmentId } : {}),
+      ...(issues.length === 0 && patient && appointment ? { patient, appointment } : {}),
+      issues,
+      pathOf,
+    };
+  });
+  return { format: 'csv', rows, ignored: [] };
+}

@@ -1,0 +1,135 @@
+/**
+ * Small helpers the staff use cases share: optimistic-concurrency checks,
+ * "did anything change" comparison, bounded parallelism and local times.
+ */
+import { DateTime } from 'luxon';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
+import type { Clinic } from '../../domain/model';
+import type { ClinicRepository } from '../../ports/repositories';
+
+/** What a PUT did. */
+export type SaveOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface Saved<T> {
+  record: T;
+  outcome: SaveOutcome;
+}
+
+/**
+ * A change to an existing record must name the version it was made
+ * against (If-Match); creating one must not name any.
+ *
+ * @param what - how to name the record (`patient p-1`)
+ * @param current - the stored record, if any
+ * @param expectedVersion - the If-Match version, if sent
+ */
+export function checkExpectedVersion(
+  what: string,
+  current: { version: number } | undefined,
+  expectedVersion: number | undefined,
+): void {
+  if (!current) {
+    if (expectedVersion !== undefined) {
+      throw new ConflictError(`${what} does not exist; it cannot be at version ${expectedVersion}`);
+    }
+    return;
+  }
+  if (expectedVersion === undefined) {
+    throw ValidationError.field(
+      'If-Match',
+      `is required to change an existing record (${what} is at version ${current.version})`,
+    );
+  }
+  if (expectedVersion !== current.version) {
+    throw new ConflictError(
+      `${what} is at version ${current.version}, not ${expectedVersion}`,
+      current.version,
+    );
+  }
+}
+
+const SERVER_FIELDS = new Set(['version', 'createdAt', 'updatedAt']);
+
+/** JSON with sorted keys and no undefined values, for comparing records. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, inner]) => inner !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, inner]) => [key, canonical(inner)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * True when two records hold the same content, ignoring version and
+ * timestamps: a PUT or import that would change nothing writes nothing.
+ *
+ * @param a - one record
+ * @param b - the other, or undefined
+ */
+export function sameContent(a: object, b: object | undefined): boolean {
+  if (!b) return false;
+  const strip = (record: object) =>
+    Object.fromEntries(Object.entries(record).filter(([key]) => !SERVER_FIELDS.has(key)));
+  return JSON.stringify(canonical(strip(a))) === JSON.stringify(canonical(strip(b)));
+}
+
+/** Same as {@link sameContent} for any two values (no server fields removed). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/**
+ * The clinic, or a 404 that tells the caller to create it first.
+ *
+ * @param clinics - the clinic repository
+ * @param clinicId - the clinic in the path
+ */
+export async function loadClinic(clinics: ClinicRepository, clinicId: string): Promise<Clinic> {
+  const clinic = await clinics.get(clinicId);
+  if (!clinic) {
+    throw new NotFoundError(`clinic ${clinicId} does not exist; create it with PUT /v1/clinics/${clinicId}`);
+  }
+  return clinic;
+}
+
+/**
+ * Runs `fn` over `items`, at most `limit` at a time, keeping the order of
+ * results. DynamoDB calls of an import or a metrics request go through here
+ * so a large request does not open hundreds of connections at once.
+ *
+ * @param items - the inputs
+ * @param limit - the most calls in flight
+ * @param fn - the call
+ */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * A stored UTC instant on a zone's wall clock, with the offset
+ * (`2026-12-08T10:00:00.000-05:00`).
+ *
+ * @param utc - the stored instant
+ * @param zone - the IANA zone
+ */
+export function localIso(utc: string, zone: string): string {
+  return DateTime.fromISO(utc, { zone: 'utc' }).setZone(zone).toISO() ?? utc;
+}
