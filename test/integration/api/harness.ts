@@ -1,0 +1,146 @@
+/**
+ * Drives the staff API's Lambda handler (makeHandler, with middy) against
+ * this test file's own DynamoDB Local tables, with a fixed clock, and reads
+ * the tables back to assert what was (not) written.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { makeHandler } from '../../../functions/staff-api/handler';
+import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
+import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
+import { fixedClock } from '../../../shared/domain/time';
+import { CLINICS_CLAIM } from '../../../shared/http/auth';
+import { DEFAULT_STAFF_API_CONFIG, type StaffApiConfig } from '../../../shared/http/env';
+import { toApiEvent } from '../../../shared/http/events';
+import type { AppLogger } from '../../../shared/ports/outbound';
+import { TEST_NOW } from '../../support/factories';
+import { type TestTables, useTestTables } from '../../support/tables';
+
+export interface ApiCall {
+  method: string;
+  url: string;
+  /** An object is sent as JSON; a string as is. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Clinics the token names; null sends no token at all. Default: demo-clinic. */
+  clinics?: readonly string[] | null;
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
+  body: any;
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface StaffApiHarness {
+  tables: TestTables;
+  repos(): Repositories;
+  logs: LogLine[];
+  call(request: ApiCall): Promise<ApiAnswer>;
+  seed(records: {
+    clinics?: Clinic[];
+    patients?: Patient[];
+    appointments?: Appointment[];
+    messages?: Message[];
+  }): Promise<void>;
+  /** Every item of every table, sorted: compare before and after to prove nothing was written. */
+  snapshot(): Promise<string>;
+}
+
+/**
+ * Sets up tables for the file and returns a harness.
+ *
+ * @param options - the clock's instant and any config override
+ */
+export function useStaffApi(
+  options: { now?: string; config?: Partial<StaffApiConfig> } = {},
+): StaffApiHarness {
+  const tables = useTestTables();
+  const logs: LogLine[] = [];
+  const logger: AppLogger = {
+    debug: (message, fields) => logs.push({ level: 'debug', message, ...(fields ? { fields } : {}) }),
+    info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+    warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+    error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+  };
+  const repos = () => makeRepositories(tables.clients.doc, tables.names);
+  const handler = () =>
+    makeHandler({
+      ...repos(),
+      clock: fixedClock(options.now ?? TEST_NOW),
+      logger,
+      config: { ...DEFAULT_STAFF_API_CONFIG, ...options.config },
+    });
+  return {
+    tables,
+    repos,
+    logs,
+    async call(request) {
+      const clinics = request.clinics === undefined ? ['demo-clinic'] : request.clinics;
+      const isJson = request.body !== undefined && typeof request.body !== 'string';
+      const event = toApiEvent({
+        method: request.method,
+        url: request.url,
+        headers: {
+          ...(isJson ? { 'content-type': 'application/json' } : {}),
+          ...request.headers,
+        },
+        ...(request.body === undefined
+          ? {}
+          : { body: isJson ? JSON.stringify(request.body) : (request.body as string) }),
+        ...(clinics === null ? {} : { claims: { sub: 'staff-user-1', [CLINICS_CLAIM]: clinics.join(',') } }),
+      });
+      const result = await handler()(event, {} as Context);
+      return {
+        status: result.statusCode ?? 0,
+        headers: (result.headers ?? {}) as Record<string, string>,
+        body: result.body ? JSON.parse(result.body) : undefined,
+      };
+    },
+    async seed(records) {
+      const { clinics, patients, appointments, messages } = repos();
+      for (const clinic of records.clinics ?? []) await clinics.put(clinic, null);
+      for (const patient of records.patients ?? []) await patients.put(patient, null);
+      for (const appointment of records.appointments ?? []) await appointments.put(appointment, null);
+      for (const message of records.messages ?? []) await messages.create(message);
+    },
+    async snapshot() {
+      const all: Record<string, unknown[]> = {};
+      for (const [id, name] of Object.entries(tables.names)) {
+        const { Items = [] } = await tables.clients.doc.send(
+          new ScanCommand({ TableName: name, ConsistentRead: true }),
+        );
+        all[id] = Items.map(canonicalJson).sort();
+      }
+      return JSON.stringify(all);
+    },
+  };
+}
+
+/** JSON with keys sorted at every depth, so equal items print equal. */
+function canonicalJson(value: unknown): string {
+  const sortKeys = (inner: unknown): unknown => {
+    if (Array.isArray(inner)) return inner.map(sortKeys);
+    if (inner && typeof inner === 'object') {
+      return Object.fromEntries(
+        Object.keys(inner)
+          .sort()
+          .map((key) => [key, sortKeys((inner as Record<string, unknown>)[key])]),
+      );
+    }
+    return inner;
+  };
+  return JSON.stringify(sortKeys(value));
+}
+
+/** The paths of a 400's issues. */
+export function issuePaths(answer: ApiAnswer): string[] {
+  return (answer.body?.error?.issues ?? []).map((issue: { path: string }) => issue.path);
+}
