@@ -87,7 +87,7 @@ export interface MessageRepository {
    */
   create(message: Message): Promise<boolean>;
   /**
-   * One page of due entries of one shard with dueAt ≤ upTo, oldest first.
+   * One page of due entries of one shard with dueAt < upTo, oldest first.
    * Pass the returned cursor back for the next page; none means the end.
    */
   queryDue(shard: DueShard, upTo: string, limit: number, cursor?: string): Promise<Page<DueEntry>>;

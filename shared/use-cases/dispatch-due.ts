@@ -98,6 +98,8 @@ async function* oldestDue(
 export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> {
   const now = deps.clock.now();
   const at = toUtcIso(now);
+  // Exclusive: an item due exactly at the next sweep is that sweep's, so one
+  // sweep never reaches for items the previous one is sending at that moment.
   const upTo = toUtcIso(now.plus({ seconds: deps.config.lookaheadSeconds }));
   const summary: DispatchSummary = { enqueued: { sms: 0, email: 0 }, expired: 0, lostRaces: 0, requeued: 0 };
   const claimed: { entry: DueEntry; send: QueuedSend }[] = [];

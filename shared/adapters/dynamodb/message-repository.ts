@@ -171,7 +171,7 @@ export class DynamoMessageRepository implements MessageRepository {
       new QueryCommand({
         TableName: this.table,
         IndexName: INDEX.messagesDue,
-        KeyConditionExpression: 'dueShard = :shard AND dueAt <= :upTo',
+        KeyConditionExpression: 'dueShard = :shard AND dueAt < :upTo',
         ExpressionAttributeValues: { ':shard': formatShard(shard), ':upTo': upTo },
         Limit: limit,
         ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),

@@ -22,6 +22,8 @@ export interface InProcessQueueOptions {
   /** Receives after which a message moves to the dead-letter list. */
   maxReceiveCount: number;
   batchSize: number;
+  /** Batches handed to the consumer at once (Lambda's concurrency). */
+  concurrency?: number;
 }
 
 export class InProcessQueue implements SendQueue {
@@ -69,32 +71,38 @@ export class InProcessQueue implements SendQueue {
    */
   async deliver(consumer: (event: SQSEvent) => Promise<SQSBatchResponse>): Promise<number> {
     let acknowledged = 0;
+    const { batchSize, concurrency = 1 } = this.options;
     for (;;) {
       const now = this.clock.now();
       const visible = this.entries
         .filter((entry) => entry.visibleAt <= now.toMillis())
         .sort((a, b) => a.visibleAt - b.visibleAt)
-        .slice(0, this.options.batchSize);
+        .slice(0, batchSize * concurrency);
       if (visible.length === 0) return acknowledged;
-      for (const entry of visible) entry.receiveCount += 1;
-      const result = await consumer({ Records: visible.map((entry) => this.record(entry, now)) });
-      const failed = new Set(result.batchItemFailures.map((failure) => failure.itemIdentifier));
-      for (const entry of visible) {
-        if (!failed.has(entry.id)) {
-          this.remove(entry);
-          acknowledged += 1;
-        } else if (entry.receiveCount >= this.options.maxReceiveCount) {
-          this.remove(entry);
-          this.deadLetters.push({ id: entry.id, body: entry.body });
-        } else {
-          entry.visibleAt = now.toMillis() + this.options.visibilityTimeoutSeconds * 1000;
-        }
-      }
+      const batches: Entry[][] = [];
+      for (let start = 0; start < visible.length; start += batchSize)
+        batches.push(visible.slice(start, start + batchSize));
+      const done = new Set<Entry>();
+      await Promise.all(
+        batches.map(async (batch) => {
+          for (const entry of batch) entry.receiveCount += 1;
+          const result = await consumer({ Records: batch.map((entry) => this.record(entry, now)) });
+          const failed = new Set(result.batchItemFailures.map((failure) => failure.itemIdentifier));
+          for (const entry of batch) {
+            if (!failed.has(entry.id)) {
+              done.add(entry);
+              acknowledged += 1;
+            } else if (entry.receiveCount >= this.options.maxReceiveCount) {
+              done.add(entry);
+              this.deadLetters.push({ id: entry.id, body: entry.body });
+            } else {
+              entry.visibleAt = now.toMillis() + this.options.visibilityTimeoutSeconds * 1000;
+            }
+          }
+        }),
+      );
+      this.entries = this.entries.filter((entry) => !done.has(entry));
     }
-  }
-
-  private remove(entry: Entry) {
-    this.entries = this.entries.filter((candidate) => candidate !== entry);
   }
 
   private record(entry: Entry, now: DateTime): SQSRecord {

@@ -91,7 +91,8 @@ export class PipelineDriver {
       const due = await earliestDue(this.parts.messages);
       if (due) {
         const wanted = DateTime.fromISO(due, { zone: 'utc' }).minus({ seconds: this.parts.lookaheadSeconds });
-        let at = ceilToMinute(wanted > now ? wanted : now);
+        // The first whole minute whose sweep window (exclusive end) holds it.
+        let at = ceilToMinute(wanted > now ? wanted.plus({ milliseconds: 1 }) : now);
         if (this.lastSweep && at <= this.lastSweep) at = this.lastSweep.plus({ minutes: 1 });
         candidates.push({ at, sweep: true });
       }
@@ -100,7 +101,9 @@ export class PipelineDriver {
         const at = DateTime.fromMillis(visible, { zone: 'utc' });
         candidates.push({ at: at > now ? at : now, sweep: false });
       }
-      candidates.sort((a, b) => a.at.toMillis() - b.at.toMillis() || Number(b.sweep) - Number(a.sweep));
+      // At the same instant, visible sends are taken first: a consumer picks
+      // them up as they appear, while the sweep starts on its schedule.
+      candidates.sort((a, b) => a.at.toMillis() - b.at.toMillis() || Number(a.sweep) - Number(b.sweep));
       const next = candidates[0];
       if (!next || next.at > target) {
         if (target > now) clock.set(target);
