@@ -1,0 +1,57 @@
+/**
+ * Message wording: built-in templates (English and Spanish), rendering with
+ * whitelisted variables, SMS segment counting, and the save-time check of a
+ * clinic's templates against its segment budget.
+ */
+export {
+  BUILT_IN_PHRASES,
+  BUILT_IN_TEMPLATES,
+  type ByLanguage,
+  isTemplateKind,
+  KEYWORD_REPLIES,
+  type Phrases,
+  REPLY_KEYWORDS,
+  REPLY_TO_KEYWORDS,
+  type ReplyKeyword,
+  TEMPLATE_KINDS,
+  type TemplateKind,
+} from './builtin';
+export {
+  FALLBACK_LANGUAGE,
+  formatContactPhone,
+  LOCAL_DATE_FORMAT,
+  LOCAL_TIME_FORMAT,
+  lookupLanguage,
+  type RenderedEmail,
+  type RenderedSms,
+  type RenderInput,
+  render,
+  renderKeywordReply,
+  renderTemplateText,
+  type SelectedTemplate,
+  selectTemplate,
+  type TemplateSource,
+  templateValues,
+  type VisitDetails,
+} from './render';
+export {
+  countSegments,
+  foldToGsm7,
+  GSM7_BASIC,
+  GSM7_EXTENSION,
+  isGsm7,
+  isGsm7Char,
+  SEGMENT_LIMITS,
+  type SegmentCount,
+  type SmsEncoding,
+} from './segments';
+export {
+  type ParsedTemplate,
+  parseTemplate,
+  renderNodes,
+  TEMPLATE_VARIABLES,
+  type TemplateNode,
+  type TemplateValues,
+  type TemplateVariable,
+} from './syntax';
+export { validateClinicTemplates, WORST_CASE_SAMPLES } from './validate';

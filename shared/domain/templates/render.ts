@@ -1,0 +1,220 @@
+/**
+ * Turns a template into the text a patient receives: the clinic's own
+ * wording when it has some for the kind and language, else the built-in one.
+ */
+import parsePhoneNumber from 'libphonenumber-js/max';
+import { DateTime } from 'luxon';
+import { ValidationError } from '../errors';
+import type { Appointment, Channel, Clinic, Patient, TemplateText } from '../model';
+import { parseUtc } from '../time';
+import {
+  BUILT_IN_PHRASES,
+  BUILT_IN_TEMPLATES,
+  KEYWORD_REPLIES,
+  type Phrases,
+  type ReplyKeyword,
+  type TemplateKind,
+} from './builtin';
+import { foldToGsm7 } from './segments';
+import { parseTemplate, renderNodes, type TemplateValues } from './syntax';
+
+/** The language every lookup falls back to last, because every built-in text exists in it. */
+export const FALLBACK_LANGUAGE = 'en';
+
+/**
+ * Finds the entry for a language tag: exact (`pt-BR`), then its primary
+ * subtag (`pt`).
+ *
+ * @param entries - entries keyed by language tag
+ * @param language - the wanted language
+ */
+export function lookupLanguage<T>(
+  entries: Readonly<Record<string, T>> | undefined,
+  language: string,
+): T | undefined {
+  if (!entries) return undefined;
+  return entries[language] ?? entries[language.split('-')[0] ?? language];
+}
+
+/** How `{{localDate}}` is written: weekday, month and day in the language (`Saturday, October 3`, `sábado, 3 de octubre`). */
+export const LOCAL_DATE_FORMAT: Intl.DateTimeFormatOptions = {
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+};
+
+/** How `{{localTime}}` is written: the language's own clock (`9:30 AM`, `9:30`). */
+export const LOCAL_TIME_FORMAT: Intl.DateTimeFormatOptions = DateTime.TIME_SIMPLE;
+
+export type TemplateSource = 'clinic' | 'built-in';
+
+export interface SelectedTemplate {
+  template: TemplateText;
+  /** The language the template is written in (may differ from the one asked for after a fallback). */
+  language: string;
+  source: TemplateSource;
+}
+
+/**
+ * Picks the wording for a kind and language: the clinic's own, else the
+ * built-in one, else the same for the clinic's default language, else the
+ * built-in English. Validation (validate.ts) refuses a policy whose languages
+ * lack a template, so the fallbacks only matter for data saved around it.
+ *
+ * @param clinic - the clinic whose overrides apply
+ * @param kind - the message kind
+ * @param language - the language wanted (already resolved for the patient)
+ */
+export function selectTemplate(clinic: Clinic, kind: TemplateKind, language: string): SelectedTemplate {
+  const overrides = clinic.policy.templates[kind];
+  for (const wanted of [language, clinic.policy.defaultLanguage]) {
+    const own = overrides?.[wanted];
+    if (own) return { template: own, language: wanted, source: 'clinic' };
+    const builtIn = lookupLanguage(BUILT_IN_TEMPLATES[kind], wanted);
+    if (builtIn) return { template: builtIn, language: wanted, source: 'built-in' };
+  }
+  return { template: BUILT_IN_TEMPLATES[kind].en, language: FALLBACK_LANGUAGE, source: 'built-in' };
+}
+
+/**
+ * The clinic's number as its patients dial it: national format for a number
+ * of the clinic's own country, international otherwise.
+ *
+ * @param phone - E.164 number
+ * @param country - ISO 3166 country of the clinic
+ */
+export function formatContactPhone(phone: string, country: string): string {
+  const parsed = parsePhoneNumber(phone);
+  if (!parsed) return phone;
+  return parsed.country === country ? parsed.formatNational() : parsed.formatInternational();
+}
+
+function phrasesFor(language: string): Phrases {
+  return lookupLanguage(BUILT_IN_PHRASES, language) ?? BUILT_IN_PHRASES.en;
+}
+
+/** What a template needs to know about the visit. */
+export type VisitDetails = Pick<Appointment, 'startAt' | 'location' | 'videoLink'>;
+
+export interface RenderInput {
+  kind: TemplateKind;
+  language: string;
+  channel: Channel;
+  clinic: Clinic;
+  patient: Pick<Patient, 'firstName' | 'timeZone'>;
+  /** Absent only where a text needs no visit details. */
+  appointment?: VisitDetails | undefined;
+  /** Zone for the local date and time; default the patient's, else the clinic's. */
+  zone?: string | undefined;
+}
+
+export interface RenderedSms {
+  text: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+}
+
+/**
+ * Computes every template variable for one message.
+ *
+ * @param input - as for {@link render}
+ * @param phraseLanguage - language of the reply and stop phrases (that of the template used)
+ */
+export function templateValues(input: RenderInput, phraseLanguage: string): TemplateValues {
+  const { clinic, patient, appointment, channel, kind } = input;
+  const zone = input.zone ?? patient.timeZone ?? clinic.timeZone;
+  const phone = formatContactPhone(clinic.contactPhone, clinic.country);
+  const phrases = phrasesFor(phraseLanguage);
+  // Dates and times come from Intl and may hold characters outside GSM-7
+  // (`sábado`, a narrow no-break space); folding them keeps an SMS in GSM-7,
+  // where a segment holds 153 characters instead of 67.
+  const sms = (text: string) => (channel === 'sms' ? foldToGsm7(text) : text);
+  let localDate = '';
+  let localTime = '';
+  if (appointment) {
+    const start = parseUtc(appointment.startAt).setZone(zone).setLocale(input.language);
+    localDate = sms(start.toLocaleString(LOCAL_DATE_FORMAT));
+    localTime = sms(start.toLocaleString(LOCAL_TIME_FORMAT));
+  }
+  return {
+    firstName: patient.firstName,
+    clinicName: clinic.name,
+    clinicPhone: phone,
+    localDate,
+    localTime,
+    location: appointment?.location ?? '',
+    videoLink: appointment?.videoLink ?? '',
+    replyInstructions: phrases.replyInstructions[kind][channel].replaceAll('{phone}', phone),
+    stopText: phrases.stopText[channel].replaceAll('{phone}', phone),
+  };
+}
+
+/**
+ * Renders one template text, refusing a template with problems (unknown
+ * variables, unbalanced sections): validation keeps those out of storage, so
+ * meeting one here is a bug worth failing loudly on.
+ *
+ * @param source - template text
+ * @param values - the variable values
+ * @param path - where the template lives, for the error
+ */
+export function renderTemplateText(source: string, values: TemplateValues, path: string): string {
+  const parsed = parseTemplate(source);
+  if (parsed.problems.length > 0) {
+    throw new ValidationError(parsed.problems.map((message) => ({ path, message })));
+  }
+  return renderNodes(parsed.nodes, values);
+}
+
+/**
+ * Renders a message for a patient.
+ *
+ * @param input - kind, language (resolved for the patient), channel, clinic,
+ *   patient, the visit and optionally the zone to show times in
+ * @returns `{ text }` for SMS, `{ subject, text }` for email
+ */
+export function render(input: RenderInput & { channel: 'sms' }): RenderedSms;
+export function render(input: RenderInput & { channel: 'email' }): RenderedEmail;
+export function render(input: RenderInput): RenderedSms | RenderedEmail;
+export function render(input: RenderInput): RenderedSms | RenderedEmail {
+  const selected = selectTemplate(input.clinic, input.kind, input.language);
+  const values = templateValues(input, selected.language);
+  const path = `policy.templates.${input.kind}.${selected.language}`;
+  if (input.channel === 'sms') {
+    return { text: renderTemplateText(selected.template.sms, values, `${path}.sms`) };
+  }
+  return {
+    subject: renderTemplateText(selected.template.emailSubject, values, `${path}.emailSubject`),
+    text: renderTemplateText(selected.template.emailBody, values, `${path}.emailBody`),
+  };
+}
+
+/**
+ * Renders the automatic reply to an inbound keyword (SMS).
+ *
+ * @param input - the keyword, the patient's language and the clinic
+ */
+export function renderKeywordReply(input: {
+  keyword: ReplyKeyword;
+  language: string;
+  clinic: Clinic;
+}): RenderedSms {
+  const { keyword, language, clinic } = input;
+  const source = lookupLanguage(KEYWORD_REPLIES[keyword], language) ?? KEYWORD_REPLIES[keyword].en;
+  // Only the clinic's name and number: a keyword reply is not about one visit.
+  const values: TemplateValues = {
+    firstName: '',
+    clinicName: clinic.name,
+    clinicPhone: formatContactPhone(clinic.contactPhone, clinic.country),
+    localDate: '',
+    localTime: '',
+    location: '',
+    videoLink: '',
+    replyInstructions: '',
+    stopText: '',
+  };
+  return { text: renderTemplateText(source, values, `keywordReplies.${keyword}`) };
+}
