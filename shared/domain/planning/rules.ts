@@ -1,0 +1,127 @@
+/**
+ * Small rules shared by planning (plan time) and decide (send time), so the
+ * two never disagree about a channel, a language, a zone or a kind's timing.
+ */
+import type { Appointment, Channel, Clinic, MessageKind, MessagingPolicy, Patient } from '../model';
+import { formatOffset, type Offset, parseOffset } from '../time';
+
+/** How long after its planned time a survey is still worth sending (quiet hours may hold it back). */
+export const SURVEY_VALIDITY_HOURS = 24;
+
+/** A change notice for a visit this close ignores quiet hours: the patient needs it before they travel. */
+export const CHANGE_NOTICE_EXEMPT_HOURS = 12;
+
+/**
+ * When a message is due, relative to the visit:
+ * - `before-visit`: reminders; moved earlier out of quiet hours;
+ * - `at-once`: sent when the change happens; cannot move earlier, so moved later;
+ * - `after-visit`: the survey; moved later.
+ */
+export type Timing = 'before-visit' | 'at-once' | 'after-visit';
+
+export const TIMING: Record<MessageKind, Timing> = {
+  reminder: 'before-visit',
+  confirmation: 'at-once',
+  reschedule: 'at-once',
+  cancellation: 'at-once',
+  'keyword-reply': 'at-once',
+  broadcast: 'at-once',
+  survey: 'after-visit',
+};
+
+/** Kinds that announce a change; never frequency-capped, exempt from quiet hours close to the visit. */
+export const CHANGE_NOTICE_KINDS: ReadonlySet<MessageKind> = new Set(['reschedule', 'cancellation']);
+
+/** Kinds that are about a visit still to come: pointless once it started, was cancelled or moved. */
+export const UPCOMING_VISIT_KINDS: ReadonlySet<MessageKind> = new Set([
+  'confirmation',
+  'reminder',
+  'reschedule',
+]);
+
+/** Why plan() marks a message skipped. */
+export const PLAN_SKIP_REASONS = [
+  /** Its due time had passed when it was planned (a late booking, a late "completed"). */
+  'too-late',
+  /** Booked with less lead time than `policy.confirmation.minLeadMinutes`. */
+  'too-close-to-visit',
+  /** A notice about a visit that had already started when it was planned. */
+  'visit-already-past',
+  /** Quiet hours left no allowed moment between now (or the change) and the point it stops making sense. */
+  'quiet-hours-no-window',
+  /** The patient has no channel that is not opted out and has an address. */
+  'no-allowed-channel',
+  /** Over the clinic's reminders-per-day or per-week cap for this patient. */
+  'frequency-cap',
+] as const;
+export type PlanSkipReason = (typeof PLAN_SKIP_REASONS)[number];
+
+/** The zone a patient's local times are read in: the patient's own, else the clinic's. */
+export function zoneFor(patient: Pick<Patient, 'timeZone'>, clinic: Pick<Clinic, 'timeZone'>): string {
+  return patient.timeZone ?? clinic.timeZone;
+}
+
+/**
+ * The language to write to a patient in: theirs if the clinic offers it
+ * (exactly, or by primary subtag: `es-MX` → `es`), else the clinic's default.
+ *
+ * @param patient - the patient
+ * @param policy - the clinic's messaging policy
+ */
+export function resolveLanguage(patient: Pick<Patient, 'language'>, policy: MessagingPolicy): string {
+  if (policy.languages.includes(patient.language)) return patient.language;
+  const primary = patient.language.split('-')[0] ?? patient.language;
+  const sameFamily = policy.languages.find((language) => language.split('-')[0] === primary);
+  return sameFamily ?? policy.defaultLanguage;
+}
+
+/** The address of a channel, if the patient has one. */
+export function addressFor(patient: Pick<Patient, 'phone' | 'email'>, channel: Channel): string | undefined {
+  return channel === 'sms' ? patient.phone : patient.email;
+}
+
+type ChannelPatient = Pick<Patient, 'channels' | 'phone' | 'email' | 'optOuts'>;
+
+/** The patient's channels in order of preference that have an address and are not opted out. */
+export function allowedChannels(patient: ChannelPatient): Channel[] {
+  return patient.channels.filter((channel) => addressFor(patient, channel) && !patient.optOuts[channel]);
+}
+
+/**
+ * The channel to use: the first allowed one that has not failed for good.
+ *
+ * @param patient - the patient as now stored
+ * @param failedChannels - channels a provider refused for good for this message
+ */
+export function chooseChannel(
+  patient: ChannelPatient,
+  failedChannels: readonly Channel[] = [],
+): Channel | undefined {
+  return allowedChannels(patient).find((channel) => !failedChannels.includes(channel));
+}
+
+/**
+ * The reminder offsets for an appointment's type (else the clinic default),
+ * in canonical form and without repeats.
+ *
+ * @param appointment - gives the type
+ * @param policy - the clinic's messaging policy
+ */
+export function reminderOffsetsFor(
+  appointment: Pick<Appointment, 'type'>,
+  policy: MessagingPolicy,
+): Offset[] {
+  const texts = policy.reminderOffsets.byType[appointment.type] ?? policy.reminderOffsets.default;
+  const seen = new Set<string>();
+  const offsets: Offset[] = [];
+  for (const text of texts) {
+    const offset = parseOffset(text);
+    // The schema admits only valid offsets; a bad one here is corrupt data, not input.
+    if (!offset) throw new RangeError(`invalid reminder offset in clinic policy: ${text}`);
+    const canonical = formatOffset(offset);
+    if (seen.has(canonical)) continue;
+    seen.add(canonical);
+    offsets.push(offset);
+  }
+  return offsets;
+}
