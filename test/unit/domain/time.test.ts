@@ -6,6 +6,7 @@ import {
   isUtcIso,
   isValidZone,
   minusOffset,
+  offsetMinutes,
   parseOffset,
   parseUtc,
   plusOffset,
@@ -91,5 +92,12 @@ describe('instants and zones', () => {
     const clock = fixedClock('2026-06-01T12:00:00Z');
     expect(toUtcIso(clock.now())).toBe('2026-06-01T12:00:00.000Z');
     expect(clock.now().zoneName).toBe('UTC');
+  });
+});
+
+describe('offset arithmetic', () => {
+  it('counts day offsets as 1440 minutes a day and minute offsets as they are', () => {
+    expect(offsetMinutes({ unit: 'days', amount: 3 })).toBe(4320);
+    expect(offsetMinutes({ unit: 'minutes', amount: 90 })).toBe(90);
   });
 });

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { ZodError } from 'zod';
+import {
+  AppointmentSchema,
+  ClinicSchema,
+  DEFAULT_POLICY,
+  MessagingPolicySchema,
+  PatientInputSchema,
+  PatientSchema,
+} from '../../../shared/domain/model';
+import { makeAppointment, makeClinic, makePatient } from '../../support/factories';
+
+/** Field paths zod complains about. */
+function problems(result: { success: boolean; error?: ZodError }): string[] {
+  return result.success
+    ? []
+    : (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+}
+
+describe('schemas', () => {
+  it('gives a clinic that sets nothing the documented default policy', () => {
+    expect(DEFAULT_POLICY).toMatchObject({
+      reminderOffsets: { default: ['3d', '1d', '2h'], byType: {} },
+      quietHours: { enabled: true, start: '21:00', end: '08:00' },
+      frequencyCap: { enabled: true, perDay: 1, perWeek: 3 },
+      segmentBudget: 3,
+      languages: ['en', 'es'],
+      defaultLanguage: 'en',
+      confirmation: { enabled: true, minLeadMinutes: 60 },
+      survey: { enabled: true, delay: '2h' },
+    });
+  });
+
+  it('stores offsets canonically and refuses a repeat, even one written differently', () => {
+    expect(
+      MessagingPolicySchema.parse({ reminderOffsets: { default: ['72h', '120m'] } }).reminderOffsets.default,
+    ).toEqual(['3d', '2h']);
+    expect(
+      problems(MessagingPolicySchema.safeParse({ reminderOffsets: { default: ['24h', '1d'] } })),
+    ).toEqual(['reminderOffsets.default: must not repeat an offset']);
+    expect(
+      problems(
+        MessagingPolicySchema.safeParse({
+          reminderOffsets: { default: ['1d'], byType: { consult: ['2h', '120m'] } },
+        }),
+      ),
+    ).toEqual(['reminderOffsets.byType.consult: must not repeat an offset']);
+  });
+
+  it('checks the policy as a whole: default language offered, week cap at least the day cap, quiet hours not empty', () => {
+    expect(
+      problems(
+        MessagingPolicySchema.safeParse({
+          languages: ['es'],
+          defaultLanguage: 'en',
+          frequencyCap: { perDay: 3, perWeek: 2 },
+          quietHours: { start: '22:00', end: '22:00' },
+        }),
+      ),
+    ).toEqual([
+      'defaultLanguage: must be one of languages',
+      'frequencyCap.perWeek: must be at least perDay',
+      'quietHours.end: must differ from start',
+    ]);
+  });
+
+  it('requires an address for every channel a patient lists', () => {
+    const input = { firstName: 'Ana', channels: ['sms', 'email'] };
+    expect(problems(PatientInputSchema.safeParse(input))).toEqual([
+      'phone: is required because channels.0 is sms',
+      'email: is required because channels.1 is email',
+    ]);
+  });
+
+  it('accepts only valid E.164 phone numbers', () => {
+    expect(problems(PatientSchema.safeParse({ ...makePatient(), phone: '4155552671' }))).toEqual([
+      'phone: must be an E.164 number such as +12025550143',
+    ]);
+    expect(problems(PatientSchema.safeParse({ ...makePatient(), phone: '+11111111111' }))).toEqual([
+      'phone: is not a valid phone number',
+    ]);
+  });
+
+  it('keeps the schedule version within the version and the canceller on cancelled visits only', () => {
+    expect(problems(AppointmentSchema.safeParse({ ...makeAppointment(), scheduleVersion: 2 }))).toEqual([
+      'scheduleVersion: must not exceed version',
+    ]);
+    expect(problems(AppointmentSchema.safeParse({ ...makeAppointment(), cancelledBy: 'clinic' }))).toEqual([
+      'cancelledBy: is only allowed on a cancelled appointment',
+    ]);
+  });
+
+  it('normalises instants to the one storage format and refuses local times', () => {
+    expect(makeAppointment({ startAt: '2026-12-08T15:00Z' }).startAt).toBe('2026-12-08T15:00:00.000Z');
+    expect(
+      problems(AppointmentSchema.safeParse({ ...makeAppointment(), startAt: '2026-12-08T10:00:00-05:00' })),
+    ).toEqual(['startAt: must be an ISO 8601 instant in UTC, ending in Z']);
+  });
+
+  it('refuses an unknown time zone and an unknown field on a clinic', () => {
+    expect(problems(ClinicSchema.safeParse({ ...makeClinic(), timeZone: 'Mars/Olympus' }))).toEqual([
+      'timeZone: must be an IANA time zone such as America/New_York',
+    ]);
+    expect(problems(ClinicSchema.safeParse({ ...makeClinic(), nickname: 'x' }))[0]).toMatch(/nickname/);
+  });
+});
