@@ -56,7 +56,12 @@ export const PLAN_SKIP_REASONS = [
 ] as const;
 export type PlanSkipReason = (typeof PLAN_SKIP_REASONS)[number];
 
-/** The zone a patient's local times are read in: the patient's own, else the clinic's. */
+/**
+ * The zone a patient's local times are read in: the patient's own, else the clinic's.
+ *
+ * @param patient - gives the patient's own zone, if any
+ * @param clinic - gives the clinic's zone
+ */
 export function zoneFor(patient: Pick<Patient, 'timeZone'>, clinic: Pick<Clinic, 'timeZone'>): string {
   return patient.timeZone ?? clinic.timeZone;
 }
@@ -75,14 +80,23 @@ export function resolveLanguage(patient: Pick<Patient, 'language'>, policy: Mess
   return sameFamily ?? policy.defaultLanguage;
 }
 
-/** The address of a channel, if the patient has one. */
+/**
+ * The address of a channel, if the patient has one.
+ *
+ * @param patient - the patient's phone and email
+ * @param channel - sms or email
+ */
 export function addressFor(patient: Pick<Patient, 'phone' | 'email'>, channel: Channel): string | undefined {
   return channel === 'sms' ? patient.phone : patient.email;
 }
 
 type ChannelPatient = Pick<Patient, 'channels' | 'phone' | 'email' | 'optOuts'>;
 
-/** The patient's channels in order of preference that have an address and are not opted out. */
+/**
+ * The patient's channels in order of preference that have an address and are not opted out.
+ *
+ * @param patient - channels, addresses and opt-outs as stored now
+ */
 export function allowedChannels(patient: ChannelPatient): Channel[] {
   return patient.channels.filter((channel) => addressFor(patient, channel) && !patient.optOuts[channel]);
 }

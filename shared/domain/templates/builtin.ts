@@ -20,7 +20,11 @@ import type { Channel, MessageKind, TemplateText } from '../model';
 export const TEMPLATE_KINDS = ['confirmation', 'reminder', 'reschedule', 'cancellation', 'survey'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
-/** True for the message kinds that are rendered from a template. */
+/**
+ * True for the message kinds that are rendered from a template.
+ *
+ * @param kind - a message kind
+ */
 export function isTemplateKind(kind: MessageKind): kind is TemplateKind {
   return (TEMPLATE_KINDS as readonly string[]).includes(kind);
 }

@@ -41,12 +41,20 @@ export const SEGMENT_LIMITS: Record<SmsEncoding, { single: number; multi: number
   'UCS-2': { single: 70, multi: 67 },
 };
 
-/** True when the character (one code point) is in the GSM-7 default alphabet or its extension table. */
+/**
+ * True when the character is in the GSM-7 default alphabet or its extension table.
+ *
+ * @param char - one code point
+ */
 export function isGsm7Char(char: string): boolean {
   return BASIC.has(char) || EXTENSION.has(char);
 }
 
-/** True when the whole text can be sent as GSM-7. */
+/**
+ * True when the whole text can be sent as GSM-7.
+ *
+ * @param text - the text to check
+ */
 export function isGsm7(text: string): boolean {
   for (const char of text) if (!isGsm7Char(char)) return false;
   return true;
