@@ -4,6 +4,7 @@
  * shared/api/openapi.ts turns the very same objects into the OpenAPI
  * document, so the description cannot drift from the behaviour.
  */
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import {
   AppointmentFieldsSchema,
@@ -77,9 +78,11 @@ const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
  * date (`2026-12-01`), which means midnight at the start of that day in the
  * clinic's zone. Periods are half-open: [from, to).
  */
-export const PeriodBoundSchema = z.string().refine((text) => LOCAL_DATE.test(text) || isUtcIso(text), {
-  message: 'must be a UTC instant such as 2026-12-01T14:00:00Z or a local date such as 2026-12-01',
-});
+export const PeriodBoundSchema = z
+  .string()
+  .refine((text) => (LOCAL_DATE.test(text) && DateTime.fromISO(text).isValid) || isUtcIso(text), {
+    message: 'must be a UTC instant such as 2026-12-01T14:00:00Z or a local date such as 2026-12-01',
+  });
 
 export const ListAppointmentsQuerySchema = z.strictObject({
   from: PeriodBoundSchema,

@@ -1,0 +1,151 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STAFF_API_ROUTES } from '../../../shared/http/staff-api';
+import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../support/factories';
+import { type ApiCall, useStaffApi } from './harness';
+
+const api = useStaffApi();
+
+beforeAll(() =>
+  api.seed({
+    clinics: [makeClinic(), makeClinic({ clinicId: 'other-clinic', name: 'Other Clinic' })],
+    patients: [makePatient()],
+    appointments: [makeAppointment({ startAt: '2026-12-01T14:30:00.000Z' })],
+    messages: [makeMessage()],
+  }),
+);
+
+/** A request for a route that would succeed (or at least pass validation) for a token naming demo-clinic. */
+function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
+  const url = route.path
+    .replace('{clinicId}', 'demo-clinic')
+    .replace('{patientId}', 'p-1')
+    .replace('{appointmentId}', 'a-1');
+  const bodies: Record<string, unknown> = {
+    '/v1/clinics/demo-clinic': {
+      name: 'Renamed',
+      timeZone: 'America/New_York',
+      contactPhone: '+12025550143',
+    },
+    '/v1/clinics/demo-clinic/patients/p-1': { firstName: 'Ana', phone: '+14155552671', channels: ['sms'] },
+    '/v1/clinics/demo-clinic/appointments/a-1': {
+      patientId: 'p-1',
+      startAt: '2026-12-20T15:00:00Z',
+      durationMinutes: 45,
+    },
+  };
+  if (route.path.endsWith('/imports')) {
+    return {
+      method: route.method,
+      url,
+      headers: { 'content-type': 'text/csv', 'if-match': '"1"' },
+      body: 'appointmentId,patientId,start,durationMinutes,firstName,phone\nimp-1,p-9,2026-12-20 10:00,30,Bea,+14155552671\n',
+    };
+  }
+  const query = route.doc.query ? '?from=2026-12-01&to=2026-12-31' : '';
+  return {
+    method: route.method,
+    url: `${url}${query}`,
+    headers: { 'if-match': '"1"' },
+    ...(bodies[url] ? { body: bodies[url] } : {}),
+  };
+}
+
+const clinicRoutes = STAFF_API_ROUTES.filter((route) => !route.public);
+
+describe('authorisation on every clinic route', () => {
+  it('covers every clinic route of design.md "Interfaces"', () => {
+    expect(clinicRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
+      'GET /v1/clinics/{clinicId}',
+      'GET /v1/clinics/{clinicId}/appointments',
+      'GET /v1/clinics/{clinicId}/appointments/{appointmentId}',
+      'GET /v1/clinics/{clinicId}/appointments/{appointmentId}/messages',
+      'GET /v1/clinics/{clinicId}/metrics',
+      'GET /v1/clinics/{clinicId}/patients/{patientId}',
+      'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/cancel',
+      'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/complete',
+      'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/no-show',
+      'POST /v1/clinics/{clinicId}/imports',
+      'PUT /v1/clinics/{clinicId}',
+      'PUT /v1/clinics/{clinicId}/appointments/{appointmentId}',
+      'PUT /v1/clinics/{clinicId}/patients/{patientId}',
+    ]);
+  });
+
+  it.each(clinicRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s answers 403 for a token naming another clinic and leaves the tables as they were',
+    async (_name, route) => {
+      // Prepare
+      const before = await api.snapshot();
+
+      // Act
+      const answer = await api.call({ ...requestFor(route), clinics: ['other-clinic'] });
+
+      // Assess
+      expect(answer.status).toBe(403);
+      expect(answer.body.error.code).toBe('forbidden');
+      expect(await api.snapshot()).toBe(before);
+    },
+  );
+
+  it.each(clinicRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s answers 401 without a token and leaves the tables as they were',
+    async (_name, route) => {
+      const before = await api.snapshot();
+
+      const answer = await api.call({ ...requestFor(route), clinics: null });
+
+      expect(answer.status).toBe(401);
+      expect(answer.headers['www-authenticate']).toBe('Bearer');
+      expect(await api.snapshot()).toBe(before);
+    },
+  );
+
+  it('refuses another clinic before checking the body or whether the clinic exists', async () => {
+    // Act
+    const badBody = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/demo-clinic/patients/p-1',
+      body: { nonsense: true },
+      clinics: ['other-clinic'],
+    });
+    const missingClinic = await api.call({
+      method: 'GET',
+      url: '/v1/clinics/no-such-clinic',
+      clinics: ['other-clinic'],
+    });
+
+    // Assess
+    expect(badBody.status).toBe(403);
+    expect(missingClinic.status).toBe(403);
+  });
+
+  it('serves a token that names several clinics, and refuses one with an empty clinics claim', async () => {
+    const several = await api.call({
+      method: 'GET',
+      url: '/v1/clinics/demo-clinic',
+      clinics: ['other-clinic', 'demo-clinic'],
+    });
+    const none = await api.call({ method: 'GET', url: '/v1/clinics/demo-clinic', clinics: [] });
+
+    expect(several.status).toBe(200);
+    expect(none.status).toBe(403);
+  });
+
+  it('answers 200 to the same GET requests for a token that names the clinic (the 403s are about the clinic only)', async () => {
+    const statuses = [];
+    for (const route of clinicRoutes.filter((r) => r.method === 'GET')) {
+      statuses.push((await api.call(requestFor(route))).status);
+    }
+
+    expect(statuses.every((status) => status === 200)).toBe(true);
+  });
+
+  it('serves /health and /openapi.json without a token', async () => {
+    const health = await api.call({ method: 'GET', url: '/health', clinics: null });
+    const openapi = await api.call({ method: 'GET', url: '/openapi.json', clinics: null });
+
+    expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(openapi.status).toBe(200);
+    expect(openapi.body.openapi).toBe('3.1.0');
+  });
+});

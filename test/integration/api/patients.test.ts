@@ -1,0 +1,184 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PatientResponseSchema } from '../../../shared/api/schemas';
+import { makeClinic, makePatient, TEST_NOW } from '../../support/factories';
+import { issuePaths, useStaffApi } from './harness';
+
+const api = useStaffApi();
+beforeAll(() => api.seed({ clinics: [makeClinic()] }));
+const URL = '/v1/clinics/demo-clinic/patients';
+
+const contact = (overrides: Record<string, unknown> = {}) => ({
+  firstName: 'Lucía',
+  lastName: 'Fernández',
+  phone: '+14155552671',
+  email: 'lucia@example.com',
+  channels: ['sms', 'email'],
+  language: 'es',
+  ...overrides,
+});
+
+describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
+  it('creates a patient, answers 201 with ETag, and reads it back', async () => {
+    // Act
+    const created = await api.call({ method: 'PUT', url: `${URL}/new-1`, body: contact() });
+    const read = await api.call({ method: 'GET', url: `${URL}/new-1` });
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.headers.etag).toBe('"1"');
+    expect(PatientResponseSchema.parse(read.body)).toMatchObject({
+      patientId: 'new-1',
+      language: 'es',
+      version: 1,
+    });
+  });
+
+  it('records a staff opt-out with the time and source, and keeps it when a later PUT does not name it', async () => {
+    // Prepare
+    await api.seed({ patients: [makePatient({ patientId: 'opt-1' })] });
+
+    // Act
+    const optedOut = await api.call({
+      method: 'PUT',
+      url: `${URL}/opt-1`,
+      body: contact({ optOuts: { sms: true } }),
+      headers: { 'if-match': '"1"' },
+    });
+    const edited = await api.call({
+      method: 'PUT',
+      url: `${URL}/opt-1`,
+      body: contact({ lastName: 'Fernández-Ruiz' }),
+      headers: { 'if-match': '"2"' },
+    });
+
+    // Assess
+    expect(optedOut.status).toBe(200);
+    expect(optedOut.body.optOuts.sms).toEqual({ at: TEST_NOW, source: 'staff' });
+    expect(edited.body.optOuts.sms).toEqual({ at: TEST_NOW, source: 'staff' });
+    expect((await api.repos().patients.get('demo-clinic', 'opt-1'))?.version).toBe(3);
+  });
+
+  it("lifts a staff opt-out but refuses to lift the patient's own STOP (400 on optOuts.sms)", async () => {
+    // Prepare
+    await api.seed({
+      patients: [
+        makePatient({ patientId: 'staff-opt', optOuts: { sms: { at: TEST_NOW, source: 'staff' } } }),
+        makePatient({ patientId: 'stop-opt', optOuts: { sms: { at: TEST_NOW, source: 'patient-keyword' } } }),
+      ],
+    });
+    const body = contact({ optOuts: { sms: false } });
+
+    // Act
+    const lifted = await api.call({
+      method: 'PUT',
+      url: `${URL}/staff-opt`,
+      body,
+      headers: { 'if-match': '1' },
+    });
+    const refused = await api.call({
+      method: 'PUT',
+      url: `${URL}/stop-opt`,
+      body,
+      headers: { 'if-match': '1' },
+    });
+
+    // Assess
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.optOuts).toEqual({});
+    expect(refused.status).toBe(400);
+    expect(issuePaths(refused)).toEqual(['optOuts.sms']);
+    expect((await api.repos().patients.get('demo-clinic', 'stop-opt'))?.optOuts.sms?.source).toBe(
+      'patient-keyword',
+    );
+  });
+
+  it('records consent with the staff user who took it', async () => {
+    // Prepare
+    await api.seed({ patients: [makePatient({ patientId: 'consent-1' })] });
+
+    // Act
+    const answer = await api.call({
+      method: 'PUT',
+      url: `${URL}/consent-1`,
+      body: contact({ consent: { sms: { source: 'written' } } }),
+      headers: { 'if-match': '"1"' },
+    });
+
+    // Assess
+    expect(answer.body.consent.sms).toEqual({ at: TEST_NOW, source: 'written', recordedBy: 'staff-user-1' });
+  });
+
+  it('names every bad field: unknown field, bad phone, bad zone, missing address for a channel', async () => {
+    // Prepare
+    const before = await api.snapshot();
+
+    // Act
+    const fields = await api.call({
+      method: 'PUT',
+      url: `${URL}/bad-1`,
+      body: contact({ phone: '555-0143', timeZone: 'Europe/Atlantis', nickname: 'Lu' }),
+    });
+    const address = await api.call({
+      method: 'PUT',
+      url: `${URL}/bad-2`,
+      body: contact({ email: undefined, channels: ['email'] }),
+    });
+
+    // Assess
+    expect(fields.status).toBe(400);
+    expect(issuePaths(fields).sort()).toEqual(['nickname', 'phone', 'timeZone']);
+    expect(address.status).toBe(400);
+    expect(issuePaths(address)).toEqual(['email']);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('answers 400 for an update without If-Match, 409 for a stale one, 404 for a missing patient', async () => {
+    // Prepare
+    await api.seed({ patients: [makePatient({ patientId: 'versioned' })] });
+    const before = await api.snapshot();
+
+    // Act
+    const missing = await api.call({ method: 'PUT', url: `${URL}/versioned`, body: contact() });
+    const stale = await api.call({
+      method: 'PUT',
+      url: `${URL}/versioned`,
+      body: contact(),
+      headers: { 'if-match': '"4"' },
+    });
+    const absent = await api.call({ method: 'GET', url: `${URL}/nobody` });
+
+    // Assess
+    expect(missing.status).toBe(400);
+    expect(issuePaths(missing)).toEqual(['If-Match']);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.currentVersion).toBe(1);
+    expect(absent.status).toBe(404);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('answers 404 for a patient of a clinic that does not exist yet', async () => {
+    const answer = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/unset/patients/p-1',
+      body: contact(),
+      clinics: ['unset'],
+    });
+
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.message).toMatch(/PUT \/v1\/clinics\/unset/);
+  });
+
+  it('logs ids and codes, never the name, phone number or email it was sent', async () => {
+    // Prepare
+    const body = contact({ firstName: 'Zebulon', phone: '+14155550199', email: 'zebulon@example.com' });
+
+    // Act
+    await api.call({ method: 'PUT', url: `${URL}/logged`, body });
+    await api.call({ method: 'PUT', url: `${URL}/logged`, body: { ...body, phone: 'not a phone' } });
+
+    // Assess
+    const logged = JSON.stringify(api.logs);
+    expect(logged).toContain('/v1/clinics/{clinicId}/patients/{patientId}');
+    expect(logged).not.toMatch(/Zebulon|4155550199|zebulon@|not a phone/);
+  });
+});
