@@ -4,7 +4,7 @@ import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../sup
 import { issuePaths, useStaffApi } from './harness';
 
 const api = useStaffApi();
-const URL = '/v1/clinics/demo-clinic/appointments';
+const BASE = '/v1/clinics/demo-clinic/appointments';
 
 beforeAll(() =>
   api.seed({
@@ -25,8 +25,8 @@ const booking = (overrides: Record<string, unknown> = {}) => ({
 describe('PUT and GET /v1/clinics/{clinicId}/appointments/{appointmentId}', () => {
   it('books a new appointment: 201, ETag "1", start on the clinic clock', async () => {
     // Act
-    const booked = await api.call({ method: 'PUT', url: `${URL}/book-1`, body: booking() });
-    const read = await api.call({ method: 'GET', url: `${URL}/book-1` });
+    const booked = await api.call({ method: 'PUT', url: `${BASE}/book-1`, body: booking() });
+    const read = await api.call({ method: 'GET', url: `${BASE}/book-1` });
 
     // Assess
     expect(booked.status).toBe(201);
@@ -47,7 +47,7 @@ describe('PUT and GET /v1/clinics/{clinicId}/appointments/{appointmentId}', () =
     // Act
     const moved = await api.call({
       method: 'PUT',
-      url: `${URL}/move-1`,
+      url: `${BASE}/move-1`,
       body: booking({ startAt: '2026-12-09T14:00:00Z', type: 'default' }),
       headers: { 'if-match': '"1"' },
     });
@@ -64,16 +64,16 @@ describe('PUT and GET /v1/clinics/{clinicId}/appointments/{appointmentId}', () =
     const before = await api.snapshot();
 
     // Act
-    const noVersion = await api.call({ method: 'PUT', url: `${URL}/guarded-1`, body: booking() });
+    const noVersion = await api.call({ method: 'PUT', url: `${BASE}/guarded-1`, body: booking() });
     const stale = await api.call({
       method: 'PUT',
-      url: `${URL}/guarded-1`,
+      url: `${BASE}/guarded-1`,
       body: booking(),
       headers: { 'if-match': '"3"' },
     });
     const past = await api.call({
       method: 'PUT',
-      url: `${URL}/past-1`,
+      url: `${BASE}/past-1`,
       body: booking({ startAt: '2026-11-30T15:00:00Z' }),
     });
 
@@ -94,12 +94,12 @@ describe('PUT and GET /v1/clinics/{clinicId}/appointments/{appointmentId}', () =
     // Act
     const fields = await api.call({
       method: 'PUT',
-      url: `${URL}/bad-1`,
+      url: `${BASE}/bad-1`,
       body: booking({ startAt: '2026-12-10T10:30:00-05:00', room: '4' }),
     });
     const patient = await api.call({
       method: 'PUT',
-      url: `${URL}/bad-2`,
+      url: `${BASE}/bad-2`,
       body: booking({ patientId: 'ghost' }),
     });
 
@@ -110,8 +110,8 @@ describe('PUT and GET /v1/clinics/{clinicId}/appointments/{appointmentId}', () =
   });
 
   it('answers 404 for an appointment that does not exist, and 400 for an id with a #', async () => {
-    const missing = await api.call({ method: 'GET', url: `${URL}/nope` });
-    const badId = await api.call({ method: 'GET', url: `${URL}/a%23b` });
+    const missing = await api.call({ method: 'GET', url: `${BASE}/nope` });
+    const badId = await api.call({ method: 'GET', url: `${BASE}/a%23b` });
 
     expect(missing.status).toBe(404);
     expect(badId.status).toBe(400);
@@ -134,10 +134,10 @@ describe('GET /v1/clinics/{clinicId}/appointments?from=&to=', () => {
 
   it('reads local dates as whole days in the clinic zone and pages with a cursor', async () => {
     // Act
-    const first = await api.call({ method: 'GET', url: `${URL}?from=2027-01-04&to=2027-01-05&limit=2` });
+    const first = await api.call({ method: 'GET', url: `${BASE}?from=2027-01-04&to=2027-01-05&limit=2` });
     const second = await api.call({
       method: 'GET',
-      url: `${URL}?from=2027-01-04&to=2027-01-05&limit=2&cursor=${first.body.cursor}`,
+      url: `${BASE}?from=2027-01-04&to=2027-01-05&limit=2&cursor=${first.body.cursor}`,
     });
 
     // Assess
@@ -152,7 +152,7 @@ describe('GET /v1/clinics/{clinicId}/appointments?from=&to=', () => {
   it('takes UTC instants as they are', async () => {
     const answer = await api.call({
       method: 'GET',
-      url: `${URL}?from=2027-01-05T00:00:00Z&to=2027-01-05T06:00:00Z`,
+      url: `${BASE}?from=2027-01-05T00:00:00Z&to=2027-01-05T06:00:00Z`,
     });
 
     expect(answer.body.items.map((item: { appointmentId: string }) => item.appointmentId)).toEqual([
@@ -162,16 +162,16 @@ describe('GET /v1/clinics/{clinicId}/appointments?from=&to=', () => {
 
   it('refuses a bad bound, a reversed period and a cursor of another period', async () => {
     // Prepare
-    const first = await api.call({ method: 'GET', url: `${URL}?from=2027-01-04&to=2027-01-05&limit=1` });
+    const first = await api.call({ method: 'GET', url: `${BASE}?from=2027-01-04&to=2027-01-05&limit=1` });
 
     // Act
-    const bad = await api.call({ method: 'GET', url: `${URL}?from=yesterday&to=2027-02-30` });
-    const reversed = await api.call({ method: 'GET', url: `${URL}?from=2027-01-05&to=2027-01-04` });
+    const bad = await api.call({ method: 'GET', url: `${BASE}?from=yesterday&to=2027-02-30` });
+    const reversed = await api.call({ method: 'GET', url: `${BASE}?from=2027-01-05&to=2027-01-04` });
     const foreign = await api.call({
       method: 'GET',
-      url: `${URL}?from=2027-01-03&to=2027-01-05&cursor=${first.body.cursor}`,
+      url: `${BASE}?from=2027-01-03&to=2027-01-05&cursor=${first.body.cursor}`,
     });
-    const unknown = await api.call({ method: 'GET', url: `${URL}?from=2027-01-03&to=2027-01-05&sort=desc` });
+    const unknown = await api.call({ method: 'GET', url: `${BASE}?from=2027-01-03&to=2027-01-05&sort=desc` });
 
     // Assess
     expect(issuePaths(bad).sort()).toEqual(['from', 'to']);
@@ -187,8 +187,8 @@ describe('POST …/cancel, /complete, /no-show', () => {
     await api.seed({ appointments: [makeAppointment({ appointmentId: 'cancel-1' })] });
 
     // Act
-    const cancelled = await api.call({ method: 'POST', url: `${URL}/cancel-1/cancel` });
-    const again = await api.call({ method: 'POST', url: `${URL}/cancel-1/cancel` });
+    const cancelled = await api.call({ method: 'POST', url: `${BASE}/cancel-1/cancel` });
+    const again = await api.call({ method: 'POST', url: `${BASE}/cancel-1/cancel` });
 
     // Assess
     expect(cancelled.status).toBe(200);
@@ -202,7 +202,7 @@ describe('POST …/cancel, /complete, /no-show', () => {
 
     const answer = await api.call({
       method: 'POST',
-      url: `${URL}/cancel-2/cancel`,
+      url: `${BASE}/cancel-2/cancel`,
       body: { cancelledBy: 'patient' },
     });
 
@@ -220,9 +220,9 @@ describe('POST …/cancel, /complete, /no-show', () => {
     });
 
     // Act
-    const completed = await api.call({ method: 'POST', url: `${URL}/done-1/complete` });
-    const noShow = await api.call({ method: 'POST', url: `${URL}/missed-1/no-show`, body: {} });
-    const early = await api.call({ method: 'POST', url: `${URL}/future-1/no-show` });
+    const completed = await api.call({ method: 'POST', url: `${BASE}/done-1/complete` });
+    const noShow = await api.call({ method: 'POST', url: `${BASE}/missed-1/no-show`, body: {} });
+    const early = await api.call({ method: 'POST', url: `${BASE}/future-1/no-show` });
 
     // Assess
     expect(completed.body.status).toBe('completed');
@@ -242,16 +242,16 @@ describe('POST …/cancel, /complete, /no-show', () => {
     const before = await api.snapshot();
 
     // Act
-    const cancelled = await api.call({ method: 'POST', url: `${URL}/gone-1/complete` });
+    const cancelled = await api.call({ method: 'POST', url: `${BASE}/gone-1/complete` });
     const stale = await api.call({
       method: 'POST',
-      url: `${URL}/versioned-1/cancel`,
+      url: `${BASE}/versioned-1/cancel`,
       headers: { 'if-match': '"5"' },
     });
-    const missing = await api.call({ method: 'POST', url: `${URL}/nobody/cancel` });
+    const missing = await api.call({ method: 'POST', url: `${BASE}/nobody/cancel` });
     const unknown = await api.call({
       method: 'POST',
-      url: `${URL}/versioned-1/cancel`,
+      url: `${BASE}/versioned-1/cancel`,
       body: { reason: 'flu' },
     });
 
@@ -265,7 +265,7 @@ describe('POST …/cancel, /complete, /no-show', () => {
   });
 
   it('answers 405 with Allow for a method the path does not take', async () => {
-    const answer = await api.call({ method: 'GET', url: `${URL}/x/cancel` });
+    const answer = await api.call({ method: 'GET', url: `${BASE}/x/cancel` });
 
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toBe('POST');
@@ -311,7 +311,7 @@ describe('GET …/appointments/{appointmentId}/messages', () => {
     });
 
     // Act
-    const answer = await api.call({ method: 'GET', url: `${URL}/tl-1/messages` });
+    const answer = await api.call({ method: 'GET', url: `${BASE}/tl-1/messages` });
 
     // Assess
     const timeline = TimelineSchema.parse(answer.body);
@@ -331,7 +331,7 @@ describe('GET …/appointments/{appointmentId}/messages', () => {
   });
 
   it('answers 404 for the messages of an appointment that does not exist', async () => {
-    const answer = await api.call({ method: 'GET', url: `${URL}/nothing-here/messages` });
+    const answer = await api.call({ method: 'GET', url: `${BASE}/nothing-here/messages` });
 
     expect(answer.status).toBe(404);
   });

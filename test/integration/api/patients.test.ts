@@ -5,7 +5,7 @@ import { issuePaths, useStaffApi } from './harness';
 
 const api = useStaffApi();
 beforeAll(() => api.seed({ clinics: [makeClinic()] }));
-const URL = '/v1/clinics/demo-clinic/patients';
+const BASE = '/v1/clinics/demo-clinic/patients';
 
 const contact = (overrides: Record<string, unknown> = {}) => ({
   firstName: 'Lucía',
@@ -20,8 +20,8 @@ const contact = (overrides: Record<string, unknown> = {}) => ({
 describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
   it('creates a patient, answers 201 with ETag, and reads it back', async () => {
     // Act
-    const created = await api.call({ method: 'PUT', url: `${URL}/new-1`, body: contact() });
-    const read = await api.call({ method: 'GET', url: `${URL}/new-1` });
+    const created = await api.call({ method: 'PUT', url: `${BASE}/new-1`, body: contact() });
+    const read = await api.call({ method: 'GET', url: `${BASE}/new-1` });
 
     // Assess
     expect(created.status).toBe(201);
@@ -40,13 +40,13 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     // Act
     const optedOut = await api.call({
       method: 'PUT',
-      url: `${URL}/opt-1`,
+      url: `${BASE}/opt-1`,
       body: contact({ optOuts: { sms: true } }),
       headers: { 'if-match': '"1"' },
     });
     const edited = await api.call({
       method: 'PUT',
-      url: `${URL}/opt-1`,
+      url: `${BASE}/opt-1`,
       body: contact({ lastName: 'Fernández-Ruiz' }),
       headers: { 'if-match': '"2"' },
     });
@@ -71,13 +71,13 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     // Act
     const lifted = await api.call({
       method: 'PUT',
-      url: `${URL}/staff-opt`,
+      url: `${BASE}/staff-opt`,
       body,
       headers: { 'if-match': '1' },
     });
     const refused = await api.call({
       method: 'PUT',
-      url: `${URL}/stop-opt`,
+      url: `${BASE}/stop-opt`,
       body,
       headers: { 'if-match': '1' },
     });
@@ -99,7 +99,7 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     // Act
     const answer = await api.call({
       method: 'PUT',
-      url: `${URL}/consent-1`,
+      url: `${BASE}/consent-1`,
       body: contact({ consent: { sms: { source: 'written' } } }),
       headers: { 'if-match': '"1"' },
     });
@@ -115,12 +115,12 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     // Act
     const fields = await api.call({
       method: 'PUT',
-      url: `${URL}/bad-1`,
+      url: `${BASE}/bad-1`,
       body: contact({ phone: '555-0143', timeZone: 'Europe/Atlantis', nickname: 'Lu' }),
     });
     const address = await api.call({
       method: 'PUT',
-      url: `${URL}/bad-2`,
+      url: `${BASE}/bad-2`,
       body: contact({ email: undefined, channels: ['email'] }),
     });
 
@@ -138,14 +138,14 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     const before = await api.snapshot();
 
     // Act
-    const missing = await api.call({ method: 'PUT', url: `${URL}/versioned`, body: contact() });
+    const missing = await api.call({ method: 'PUT', url: `${BASE}/versioned`, body: contact() });
     const stale = await api.call({
       method: 'PUT',
-      url: `${URL}/versioned`,
+      url: `${BASE}/versioned`,
       body: contact(),
       headers: { 'if-match': '"4"' },
     });
-    const absent = await api.call({ method: 'GET', url: `${URL}/nobody` });
+    const absent = await api.call({ method: 'GET', url: `${BASE}/nobody` });
 
     // Assess
     expect(missing.status).toBe(400);
@@ -173,8 +173,8 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     const body = contact({ firstName: 'Zebulon', phone: '+14155550199', email: 'zebulon@example.com' });
 
     // Act
-    await api.call({ method: 'PUT', url: `${URL}/logged`, body });
-    await api.call({ method: 'PUT', url: `${URL}/logged`, body: { ...body, phone: 'not a phone' } });
+    await api.call({ method: 'PUT', url: `${BASE}/logged`, body });
+    await api.call({ method: 'PUT', url: `${BASE}/logged`, body: { ...body, phone: 'not a phone' } });
 
     // Assess
     const logged = JSON.stringify(api.logs);
