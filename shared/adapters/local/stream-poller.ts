@@ -12,6 +12,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
+  TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
@@ -78,7 +79,7 @@ export class StreamPoller {
     return ShardIterator;
   }
 
-  private async read(streamArn: string, shardId: string, state: ShardState): Promise<void> {
+  private async read(streamArn: string, shardId: string, state: ShardState, retried = false): Promise<void> {
     const iterator = await this.iteratorFor(streamArn, shardId, state);
     if (!iterator) {
       state.closed = true;
@@ -95,8 +96,17 @@ export class StreamPoller {
       state.iterator = NextShardIterator;
       if (!NextShardIterator) state.closed = true;
     } catch (error) {
-      if (!(error instanceof ExpiredIteratorException)) throw error;
+      // An iterator can expire (15 min) or, on DynamoDB Local, point at a
+      // position the shard no longer has after idle polls; take a fresh one
+      // after the last record read, as a stream consumer does.
+      if (
+        !(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) ||
+        retried
+      ) {
+        throw error;
+      }
       state.iterator = undefined;
+      await this.read(streamArn, shardId, state, true);
     }
   }
 

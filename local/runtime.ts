@@ -1,0 +1,263 @@
+/**
+ * The whole system in one process, no AWS account: DynamoDB Local holds the
+ * data; the SAME handlers as in Lambda run on a simulated clock — a stream
+ * poller feeds plan-messages from DynamoDB Local's real stream, the minute
+ * schedule drives dispatch-due, an in-process queue with delays stands in for
+ * SQS, and the SMS and email senders write to a local outbox.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { DateTime } from 'luxon';
+import { makeHandler as makeDispatchHandler } from '../functions/dispatch-due/handler';
+import { makeHandler as makePlanHandler } from '../functions/plan-messages/handler';
+import { makeHandler as makeSendHandler } from '../functions/send-message/handler';
+import { SimulatedClock } from '../shared/adapters/clock';
+import { type DynamoClients, makeDynamoClients } from '../shared/adapters/dynamodb/client';
+import { createTables } from '../shared/adapters/dynamodb/create-tables';
+import { makeRepositories, type Repositories } from '../shared/adapters/dynamodb/repositories';
+import { InProcessQueue } from '../shared/adapters/local/in-process-queue';
+import { LocalOutbox, type OutboxEntry } from '../shared/adapters/local/local-outbox';
+import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
+import {
+  RecordingDeadLetters,
+  RecordingEventPublisher,
+  RecordingTelemetry,
+} from '../shared/adapters/local/recorders';
+import { StreamPoller } from '../shared/adapters/local/stream-poller';
+import { ClinicSchema, DEFAULT_POLICY } from '../shared/domain/model';
+import { toUtcIso } from '../shared/domain/time';
+import { DEFAULT_STAFF_API_CONFIG } from '../shared/http/env';
+import { signLocalToken } from '../shared/http/local-tokens';
+import type { StaffApiDeps } from '../shared/http/staff-api';
+import type { AppLogger } from '../shared/ports/outbound';
+import { prefixedTableNames, type TableNames } from '../shared/tables';
+import { ClinicCache } from '../shared/use-cases/clinic-cache';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+
+export const DEMO_CLINIC_ID = 'demo-clinic';
+
+export interface LocalRuntimeOptions {
+  /** Folder for DynamoDB Local's data, the outbox file and the clock; none keeps everything in memory. */
+  dataDir?: string;
+  /** Where the simulated clock starts (default: now, or where a kept clock stopped). */
+  start?: DateTime;
+  /** One line per outbox message (console.log in `npm start`). */
+  print?: (line: string) => void;
+  /** Log lines of the handlers (ids only, like in Lambda). */
+  logger?: AppLogger;
+  /** Send rates per second (the sweep budget). */
+  rates?: { sms: number; email: number };
+}
+
+const context = {} as Context;
+
+const silentLogger: AppLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Runs one task at a time, in order: ticks, clock jumps and shutdown never overlap. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export class LocalRuntime {
+  readonly clock: SimulatedClock;
+  readonly repos: Repositories;
+  readonly outbox: LocalOutbox;
+  readonly events = new RecordingEventPublisher();
+  readonly deadLetters = new RecordingDeadLetters();
+  readonly telemetry = new RecordingTelemetry();
+  readonly tokenSecret = randomBytes(32).toString('base64url');
+  readonly driver: PipelineDriver;
+  readonly queue: InProcessQueue;
+  private readonly serial = new SerialQueue();
+  private readonly clockFile: string | undefined;
+
+  private constructor(
+    private readonly dynamo: DynamoDbLocal,
+    private readonly clients: DynamoClients,
+    private readonly streams: DynamoDBStreamsClient,
+    readonly names: TableNames,
+    options: LocalRuntimeOptions,
+    start: DateTime,
+  ) {
+    this.clock = new SimulatedClock(start);
+    this.clockFile = options.dataDir ? join(options.dataDir, 'clock.json') : undefined;
+    this.repos = makeRepositories(clients.doc, names);
+    const outboxFile = options.dataDir ? join(options.dataDir, 'outbox.jsonl') : undefined;
+    this.outbox = new LocalOutbox(this.clock, {
+      ...(outboxFile ? { file: outboxFile } : {}),
+      ...(options.print ? { print: options.print } : {}),
+    });
+    if (outboxFile && existsSync(outboxFile)) {
+      for (const line of readFileSync(outboxFile, 'utf8').split('\n').filter(Boolean)) {
+        this.outbox.entries.push(JSON.parse(line) as OutboxEntry);
+      }
+    }
+    this.queue = new InProcessQueue(this.clock, {
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 5,
+      batchSize: 10,
+      concurrency: 4,
+    });
+    const logger = options.logger ?? silentLogger;
+    const common = { clock: this.clock, logger, telemetry: this.telemetry };
+    const clinics = new ClinicCache(this.repos.clinics, this.clock, 0);
+    const rates = options.rates ?? { sms: 20, email: 20 };
+    const plan = makePlanHandler({
+      ...common,
+      clinics,
+      patients: this.repos.patients,
+      messages: this.repos.messages,
+      deadLetters: this.deadLetters,
+    });
+    const dispatch = makeDispatchHandler({
+      ...common,
+      messages: this.repos.messages,
+      queue: this.queue,
+      config: {
+        budgetPerMinute: { sms: rates.sms * 60, email: rates.email * 60 },
+        lookaheadSeconds: 60,
+        leaseMinutes: 15,
+      },
+      newToken: randomUUID,
+    });
+    const send = makeSendHandler({
+      ...common,
+      messages: this.repos.messages,
+      appointments: this.repos.appointments,
+      patients: this.repos.patients,
+      clinics,
+      sms: this.outbox.sms,
+      email: this.outbox.email,
+      events: this.events,
+      deadLetters: this.deadLetters,
+      config: { maxAttempts: 5, backoffBaseSeconds: 30, backoffMaxSeconds: 900 },
+      random: Math.random,
+    });
+    const poller = new StreamPoller(clients.raw, streams, names.appointments);
+    this.driver = new PipelineDriver({
+      clock: this.clock,
+      messages: this.repos.messages,
+      lookaheadSeconds: 60,
+      drainStream: () => poller.drain((event: DynamoDBStreamEvent) => plan(event, context)),
+      sweep: () => dispatch({} as ScheduledEvent, context),
+      deliver: () => this.queue.deliver((event: SQSEvent) => send(event, context)),
+      nextVisibleAt: () => this.queue.nextVisibleAt(),
+    });
+  }
+
+  /**
+   * Starts DynamoDB Local, creates the tables from the shared definitions and
+   * makes sure the demo clinic exists.
+   *
+   * @param options - data folder, clock start, printing
+   */
+  static async start(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+    let start = (options.start ?? DateTime.utc()).startOf('second');
+    let dynamoDir: string | undefined;
+    if (options.dataDir) {
+      dynamoDir = join(options.dataDir, 'dynamodb');
+      mkdirSync(dynamoDir, { recursive: true });
+      const clockFile = join(options.dataDir, 'clock.json');
+      if (existsSync(clockFile)) {
+        // Time never goes backwards for kept data: resume where the clock stopped.
+        const kept = DateTime.fromISO(JSON.parse(readFileSync(clockFile, 'utf8')).now as string, {
+          zone: 'utc',
+        });
+        if (kept.isValid && kept > start) start = kept;
+      }
+    }
+    const dynamo = await startDynamoDbLocal(dynamoDir ? { dataDir: dynamoDir } : {});
+    try {
+      const clients = makeDynamoClients({ endpoint: dynamo.endpoint });
+      const streams = new DynamoDBStreamsClient({
+        region: 'us-east-1',
+        endpoint: dynamo.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const names = prefixedTableNames('local-');
+      await createTables(clients.raw, names);
+      const runtime = new LocalRuntime(dynamo, clients, streams, names, options, start);
+      await runtime.seedDemoClinic();
+      await runtime.settle();
+      return runtime;
+    } catch (error) {
+      await dynamo.stop();
+      throw error;
+    }
+  }
+
+  get dynamoStartMs(): number {
+    return this.dynamo.startMs;
+  }
+
+  private async seedDemoClinic(): Promise<void> {
+    if (await this.repos.clinics.get(DEMO_CLINIC_ID)) return;
+    const now = toUtcIso(this.clock.now());
+    await this.repos.clinics.put(
+      ClinicSchema.parse({
+        clinicId: DEMO_CLINIC_ID,
+        name: 'Demo Family Clinic',
+        timeZone: 'America/New_York',
+        country: 'US',
+        contactPhone: '+12025550143',
+        policy: DEFAULT_POLICY,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      null,
+    );
+  }
+
+  /** A staff token for the given clinics (the demo clinic by default), signed with this run's secret. */
+  staffToken(clinics: readonly string[] = [DEMO_CLINIC_ID], ttlSeconds = 30 * 24 * 3600): string {
+    return signLocalToken({ subject: 'local-staff', clinics, ttlSeconds }, this.tokenSecret, this.clock);
+  }
+
+  staffApiDeps(logger: AppLogger = silentLogger): StaffApiDeps {
+    return { ...this.repos, clock: this.clock, logger, config: DEFAULT_STAFF_API_CONFIG };
+  }
+
+  /** Plans pending changes and delivers visible sends, without moving the clock. */
+  settle(): Promise<void> {
+    return this.serial.run(() => this.driver.settle());
+  }
+
+  /**
+   * Moves the simulated clock to `target`, running every sweep and send on
+   * the way at the moment it would happen. Returns the outbox entries sent.
+   *
+   * @param target - where the clock stops (never before now)
+   */
+  advanceTo(target: DateTime): Promise<OutboxEntry[]> {
+    return this.serial.run(async () => {
+      const before = this.outbox.entries.length;
+      if (target > this.clock.now()) await this.driver.advanceTo(target);
+      else await this.driver.settle();
+      this.saveClock();
+      return this.outbox.entries.slice(before);
+    });
+  }
+
+  private saveClock() {
+    if (this.clockFile) writeFileSync(this.clockFile, JSON.stringify({ now: toUtcIso(this.clock.now()) }));
+  }
+
+  async stop(): Promise<void> {
+    await this.serial.run(async () => {
+      this.saveClock();
+      this.clients.raw.destroy();
+      this.streams.destroy();
+      await this.dynamo.stop();
+    });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * `npm start`: the whole system on this machine, no AWS account.
+ *
+ *   npm start                      data kept in .local-data/ (git-ignored)
+ *   npm start -- --in-memory       keep nothing
+ *   PORT=3001 npm start            another port (or --port 3001)
+ *   npm start -- --no-follow       the clock moves only when told (POST /local/clock)
+ *
+ * The simulated clock follows real time and can be moved ahead at any moment
+ * with POST /local/clock, so a day of reminders can be watched in seconds.
+ */
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { isUtcIso } from '../shared/domain/time';
+import type { AppLogger } from '../shared/ports/outbound';
+import { JavaMissingError } from './dynamodb-local';
+import { DEMO_CLINIC_ID, LocalRuntime } from './runtime';
+import { createLocalServer } from './server';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const { values: args } = parseArgs({
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: '.local-data' },
+    port: { type: 'string' },
+    start: { type: 'string' },
+    'no-follow': { type: 'boolean', default: false },
+  },
+});
+
+const port = Number(args.port ?? process.env.PORT ?? 3000);
+const host = '127.0.0.1';
+
+/** Handler log lines go to stderr as JSON, ids only (the same fields as in CloudWatch). */
+const logger: AppLogger = {
+  debug() {},
+  info() {},
+  warn: (message, fields) => console.error(JSON.stringify({ level: 'WARN', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'ERROR', message, ...fields })),
+};
+
+async function portIsFree(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+function fail(message: string): never {
+  console.error(`\nclinic-reminders local mode could not start: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`PORT must be a port number, not ${port}`);
+  if (args.start && !isUtcIso(args.start)) fail('--start must be a UTC instant such as 2026-12-01T14:00:00Z');
+  if (!(await portIsFree()))
+    fail(`port ${port} is already in use. Stop what uses it, or choose another: PORT=3001 npm start`);
+
+  const started = Date.now();
+  let runtime: LocalRuntime;
+  try {
+    runtime = await LocalRuntime.start({
+      ...(args['in-memory'] ? {} : { dataDir: args['data-dir'] }),
+      ...(args.start ? { start: DateTime.fromISO(args.start, { zone: 'utc' }) } : {}),
+      print: (line) => console.log(line),
+      logger,
+    });
+  } catch (error) {
+    if (error instanceof JavaMissingError) fail(error.message);
+    throw error;
+  }
+  const server = createLocalServer(runtime, logger);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+
+  const url = `http://${host}:${port}`;
+  const token = runtime.staffToken([DEMO_CLINIC_ID]);
+  const startAt = runtime.clock
+    .now()
+    .plus({ days: 3 })
+    .setZone('America/New_York')
+    .set({ hour: 10, minute: 0, second: 0 })
+    .toUTC();
+  console.log(`
+clinic-reminders local mode is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; DynamoDB Local ${runtime.dynamoStartMs} ms)
+  Staff API:    ${url}
+  Storage:      ${args['in-memory'] ? 'in memory (nothing is kept)' : `${args['data-dir']}/ (delete it to start over)`}
+  Clock:        ${runtime.clock.now().toISO()} (simulated; ${args['no-follow'] ? 'moves only when told' : 'follows real time'})
+  Staff token (${DEMO_CLINIC_ID}): ${token}
+
+Try first (copy and paste):
+  export TOKEN=${token}
+  curl -s -X PUT ${url}/v1/clinics/${DEMO_CLINIC_ID}/patients/p-1 -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"firstName":"Ana","phone":"+14155552671","email":"ana@example.com","channels":["sms","email"],"language":"en"}'
+  curl -s -X PUT ${url}/v1/clinics/${DEMO_CLINIC_ID}/appointments/a-1 -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"patientId":"p-1","startAt":"${startAt.toISO({ suppressMilliseconds: true })}","durationMinutes":30,"location":"12 River Road"}'
+  curl -s -X POST ${url}/local/clock -H 'content-type: application/json' -d '{"advance":"4d"}'
+  curl -s ${url}/local/outbox
+  curl -s ${url}/v1/clinics/${DEMO_CLINIC_ID}/appointments/a-1/messages -H "Authorization: Bearer $TOKEN"
+API description: ${url}/openapi.json   ·   A scripted week: npm run demo   ·   Stop: Ctrl-C
+`);
+
+  // Follow real time: every second, move the simulated clock by the real time that passed.
+  let last = Date.now();
+  const follow = args['no-follow']
+    ? undefined
+    : setInterval(() => {
+        const now = Date.now();
+        const elapsed = now - last;
+        last = now;
+        runtime.advanceTo(runtime.clock.now().plus({ milliseconds: elapsed })).catch((error: unknown) => {
+          logger.error('clock tick failed', { error: (error as Error).name });
+        });
+      }, 1000);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping local mode…`);
+    if (follow) clearInterval(follow);
+    server.close();
+    await runtime.stop();
+    console.log('stopped (DynamoDB Local is down).');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+await main();
