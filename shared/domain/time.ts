@@ -89,9 +89,11 @@ export function offsetMinutes(offset: Offset): number {
 
 /**
  * The instant `offset` before `start`, computed in `zone`. Day offsets move
- * the local calendar date and keep the wall-clock time; when that local time
- * does not exist (spring-forward gap) luxon moves it forward to the nearest
- * valid time, and when it exists twice (fall-back) the earlier one is used.
+ * the local calendar date and keep the wall-clock time. Where that local time
+ * does not exist (a spring-forward gap) luxon moves it forward by the length
+ * of the gap (02:30 becomes 03:30); where it exists twice (fall-back) luxon
+ * keeps the UTC offset the visit has, so a visit in standard time gets the
+ * second occurrence. The planning property tests pin this behaviour.
  */
 export function minusOffset(start: DateTime, offset: Offset, zone: string): DateTime {
   if (offset.unit === 'minutes') return start.minus({ minutes: offset.amount }).toUTC();

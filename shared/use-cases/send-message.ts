@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { ConflictError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
-import { decide } from '../domain/planning';
+import { decide, resolveLanguage } from '../domain/planning';
 import { isTemplateKind, render, type TemplateKind } from '../domain/templates';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type {
@@ -133,7 +133,10 @@ function backoffSeconds(config: SendConfig, attempts: number, random: () => numb
 
 type Outgoing = { channel: 'sms'; request: SmsRequest } | { channel: 'email'; request: EmailRequest };
 
-/** The provider request for one channel, with the text rendered in the patient's language. */
+/**
+ * The provider request for one channel. The language is the patient's as it
+ * is now (a change after planning wins), resolved against the clinic's languages.
+ */
 function compose(
   channel: Channel,
   address: string,
@@ -142,7 +145,7 @@ function compose(
 ): Outgoing {
   const base = {
     kind: message.kind,
-    language: context.patient.language,
+    language: resolveLanguage(context.patient, context.clinic.policy),
     clinic: context.clinic,
     patient: context.patient,
     ...(context.appointment ? { appointment: context.appointment } : {}),
