@@ -24,6 +24,7 @@ import {
   parseImportPhone,
   parseImportStart,
   required,
+  requiredChecked,
 } from './rows';
 
 /** Every column, with whether a header must have it and what it holds. */
@@ -175,18 +176,8 @@ function readPatient(
   context: ImportContext,
   issues: FieldIssue[],
 ): ImportedPatient | undefined {
-  const patientId = check(
-    FieldSchemas.id,
-    required(cells.patientId, 'patientId', issues),
-    'patientId',
-    issues,
-  );
-  const firstName = check(
-    FieldSchemas.firstName,
-    required(cells.firstName, 'firstName', issues),
-    'firstName',
-    issues,
-  );
+  const patientId = requiredChecked(FieldSchemas.id, cells.patientId, 'patientId', issues);
+  const firstName = requiredChecked(FieldSchemas.firstName, cells.firstName, 'firstName', issues);
   const before = issues.length;
   const patient = {
     lastName: optionalChecked(cells, 'lastName', (v) => check(FieldSchemas.lastName, v, 'lastName', issues)),
@@ -219,12 +210,7 @@ function readAppointment(
   issues: FieldIssue[],
 ): ImportedAppointment | undefined {
   const before = issues.length;
-  const appointmentId = check(
-    FieldSchemas.id,
-    required(cells.appointmentId, 'appointmentId', issues),
-    'appointmentId',
-    issues,
-  );
+  const appointmentId = requiredChecked(FieldSchemas.id, cells.appointmentId, 'appointmentId', issues);
   const patientId = cells.patientId?.trim();
   const startText = required(cells.start, 'start', issues);
   const startAt = startText ? parseImportStart(startText, context.timeZone, 'start', issues) : undefined;

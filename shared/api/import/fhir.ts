@@ -38,6 +38,7 @@ import {
   type ImportedPatient,
   type ImportLimits,
   type ImportRow,
+  INSTANT,
   type ParsedImport,
   type PatientField,
   parseImportPhone,
@@ -317,7 +318,7 @@ function readStart(text: string | undefined, path: string, issues: FieldIssue[])
     issues.push({ path, message: 'is required' });
     return undefined;
   }
-  const at = /(Z|[+-]\d{2}:\d{2})$/.test(text) ? DateTime.fromISO(text, { setZone: true }) : undefined;
+  const at = INSTANT.test(text) ? DateTime.fromISO(text, { setZone: true }) : undefined;
   if (!at?.isValid) {
     issues.push({
       path,

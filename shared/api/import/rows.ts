@@ -171,7 +171,9 @@ export function parseImportPhone(
 }
 
 const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)$/;
-const WITH_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
+/** An ISO instant with `Z` or an offset of at most 14 hours. */
+export const INSTANT =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/;
 
 /**
  * A start time: a wall-clock time in the clinic's zone (`2026-12-08 10:30`)
@@ -208,7 +210,7 @@ export function parseImportStart(
     }
     return toUtcIso(at);
   }
-  if (WITH_ZONE.test(cleaned)) {
+  if (INSTANT.test(cleaned)) {
     const at = DateTime.fromISO(cleaned, { setZone: true });
     if (at.isValid) return toUtcIso(at);
   }
@@ -227,4 +229,15 @@ export function required(value: string | undefined, path: string, issues: FieldI
     return undefined;
   }
   return trimmed;
+}
+
+/** A required text checked with a schema: one issue at most, whichever applies. */
+export function requiredChecked<S extends z.ZodType>(
+  schema: S,
+  value: string | undefined,
+  path: string,
+  issues: FieldIssue[],
+): z.output<S> | undefined {
+  const present = required(value, path, issues);
+  return present === undefined ? undefined : check(schema, present, path, issues);
 }
