@@ -197,18 +197,18 @@ export function parseImportStart(
   if (local) {
     const [, date, time] = local;
     const at = DateTime.fromISO(`${date}T${time}`, { zone });
-    const wall = at.isValid
-      ? at.toFormat(time && time.length > 5 ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm")
-      : '';
     if (!at.isValid) {
       issues.push({ path, message: 'is not a real date and time' });
       return undefined;
     }
+    const wall = at.toFormat(time && time.length > 5 ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm");
     if (wall !== `${date}T${time}`) {
       issues.push({ path, message: `does not exist in ${zone}: the clocks skip it that night` });
       return undefined;
     }
-    return toUtcIso(at);
+    // A time that happens twice (the clocks go back) is the first of the two.
+    const first = DateTime.min(at, ...at.getPossibleOffsets());
+    return toUtcIso(first);
   }
   if (INSTANT.test(cleaned)) {
     const at = DateTime.fromISO(cleaned, { setZone: true });

@@ -1,0 +1,103 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { UnauthorizedError } from '../../../shared/domain/errors';
+import { fixedClock } from '../../../shared/domain/time';
+import { CLINICS_CLAIM, principalOf } from '../../../shared/http/auth';
+import { toApiEvent } from '../../../shared/http/events';
+import { bearerTokenOf, signLocalToken, verifyLocalToken } from '../../../shared/http/local-tokens';
+
+const SECRET = 'a-local-secret-of-at-least-32-bytes!!';
+const NOW = fixedClock('2026-12-01T15:00:00.000Z');
+const LATER = fixedClock('2026-12-02T03:00:01.000Z');
+
+const sign = (overrides: { ttlSeconds?: number } = {}) =>
+  signLocalToken({ subject: 'staff-1', clinics: ['demo-clinic', 'north-clinic'], ...overrides }, SECRET, NOW);
+
+/** A token with the same header and signature scheme but a payload of our choosing. */
+function forge(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' },
+  secret = SECRET,
+) {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part(header)}.${part(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+describe('local staff tokens', () => {
+  it('verifies its own token and carries the clinics in the same claim as Cognito', () => {
+    // Act
+    const claims = verifyLocalToken(sign(), SECRET, NOW);
+
+    // Assess
+    expect(claims).toMatchObject({
+      sub: 'staff-1',
+      [CLINICS_CLAIM]: 'demo-clinic,north-clinic',
+      token_use: 'id',
+    });
+  });
+
+  it('gives the staff API the same principal as an API Gateway JWT authorizer would', () => {
+    // Prepare
+    const claims = verifyLocalToken(sign(), SECRET, NOW);
+
+    // Act
+    const principal = principalOf(
+      toApiEvent({ method: 'GET', url: '/v1/clinics/demo-clinic', claims }),
+      CLINICS_CLAIM,
+    );
+
+    // Assess
+    expect(principal.subject).toBe('staff-1');
+    expect([...principal.clinics]).toEqual(['demo-clinic', 'north-clinic']);
+  });
+
+  it('refuses an expired token, a changed payload, another secret and another issuer', () => {
+    // Prepare
+    const token = sign();
+    const [header, , signature] = token.split('.');
+    const widened = Buffer.from(JSON.stringify({ sub: 'staff-1', [CLINICS_CLAIM]: 'every-clinic' })).toString(
+      'base64url',
+    );
+
+    // Act and Assess
+    expect(() => verifyLocalToken(token, SECRET, LATER)).toThrow(/expired/);
+    expect(() => verifyLocalToken(`${header}.${widened}.${signature}`, SECRET, NOW)).toThrow(/signature/);
+    expect(() => verifyLocalToken(token, `${SECRET}-other`, NOW)).toThrow(UnauthorizedError);
+    expect(() => verifyLocalToken(forge({ iss: 'someone-else', sub: 'x', exp: 2e9 }), SECRET, NOW)).toThrow(
+      /issued/,
+    );
+  });
+
+  it('accepts only HS256, whatever the header asks for', () => {
+    const none = forge({ iss: 'clinic-reminders-local', sub: 'x', exp: 2e9 }, { alg: 'none' });
+
+    expect(() => verifyLocalToken(none, SECRET, NOW)).toThrow(/only HS256/);
+  });
+
+  it('refuses text that is not a JWT, a token not valid yet, and one without a subject', () => {
+    expect(() => verifyLocalToken('not-a-token', SECRET, NOW)).toThrow(/not a JWT/);
+    expect(() => verifyLocalToken('a.b.c', SECRET, NOW)).toThrow(UnauthorizedError);
+    expect(() =>
+      verifyLocalToken(
+        forge({ iss: 'clinic-reminders-local', sub: 'x', exp: 2e9, nbf: 2e9 - 1 }),
+        SECRET,
+        NOW,
+      ),
+    ).toThrow(/not valid yet/);
+    expect(() => verifyLocalToken(forge({ iss: 'clinic-reminders-local', exp: 2e9 }), SECRET, NOW)).toThrow(
+      /subject/,
+    );
+  });
+
+  it('refuses a secret shorter than 32 bytes', () => {
+    expect(() => signLocalToken({ subject: 's', clinics: [] }, 'short', NOW)).toThrow(RangeError);
+  });
+
+  it('reads the token of a bearer Authorization header', () => {
+    expect(bearerTokenOf('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerTokenOf('bearer   abc.def.ghi ')).toBe('abc.def.ghi');
+    expect(bearerTokenOf('Basic dXNlcjpwdw==')).toBeUndefined();
+    expect(bearerTokenOf(undefined)).toBeUndefined();
+  });
+});
