@@ -1,0 +1,196 @@
+/**
+ * The deployment config a clinic (or a group of clinics) writes in
+ * `infra/config/<name>.json` and picks with `cdk deploy -c config=<name>`.
+ * Validated at synth time; every problem is reported at once with its path.
+ */
+import { z } from 'zod';
+import { ClinicSchema, E164PhoneSchema, EmailSchema } from '../../shared/domain/model';
+
+/** Retention periods CloudWatch Logs accepts, in days (never-expire is left out on purpose). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** `reminders@clinic.example` or `Riverside Clinic <reminders@clinic.example>`. */
+const FROM_ADDRESS = /^(?:[^<>@\r\n]*<([^<>\s]+)>|([^<>\s]+))$/;
+
+/** The bare address inside a From header value, or undefined when it has none. */
+export function addressOf(from: string): string | undefined {
+  const match = FROM_ADDRESS.exec(from.trim());
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+/** A clinic as configured: the stored record without the server-managed version and timestamps. */
+export const ClinicConfigSchema = ClinicSchema.omit({ version: true, createdAt: true, updatedAt: true });
+export type ClinicConfig = z.output<typeof ClinicConfigSchema>;
+
+const SmsConfigSchema = z
+  .strictObject({
+    /** The registered origination number (10DLC, toll-free or short code) in E.164. */
+    originationNumber: E164PhoneSchema.optional(),
+    /** Alphanumeric sender id, where the destination countries support one (not US or Canada). */
+    senderId: z
+      .string()
+      .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1–11 letters or digits with at least one letter')
+      .optional(),
+    /** Highest price in USD the account pays for one SMS; SNS refuses dearer ones. */
+    maxPriceUsd: z
+      .string()
+      .regex(/^\d+(\.\d{1,5})?$/, 'must be a price in USD such as 0.50')
+      .optional(),
+    /** Messages per second the origination identity may send (its MPS). */
+    sendRatePerSecond: z.number().positive('must be more than 0').max(3000),
+  })
+  .superRefine((sms, ctx) => {
+    if (!sms.originationNumber && !sms.senderId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['originationNumber'],
+        message: 'is required unless senderId is set (US and Canada need a registered number)',
+      });
+    }
+  });
+
+const EmailConfigSchema = z
+  .strictObject({
+    /** The verified SES identity: a domain (`clinic.example`) or one address. */
+    identity: z.string().refine((text) => DOMAIN.test(text) || EmailSchema.safeParse(text).success, {
+      message: 'must be a domain such as clinic.example or an email address',
+    }),
+    /** The From header: an address at the identity, optionally with a display name. */
+    fromAddress: z.string().min(3).max(320),
+    /** Name of the SES configuration set this deployment creates. */
+    configurationSetName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, underscores or hyphens'),
+    /** The account's SES maximum send rate (messages per second). */
+    sendRatePerSecond: z.number().positive('must be more than 0').max(10_000),
+  })
+  .superRefine((email, ctx) => {
+    const address = addressOf(email.fromAddress);
+    if (!address || !EmailSchema.safeParse(address).success) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fromAddress'],
+        message: 'must be an address, optionally with a display name: Clinic <reminders@clinic.example>',
+      });
+      return;
+    }
+    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    const identity = email.identity.toLowerCase();
+    const sendable = identity.includes('@')
+      ? address.toLowerCase() === identity
+      : domain === identity || domain.endsWith(`.${identity}`);
+    if (!sendable) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fromAddress'],
+        message: `must be an address of the SES identity ${email.identity}`,
+      });
+    }
+  });
+
+const AlarmConfigSchema = z.strictObject({
+  /** Who receives alarm notifications (an SNS email subscription to confirm once). */
+  email: EmailSchema,
+  /** Alarm when the 99th percentile of due-to-sent lag stays above this. */
+  sendLagSeconds: z.int().min(30).max(3600).default(300),
+  /** Alarm when this many messages fail for good within 15 minutes. */
+  failedMessages: z.int().min(1).max(10_000).default(5),
+});
+
+const VpcConfigSchema = z.strictObject({
+  vpcId: z
+    .string()
+    .regex(/^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a VPC id such as vpc-0abc1234def567890'),
+  /** Private subnets with a route to DynamoDB, SQS, SNS, SES, EventBridge and S3 (endpoints or NAT). */
+  subnetIds: z
+    .array(
+      z
+        .string()
+        .regex(/^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a subnet id such as subnet-0abc1234'),
+    )
+    .min(1)
+    .max(16)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'must not repeat a subnet' }),
+});
+
+const SendingConfigSchema = z
+  .strictObject({
+    /**
+     * Seconds one sender spends on one message (reads, provider call,
+     * writes, event). Sizes the sender's concurrency; see sender-concurrency.ts.
+     */
+    secondsPerSend: z.number().min(0.05).max(5).default(0.25),
+    maxAttempts: z.int().min(1).max(20).default(5),
+    backoffBaseSeconds: z.int().min(1).max(900).default(30),
+    backoffMaxSeconds: z.int().min(1).max(3600).default(900),
+    /** How long a claimed message stays reserved for its queued send. */
+    leaseMinutes: z.int().min(2).max(60).default(15),
+  })
+  .superRefine((sending, ctx) => {
+    if (sending.backoffMaxSeconds < sending.backoffBaseSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backoffMaxSeconds'],
+        message: 'must be at least backoffBaseSeconds',
+      });
+    }
+  });
+
+const SENDING_DEFAULTS = SendingConfigSchema.parse({});
+
+export const DeploymentConfigSchema = z
+  .strictObject({
+    /** Names the stacks (`ClinicReminders-<name>-Stateful`); lowercase, short. */
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{0,23}$/,
+        'must be 1–24 lowercase letters, digits or hyphens, starting with a letter',
+      ),
+    /** Pins the deployment to one account; otherwise the CLI's credentials decide. */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    /** Pins the region; otherwise AWS_REGION / the CLI profile decides. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as us-east-1')
+      .optional(),
+    clinics: z.array(ClinicConfigSchema).min(1, 'must list at least one clinic').max(100),
+    sms: SmsConfigSchema,
+    email: EmailConfigSchema,
+    alarms: AlarmConfigSchema,
+    logRetentionDays: z
+      .number()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .transform((days) => days as LogRetentionDays),
+    /** Days a finished message is kept before DynamoDB's TTL removes it. */
+    messageRetentionDays: z.int().min(1).max(3650).default(365),
+    vpc: VpcConfigSchema.optional(),
+    sending: SendingConfigSchema.default(SENDING_DEFAULTS),
+  })
+  .superRefine((config, ctx) => {
+    const firstIndex = new Map<string, number>();
+    config.clinics.forEach((clinic, index) => {
+      const first = firstIndex.get(clinic.clinicId);
+      if (first === undefined) firstIndex.set(clinic.clinicId, index);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clinics', index, 'clinicId'],
+          message: `repeats clinics.${first}.clinicId (${clinic.clinicId})`,
+        });
+      }
+    });
+  });
+
+export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;
+export type DeploymentConfigInput = z.input<typeof DeploymentConfigSchema>;

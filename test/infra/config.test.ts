@@ -1,0 +1,209 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { availableConfigs, describeConfigError, loadDeploymentConfig } from '../../infra/config/load';
+import { addressOf, type DeploymentConfigInput, LOG_RETENTION_DAYS } from '../../infra/config/schema';
+import { ConfigError } from '../../shared/domain/errors';
+
+/** A valid config for one clinic; tests break one thing at a time. */
+function makeConfig(overrides: Partial<DeploymentConfigInput> = {}): DeploymentConfigInput {
+  return {
+    name: 'test',
+    clinics: [
+      {
+        clinicId: 'north',
+        name: 'North Clinic',
+        timeZone: 'America/New_York',
+        contactPhone: '+12025550143',
+      },
+    ],
+    sms: { originationNumber: '+18885550123', sendRatePerSecond: 1 },
+    email: {
+      identity: 'clinic.example',
+      fromAddress: 'North Clinic <reminders@clinic.example>',
+      configurationSetName: 'north-reminders',
+      sendRatePerSecond: 14,
+    },
+    alarms: { email: 'it@clinic.example' },
+    logRetentionDays: 365,
+    ...overrides,
+  };
+}
+
+/** Writes configs into a fresh folder and loads one by name. */
+function loadFrom(files: Record<string, string>, name: unknown) {
+  const dir = mkdtempSync(join(tmpdir(), 'clinic-config-'));
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return loadDeploymentConfig(name, dir);
+}
+
+function issuesOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('deployment config', () => {
+  it('accepts both committed configs and fills the defaults', () => {
+    // Act
+    const single = loadDeploymentConfig('example');
+    const group = loadDeploymentConfig('group-example');
+
+    // Assess
+    expect(availableConfigs()).toEqual(expect.arrayContaining(['example', 'group-example']));
+    expect(single.clinics).toHaveLength(1);
+    expect(group.clinics.length).toBeGreaterThan(1);
+    expect(group.vpc?.subnetIds.length).toBeGreaterThan(0);
+    expect(single.sending).toEqual({
+      secondsPerSend: 0.25,
+      maxAttempts: 5,
+      backoffBaseSeconds: 30,
+      backoffMaxSeconds: 900,
+      leaseMinutes: 15,
+    });
+    expect(single.clinics[0]?.policy.quietHours).toEqual({ enabled: true, start: '21:00', end: '08:00' });
+  });
+
+  it('names every bad key of an invalid file in one error', () => {
+    // Prepare
+    const broken = makeConfig({
+      clinics: [
+        {
+          clinicId: 'North Clinic',
+          name: 'North',
+          timeZone: 'Mars/Olympus_Mons',
+          contactPhone: '202-555-0143',
+          policy: { quietHours: { start: '25:00', end: '08:00' }, reminderOffsets: { default: ['3 days'] } },
+        },
+      ],
+      sms: { sendRatePerSecond: 0 },
+      email: {
+        identity: 'clinic.example',
+        fromAddress: 'reminders@elsewhere.example',
+        configurationSetName: 'has spaces',
+        sendRatePerSecond: 14,
+      },
+      alarms: { email: 'not-an-email' },
+      logRetentionDays: 45,
+      vpc: { vpcId: 'vpc-1', subnetIds: [] },
+    });
+
+    // Act
+    const error = issuesOf(() => loadFrom({ 'broken.json': JSON.stringify(broken) }, 'broken'));
+
+    // Assess
+    const paths = error.issues.map((issue) => issue.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'clinics.0.clinicId',
+        'clinics.0.timeZone',
+        'clinics.0.contactPhone',
+        'clinics.0.policy.quietHours.start',
+        'clinics.0.policy.reminderOffsets.default.0',
+        'sms.originationNumber',
+        'sms.sendRatePerSecond',
+        'email.fromAddress',
+        'email.configurationSetName',
+        'alarms.email',
+        'logRetentionDays',
+        'vpc.vpcId',
+        'vpc.subnetIds',
+      ]),
+    );
+    expect(error.message).toContain('infra/config/broken.json');
+    const printed = describeConfigError(error);
+    expect(printed.split('\n').length).toBe(error.issues.length + 1);
+    expect(printed).toContain('  - logRetentionDays: must be one of 1, 3, 5');
+  });
+
+  it('names a misspelt key instead of ignoring it', () => {
+    // Act
+    const error = issuesOf(() =>
+      loadFrom({ 'typo.json': JSON.stringify({ ...makeConfig(), logRetentionDay: 30 }) }, 'typo'),
+    );
+
+    // Assess
+    expect(error.issues).toContainEqual({ path: 'logRetentionDay', message: 'unknown field' });
+  });
+
+  it('refuses two clinics with the same id', () => {
+    // Prepare
+    const clinic = { clinicId: 'north', name: 'North', timeZone: 'UTC', contactPhone: '+12025550143' };
+
+    // Act
+    const error = issuesOf(() =>
+      loadFrom({ 'dupe.json': JSON.stringify(makeConfig({ clinics: [clinic, clinic] })) }, 'dupe'),
+    );
+
+    // Assess
+    expect(error.issues).toContainEqual({
+      path: 'clinics.1.clinicId',
+      message: 'repeats clinics.0.clinicId (north)',
+    });
+  });
+
+  it('accepts a sender id instead of an origination number, and subdomains of a domain identity', () => {
+    // Act
+    const config = loadFrom(
+      {
+        'eu.json': JSON.stringify(
+          makeConfig({
+            sms: { senderId: 'NorthClinic', sendRatePerSecond: 5 },
+            email: {
+              identity: 'clinic.example',
+              fromAddress: 'mail@notify.clinic.example',
+              configurationSetName: 'eu',
+              sendRatePerSecond: 1,
+            },
+          }),
+        ),
+      },
+      'eu',
+    );
+
+    // Assess
+    expect(config.sms.senderId).toBe('NorthClinic');
+  });
+
+  it('tells how to choose a config when none or an unknown one is given', () => {
+    // Act
+    const missing = issuesOf(() => loadDeploymentConfig(undefined));
+    const unknown = issuesOf(() => loadDeploymentConfig('../../etc/passwd'));
+
+    // Assess
+    expect(missing.issues[0]?.message).toContain('-c config=<name>, one of');
+    expect(missing.issues[0]?.message).toContain('example');
+    expect(unknown.issues[0]?.message).toContain('choose one of');
+  });
+
+  it('reports a file that is not JSON', () => {
+    // Act
+    const error = issuesOf(() => loadFrom({ 'bad.json': '{ "name": ' }, 'bad'));
+
+    // Assess
+    expect(error.issues[0]?.path).toBe('(file)');
+  });
+
+  it('offers exactly the retention periods CloudWatch Logs accepts, except never-expire', () => {
+    // Prepare
+    const cdkValues = Object.values(RetentionDays)
+      .filter((value): value is number => typeof value === 'number')
+      .filter((days) => days !== RetentionDays.INFINITE)
+      .sort((a, b) => a - b);
+
+    // Assess
+    expect([...LOG_RETENTION_DAYS]).toEqual(cdkValues);
+  });
+
+  it('reads the bare address out of a From header', () => {
+    expect(addressOf('Clinic <a@b.example>')).toBe('a@b.example');
+    expect(addressOf('a@b.example')).toBe('a@b.example');
+    expect(addressOf('Clinic <a@b.example')).toBeUndefined();
+  });
+});
