@@ -1,0 +1,288 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Channel } from '../../shared/domain/model';
+import { METRICS_NAMESPACE } from '../../shared/lambda/observability';
+import type { ReminderFunction } from './reminder-function';
+import { SERVICE } from './settings';
+
+const CHANNELS: readonly Channel[] = ['sms', 'email'];
+const FIVE_MINUTES = Duration.minutes(5);
+
+export interface MonitoringProps {
+  readonly deploymentName: string;
+  readonly alarmTopic: ITopic;
+  readonly planMessages: ReminderFunction;
+  readonly dispatchDue: ReminderFunction;
+  readonly sendMessage: ReminderFunction;
+  /** Every dead-letter queue, by the name the alarm and dashboard show. */
+  readonly deadLetterQueues: Record<string, IQueue>;
+  readonly sendLagSeconds: number;
+  readonly failedMessages: number;
+}
+
+/** A counter the code emits with the service and channel dimensions (Powertools EMF). */
+function channelCounter(metricName: string, channel: Channel, period = FIVE_MINUTES): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: SERVICE.sendMessage, channel },
+    statistic: 'Sum',
+    period,
+  });
+}
+
+/** Both channels of one counter added up (missing points count as 0). */
+function acrossChannels(metricName: string, label: string, period = FIVE_MINUTES): MathExpression {
+  return new MathExpression({
+    expression: 'FILL(sms, 0) + FILL(email, 0)',
+    usingMetrics: {
+      sms: channelCounter(metricName, 'sms', period),
+      email: channelCounter(metricName, 'email', period),
+    },
+    label,
+    period,
+  });
+}
+
+/**
+ * `MessageSent` also carries the message kind; a search sums every kind of
+ * one channel. Searches draw graphs only (CloudWatch refuses them in alarms).
+ */
+function sentOnChannel(channel: Channel): MathExpression {
+  return new MathExpression({
+    expression: `SUM(SEARCH('{${METRICS_NAMESPACE},channel,kind,service} MetricName="MessageSent" service="${SERVICE.sendMessage}" channel="${channel}"', 'Sum', 300))`,
+    usingMetrics: {},
+    label: `sent ${channel}`,
+    period: FIVE_MINUTES,
+  });
+}
+
+/**
+ * Alarms and the dashboard. Every alarm notifies the alarm topic when it
+ * fires and when it clears:
+ * - each dead-letter queue holds a message;
+ * - messages failed for good (both channels, per 15 minutes) reach the configured count;
+ * - any send ends with an unknown outcome (a person must check the provider);
+ * - the sweep fails, or stops running;
+ * - send lag (due → sent, p99) stays above the configured seconds, per channel;
+ * - planning falls behind the appointments stream.
+ */
+export class Monitoring extends Construct {
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.action = new SnsAction(props.alarmTopic);
+
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.alarm(`${name}DepthAlarm`, {
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        description: `${name} holds messages: inspect them, fix the cause, then redrive.`,
+      });
+    }
+
+    this.alarm('FailedMessagesAlarm', {
+      metric: acrossChannels('MessageFailed', 'failed', Duration.minutes(15)),
+      threshold: props.failedMessages,
+      evaluationPeriods: 1,
+      description: `At least ${props.failedMessages} messages failed for good within 15 minutes.`,
+    });
+    this.alarm('UnknownOutcomeAlarm', {
+      metric: acrossChannels('UnknownOutcome', 'unknown', FIVE_MINUTES),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'A send timed out or crashed after calling the provider; it may or may not have been delivered.',
+    });
+
+    const sweepErrors = props.dispatchDue.fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' });
+    this.alarm('SweepErrorsAlarm', {
+      metric: sweepErrors,
+      threshold: 1,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      description:
+        'dispatch-due failed in 3 of the last 5 minutes; due messages wait until a sweep succeeds.',
+    });
+    this.alarm('SweepStoppedAlarm', {
+      metric: props.dispatchDue.fn.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      threshold: 3,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.BREACHING,
+      description: 'dispatch-due ran fewer than 3 times in 5 minutes: the schedule is not firing.',
+    });
+
+    for (const channel of CHANNELS) {
+      this.alarm(`SendLag${channel === 'sms' ? 'Sms' : 'Email'}Alarm`, {
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'SendLag',
+          dimensionsMap: { service: SERVICE.sendMessage, channel },
+          statistic: 'p99',
+          period: FIVE_MINUTES,
+        }),
+        threshold: props.sendLagSeconds,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        description: `99th percentile ${channel} send lag above ${props.sendLagSeconds} s in 2 of 3 five-minute periods.`,
+      });
+    }
+
+    this.alarm('PlanningBehindAlarm', {
+      metric: new Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensionsMap: { FunctionName: props.planMessages.functionName },
+        statistic: 'Maximum',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 5 * 60 * 1000,
+      evaluationPeriods: 2,
+      description: 'plan-messages is more than 5 minutes behind appointment changes.',
+    });
+
+    this.dashboard = this.buildDashboard(props);
+  }
+
+  private alarm(
+    id: string,
+    options: {
+      metric: IMetric;
+      threshold: number;
+      evaluationPeriods: number;
+      datapointsToAlarm?: number;
+      comparisonOperator?: ComparisonOperator;
+      treatMissingData?: TreatMissingData;
+      description: string;
+    },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods,
+      ...(options.datapointsToAlarm ? { datapointsToAlarm: options.datapointsToAlarm } : {}),
+      comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
+      alarmDescription: options.description,
+      actionsEnabled: true,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  private buildDashboard(props: MonitoringProps): Dashboard {
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `clinic-reminders-${props.deploymentName}`,
+      defaultInterval: Duration.hours(24),
+    });
+    const perChannel = (metricName: string) => CHANNELS.map((channel) => channelCounter(metricName, channel));
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# clinic-reminders ${props.deploymentName}\nMessages per channel (5-minute sums), send lag, queues and the pipeline's functions.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({ title: 'Sent per channel', left: CHANNELS.map(sentOnChannel), width: 8 }),
+      new GraphWidget({ title: 'Skipped per channel', left: perChannel('MessageSkipped'), width: 8 }),
+      new GraphWidget({
+        title: 'Failed and unknown per channel',
+        left: [...perChannel('MessageFailed'), ...perChannel('UnknownOutcome')],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Send lag, due → sent (seconds)',
+        left: CHANNELS.flatMap((channel) =>
+          ['p50', 'p99'].map(
+            (statistic) =>
+              new Metric({
+                namespace: METRICS_NAMESPACE,
+                metricName: 'SendLag',
+                dimensionsMap: { service: SERVICE.sendMessage, channel },
+                statistic,
+                period: FIVE_MINUTES,
+                label: `${channel} ${statistic}`,
+              }),
+          ),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Enqueued per channel, lost claim races',
+        left: CHANNELS.map(
+          (channel) =>
+            new Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName: 'MessagesEnqueued',
+              dimensionsMap: { service: SERVICE.dispatchDue, channel },
+              statistic: 'Sum',
+              period: FIVE_MINUTES,
+              label: `enqueued ${channel}`,
+            }),
+        ),
+        right: [
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: 'ClaimLostRace',
+            dimensionsMap: { service: SERVICE.dispatchDue },
+            statistic: 'Sum',
+            period: FIVE_MINUTES,
+            label: 'lost races',
+          }),
+        ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Dead-letter queues (messages visible)',
+        left: Object.entries(props.deadLetterQueues).map(([name, queue]) =>
+          queue.metricApproximateNumberOfMessagesVisible({
+            statistic: 'Maximum',
+            period: Duration.minutes(1),
+            label: name,
+          }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Function errors and throttles',
+        left: [props.planMessages, props.dispatchDue, props.sendMessage].flatMap((fn) => [
+          fn.fn.metricErrors({ period: FIVE_MINUTES, label: `${fn.node.id} errors` }),
+          fn.fn.metricThrottles({ period: FIVE_MINUTES, label: `${fn.node.id} throttles` }),
+        ]),
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    return dashboard;
+  }
+}

@@ -1,0 +1,22 @@
+import { Duration } from 'aws-cdk-lib';
+
+/**
+ * Timings that two stacks must agree on. The send queue (stateful) hides a
+ * received message for six times the sender's timeout, as Lambda advises
+ * for SQS event sources, so a slow batch is never delivered twice at once.
+ */
+export const SEND_FUNCTION_TIMEOUT = Duration.seconds(30);
+export const SEND_QUEUE_VISIBILITY = Duration.seconds(SEND_FUNCTION_TIMEOUT.toSeconds() * 6);
+
+/** Receives of one send request before SQS moves it to the send dead-letter queue. */
+export const SEND_MAX_RECEIVES = 5;
+
+/** Dead-letter queues keep what they hold for the longest time SQS allows. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/** Powertools `service` dimension of each function (the name passed to makeObservability). */
+export const SERVICE = {
+  planMessages: 'plan-messages',
+  dispatchDue: 'dispatch-due',
+  sendMessage: 'send-message',
+} as const;
