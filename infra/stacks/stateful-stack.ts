@@ -1,0 +1,203 @@
+import { Aws, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { TABLES, type TableId } from '../../shared/tables';
+import { acknowledge } from '../compliance';
+import type { DeploymentConfig } from '../config/schema';
+import { DEAD_LETTER_RETENTION, SEND_MAX_RECEIVES, SEND_QUEUE_VISIBILITY } from '../constructs/settings';
+import { type DefinedTable, tableFromDefinition } from '../constructs/tables';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+}
+
+const TABLE_CONSTRUCT_IDS: Record<TableId, string> = {
+  clinics: 'ClinicsTable',
+  patients: 'PatientsTable',
+  appointments: 'AppointmentsTable',
+  messages: 'MessagesTable',
+};
+
+/**
+ * Everything that holds data or is addressed from outside: the KMS key, the
+ * four tables, the send queue and the dead-letter queues, the event bus, the
+ * inbound-SMS and alarm topics, and the SES configuration set. The
+ * stateless stack (functions, schedule, alarms) can be destroyed and
+ * redeployed without touching any of it; the key and tables are retained
+ * even when this stack is deleted.
+ */
+export class StatefulStack extends Stack {
+  /** Customer-managed key for tables, queues, topics and log groups (yearly rotation). */
+  readonly key: Key;
+  readonly tables: Record<TableId, DefinedTable>;
+  /** dispatch-due → send-message; each message delayed until its due second. */
+  readonly sendQueue: Queue;
+  /** Send requests that failed every receive, and requests send-message set aside. */
+  readonly sendDeadLetterQueue: Queue;
+  /** Stream batches plan-messages gave up on, and records it set aside. */
+  readonly planDeadLetterQueue: Queue;
+  /** Sweeps the scheduler could not deliver, and sweeps that failed as async invocations. */
+  readonly sweepDeadLetterQueue: Queue;
+  /** The project's bus: MessageSent, MessageFailed, MessageSkipped, … */
+  readonly bus: EventBus;
+  /** Where AWS End User Messaging publishes inbound texts (two-way SMS). */
+  readonly inboundSmsTopic: Topic;
+  readonly alarmTopic: Topic;
+  readonly configurationSet: ConfigurationSet;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.key = new Key(this, 'DataKey', {
+      alias: `alias/clinic-reminders/${config.name}`,
+      description: `clinic-reminders ${config.name}: tables, queues, topics and logs`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.allowServicesToUseKey();
+
+    this.tables = {
+      clinics: tableFromDefinition(this, TABLE_CONSTRUCT_IDS.clinics, TABLES.clinics, this.key),
+      patients: tableFromDefinition(this, TABLE_CONSTRUCT_IDS.patients, TABLES.patients, this.key),
+      appointments: tableFromDefinition(
+        this,
+        TABLE_CONSTRUCT_IDS.appointments,
+        TABLES.appointments,
+        this.key,
+      ),
+      messages: tableFromDefinition(this, TABLE_CONSTRUCT_IDS.messages, TABLES.messages, this.key),
+    };
+    for (const { table } of Object.values(this.tables)) {
+      acknowledge(
+        table,
+        'HIPAA.Security-DynamoDBInBackupPlan',
+        'Point-in-time recovery (35 days, to the second) is on for every table and the tables are retained on stack deletion; ' +
+          'an AWS Backup plan is left to the account, where clinics usually run one central plan selected by tag.',
+      );
+    }
+
+    this.sendDeadLetterQueue = this.deadLetterQueue('SendDeadLetterQueue');
+    this.sendQueue = new Queue(this, 'SendQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      visibilityTimeout: SEND_QUEUE_VISIBILITY,
+      deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_MAX_RECEIVES },
+    });
+    this.planDeadLetterQueue = this.deadLetterQueue('PlanDeadLetterQueue');
+    this.sweepDeadLetterQueue = this.deadLetterQueue('SweepDeadLetterQueue');
+    const endOfTheLine =
+      'A dead-letter queue is the end of the line: a person inspects what lands here and redrives it; ' +
+      'a dead-letter queue of its own would only move the same messages one queue further.';
+    for (const queue of [this.sendDeadLetterQueue, this.planDeadLetterQueue, this.sweepDeadLetterQueue]) {
+      acknowledge(queue, 'Serverless-SQSRedrivePolicy', endOfTheLine);
+    }
+    // AwsSolutions-SQS3 recognises a queue as a DLQ only through another queue's
+    // redrive policy; these two receive from a stream mapping and the scheduler.
+    acknowledge(
+      this.planDeadLetterQueue,
+      'AwsSolutions-SQS3',
+      `The on-failure destination of the appointments stream mapping and plan-messages' set-aside queue. ${endOfTheLine}`,
+    );
+    acknowledge(
+      this.sweepDeadLetterQueue,
+      'AwsSolutions-SQS3',
+      `The dead-letter queue of the sweep schedule and of dispatch-due's async invocations. ${endOfTheLine}`,
+    );
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `clinic-reminders-${config.name}` });
+
+    this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {
+      displayName: `clinic-reminders ${config.name} inbound SMS`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.inboundSmsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'EndUserMessagingPublishesInboundTexts',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.inboundSmsTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `clinic-reminders ${config.name} alarms`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.alarmTopic.addSubscription(new EmailSubscription(config.alarms.email));
+    acknowledge(
+      this.alarmTopic,
+      'Serverless-SNSRedrivePolicy',
+      'The only subscription is the operator email; an alarm mail SNS cannot deliver has no one to redrive it to, ' +
+        'and the alarm state stays visible in CloudWatch and on the dashboard.',
+    );
+
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: config.email.configurationSetName,
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+  }
+
+  /** A KMS-encrypted, TLS-only queue that keeps messages as long as SQS allows. */
+  private deadLetterQueue(id: string): Queue {
+    return new Queue(this, id, {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+  }
+
+  /**
+   * The key policy lets the services that encrypt on our behalf use the
+   * key, each only for its own resources in this account: CloudWatch Logs
+   * (log groups), CloudWatch (alarm notifications to the encrypted topic)
+   * and End User Messaging (inbound texts to the encrypted topic).
+   */
+  private allowServicesToUseKey(): void {
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchLogsEncryptsLogGroupsOfThisAccount',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        // As CloudWatch Logs documents it; in a key policy `*` is this key.
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
+    for (const [sid, service] of [
+      ['CloudWatchAlarmsPublishToEncryptedTopics', 'cloudwatch.amazonaws.com'],
+      ['EndUserMessagingPublishesToEncryptedTopics', 'sms-voice.amazonaws.com'],
+    ] as const) {
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid,
+          effect: Effect.ALLOW,
+          principals: [new ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,360 @@
+import { Aws, CustomResource, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import type { Construct } from 'constructs';
+import { DispatchDueEnv, PlanMessagesEnv, SendMessageEnv } from '../../shared/config/env';
+import { acknowledge } from '../compliance';
+import type { DeploymentConfig } from '../config/schema';
+import { allowOn, sendToQueueStatements } from '../constructs/iam';
+import { Monitoring } from '../constructs/monitoring';
+import {
+  type EnvSchema,
+  type FunctionPlatform,
+  ReminderFunction,
+  type ReminderFunctionProps,
+} from '../constructs/reminder-function';
+import { senderConcurrency } from '../constructs/sender-concurrency';
+import { SEND_FUNCTION_TIMEOUT } from '../constructs/settings';
+import {
+  addQueueSource,
+  addStreamSource,
+  useBus,
+  useEmail,
+  useQueue,
+  useSetting,
+  useSms,
+  useTable,
+  useTableName,
+} from '../constructs/wiring';
+import { SeedClinicsEnv } from '../seed/env';
+import type { StatefulStack } from './stateful-stack';
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  /** The data the functions work on. */
+  readonly stateful: StatefulStack;
+}
+
+/** How often the sweep runs; the design's precision comes from SQS delays, not from this. */
+export const SWEEP_SCHEDULE = 'rate(1 minute)';
+
+/**
+ * The functions, their triggers, the clinic seeding and the monitoring.
+ * Nothing here holds data: the stack can be destroyed and redeployed.
+ *
+ * To add a capability (the staff API, inbound SMS), build its functions
+ * with {@link StatelessStack.addFunction}, wire them with the helpers in
+ * `constructs/wiring.ts`, and watch them with `monitoring`.
+ */
+export class StatelessStack extends Stack {
+  /** Shared by every function: key, log retention, VPC, shared policies. */
+  readonly platform: FunctionPlatform;
+  readonly planMessages: ReminderFunction<typeof PlanMessagesEnv>;
+  readonly dispatchDue: ReminderFunction<typeof DispatchDueEnv>;
+  readonly sendMessage: ReminderFunction<typeof SendMessageEnv>;
+  readonly seedClinics: ReminderFunction<typeof SeedClinicsEnv>;
+  /** How many send-message instances may run at once (see sender-concurrency.ts). */
+  readonly senderConcurrency: number;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, stateful } = props;
+    const { tables } = stateful;
+    this.platform = this.buildPlatform(config, stateful);
+
+    const onlyStream = 'plan-messages reads appointments from the stream images, never from the table';
+    const onlyMessages = 'dispatch-due sweeps the messages table only';
+
+    // --- plan-messages: appointment stream → planned messages -------------
+    this.planMessages = this.addFunction('PlanMessages', {
+      entry: 'functions/plan-messages/handler.ts',
+      envSchema: PlanMessagesEnv,
+      description: 'Plans and withdraws the messages that follow from each appointment change',
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      // Enough for every stream shard of a busy table; a bulk import cannot take the account's pool.
+      concurrency: { reserved: 10 },
+      deadLetter: {
+        noneBecause:
+          'Invoked synchronously by the DynamoDB stream mapping; failed batches go to the mapping on-failure queue.',
+      },
+    });
+    useTable(this.planMessages, tables.clinics, 'read', 'CLINICS_TABLE');
+    useTable(this.planMessages, tables.patients, 'read', 'PATIENTS_TABLE');
+    useTableName(this.planMessages, tables.appointments, 'APPOINTMENTS_TABLE', onlyStream);
+    useTable(this.planMessages, tables.messages, 'readWrite', 'MESSAGES_TABLE');
+    useSetting(this.planMessages, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    useQueue(this.planMessages, stateful.planDeadLetterQueue, 'PLAN_DEAD_LETTER_QUEUE_URL');
+    addStreamSource(this.planMessages, tables.appointments, {
+      batchSize: 50,
+      retryAttempts: 8,
+      maxRecordAge: Duration.hours(6),
+      onFailure: stateful.planDeadLetterQueue,
+    });
+
+    // --- dispatch-due: every minute, claim what is due and queue it -------
+    this.dispatchDue = this.addFunction('DispatchDue', {
+      entry: 'functions/dispatch-due/handler.ts',
+      envSchema: DispatchDueEnv,
+      description: 'Claims messages due within a minute and queues each with its delay',
+      memorySize: 512,
+      // Ends before the next sweep starts.
+      timeout: Duration.seconds(50),
+      // One sweep at a time: an overlapping one would only lose claim races.
+      concurrency: { reserved: 1 },
+      deadLetter: { queue: stateful.sweepDeadLetterQueue },
+    });
+    // A failed sweep is not retried: the next one, a minute later, catches up
+    // from the due index. Older events would only queue up behind it.
+    this.dispatchDue.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(2) });
+    acknowledge(
+      this.dispatchDue.fn.node.findChild('EventInvokeConfig'),
+      'Serverless-LambdaAsyncFailureDestination',
+      'Failed async invocations already go to the sweep dead-letter queue (DeadLetterConfig); an on-failure ' +
+        'destination as well would put every failed sweep there twice.',
+    );
+    useTableName(this.dispatchDue, tables.clinics, 'CLINICS_TABLE', onlyMessages);
+    useTableName(this.dispatchDue, tables.patients, 'PATIENTS_TABLE', onlyMessages);
+    useTableName(this.dispatchDue, tables.appointments, 'APPOINTMENTS_TABLE', onlyMessages);
+    useTable(this.dispatchDue, tables.messages, 'readWrite', 'MESSAGES_TABLE');
+    useSetting(this.dispatchDue, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    useQueue(this.dispatchDue, stateful.sendQueue, 'SEND_QUEUE_URL');
+    useSetting(this.dispatchDue, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
+    useSetting(this.dispatchDue, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
+    useSetting(this.dispatchDue, 'LEASE_MINUTES', config.sending.leaseMinutes);
+    this.scheduleSweep(stateful);
+
+    // --- send-message: queued send → SMS or email ---------------------------
+    this.senderConcurrency = senderConcurrency({
+      smsPerSecond: config.sms.sendRatePerSecond,
+      emailPerSecond: config.email.sendRatePerSecond,
+      secondsPerSend: config.sending.secondsPerSend,
+    });
+    this.sendMessage = this.addFunction('SendMessage', {
+      entry: 'functions/send-message/handler.ts',
+      envSchema: SendMessageEnv,
+      description: 'Re-reads, decides and sends one queued message at a time (SNS SMS, SES email)',
+      memorySize: 512,
+      timeout: SEND_FUNCTION_TIMEOUT,
+      concurrency: { reserved: this.senderConcurrency },
+      deadLetter: {
+        noneBecause:
+          'Invoked synchronously by the SQS mapping; a request that fails every receive moves to the send ' +
+          "dead-letter queue by the queue's redrive policy.",
+      },
+    });
+    useTable(this.sendMessage, tables.clinics, 'read', 'CLINICS_TABLE');
+    // readWrite: a carrier opt-out found while sending is recorded on the patient.
+    useTable(this.sendMessage, tables.patients, 'readWrite', 'PATIENTS_TABLE');
+    useTable(this.sendMessage, tables.appointments, 'read', 'APPOINTMENTS_TABLE');
+    useTable(this.sendMessage, tables.messages, 'readWrite', 'MESSAGES_TABLE');
+    useSetting(this.sendMessage, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    useBus(this.sendMessage, stateful.bus, 'EVENT_BUS_NAME');
+    useQueue(this.sendMessage, stateful.sendDeadLetterQueue, 'SEND_DEAD_LETTER_QUEUE_URL');
+    const smsPolicy = useSms(
+      this.sendMessage,
+      {
+        ...(config.sms.originationNumber ? { originationNumber: config.sms.originationNumber } : {}),
+        ...(config.sms.senderId ? { senderId: config.sms.senderId } : {}),
+        ...(config.sms.maxPriceUsd ? { maxPriceUsd: config.sms.maxPriceUsd } : {}),
+      },
+      {
+        originationNumber: 'SMS_ORIGINATION_NUMBER',
+        senderId: 'SMS_SENDER_ID',
+        maxPriceUsd: 'SMS_MAX_PRICE_USD',
+      },
+    );
+    acknowledge(
+      smsPolicy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'SNS Publish to a phone number has no resource ARN, so IAM requires Resource "*". The same policy denies ' +
+        'Publish to every SNS topic and endpoint ARN, so the role can text phone numbers and nothing else.',
+    );
+    useEmail(
+      this.sendMessage,
+      {
+        identityArn: this.formatArn({
+          service: 'ses',
+          resource: 'identity',
+          resourceName: config.email.identity,
+        }),
+        configurationSetArn: this.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: stateful.configurationSet.configurationSetName,
+        }),
+        configurationSetName: stateful.configurationSet.configurationSetName,
+        fromAddress: config.email.fromAddress,
+      },
+      { fromAddress: 'SES_FROM_ADDRESS', configurationSet: 'SES_CONFIGURATION_SET' },
+    );
+    useSetting(this.sendMessage, 'MAX_SEND_ATTEMPTS', config.sending.maxAttempts);
+    useSetting(this.sendMessage, 'BACKOFF_BASE_SECONDS', config.sending.backoffBaseSeconds);
+    useSetting(this.sendMessage, 'BACKOFF_MAX_SECONDS', config.sending.backoffMaxSeconds);
+    addQueueSource(this.sendMessage, stateful.sendQueue, {
+      batchSize: 10,
+      maxConcurrency: this.senderConcurrency,
+    });
+
+    // --- seed-clinics: the configured clinics, created once ---------------
+    this.seedClinics = this.addFunction('SeedClinics', {
+      entry: 'infra/seed/handler.ts',
+      envSchema: SeedClinicsEnv,
+      description: 'Deploy time: creates the configured clinics that do not exist yet, never overwrites one',
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      concurrency: {
+        unreservedBecause: 'Runs only during deployments, once per change of the configured clinics.',
+      },
+      deadLetter: {
+        noneBecause:
+          'A CloudFormation custom resource: the function answers CloudFormation itself, and a failure fails the ' +
+          'deployment, which is where an operator looks.',
+      },
+    });
+    useTable(this.seedClinics, tables.clinics, 'readWrite', 'CLINICS_TABLE');
+    new CustomResource(this, 'ConfiguredClinics', {
+      serviceToken: this.seedClinics.fn.functionArn,
+      resourceType: 'Custom::ConfiguredClinics',
+      properties: { Clinics: JSON.stringify(config.clinics) },
+      serviceTimeout: Duration.minutes(5),
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      deploymentName: config.name,
+      alarmTopic: stateful.alarmTopic,
+      planMessages: this.planMessages,
+      dispatchDue: this.dispatchDue,
+      sendMessage: this.sendMessage,
+      deadLetterQueues: {
+        SendDeadLetterQueue: stateful.sendDeadLetterQueue,
+        PlanDeadLetterQueue: stateful.planDeadLetterQueue,
+        SweepDeadLetterQueue: stateful.sweepDeadLetterQueue,
+      },
+      sendLagSeconds: config.alarms.sendLagSeconds,
+      failedMessages: config.alarms.failedMessages,
+    });
+  }
+
+  /**
+   * A function on this deployment's platform (ARM64, newest Node.js, KMS
+   * logs, tracing, VPC when configured). The extension point for later
+   * capabilities such as the staff API.
+   *
+   * @param id - construct id
+   * @param props - entry, env schema, sizing, concurrency and dead-letter choice
+   */
+  addFunction<S extends EnvSchema>(
+    id: string,
+    props: Omit<ReminderFunctionProps<S>, 'platform'>,
+  ): ReminderFunction<S> {
+    return new ReminderFunction(this, id, { ...props, platform: this.platform });
+  }
+
+  private buildPlatform(config: DeploymentConfig, stateful: StatefulStack): FunctionPlatform {
+    const tracing = new ManagedPolicy(this, 'TracingPolicy', {
+      description: 'Lets functions send X-Ray trace segments',
+      statements: [allowOn(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*'])],
+    });
+    acknowledge(
+      tracing,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; "*" is the only ' +
+        'resource IAM accepts for them. The policy holds nothing else.',
+    );
+    const sharedPolicies = [tracing];
+    if (!config.vpc) {
+      return { key: stateful.key, logRetentionDays: config.logRetentionDays, sharedPolicies };
+    }
+
+    // Only the id is used (the security group's VPC); the subnets are given explicitly.
+    const vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: config.vpc.vpcId,
+      availabilityZones: Fn.getAzs(),
+    });
+    acknowledge(
+      vpc,
+      '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+      'The imported VPC serves only as the security group VPC; subnets are passed explicitly, never looked up by zone.',
+    );
+    const subnets = config.vpc.subnetIds.map((subnetId, index) => {
+      const subnet = Subnet.fromSubnetId(this, `Subnet${index}`, subnetId);
+      acknowledge(
+        subnet,
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        "Lambda needs only the subnet id; nothing here reads the subnet's route table.",
+      );
+      return subnet;
+    });
+    const securityGroup = new SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc,
+      description: 'clinic-reminders functions: HTTPS out to AWS endpoints, nothing in',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to AWS service endpoints');
+    const networking = new ManagedPolicy(this, 'VpcNetworkingPolicy', {
+      description: 'Lets Lambda manage the network interfaces of functions in the VPC',
+      statements: [
+        allowOn(
+          [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          ['*'],
+        ),
+      ],
+    });
+    acknowledge(
+      networking,
+      'AwsSolutions-IAM5[Resource::*]',
+      'The network-interface actions Lambda needs for a VPC function (as in AWSLambdaVPCAccessExecutionRole) ' +
+        'take "*": the interfaces do not exist until Lambda creates them and the Describe actions have no resource type.',
+    );
+    return {
+      key: stateful.key,
+      logRetentionDays: config.logRetentionDays,
+      network: { vpc, subnets, securityGroup },
+      sharedPolicies: [...sharedPolicies, networking],
+    };
+  }
+
+  /**
+   * EventBridge Scheduler invokes dispatch-due every minute, retries a
+   * failed delivery briefly and then drops it into the sweep dead-letter
+   * queue. Written on the L1 so the role holds exactly these permissions.
+   */
+  private scheduleSweep(stateful: StatefulStack): void {
+    const policy = new ManagedPolicy(this, 'SweepSchedulePolicy', {
+      description: 'Scheduler: invoke dispatch-due, dead-letter undeliverable sweeps',
+      statements: [
+        allowOn(['lambda:InvokeFunction'], [this.dispatchDue.fn.functionArn]),
+        ...sendToQueueStatements(this, stateful.sweepDeadLetterQueue),
+      ],
+    });
+    const role = new Role(this, 'SweepScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'Assumed by EventBridge Scheduler for the dispatch-due sweep',
+      managedPolicies: [policy],
+    });
+    new CfnSchedule(this, 'SweepSchedule', {
+      description: 'Runs dispatch-due every minute',
+      scheduleExpression: SWEEP_SCHEDULE,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: this.dispatchDue.fn.functionArn,
+        roleArn: role.roleArn,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 120 },
+        deadLetterConfig: { arn: stateful.sweepDeadLetterQueue.queueArn },
+      },
+    });
+  }
+}

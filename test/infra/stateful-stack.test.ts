@@ -1,0 +1,240 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SEND_MAX_RECEIVES, SEND_QUEUE_VISIBILITY } from '../../infra/constructs/settings';
+import { TABLES, type TableDefinition } from '../../shared/tables';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+
+let synth: Synthesized;
+let template: Template;
+
+beforeAll(() => {
+  synth = synthesize('example');
+  template = synth.statefulTemplate;
+}, SYNTH_TIMEOUT);
+
+/** The key schema, attributes and indexes CloudFormation should get for a definition. */
+function expectedTableShape(definition: TableDefinition) {
+  const keySchema = (pk: { name: string }, sk?: { name: string }) => [
+    { AttributeName: pk.name, KeyType: 'HASH' },
+    ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' }] : []),
+  ];
+  const attributes = new Map<string, string>();
+  for (const key of [definition.partitionKey, definition.sortKey])
+    if (key) attributes.set(key.name, key.type);
+  for (const index of definition.globalIndexes) {
+    for (const key of [index.partitionKey, index.sortKey]) if (key) attributes.set(key.name, key.type);
+  }
+  return {
+    KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    GlobalSecondaryIndexes: definition.globalIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: keySchema(index.partitionKey, index.sortKey),
+      Projection:
+        index.projection.type === 'INCLUDE'
+          ? { ProjectionType: 'INCLUDE', NonKeyAttributes: index.projection.nonKeyAttributes }
+          : { ProjectionType: index.projection.type },
+    })),
+  };
+}
+
+function tableFor(definition: TableDefinition) {
+  const logicalId = synth.stateful.getLogicalId(
+    synth.stateful.tables[definition.id].table.node.defaultChild as import('aws-cdk-lib').CfnElement,
+  );
+  const table = resourcesOf(template, 'AWS::DynamoDB::Table')[logicalId];
+  if (!table) throw new Error(`no table ${definition.id}`);
+  return table;
+}
+
+describe('stateful stack: tables', () => {
+  it('builds exactly the four tables of shared/tables.ts', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', Object.keys(TABLES).length);
+  });
+
+  it.each(Object.values(TABLES))('gives $id the keys and indexes of its shared definition', (definition) => {
+    // Act
+    const { Properties } = tableFor(definition);
+    const expected = expectedTableShape(definition);
+
+    // Assess
+    expect(Properties.KeySchema).toEqual(expected.KeySchema);
+    expect(Properties.AttributeDefinitions).toEqual(expect.arrayContaining(expected.AttributeDefinitions));
+    expect(Properties.AttributeDefinitions).toHaveLength(expected.AttributeDefinitions.length);
+    expect(Properties.GlobalSecondaryIndexes ?? []).toEqual(expected.GlobalSecondaryIndexes);
+    expect(Properties.StreamSpecification).toEqual(
+      definition.stream ? { StreamViewType: definition.stream } : undefined,
+    );
+    expect(Properties.TimeToLiveSpecification).toEqual(
+      definition.ttlAttribute ? { AttributeName: definition.ttlAttribute, Enabled: true } : undefined,
+    );
+  });
+
+  it.each(Object.values(TABLES))(
+    'makes $id on-demand, KMS-encrypted, recoverable, protected and retained',
+    (definition) => {
+      // Act
+      const table = tableFor(definition);
+
+      // Assess
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+        },
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    },
+  );
+
+  it('streams new and old images of appointments only', () => {
+    const streams = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table')).filter(
+      (table) => table.Properties.StreamSpecification,
+    );
+    expect(streams).toHaveLength(1);
+    expect(tableFor(TABLES.appointments).Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+  });
+});
+
+describe('stateful stack: key, queues, topics, bus, email', () => {
+  it('has one customer-managed key with rotation, retained with the data', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/clinic-reminders/riverside' });
+  });
+
+  it('lets CloudWatch Logs, CloudWatch alarms and End User Messaging use the key for their own resources only', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'CloudWatchLogsEncryptsLogGroupsOfThisAccount',
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          }),
+          Match.objectLike({
+            Sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+          Match.objectLike({
+            Sid: 'EndUserMessagingPublishesToEncryptedTopics',
+            Principal: { Service: 'sms-voice.amazonaws.com' },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('encrypts every queue with the key and refuses plain-HTTP access to each', () => {
+    // Act
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
+
+    // Assess
+    expect(Object.keys(queues)).toHaveLength(4);
+    for (const [logicalId, queue] of Object.entries(queues)) {
+      expect(queue.Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
+      });
+      const tlsOnly = policies.find((policy) =>
+        JSON.stringify(policy.Properties.Queues).includes(`"${logicalId}"`),
+      );
+      expect(tlsOnly?.Properties.PolicyDocument).toMatchObject({
+        Statement: expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      });
+    }
+  });
+
+  it('moves a send request to the send dead-letter queue after repeated failures', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: SEND_QUEUE_VISIBILITY.toSeconds(),
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SendDeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: SEND_MAX_RECEIVES,
+      },
+    });
+  });
+
+  it('keeps dead letters for 14 days in each of the three dead-letter queues', () => {
+    const longLived = Object.entries(resourcesOf(template, 'AWS::SQS::Queue'))
+      .filter(([, queue]) => queue.Properties.MessageRetentionPeriod === 14 * 24 * 3600)
+      .map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
+    expect(longLived.sort()).toEqual(['PlanDeadLetterQueue', 'SendDeadLetterQueue', 'SweepDeadLetterQueue']);
+  });
+
+  it('encrypts both topics with the key and publishes to them over TLS only', () => {
+    // Act
+    const topics = resourcesOf(template, 'AWS::SNS::Topic');
+    const policies = Object.values(resourcesOf(template, 'AWS::SNS::TopicPolicy'));
+
+    // Assess
+    expect(Object.keys(topics)).toHaveLength(2);
+    for (const [logicalId, topic] of Object.entries(topics)) {
+      expect(topic.Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
+      });
+      const policy = policies.find((candidate) =>
+        JSON.stringify(candidate.Properties.Topics).includes(logicalId),
+      );
+      expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('lets End User Messaging of this account publish inbound texts', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'sms-voice.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('mails alarms to the configured address', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: synth.config.alarms.email,
+      TopicArn: { Ref: Match.stringLikeRegexp('^AlarmTopic') },
+    });
+  });
+
+  it('creates the configured SES configuration set, TLS required, suppressing bounces and complaints', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: synth.config.email.configurationSetName,
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+  });
+
+  it('creates the project event bus', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'clinic-reminders-riverside' });
+  });
+
+  it('protects the stateful stack against deletion', () => {
+    expect(synth.stateful.terminationProtection).toBe(true);
+  });
+});

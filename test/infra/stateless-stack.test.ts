@@ -1,0 +1,379 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EnvSchema,
+  LAMBDA_PROVIDED_ENV,
+  type ReminderFunction,
+} from '../../infra/constructs/reminder-function';
+import { senderConcurrency } from '../../infra/constructs/sender-concurrency';
+import { SEND_FUNCTION_TIMEOUT } from '../../infra/constructs/settings';
+import { SWEEP_SCHEDULE } from '../../infra/stacks/stateless-stack';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+
+let synth: Synthesized;
+let template: Template;
+
+beforeAll(() => {
+  synth = synthesize('example');
+  template = synth.statelessTemplate;
+}, SYNTH_TIMEOUT);
+
+function functions(): Record<string, ReminderFunction> {
+  const { planMessages, dispatchDue, sendMessage, seedClinics } = synth.stateless;
+  return { planMessages, dispatchDue, sendMessage, seedClinics } as Record<string, ReminderFunction>;
+}
+
+function logicalId(element: { node: { defaultChild?: unknown } }): string {
+  return synth.stateless.getLogicalId(element.node.defaultChild as CfnElement);
+}
+
+function functionProps(fn: ReminderFunction): Record<string, unknown> {
+  const resource = resourcesOf(template, 'AWS::Lambda::Function')[logicalId(fn.fn)];
+  if (!resource) throw new Error(`no function ${fn.node.path}`);
+  return resource.Properties;
+}
+
+function envOf(fn: ReminderFunction): Record<string, unknown> {
+  return (functionProps(fn).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** Every Allow statement of every IAM policy in the stack, with the policy's logical id. */
+function allowStatements(): {
+  policy: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}[] {
+  return Object.entries(resourcesOf(template, 'AWS::IAM::ManagedPolicy')).flatMap(([policy, resource]) =>
+    (
+      resource.Properties.PolicyDocument as {
+        Statement: { Effect: string; Action: string | string[]; Resource: unknown }[];
+      }
+    ).Statement.filter((statement) => statement.Effect === 'Allow').map((statement) => ({
+      policy,
+      ...statement,
+    })),
+  );
+}
+
+function policyOf(fn: ReminderFunction): string {
+  return JSON.stringify(resourcesOf(template, 'AWS::IAM::ManagedPolicy')[logicalId(fn.policy)]?.Properties);
+}
+
+describe('stateless stack: functions', () => {
+  it('has the three pipeline functions and the clinic seeder, and no others', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+  });
+
+  it.each(['planMessages', 'dispatchDue', 'sendMessage', 'seedClinics'])(
+    'runs %s on ARM64 with Node.js 24, tracing, source maps and a JSON log format',
+    (name) => {
+      const fn = functions()[name] as ReminderFunction;
+      expect(functionProps(fn)).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalId(fn.logGroup) } },
+      });
+      expect(envOf(fn).NODE_OPTIONS).toBe('--enable-source-maps');
+    },
+  );
+
+  it('gives each function its own log group with the configured retention, KMS-encrypted, retained', () => {
+    // Act
+    const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
+
+    // Assess
+    expect(Object.keys(groups)).toHaveLength(4);
+    for (const group of Object.values(groups)) {
+      expect(group.Properties.RetentionInDays).toBe(synth.config.logRetentionDays);
+      expect(JSON.stringify(group.Properties.KmsKeyId)).toContain('DataKey');
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('uses no inline IAM policies: every permission is in a customer-managed policy', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    for (const role of Object.values(resourcesOf(template, 'AWS::IAM::Role'))) {
+      expect(role.Properties.Policies).toBeUndefined();
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).not.toContain('arn:aws:iam::aws:policy');
+    }
+  });
+
+  it('bounds sweep time, lets one sweep run at a time, and does not retry a failed one', () => {
+    expect(functionProps(synth.stateless.dispatchDue)).toMatchObject({
+      Timeout: 50,
+      ReservedConcurrentExecutions: 1,
+      DeadLetterConfig: { TargetArn: expect.anything() },
+    });
+    expect(JSON.stringify(functionProps(synth.stateless.dispatchDue).DeadLetterConfig)).toContain(
+      'SweepDeadLetterQueue',
+    );
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(synth.stateless.dispatchDue.fn) },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 120,
+    });
+  });
+});
+
+describe('stateless stack: environment and permissions together', () => {
+  it.each([
+    ['planMessages', 'PlanMessagesEnv'],
+    ['dispatchDue', 'DispatchDueEnv'],
+    ['sendMessage', 'SendMessageEnv'],
+    ['seedClinics', 'SeedClinicsEnv'],
+  ])('sets on %s every variable its %s schema declares, defaults included', (name) => {
+    // Prepare
+    const fn = functions()[name] as ReminderFunction<EnvSchema>;
+    const env = envOf(fn);
+    // Only an optional variable without a default may be left out (SMS sender id, …): the config decides.
+    const leftToConfig = (schema: unknown) => (schema as { def: { type: string } }).def.type === 'optional';
+
+    // Act
+    const missing = Object.entries(fn.envSchema.shape)
+      .filter(([key, schema]) => !LAMBDA_PROVIDED_ENV.has(key) && !leftToConfig(schema))
+      .filter(([key]) => env[key] === undefined)
+      .map(([key]) => key);
+    const undeclared = Object.keys(env).filter(
+      (key) => key !== 'NODE_OPTIONS' && !(key in fn.envSchema.shape),
+    );
+
+    // Assess
+    expect(missing).toEqual([]);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('sets the optional SMS settings exactly when the config has them', () => {
+    const env = envOf(synth.stateless.sendMessage);
+    expect(env.SMS_ORIGINATION_NUMBER).toBe(synth.config.sms.originationNumber);
+    expect(env.SMS_MAX_PRICE_USD).toBe(synth.config.sms.maxPriceUsd);
+    expect(env.SMS_SENDER_ID).toBeUndefined();
+  });
+
+  it('passes the configured rates, retention and retry settings', () => {
+    const { config } = synth;
+    expect(envOf(synth.stateless.dispatchDue)).toMatchObject({
+      SMS_PER_SECOND: String(config.sms.sendRatePerSecond),
+      EMAIL_PER_SECOND: String(config.email.sendRatePerSecond),
+      LEASE_MINUTES: String(config.sending.leaseMinutes),
+      MESSAGE_RETENTION_DAYS: String(config.messageRetentionDays),
+    });
+    expect(envOf(synth.stateless.sendMessage)).toMatchObject({
+      SES_FROM_ADDRESS: config.email.fromAddress,
+      MAX_SEND_ATTEMPTS: String(config.sending.maxAttempts),
+      BACKOFF_BASE_SECONDS: String(config.sending.backoffBaseSeconds),
+      BACKOFF_MAX_SECONDS: String(config.sending.backoffMaxSeconds),
+    });
+  });
+
+  it('grants each table variable the matching table and indexes by exact ARN, and never Scan', () => {
+    // Act
+    const planPolicy = policyOf(synth.stateless.planMessages);
+
+    // Assess
+    expect(planPolicy).toContain('MessagesTable');
+    expect(planPolicy).toContain('/index/due');
+    expect(planPolicy).toContain('/index/byPhone');
+    expect(planPolicy).not.toContain('dynamodb:Scan');
+    // Named for the env schema, but never read: plan-messages gets appointments from the stream.
+    expect(planPolicy).not.toMatch(/AppointmentsTable[0-9A-F]{8}Arn/);
+  });
+
+  it('lets the sender send email only from the configured identity through the configuration set', () => {
+    const statement = allowStatements().find((candidate) => candidate.Action === 'ses:SendEmail');
+    const resources = JSON.stringify(statement?.Resource);
+    expect(resources).toContain(`:identity/${synth.config.email.identity}`);
+    expect(resources).toContain(':configuration-set/');
+  });
+
+  it('lets the sender text phone numbers but publish to no SNS topic', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+          {
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('limits every key statement to the service that uses the key', () => {
+    const keyStatements = allowStatements().filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('kms:')),
+    );
+    expect(keyStatements.length).toBeGreaterThan(0);
+    for (const statement of keyStatements) {
+      expect(JSON.stringify(statement.Condition)).toMatch(
+        /"kms:ViaService":"(dynamodb|sqs)\.us-east-1\.amazonaws\.com"/,
+      );
+    }
+  });
+});
+
+describe('stateless stack: triggers', () => {
+  it('plans from the appointments stream with partial batches, bisection, bounded retries and an on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(synth.stateless.planMessages.fn) },
+      EventSourceArn: Match.objectLike({
+        'Fn::GetStackOutput': Match.objectLike({
+          OutputName: Match.stringLikeRegexp('AppointmentsTable.*StreamArn'),
+        }),
+      }),
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 8,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: Match.objectLike({
+            'Fn::GetStackOutput': Match.objectLike({
+              OutputName: Match.stringLikeRegexp('PlanDeadLetterQueue'),
+            }),
+          }),
+        },
+      },
+    });
+  });
+
+  it('sends from the send queue with partial batches, capped at the concurrency the send rates need', () => {
+    // Prepare
+    const expected = senderConcurrency({
+      smsPerSecond: synth.config.sms.sendRatePerSecond,
+      emailPerSecond: synth.config.email.sendRatePerSecond,
+      secondsPerSend: synth.config.sending.secondsPerSend,
+    });
+
+    // Assess
+    expect(synth.stateless.senderConcurrency).toBe(expected);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(synth.stateless.sendMessage.fn) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: expected },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+    });
+    expect(functionProps(synth.stateless.sendMessage)).toMatchObject({
+      ReservedConcurrentExecutions: expected,
+      Timeout: SEND_FUNCTION_TIMEOUT.toSeconds(),
+    });
+  });
+
+  it('sweeps every minute through EventBridge Scheduler, with retries and the sweep dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: SWEEP_SCHEDULE,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalId(synth.stateless.dispatchDue.fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+        DeadLetterConfig: {
+          Arn: Match.objectLike({
+            'Fn::GetStackOutput': Match.objectLike({
+              OutputName: Match.stringLikeRegexp('SweepDeadLetterQueue'),
+            }),
+          }),
+        },
+      },
+    });
+    expect(SWEEP_SCHEDULE).toBe('rate(1 minute)');
+  });
+
+  it('seeds the configured clinics through a custom resource served by the seed function', () => {
+    template.hasResourceProperties('Custom::ConfiguredClinics', {
+      ServiceToken: { 'Fn::GetAtt': [logicalId(synth.stateless.seedClinics.fn), 'Arn'] },
+      Clinics: JSON.stringify(synth.config.clinics),
+    });
+  });
+});
+
+describe('stateless stack: alarms and dashboard', () => {
+  const alarmNamed = (fragment: string) =>
+    Object.entries(resourcesOf(template, 'AWS::CloudWatch::Alarm')).find(([id]) => id.includes(fragment))?.[1]
+      .Properties;
+
+  it.each(['SendDeadLetterQueue', 'PlanDeadLetterQueue', 'SweepDeadLetterQueue'])(
+    'alarms as soon as %s holds a message',
+    (queue) => {
+      expect(alarmNamed(`${queue}DepthAlarm`)).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    },
+  );
+
+  it('alarms on failed messages across both channels at the configured count', () => {
+    const alarm = alarmNamed('FailedMessagesAlarm');
+    expect(alarm).toMatchObject({ Threshold: synth.config.alarms.failedMessages });
+    expect(JSON.stringify(alarm?.Metrics)).toContain('"MetricName":"MessageFailed"');
+    expect(JSON.stringify(alarm?.Metrics)).toContain('"Namespace":"ClinicReminders"');
+    expect(JSON.stringify(alarm?.Metrics)).toContain('{"Name":"service","Value":"send-message"}');
+  });
+
+  it('alarms on the first unknown outcome', () => {
+    const alarm = alarmNamed('UnknownOutcomeAlarm');
+    expect(alarm).toMatchObject({ Threshold: 1 });
+    expect(JSON.stringify(alarm?.Metrics)).toContain('"MetricName":"UnknownOutcome"');
+  });
+
+  it('alarms on sweep errors and on a sweep that stopped running', () => {
+    expect(alarmNamed('SweepErrorsAlarm')).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(synth.stateless.dispatchDue.fn) } }],
+    });
+    expect(alarmNamed('SweepStoppedAlarm')).toMatchObject({
+      MetricName: 'Invocations',
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it.each(['Sms', 'Email'])('alarms on the %s send lag p99 above the configured seconds', (channel) => {
+    expect(alarmNamed(`SendLag${channel}Alarm`)).toMatchObject({
+      MetricName: 'SendLag',
+      Namespace: 'ClinicReminders',
+      ExtendedStatistic: 'p99',
+      Threshold: synth.config.alarms.sendLagSeconds,
+      Dimensions: expect.arrayContaining([{ Name: 'channel', Value: channel.toLowerCase() }]),
+    });
+  });
+
+  it('notifies the alarm topic when any alarm fires and when it clears', () => {
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBe(10);
+    for (const alarm of alarms) {
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
+      expect(JSON.stringify(alarm.Properties.OKActions)).toContain('AlarmTopic');
+    }
+  });
+
+  it('draws sent, skipped and failed per channel and the send lag on the dashboard', () => {
+    const body = JSON.stringify(
+      (
+        resourcesOf(template, 'AWS::CloudWatch::Dashboard') as Record<
+          string,
+          { Properties: { DashboardBody: unknown } }
+        >
+      )[logicalId(synth.stateless.monitoring.dashboard)]?.Properties.DashboardBody,
+    );
+    for (const title of [
+      'Sent per channel',
+      'Skipped per channel',
+      'Failed and unknown per channel',
+      'Send lag',
+    ]) {
+      expect(body).toContain(title);
+    }
+    expect(body).toContain('MetricName=\\\\\\"MessageSent\\\\\\"');
+  });
+});

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { addClinicReminders, type ClinicReminders } from '../../infra/clinic-reminders';
+import { loadDeploymentConfig } from '../../infra/config/load';
+import type { DeploymentConfig } from '../../infra/config/schema';
+
+/** A synthesis takes seconds, more on a busy machine: hooks that synthesize get this long. */
+export const SYNTH_TIMEOUT = 90_000;
+
+/** The context `cdk synth` runs with (feature flags), from cdk.json. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+export interface Synthesized extends ClinicReminders {
+  app: App;
+  config: DeploymentConfig;
+  statefulTemplate: Template;
+  statelessTemplate: Template;
+}
+
+/**
+ * Builds the app the way `cdk synth -c config=<name>` does (same feature
+ * flags, same compliance packs) and synthesizes it once.
+ *
+ * Bundling is skipped unless asked for: esbuild takes seconds per function
+ * and these tests read the templates, not the code. With the
+ * `aws:cdk:bundling-stacks` context empty, CDK synthesizes every stack
+ * without running bundlers (what `cdk synth --exclusively` does for stacks
+ * it is not deploying). bundling.test.ts bundles for real.
+ *
+ * @param config - a config name under infra/config, or a config object
+ * @param options - `bundle: true` to run esbuild; `outdir` for the cloud assembly
+ */
+export function synthesize(
+  config: string | DeploymentConfig,
+  options: { bundle?: boolean; outdir?: string } = {},
+): Synthesized {
+  const app = new App({
+    context: {
+      ...cdkJsonContext(),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const resolved = typeof config === 'string' ? loadDeploymentConfig(config) : config;
+  const stacks = addClinicReminders(app, resolved, { region: 'us-east-1' });
+  return {
+    ...stacks,
+    app,
+    config: resolved,
+    statefulTemplate: Template.fromStack(stacks.stateful),
+    statelessTemplate: Template.fromStack(stacks.stateless),
+  };
+}
+
+/** Resources of one type in a template, by logical id. */
+export function resourcesOf(
+  template: Template,
+  type: string,
+): Record<
+  string,
+  { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+> {
+  return template.findResources(type) as Record<
+    string,
+    { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+  >;
+}
+
+/** The construct behind a logical id of a stack. */
+export function constructOf(stack: Stack, logicalId: string): CfnResource {
+  const found = stack.node
+    .findAll()
+    .find(
+      (node): node is CfnResource =>
+        (node as CfnResource).cfnResourceType !== undefined &&
+        stack.getLogicalId(node as CfnResource) === logicalId,
+    );
+  if (!found) throw new Error(`no construct for ${logicalId}`);
+  return found;
+}
+
+/** Rule ids acknowledged on a construct or any of its scopes, with their reasons. */
+export function acknowledgementsOf(construct: IConstruct): Map<string, string> {
+  const found = new Map<string, string>();
+  for (let current: IConstruct | undefined = construct; current; current = current.node.scope) {
+    for (const entry of current.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        const rule = id.replace(/^annotation::/i, '');
+        if (!found.has(rule)) found.set(rule, reason);
+      }
+    }
+  }
+  return found;
+}
+
+/** Every acknowledgement in the app: construct path → rule id → reason. */
+export function allAcknowledgements(app: App): Map<string, Map<string, string>> {
+  const all = new Map<string, Map<string, string>>();
+  for (const node of app.node.findAll()) {
+    for (const entry of node.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      const rules = all.get(node.node.path) ?? new Map<string, string>();
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        rules.set(id.replace(/^annotation::/i, ''), reason);
+      }
+      all.set(node.node.path, rules);
+    }
+  }
+  return all;
+}
+
+export { Stack };
