@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -150,6 +150,17 @@ export class StatefulStack extends Stack {
       reputationMetrics: true,
       sendingEnabled: true,
     });
+
+    // What an operator needs after a deploy (docs/deploy.md).
+    new CfnOutput(this, 'InboundSmsTopicArn', {
+      value: this.inboundSmsTopic.topicArn,
+      description: 'Set as the two-way SMS destination of the origination number in End User Messaging',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.bus.eventBusName,
+      description: 'MessageSent, MessageFailed and MessageSkipped events are published here',
+    });
+    new CfnOutput(this, 'ClinicsTableName', { value: this.tables.clinics.table.tableName });
   }
 
   /** A KMS-encrypted, TLS-only queue that keeps messages as long as SQS allows. */

@@ -1,4 +1,4 @@
-import { Aws, CustomResource, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CustomResource, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
@@ -215,7 +215,7 @@ export class StatelessStack extends Stack {
       },
     });
     useTable(this.seedClinics, tables.clinics, 'readWrite', 'CLINICS_TABLE');
-    new CustomResource(this, 'ConfiguredClinics', {
+    const seeded = new CustomResource(this, 'ConfiguredClinics', {
       serviceToken: this.seedClinics.fn.functionArn,
       resourceType: 'Custom::ConfiguredClinics',
       properties: { Clinics: JSON.stringify(config.clinics) },
@@ -235,6 +235,14 @@ export class StatelessStack extends Stack {
       },
       sendLagSeconds: config.alarms.sendLagSeconds,
       failedMessages: config.alarms.failedMessages,
+    });
+
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboard.dashboardName}`,
+    });
+    new CfnOutput(this, 'SeededClinics', {
+      value: Fn.join(' ', ['created:', seeded.getAttString('Created'), 'kept:', seeded.getAttString('Kept')]),
+      description: 'Clinics the last seeding created, and the ones it left as they were',
     });
   }
 

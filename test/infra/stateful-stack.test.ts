@@ -234,6 +234,12 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'clinic-reminders-riverside' });
   });
 
+  it('outputs what an operator needs after the deploy', () => {
+    template.hasOutput('InboundSmsTopicArn', { Value: { Ref: Match.stringLikeRegexp('^InboundSmsTopic') } });
+    template.hasOutput('EventBusName', { Value: { Ref: Match.stringLikeRegexp('^Bus') } });
+    template.hasOutput('ClinicsTableName', { Value: { Ref: Match.stringLikeRegexp('^ClinicsTable') } });
+  });
+
   it('protects the stateful stack against deletion', () => {
     expect(synth.stateful.terminationProtection).toBe(true);
   });
