@@ -99,7 +99,7 @@ export class PipelineDriver {
       const visible = this.parts.nextVisibleAt();
       if (visible !== undefined) {
         const at = DateTime.fromMillis(visible, { zone: 'utc' });
-        candidates.push({ at: at > now ? at : now, sweep: false });
+        candidates.push({ at: DateTime.max(at, now), sweep: false });
       }
       // At the same instant, visible sends are taken first: a consumer picks
       // them up as they appear, while the sweep starts on its schedule.
