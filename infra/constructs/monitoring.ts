@@ -86,10 +86,12 @@ export class Monitoring extends Construct {
   readonly alarms: Alarm[] = [];
   readonly dashboard: Dashboard;
   private readonly action: SnsAction;
+  private readonly deploymentName: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.action = new SnsAction(props.alarmTopic);
+    this.deploymentName = props.deploymentName;
 
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.alarm(`${name}DepthAlarm`, {
@@ -180,6 +182,7 @@ export class Monitoring extends Construct {
     },
   ): Alarm {
     const alarm = new Alarm(this, id, {
+      alarmName: `clinic-reminders-${this.deploymentName}-${id.replace(/Alarm$/, '')}`,
       metric: options.metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods,

@@ -348,10 +348,11 @@ describe('stateless stack: alarms and dashboard', () => {
     });
   });
 
-  it('notifies the alarm topic when any alarm fires and when it clears', () => {
+  it('names every alarm after the deployment and notifies the alarm topic when it fires and clears', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBe(10);
     for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z]+$/);
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
       expect(JSON.stringify(alarm.Properties.OKActions)).toContain('AlarmTopic');
     }
