@@ -4,6 +4,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
+import type { z } from 'zod';
 import {
   type Appointment,
   AppointmentSchema,
@@ -24,58 +25,90 @@ import type {
 import { INDEX } from '../../tables';
 import { decodeCursor, encodeCursor, putVersioned, withoutKeys } from './versioned';
 
-export class DynamoClinicRepository implements ClinicRepository {
+/**
+ * One table of versioned records: consistent reads parsed with the record's
+ * schema (storage-only attributes dropped), and whole-record writes with an
+ * optimistic version check.
+ */
+class VersionedTable<T extends { version: number }> {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
-    private readonly table: string,
+    readonly table: string,
+    private readonly schema: z.ZodType<T>,
+    private readonly name: string,
+    private readonly storageKeys: readonly string[] = [],
   ) {}
 
-  async get(clinicId: string): Promise<Clinic | undefined> {
+  async get(key: Record<string, string>): Promise<T | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { clinicId }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
     );
-    return Item ? ClinicSchema.parse(Item) : undefined;
+    return Item ? this.schema.parse(withoutKeys(Item, this.storageKeys)) : undefined;
   }
 
-  async put(clinic: Clinic, expectedVersion: ExpectedVersion): Promise<void> {
-    const item = parseOrThrow(ClinicSchema, clinic, 'clinic');
-    await putVersioned(this.doc, this.table, item, expectedVersion, 'clinicId', `clinic ${clinic.clinicId}`);
-  }
-}
-
-/** Storage-only attribute of a patient item: the by-phone index key. */
-const PATIENT_STORAGE_KEYS = ['phoneKey'] as const;
-
-export class DynamoPatientRepository implements PatientRepository {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
-  async get(clinicId: string, patientId: string): Promise<Patient | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { clinicId, patientId }, ConsistentRead: true }),
-    );
-    return Item ? PatientSchema.parse(withoutKeys(Item, PATIENT_STORAGE_KEYS)) : undefined;
-  }
-
-  async put(patient: Patient, expectedVersion: ExpectedVersion): Promise<void> {
-    const record = parseOrThrow(PatientSchema, patient, 'patient');
-    const item = { ...record, ...(record.phone ? { phoneKey: `${record.clinicId}#${record.phone}` } : {}) };
+  /** Validates (ValidationError names each bad field) and writes `record` plus any storage-only attributes. */
+  async put(
+    record: T,
+    expectedVersion: ExpectedVersion,
+    describe: string,
+    storage: (valid: T) => Record<string, unknown> = () => ({}),
+  ): Promise<void> {
+    const valid = parseOrThrow(this.schema, record, this.name);
     await putVersioned(
       this.doc,
       this.table,
-      item,
+      { ...valid, ...storage(valid) },
       expectedVersion,
       'clinicId',
+      describe,
+    );
+  }
+}
+
+export class DynamoClinicRepository implements ClinicRepository {
+  private readonly records: VersionedTable<Clinic>;
+
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.records = new VersionedTable(doc, table, ClinicSchema, 'clinic');
+  }
+
+  get(clinicId: string): Promise<Clinic | undefined> {
+    return this.records.get({ clinicId });
+  }
+
+  put(clinic: Clinic, expectedVersion: ExpectedVersion): Promise<void> {
+    return this.records.put(clinic, expectedVersion, `clinic ${clinic.clinicId}`);
+  }
+}
+
+export class DynamoPatientRepository implements PatientRepository {
+  private readonly records: VersionedTable<Patient>;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    table: string,
+  ) {
+    // phoneKey (`${clinicId}#${phone}`) exists only in storage, for the by-phone index.
+    this.records = new VersionedTable(doc, table, PatientSchema, 'patient', ['phoneKey']);
+  }
+
+  get(clinicId: string, patientId: string): Promise<Patient | undefined> {
+    return this.records.get({ clinicId, patientId });
+  }
+
+  put(patient: Patient, expectedVersion: ExpectedVersion): Promise<void> {
+    return this.records.put(
+      patient,
+      expectedVersion,
       `patient ${patient.patientId} of clinic ${patient.clinicId}`,
+      (valid) => (valid.phone ? { phoneKey: `${valid.clinicId}#${valid.phone}` } : {}),
     );
   }
 
   async findByPhone(clinicId: string, phone: string): Promise<Patient[]> {
     const { Items = [] } = await this.doc.send(
       new QueryCommand({
-        TableName: this.table,
+        TableName: this.records.table,
         IndexName: INDEX.patientsByPhone,
         KeyConditionExpression: 'phoneKey = :phoneKey',
         ExpressionAttributeValues: { ':phoneKey': `${clinicId}#${phone}` },
@@ -89,26 +122,23 @@ export class DynamoPatientRepository implements PatientRepository {
 }
 
 export class DynamoAppointmentRepository implements AppointmentRepository {
+  private readonly records: VersionedTable<Appointment>;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
-
-  async get(clinicId: string, appointmentId: string): Promise<Appointment | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { clinicId, appointmentId }, ConsistentRead: true }),
-    );
-    return Item ? AppointmentSchema.parse(Item) : undefined;
+  ) {
+    this.records = new VersionedTable(doc, table, AppointmentSchema, 'appointment');
   }
 
-  async put(appointment: Appointment, expectedVersion: ExpectedVersion): Promise<void> {
-    const item = parseOrThrow(AppointmentSchema, appointment, 'appointment');
-    await putVersioned(
-      this.doc,
-      this.table,
-      item,
+  get(clinicId: string, appointmentId: string): Promise<Appointment | undefined> {
+    return this.records.get({ clinicId, appointmentId });
+  }
+
+  put(appointment: Appointment, expectedVersion: ExpectedVersion): Promise<void> {
+    return this.records.put(
+      appointment,
       expectedVersion,
-      'clinicId',
       `appointment ${appointment.appointmentId} of clinic ${appointment.clinicId}`,
     );
   }
