@@ -94,7 +94,7 @@ export class Monitoring extends Construct {
     this.deploymentName = props.deploymentName;
 
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      this.alarm(`${name}DepthAlarm`, {
+      this.addAlarm(`${name}DepthAlarm`, {
         metric: queue.metricApproximateNumberOfMessagesVisible({
           statistic: 'Maximum',
           period: Duration.minutes(1),
@@ -105,13 +105,13 @@ export class Monitoring extends Construct {
       });
     }
 
-    this.alarm('FailedMessagesAlarm', {
+    this.addAlarm('FailedMessagesAlarm', {
       metric: acrossChannels('MessageFailed', 'failed', Duration.minutes(15)),
       threshold: props.failedMessages,
       evaluationPeriods: 1,
       description: `At least ${props.failedMessages} messages failed for good within 15 minutes.`,
     });
-    this.alarm('UnknownOutcomeAlarm', {
+    this.addAlarm('UnknownOutcomeAlarm', {
       metric: acrossChannels('UnknownOutcome', 'unknown', FIVE_MINUTES),
       threshold: 1,
       evaluationPeriods: 1,
@@ -120,7 +120,7 @@ export class Monitoring extends Construct {
     });
 
     const sweepErrors = props.dispatchDue.fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' });
-    this.alarm('SweepErrorsAlarm', {
+    this.addAlarm('SweepErrorsAlarm', {
       metric: sweepErrors,
       threshold: 1,
       evaluationPeriods: 5,
@@ -128,7 +128,7 @@ export class Monitoring extends Construct {
       description:
         'dispatch-due failed in 3 of the last 5 minutes; due messages wait until a sweep succeeds.',
     });
-    this.alarm('SweepStoppedAlarm', {
+    this.addAlarm('SweepStoppedAlarm', {
       metric: props.dispatchDue.fn.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
       threshold: 3,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -138,7 +138,7 @@ export class Monitoring extends Construct {
     });
 
     for (const channel of CHANNELS) {
-      this.alarm(`SendLag${channel === 'sms' ? 'Sms' : 'Email'}Alarm`, {
+      this.addAlarm(`SendLag${channel === 'sms' ? 'Sms' : 'Email'}Alarm`, {
         metric: new Metric({
           namespace: METRICS_NAMESPACE,
           metricName: 'SendLag',
@@ -153,7 +153,7 @@ export class Monitoring extends Construct {
       });
     }
 
-    this.alarm('PlanningBehindAlarm', {
+    this.addAlarm('PlanningBehindAlarm', {
       metric: new Metric({
         namespace: 'AWS/Lambda',
         metricName: 'IteratorAge',
@@ -169,7 +169,15 @@ export class Monitoring extends Construct {
     this.dashboard = this.buildDashboard(props);
   }
 
-  private alarm(
+  /**
+   * Adds an alarm that notifies the alarm topic when it fires and when it
+   * clears, named after the deployment. Later capabilities (the staff API)
+   * add theirs here.
+   *
+   * @param id - construct id, ending in `Alarm`
+   * @param options - metric, threshold and evaluation
+   */
+  addAlarm(
     id: string,
     options: {
       metric: IMetric;
