@@ -166,7 +166,9 @@ export class DynamoMessageRepository implements MessageRepository {
   }
 
   async queryDue(shard: DueShard, upTo: string, limit: number, cursor?: string): Promise<Page<DueEntry>> {
-    const exclusiveStart = decodeCursor(cursor);
+    const exclusiveStart = decodeCursor(cursor, ['pk', 'sk', 'dueShard', 'dueAt'], {
+      dueShard: formatShard(shard),
+    });
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
         TableName: this.table,

@@ -151,7 +151,7 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
     // BETWEEN is inclusive; the stored format has millisecond precision, so
     // [from, to) is [from, to − 1 ms].
     const lastIncluded = toUtcIso(DateTime.fromISO(range.to, { zone: 'utc' }).minus({ milliseconds: 1 }));
-    const exclusiveStart = decodeCursor(page.cursor);
+    const exclusiveStart = decodeCursor(page.cursor, ['clinicId', 'appointmentId', 'startAt'], { clinicId });
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
         TableName: this.table,

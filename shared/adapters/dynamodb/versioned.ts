@@ -78,8 +78,21 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-/** Reads a cursor back; an unreadable one is the caller's mistake (ValidationError on `cursor`). */
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+/**
+ * Reads a cursor back. It must be a key this adapter handed out: exactly the
+ * named attributes, all strings, and any `fixed` ones equal to the given
+ * values (a cursor cannot reach another clinic's partition). Anything else is
+ * the caller's mistake: ValidationError on `cursor`.
+ *
+ * @param cursor - the opaque cursor, if any
+ * @param keys - the attributes of the key it must hold
+ * @param fixed - attributes whose value is known (the partition being read)
+ */
+export function decodeCursor(
+  cursor: string | undefined,
+  keys: readonly string[],
+  fixed: Record<string, string> = {},
+): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   let parsed: unknown;
   try {
@@ -87,7 +100,15 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   } catch {
     parsed = undefined;
   }
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-    return parsed as Record<string, unknown>;
-  throw ValidationError.field('cursor', 'is not a cursor returned by this API');
+  const key =
+    parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  const valid =
+    key !== undefined &&
+    Object.keys(key).length === keys.length &&
+    keys.every((name) => typeof key[name] === 'string') &&
+    Object.entries(fixed).every(([name, value]) => key[name] === value);
+  if (!valid) throw ValidationError.field('cursor', 'is not a cursor returned by this API for this request');
+  return key;
 }

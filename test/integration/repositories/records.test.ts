@@ -182,6 +182,28 @@ describe('appointment repository', () => {
     );
   });
 
+  it('refuses a cursor forged for another clinic or with a key it never hands out', async () => {
+    const range = { from: '2027-01-01T00:00:00.000Z', to: '2027-02-01T00:00:00.000Z' };
+    const forge = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+    await expectInvalid(
+      repos().appointments.listByStart('list-clinic', range, {
+        cursor: forge({
+          clinicId: 'other-clinic',
+          appointmentId: 'a-other',
+          startAt: '2027-01-10T14:00:00.000Z',
+        }),
+      }),
+      'cursor',
+    );
+    await expectInvalid(
+      repos().appointments.listByStart('list-clinic', range, {
+        cursor: forge({ clinicId: 'list-clinic', appointmentId: 7 }),
+      }),
+      'cursor',
+    );
+  });
+
   it('rejects a start that is not UTC, a negative duration and an unknown field, writing nothing', async () => {
     const { appointments } = repos();
     const before = await countItems(tables.names.appointments);
