@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import type { Channel, Priority } from '../domain/model';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbound';
@@ -90,8 +91,9 @@ async function* oldestDue(
  * 2. Skip items already past their point (`notAfter`), with a reason.
  * 3. Claim each item (conditional: only a pending item at the revision read,
  *    or one whose earlier claim lapsed), so racing sweeps take it once.
- * 4. Enqueue the claimed items with a delay of the seconds left until due;
- *    an item the queue refuses goes back to pending at once.
+ * 4. Enqueue the claimed items with a delay of the seconds left until due,
+ *    paced to the channel's rate; an item the queue refuses goes back to
+ *    pending at once.
  *
  * @param deps - outbox, queue, clock, budget
  */
@@ -126,12 +128,12 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
           continue;
         }
         budget -= 1;
-        const delaySeconds = Math.max(0, Math.ceil(parseUtc(entry.dueAt).diff(now, 'seconds').seconds));
-        claimed.push({ entry, send: { request: { ...entry.key, token }, delaySeconds } });
+        claimed.push({ entry, send: { request: { ...entry.key, token }, delaySeconds: 0 } });
       }
     }
   }
 
+  pace(claimed, now, deps.config.budgetPerMinute);
   const { failed } = await deps.queue.enqueue(claimed.map((item) => item.send));
   const refused = new Set(failed);
   for (const [index, item] of claimed.entries()) {
@@ -166,6 +168,32 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
   if (summary.lostRaces) deps.telemetry.count('ClaimLostRace', summary.lostRaces);
   if (summary.requeued) deps.telemetry.count('EnqueueFailed', summary.requeued);
   return summary;
+}
+
+/**
+ * Sets each item's queue delay: the seconds until it is due, but never
+ * closer to the previous send of its channel than the channel's rate allows,
+ * so a burst that fits the minute's budget is spread over the minute instead
+ * of reaching the provider in one second (which would come back as
+ * throttling). Within a channel the minute's items go in due order.
+ */
+function pace(
+  claimed: { entry: DueEntry; send: QueuedSend }[],
+  now: DateTime,
+  budgetPerMinute: Record<Channel, number>,
+): void {
+  for (const channel of CHANNELS) {
+    const interval = 60 / Math.max(1, budgetPerMinute[channel]);
+    let slot = Number.NEGATIVE_INFINITY;
+    const items = claimed.filter((item) => item.entry.channel === channel);
+    items.sort((a, b) => a.entry.dueAt.localeCompare(b.entry.dueAt));
+    for (const item of items) {
+      const untilDue = Math.max(0, parseUtc(item.entry.dueAt).diff(now, 'seconds').seconds);
+      slot = Math.max(untilDue, slot + interval);
+      // Never before its due second; paced ones share a second up to the rate.
+      item.send.delaySeconds = Math.min(900, Math.max(Math.ceil(untilDue), Math.floor(slot)));
+    }
+  }
 }
 
 /** Skips an item that can no longer be useful; false if someone else moved it first. */

@@ -1,3 +1,5 @@
+import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
+
 /**
  * A provider error that carries an HTTP response, i.e. the provider answered
  * and the outcome is known. Errors without one (timeouts, resets) leave the
@@ -12,4 +14,28 @@ export function answeredStatus(error: unknown): number | undefined {
 export function errorCode(error: unknown): string {
   if (error instanceof Error) return error.name;
   return 'UnknownError';
+}
+
+/**
+ * What an answered provider error says by its HTTP status alone: 429 and 5xx
+ * are transient (retry later); any other 4xx is a refusal of the account or
+ * the request (access denied, a bad parameter): known not sent, and a retry
+ * would not help. Undefined when the provider never answered: the outcome is
+ * unknown.
+ *
+ * @param error - the SDK error
+ * @param provider - `SNS` or `SES`, for the message
+ */
+export function classifyByStatus(
+  error: unknown,
+  provider: string,
+): TransientDeliveryError | PermanentDeliveryError | undefined {
+  const status = answeredStatus(error);
+  const code = errorCode(error);
+  if (status === undefined) return undefined;
+  if (status >= 500 || status === 429)
+    return new TransientDeliveryError(`${provider} answered ${status}`, code);
+  if (status >= 400)
+    return new PermanentDeliveryError(`${provider} refused the request (${status})`, 'rejected', code);
+  return undefined;
 }

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
 import type { EmailRequest, EmailSender, ProviderReceipt } from '../../ports/outbound';
-import { answeredStatus, errorCode } from './provider-errors';
+import { classifyByStatus, errorCode } from './provider-errors';
 
 export interface SesEmailOptions {
   /** Verified identity to send from (`Riverside Clinic <reminders@clinic.example>`). */
@@ -91,12 +91,7 @@ export function classifySesError(error: unknown): unknown {
   ) {
     return new TransientDeliveryError('SES is not accepting messages from this account right now', code);
   }
-  const status = answeredStatus(error);
-  if (
-    error instanceof InternalServiceErrorException ||
-    (status !== undefined && (status >= 500 || status === 429))
-  ) {
-    return new TransientDeliveryError(`SES answered ${status ?? 'an internal error'}`, code);
-  }
-  return error;
+  if (error instanceof InternalServiceErrorException)
+    return new TransientDeliveryError('SES had an internal error', code);
+  return classifyByStatus(error, 'SES') ?? error;
 }

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
 import type { ProviderReceipt, SmsRequest, SmsSender } from '../../ports/outbound';
-import { answeredStatus, errorCode } from './provider-errors';
+import { classifyByStatus, errorCode } from './provider-errors';
 
 export interface SnsSmsOptions {
   /** Origination number (E.164) registered for this account, if any. */
@@ -68,9 +68,10 @@ export class SnsSmsSender implements SmsSender {
 }
 
 /**
- * Known refusals become Transient/PermanentDeliveryError; anything else
- * (including a timeout with no answer) is returned unchanged: its outcome
- * is unknown.
+ * Known refusals become Transient/PermanentDeliveryError: throttling and 5xx
+ * are transient, an invalid or opted-out number permanent, any other answered
+ * refusal permanent too. Anything else (a timeout with no answer) is returned
+ * unchanged: its outcome is unknown.
  */
 export function classifySnsError(error: unknown): unknown {
   if (error instanceof TransientDeliveryError || error instanceof PermanentDeliveryError) return error;
@@ -88,12 +89,7 @@ export function classifySnsError(error: unknown): unknown {
   if (error instanceof ThrottledException || error instanceof KMSThrottlingException) {
     return new TransientDeliveryError('SNS throttled the request', code);
   }
-  const status = answeredStatus(error);
-  if (
-    error instanceof InternalErrorException ||
-    (status !== undefined && (status >= 500 || status === 429))
-  ) {
-    return new TransientDeliveryError(`SNS answered ${status ?? 'an internal error'}`, code);
-  }
-  return error;
+  if (error instanceof InternalErrorException)
+    return new TransientDeliveryError('SNS had an internal error', code);
+  return classifyByStatus(error, 'SNS') ?? error;
 }

@@ -79,6 +79,26 @@ describe('the sweep budget', () => {
   });
 });
 
+describe('pacing within the minute', () => {
+  it('spreads a burst over the minute at the channel’s rate instead of sending it in one second', async () => {
+    const rig = rigFor({ budgetPerMinute: { sms: 60, email: 60 } });
+    rig.clock.set(DateTime.fromISO('2026-12-02T09:00:00Z', { zone: 'utc' }));
+    for (const [index, due] of ['09:00:00', '09:00:00', '09:00:00', '09:00:30', '09:00:30'].entries()) {
+      await outboxItem(rig, {
+        patientId: `p-pace-${index}`,
+        messageId: `a-pace-${index}#reminder#1d#v1`,
+        dueAt: `2026-12-02T${due}.000Z`,
+      });
+    }
+
+    await rig.sweep();
+
+    const entries = rig.sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries ?? [];
+    // One a second: three due now go at 0, 1, 2 s; the two due at 30 s go at 30 and 31 s.
+    expect(entries.map((e) => e.DelaySeconds)).toEqual([0, 1, 2, 30, 31]);
+  });
+});
+
 describe('a late or missed sweep', () => {
   it('catches up what is still useful and skips, with a reason, what is past its point', async () => {
     const rig = rigFor();
