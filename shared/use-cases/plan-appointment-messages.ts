@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors';
-import type { Appointment, Message } from '../domain/model';
-import { type PlannedMessage, plan, reconcile } from '../domain/planning';
+import type { Appointment, Message, MessageStatus } from '../domain/model';
+import { type PlannedMessage, parseMessageId, plan, reconcile } from '../domain/planning';
 import { type Clock, toUtcIso } from '../domain/time';
 import type { AppLogger, Telemetry } from '../ports/outbound';
 import {
@@ -23,6 +23,9 @@ export class UnplannableChangeError extends AppError {
     super(message);
   }
 }
+
+/** States in which a message has, or may have, reached the patient. */
+const REACHED_PATIENT: ReadonlySet<MessageStatus> = new Set(['sending', 'sent', 'unknown']);
 
 export interface PlanDeps {
   clinics: ClinicCache;
@@ -108,7 +111,14 @@ export async function planAppointmentMessages(
     deps.telemetry.count('PlanIgnoredOlderVersion');
     return { status: 'ignored', reason: 'older-version' };
   }
-  const others = stored.filter((message) => message.appointmentId !== appointment.appointmentId);
+  // The frequency cap counts what the patient already got: every other
+  // appointment's messages, and this appointment's reminders of an earlier
+  // schedule that went (or may have gone) out before it moved.
+  const others = stored.filter(
+    (message) =>
+      message.appointmentId !== appointment.appointmentId ||
+      (REACHED_PATIENT.has(message.status) && parseMessageId(message.messageId)?.version !== appointment.scheduleVersion),
+  );
   const now = deps.clock.now();
   const desired = plan({ appointment, patient, clinic, now, otherMessages: others });
   const change = reconcile(desired, mine, appointment);

@@ -45,13 +45,15 @@ function fits(candidate: DateTime, kept: readonly DateTime[], cap: FrequencyCap,
 /**
  * Skips planned reminders that would break the clinic's frequency cap.
  *
- * Other appointments' messages already stored are never withdrawn here: they
- * were promised first, so the newcomer loses. Among this plan's reminders the
+ * Messages already stored (other appointments', or reminders this patient
+ * already got for an earlier time of this visit) are never withdrawn here:
+ * they came first, so the newcomer loses. Among this plan's reminders the
  * higher priority is kept first, and among equal priority the one nearest the
  * visit (the most useful one).
  *
  * @param planned - this plan's messages (only pending reminders are considered)
- * @param others - the same patient's stored messages for other appointments
+ * @param others - the patient's stored messages that count: other appointments', and
+ *   this appointment's reminders of an earlier schedule that reached the patient
  * @param cap - the clinic's frequency cap
  * @param zone - the patient's zone, which decides calendar days
  * @returns the same messages, with capped reminders marked skipped `frequency-cap`
@@ -63,13 +65,14 @@ export function applyFrequencyCap(
   zone: string,
 ): PlannedMessage[] {
   if (!cap.enabled) return [...planned];
-  const appointmentIds = new Set(planned.map((message) => message.appointmentId));
+  // A stored message with an id of this plan is this plan's own candidate.
+  const plannedIds = new Set(planned.map((message) => message.messageId));
   const kept = others
     .filter(
       (message) =>
         message.kind === 'reminder' &&
         COUNTED_STATUSES.has(message.status) &&
-        !(message.appointmentId && appointmentIds.has(message.appointmentId)),
+        !plannedIds.has(message.messageId),
     )
     .map((message) => parseUtc(message.dueAt));
   const candidates = planned

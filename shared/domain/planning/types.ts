@@ -14,7 +14,7 @@ export interface PlanInput {
   clinic: Clinic;
   /** The planning instant, in UTC (from the injected clock). */
   now: DateTime;
-  /** The same patient's messages for other appointments. */
+  /** The patient's stored messages that count against the frequency cap: other appointments', and this appointment's reminders of an earlier schedule that reached the patient. */
   otherMessages: readonly OtherMessage[];
 }
 

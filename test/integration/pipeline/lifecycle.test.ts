@@ -117,6 +117,34 @@ describe('a change after planning', () => {
     expect(rig.calls).toHaveLength(6);
   });
 
+  it('counts reminders already sent for the old time against the weekly cap after a move', async () => {
+    // Visit Saturday 5 Dec 10:00; the 3 d and 1 d reminders go out Wednesday and Friday.
+    const rig = rigFor();
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const booked = await rig.book('a-cap', {
+      patientId: patient.patientId,
+      startAt: '2026-12-05T15:00:00Z',
+      durationMinutes: 30,
+    });
+    await rig.advanceTo('2026-12-04T17:00:00Z');
+
+    // Friday noon the visit moves to Monday 7 Dec 10:00.
+    const moved = await rig.update(booked, { startAt: '2026-12-07T15:00:00Z' });
+    await rig.advanceTo('2026-12-08T00:00:00Z');
+
+    const reminders = (await rig.messagesOf(moved)).filter((m) => m.kind === 'reminder');
+    const sentTimes = reminders
+      .filter((m) => m.status === 'sent')
+      .map((m) => DateTime.fromISO(m.finishedAt ?? ''));
+    for (const at of sentTimes) {
+      const inWeek = sentTimes.filter((other) => other >= at && other.diff(at, 'days').days < 7);
+      expect(inWeek.length, `reminders in the week from ${at.toISO()}`).toBeLessThanOrEqual(3);
+    }
+    expect(reminders.filter((m) => m.reason === 'frequency-cap')).toHaveLength(1);
+    expect(reminders.find((m) => m.messageId === 'a-cap#reminder#3d#v2')?.reason).toBe('too-late');
+  });
+
   it('sends the cancellation notice (held until quiet hours end) and nothing after it', async () => {
     const rig = rigFor();
     await rig.seedClinic();

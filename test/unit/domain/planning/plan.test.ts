@@ -433,6 +433,21 @@ describe('plan: frequency cap', () => {
     expect(planned['reminder#3d']).toMatchObject({ status: 'pending' });
   });
 
+  it('counts a reminder the patient already got for an earlier time of the same visit, but not its own stored copy', () => {
+    // The visit (a-1) moved: its 1 d reminder of schedule v1 went out on the 7th.
+    const earlier = {
+      ...otherReminder(localIso('2026-12-07 12:00'), 'sent'),
+      messageId: 'a-1#reminder#1d#v1',
+      appointmentId: 'a-1',
+    };
+    const moved = byKey(planFor({ others: [earlier], appointment: { version: 2, scheduleVersion: 2 } }));
+    expect(moved['reminder#1d']).toMatchObject({ status: 'skipped', reason: 'frequency-cap' });
+    // A replay passes this plan's own stored reminder: it is not counted twice.
+    const own = { ...earlier, messageId: 'a-1#reminder#1d#v2' };
+    const replay = byKey(planFor({ others: [own], appointment: { version: 2, scheduleVersion: 2 } }));
+    expect(replay['reminder#1d']).toMatchObject({ status: 'pending' });
+  });
+
   it('counts only reminders that may still reach the patient', () => {
     const day = localIso('2026-12-07 12:00');
     const others = [
