@@ -117,7 +117,8 @@ export async function planAppointmentMessages(
   const others = stored.filter(
     (message) =>
       message.appointmentId !== appointment.appointmentId ||
-      (REACHED_PATIENT.has(message.status) && parseMessageId(message.messageId)?.version !== appointment.scheduleVersion),
+      (REACHED_PATIENT.has(message.status) &&
+        parseMessageId(message.messageId)?.version !== appointment.scheduleVersion),
   );
   const now = deps.clock.now();
   const desired = plan({ appointment, patient, clinic, now, otherMessages: others });
