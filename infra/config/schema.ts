@@ -1,6 +1,6 @@
 /**
  * The deployment config a clinic (or a group of clinics) writes in
- * `infra/config/<name>.json` and picks with `cdk deploy -c config=<name>`.
+ * `infra/config/<name>.json` and picks with `cdk deploy --all -c config=<name>`.
  * Validated at synth time; every problem is reported at once with its path.
  */
 import { z } from 'zod';
@@ -143,6 +143,30 @@ const SendingConfigSchema = z
 
 const SENDING_DEFAULTS = SendingConfigSchema.parse({});
 
+const StaffApiConfigSchema = z
+  .strictObject({
+    /** Steady requests per second the API's stage accepts, over every route and caller together. */
+    ratePerSecond: z.number().positive('must be more than 0').max(10_000).default(50),
+    /** Requests the stage accepts at once above the steady rate (API Gateway's token bucket size). */
+    burst: z.int().min(1).max(5000).default(100),
+    /**
+     * Reserved concurrency of the staff-api function: a runaway client meets
+     * 429s and this cap, never the account's whole Lambda pool.
+     */
+    concurrency: z.int().min(2).max(1000).default(20),
+  })
+  .superRefine((api, ctx) => {
+    if (api.burst < api.ratePerSecond) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['burst'],
+        message: 'must be at least ratePerSecond (a smaller bucket caps the rate at the burst)',
+      });
+    }
+  });
+
+const STAFF_API_DEFAULTS = StaffApiConfigSchema.parse({});
+
 export const DeploymentConfigSchema = z
   .strictObject({
     /** Names the stacks (`ClinicReminders-<name>-Stateful`); lowercase, short. */
@@ -176,6 +200,8 @@ export const DeploymentConfigSchema = z
     messageRetentionDays: z.int().min(1).max(3650).default(365),
     vpc: VpcConfigSchema.optional(),
     sending: SendingConfigSchema.default(SENDING_DEFAULTS),
+    /** The staff API's throttling and concurrency (docs/deploy.md, "Staff users and the API"). */
+    staffApi: StaffApiConfigSchema.default(STAFF_API_DEFAULTS),
   })
   .superRefine((config, ctx) => {
     const firstIndex = new Map<string, number>();

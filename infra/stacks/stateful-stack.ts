@@ -11,6 +11,7 @@ import { TABLES, type TableId } from '../../shared/tables';
 import { acknowledge } from '../compliance';
 import type { DeploymentConfig } from '../config/schema';
 import { DEAD_LETTER_RETENTION, SEND_MAX_RECEIVES, SEND_QUEUE_VISIBILITY } from '../constructs/settings';
+import { StaffUsers } from '../constructs/staff-users';
 import { type DefinedTable, tableFromDefinition } from '../constructs/tables';
 
 export interface StatefulStackProps extends StackProps {
@@ -27,7 +28,8 @@ const TABLE_CONSTRUCT_IDS: Record<TableId, string> = {
 /**
  * Everything that holds data or is addressed from outside: the KMS key, the
  * four tables, the send queue and the dead-letter queues, the event bus, the
- * inbound-SMS and alarm topics, and the SES configuration set. The
+ * inbound-SMS and alarm topics, the SES configuration set, and the staff
+ * user pool with its app client. The
  * stateless stack (functions, schedule, alarms) can be destroyed and
  * redeployed without touching any of it; the key and tables are retained
  * even when this stack is deleted.
@@ -50,6 +52,8 @@ export class StatefulStack extends Stack {
   readonly inboundSmsTopic: Topic;
   readonly alarmTopic: Topic;
   readonly configurationSet: ConfigurationSet;
+  /** Staff accounts, their clinics, and the app client whose ID tokens the staff API accepts. */
+  readonly staffUsers: StaffUsers;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -151,6 +155,8 @@ export class StatefulStack extends Stack {
       sendingEnabled: true,
     });
 
+    this.staffUsers = new StaffUsers(this, 'StaffUsers', { deploymentName: config.name });
+
     // What an operator needs after a deploy (docs/deploy.md).
     new CfnOutput(this, 'InboundSmsTopicArn', {
       value: this.inboundSmsTopic.topicArn,
@@ -161,6 +167,19 @@ export class StatefulStack extends Stack {
       description: 'MessageSent, MessageFailed and MessageSkipped events are published here',
     });
     new CfnOutput(this, 'ClinicsTableName', { value: this.tables.clinics.table.tableName });
+    new CfnOutput(this, 'StaffUserPoolId', {
+      value: this.staffUsers.userPool.userPoolId,
+      description: 'Create staff users here (aws cognito-idp admin-create-user --user-pool-id …)',
+    });
+    new CfnOutput(this, 'StaffUserPoolClientId', {
+      value: this.staffUsers.client.userPoolClientId,
+      description:
+        'The app client staff tools sign in with (SRP); the audience of the ID tokens the API accepts',
+    });
+    new CfnOutput(this, 'StaffTokenIssuer', {
+      value: this.staffUsers.issuer,
+      description: 'The iss of every staff token; the API accepts no other issuer',
+    });
   }
 
   /** A KMS-encrypted, TLS-only queue that keeps messages as long as SQS allows. */

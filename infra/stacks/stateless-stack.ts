@@ -1,9 +1,13 @@
 import { Aws, CfnOutput, CustomResource, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { DispatchDueEnv, PlanMessagesEnv, SendMessageEnv } from '../../shared/config/env';
+import { CLINICS_CLAIM } from '../../shared/http/auth';
+import { DEFAULT_STAFF_API_CONFIG, StaffApiEnv } from '../../shared/http/env';
+import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
 import { acknowledge } from '../compliance';
 import type { DeploymentConfig } from '../config/schema';
 import { allowOn, sendToQueueStatements } from '../constructs/iam';
@@ -16,6 +20,7 @@ import {
 } from '../constructs/reminder-function';
 import { senderConcurrency } from '../constructs/sender-concurrency';
 import { SEND_FUNCTION_TIMEOUT } from '../constructs/settings';
+import { STAFF_API_TIMEOUT, StaffHttpApi } from '../constructs/staff-http-api';
 import {
   addQueueSource,
   addStreamSource,
@@ -40,8 +45,9 @@ export interface StatelessStackProps extends StackProps {
 export const SWEEP_SCHEDULE = 'rate(1 minute)';
 
 /**
- * The functions, their triggers, the clinic seeding and the monitoring.
- * Nothing here holds data: the stack can be destroyed and redeployed.
+ * The functions, their triggers, the clinic seeding, the staff API and the
+ * monitoring. Nothing here holds data: the stack can be destroyed and
+ * redeployed (the staff API's URL changes when it is).
  *
  * To add a capability (the staff API, inbound SMS), build its functions
  * with {@link StatelessStack.addFunction}, wire them with the helpers in
@@ -54,6 +60,9 @@ export class StatelessStack extends Stack {
   readonly dispatchDue: ReminderFunction<typeof DispatchDueEnv>;
   readonly sendMessage: ReminderFunction<typeof SendMessageEnv>;
   readonly seedClinics: ReminderFunction<typeof SeedClinicsEnv>;
+  readonly staffApi: ReminderFunction<typeof StaffApiEnv>;
+  /** The HTTP API in front of staff-api, with its authorizer, stage and access logs. */
+  readonly staffHttpApi: StaffHttpApi;
   /** How many send-message instances may run at once (see sender-concurrency.ts). */
   readonly senderConcurrency: number;
   readonly monitoring: Monitoring;
@@ -222,6 +231,46 @@ export class StatelessStack extends Stack {
       serviceTimeout: Duration.minutes(5),
     });
 
+    // --- staff-api: the HTTP API staff and their systems call -------------
+    this.staffApi = this.addFunction('StaffApi', {
+      entry: 'functions/staff-api/handler.ts',
+      envSchema: StaffApiEnv,
+      description: 'Staff API: clinics, patients, appointments, message timelines, metrics and imports',
+      memorySize: 1024,
+      timeout: STAFF_API_TIMEOUT,
+      concurrency: { reserved: config.staffApi.concurrency },
+      deadLetter: {
+        noneBecause:
+          'Invoked synchronously by API Gateway: the caller receives the error as the response, and nothing ' +
+          'is retried or left over to set aside.',
+      },
+    });
+    // The API gets and conditionally puts clinics, patients and appointments
+    // (and queries byStart for lists and metrics); it only queries messages,
+    // for timelines and metrics. `readWrite` also allows UpdateItem,
+    // DeleteItem and BatchWriteItem, which the API does not call.
+    useTable(this.staffApi, tables.clinics, 'readWrite', 'CLINICS_TABLE');
+    useTable(this.staffApi, tables.patients, 'readWrite', 'PATIENTS_TABLE');
+    useTable(this.staffApi, tables.appointments, 'readWrite', 'APPOINTMENTS_TABLE');
+    useTable(this.staffApi, tables.messages, 'read', 'MESSAGES_TABLE');
+    useSetting(this.staffApi, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    // The claim Cognito gives the user pool's clinics attribute (constructs/staff-users.ts).
+    useSetting(this.staffApi, 'CLINICS_CLAIM', CLINICS_CLAIM);
+    useSetting(this.staffApi, 'JSON_MAX_BYTES', DEFAULT_STAFF_API_CONFIG.jsonMaxBytes);
+    useSetting(this.staffApi, 'IMPORT_MAX_BYTES', DEFAULT_STAFF_API_CONFIG.importMaxBytes);
+    useSetting(this.staffApi, 'IMPORT_MAX_ROWS', DEFAULT_STAFF_API_CONFIG.importMaxRows);
+    this.staffHttpApi = new StaffHttpApi(this, 'StaffHttpApi', {
+      deploymentName: config.name,
+      handler: this.staffApi,
+      // The handler's own route table: the API cannot serve a route the code lacks, or miss one it has.
+      routes: STAFF_API_ROUTES,
+      issuer: stateful.staffUsers.issuer,
+      audience: stateful.staffUsers.client.userPoolClientId,
+      key: stateful.key,
+      logRetentionDays: config.logRetentionDays,
+      throttle: config.staffApi,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deploymentName: config.name,
       alarmTopic: stateful.alarmTopic,
@@ -237,6 +286,12 @@ export class StatelessStack extends Stack {
       failedMessages: config.alarms.failedMessages,
     });
 
+    this.watchStaffApi();
+
+    new CfnOutput(this, 'StaffApiUrl', {
+      value: this.staffHttpApi.url,
+      description: 'Base URL of the staff API (docs/api.md); GET /health needs no token',
+    });
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboard.dashboardName}`,
     });
@@ -259,6 +314,61 @@ export class StatelessStack extends Stack {
     props: Omit<ReminderFunctionProps<S>, 'platform'>,
   ): ReminderFunction<S> {
     return new ReminderFunction(this, id, { ...props, platform: this.platform });
+  }
+
+  /**
+   * Alarms on the staff API's server errors and on staff-api crashes or
+   * timeouts, and a dashboard row with its traffic, latency and function health.
+   */
+  private watchStaffApi(): void {
+    const fiveMinutes = Duration.minutes(5);
+    const { api } = this.staffHttpApi;
+    // The API has one stage, so the API-wide metrics are the stage's.
+    this.monitoring.addAlarm('StaffApiServerErrorsAlarm', {
+      metric: api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      threshold: 3,
+      evaluationPeriods: 1,
+      description:
+        'The staff API answered at least 3 requests with a 5xx within 5 minutes: check the staff-api logs and ' +
+        'the API access logs (integrationErrorMessage).',
+    });
+    this.monitoring.addAlarm('StaffApiErrorsAlarm', {
+      metric: this.staffApi.fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'staff-api crashed or ran out of time (the handler answers every error it knows itself); an import ' +
+        'may be too large to finish within 29 seconds.',
+    });
+    this.monitoring.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Staff API requests, 4xx and 5xx',
+        left: [
+          api.metricCount({ period: fiveMinutes, statistic: 'Sum', label: 'requests' }),
+          api.metricClientError({ period: fiveMinutes, statistic: 'Sum', label: '4xx' }),
+          api.metricServerError({ period: fiveMinutes, statistic: 'Sum', label: '5xx' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Staff API latency (ms)',
+        left: ['p50', 'p99'].map((statistic) =>
+          api.metricLatency({ period: fiveMinutes, statistic, label: `latency ${statistic}` }),
+        ),
+        right: [
+          api.metricIntegrationLatency({ period: fiveMinutes, statistic: 'p99', label: 'integration p99' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'staff-api errors and throttles',
+        left: [
+          this.staffApi.fn.metricErrors({ period: fiveMinutes, label: 'errors' }),
+          this.staffApi.fn.metricThrottles({ period: fiveMinutes, label: 'throttles' }),
+        ],
+        width: 8,
+      }),
+    );
   }
 
   private buildPlatform(config: DeploymentConfig, stateful: StatefulStack): FunctionPlatform {

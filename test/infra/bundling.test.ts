@@ -25,7 +25,7 @@ function assetDir(fn: ReminderFunction): string {
   return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
 }
 
-const FUNCTIONS = ['planMessages', 'dispatchDue', 'sendMessage', 'seedClinics'] as const;
+const FUNCTIONS = ['planMessages', 'dispatchDue', 'sendMessage', 'seedClinics', 'staffApi'] as const;
 
 describe('function bundles', () => {
   it.each(FUNCTIONS)('bundles %s as minified ESM with a linked source map', (name) => {

@@ -126,6 +126,9 @@ describe('acknowledged findings', () => {
       'Stateless/SendMessage/Function/QueueSource': ['Serverless-LambdaEventSourceMappingDestination'],
       'Stateless/SendMessage/SmsPublishPolicy': ['AwsSolutions-IAM5[Resource::*]'],
       'Stateless/SeedClinics/Function/Resource': [...noDlqNeeded, 'HIPAA.Security-LambdaConcurrency'].sort(),
+      'Stateless/StaffApi/Function/Resource': noDlqNeeded,
+      'Stateless/StaffHttpApi/Api/GET--health': ['AwsSolutions-APIG4'],
+      'Stateless/StaffHttpApi/Api/GET--openapi.json': ['AwsSolutions-APIG4'],
     });
   });
 

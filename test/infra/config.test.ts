@@ -68,6 +68,27 @@ describe('deployment config', () => {
       leaseMinutes: 15,
     });
     expect(single.clinics[0]?.policy.quietHours).toEqual({ enabled: true, start: '21:00', end: '08:00' });
+    expect(single.staffApi).toEqual({ ratePerSecond: 50, burst: 100, concurrency: 20 });
+  });
+
+  it('refuses a staff API burst below its rate, and a concurrency that cannot serve a request', () => {
+    // Act
+    const error = issuesOf(() =>
+      loadFrom(
+        {
+          'api.json': JSON.stringify(
+            makeConfig({ staffApi: { ratePerSecond: 200, burst: 100, concurrency: 0 } }),
+          ),
+        },
+        'api',
+      ),
+    );
+
+    // Assess
+    expect(error.issues.map((issue) => issue.path).sort()).toEqual([
+      'staffApi.burst',
+      'staffApi.concurrency',
+    ]);
   });
 
   it('names every bad key of an invalid file in one error', () => {

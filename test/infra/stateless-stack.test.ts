@@ -20,8 +20,11 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 function functions(): Record<string, ReminderFunction> {
-  const { planMessages, dispatchDue, sendMessage, seedClinics } = synth.stateless;
-  return { planMessages, dispatchDue, sendMessage, seedClinics } as Record<string, ReminderFunction>;
+  const { planMessages, dispatchDue, sendMessage, seedClinics, staffApi } = synth.stateless;
+  return { planMessages, dispatchDue, sendMessage, seedClinics, staffApi } as Record<
+    string,
+    ReminderFunction
+  >;
 }
 
 function logicalId(element: { node: { defaultChild?: unknown } }): string {
@@ -62,11 +65,11 @@ function policyOf(fn: ReminderFunction): string {
 }
 
 describe('stateless stack: functions', () => {
-  it('has the three pipeline functions and the clinic seeder, and no others', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('has the three pipeline functions, the clinic seeder and the staff API, and no others', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
-  it.each(['planMessages', 'dispatchDue', 'sendMessage', 'seedClinics'])(
+  it.each(['planMessages', 'dispatchDue', 'sendMessage', 'seedClinics', 'staffApi'])(
     'runs %s on ARM64 with Node.js 24, tracing, source maps and a JSON log format',
     (name) => {
       const fn = functions()[name] as ReminderFunction;
@@ -81,12 +84,16 @@ describe('stateless stack: functions', () => {
     },
   );
 
-  it('gives each function its own log group with the configured retention, KMS-encrypted, retained', () => {
+  it('gives each function (and the staff API access logs) a log group with the configured retention, KMS-encrypted, retained', () => {
     // Act
     const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
 
     // Assess
-    expect(Object.keys(groups)).toHaveLength(4);
+    expect(Object.keys(groups).sort()).toEqual(
+      [...Object.values(functions()).map((fn) => fn.logGroup), synth.stateless.staffHttpApi.accessLogs]
+        .map((group) => logicalId(group))
+        .sort(),
+    );
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(synth.config.logRetentionDays);
       expect(JSON.stringify(group.Properties.KmsKeyId)).toContain('DataKey');
@@ -125,6 +132,7 @@ describe('stateless stack: environment and permissions together', () => {
     ['dispatchDue', 'DispatchDueEnv'],
     ['sendMessage', 'SendMessageEnv'],
     ['seedClinics', 'SeedClinicsEnv'],
+    ['staffApi', 'StaffApiEnv'],
   ])('sets on %s every variable its %s schema declares, defaults included', (name) => {
     // Prepare
     const fn = functions()[name] as ReminderFunction<EnvSchema>;
@@ -350,7 +358,7 @@ describe('stateless stack: alarms and dashboard', () => {
 
   it('names every alarm after the deployment and notifies the alarm topic when it fires and clears', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(10);
+    expect(alarms.length).toBe(12);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z]+$/);
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');

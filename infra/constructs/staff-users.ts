@@ -1,0 +1,157 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  CfnUserPoolRiskConfigurationAttachment,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+  UserPoolEmail,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { CLINICS_CLAIM } from '../../shared/http/auth';
+
+const CUSTOM_PREFIX = 'custom:';
+if (!CLINICS_CLAIM.startsWith(CUSTOM_PREFIX)) {
+  throw new Error(`The clinics claim ${CLINICS_CLAIM} must be a Cognito custom attribute (custom:…)`);
+}
+
+/**
+ * The user pool's custom attribute that lists a staff user's clinics
+ * (comma-separated ids). Cognito puts it in the ID token as
+ * `custom:clinics`, the claim the staff API reads, so both names come from
+ * the one constant in shared/http/auth.ts.
+ */
+export const CLINICS_ATTRIBUTE = CLINICS_CLAIM.slice(CUSTOM_PREFIX.length);
+
+/** Longest value of the clinics attribute: about a hundred clinic ids (the config allows 100 clinics). */
+export const CLINICS_ATTRIBUTE_MAX_LENGTH = 2048;
+
+/** Lifetime of ID and access tokens: a stolen token is useful for an hour at most. */
+export const TOKEN_VALIDITY = Duration.hours(1);
+
+/** Lifetime of a refresh token: one working shift, after which the user signs in again with MFA. */
+export const REFRESH_TOKEN_VALIDITY = Duration.hours(12);
+
+export interface StaffUsersProps {
+  /** The deployment's name, for the pool's name and the invitation mail. */
+  readonly deploymentName: string;
+}
+
+/**
+ * The staff user pool and the one app client that staff tools sign in
+ * with. Administrators create every user (no self sign-up) and set the
+ * clinics attribute; users sign in with their email address, a password of
+ * at least 14 characters and a TOTP authenticator app (required), over SRP
+ * only, so the password never leaves the client.
+ *
+ * Users cannot change their own clinics: the attribute is readable through
+ * the client (so it reaches the ID token) but not writable.
+ */
+export class StaffUsers extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  /** `https://cognito-idp.<region>.amazonaws.com/<user pool id>`: the `iss` of every token of the pool. */
+  readonly issuer: string;
+
+  constructor(scope: Construct, id: string, props: StaffUsersProps) {
+    super(scope, id);
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: `clinic-reminders-${props.deploymentName}-staff`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true, username: false, phone: false, preferredUsername: false },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: {
+        [CLINICS_ATTRIBUTE]: new StringAttribute({ maxLen: CLINICS_ATTRIBUTE_MAX_LENGTH, mutable: true }),
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false, email: false },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+        passwordHistorySize: 5,
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Plus: threat protection that blocks sign-ins with compromised
+      // credentials and acts on risky ones (cdk-nag AwsSolutions-COG8).
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      // Invitations and recovery codes for a handful of staff: Cognito's own
+      // sender (50 mails a day) is enough and needs no SES sending authorization.
+      email: UserPoolEmail.withCognito(),
+      // Email-change and password-reset codes.
+      userVerification: {
+        emailSubject: `clinic-reminders ${props.deploymentName}: your verification code`,
+        emailBody: 'Your clinic-reminders verification code is {####}.',
+      },
+      userInvitation: {
+        emailSubject: `clinic-reminders ${props.deploymentName}: your staff account`,
+        emailBody:
+          `Your clinic-reminders staff account (${props.deploymentName}) is ready. ` +
+          'User name: {username}. Temporary password: {####} (valid for 3 days). ' +
+          'At the first sign-in you choose your own password and set up an authenticator app.',
+      },
+      // Staff accounts and their clinics are the API's access control: kept
+      // when the stack goes, and not deletable by accident.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // What full-function threat protection does, spelled out rather than
+    // left to the service's defaults: a password known from a breach is
+    // refused at sign-in and password change; a high-risk sign-in is
+    // blocked (an administrator marks it valid to unblock the user). MFA is
+    // required anyway, so lower risks need no extra step. No notification
+    // mails: those would need an SES identity authorized for Cognito.
+    new CfnUserPoolRiskConfigurationAttachment(this, 'ThreatProtection', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: 'ALL',
+      compromisedCredentialsRiskConfiguration: {
+        actions: { eventAction: 'BLOCK' },
+        eventFilter: ['SIGN_IN', 'PASSWORD_CHANGE', 'SIGN_UP'],
+      },
+      accountTakeoverRiskConfiguration: {
+        actions: {
+          highAction: { eventAction: 'BLOCK', notify: false },
+          mediumAction: { eventAction: 'MFA_REQUIRED', notify: false },
+          lowAction: { eventAction: 'NO_ACTION', notify: false },
+        },
+      },
+    });
+
+    this.client = this.userPool.addClient('StaffApiClient', {
+      userPoolClientName: 'staff-api',
+      // Secure Remote Password only: no plain-password flow, no admin flow.
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      // Staff tools sign in through the API, not Cognito's hosted pages.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: TOKEN_VALIDITY,
+      accessTokenValidity: TOKEN_VALIDITY,
+      refreshTokenValidity: REFRESH_TOKEN_VALIDITY,
+      // Cognito puts in the ID token only what the client may read: the clinics must be here.
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true, locale: true })
+        .withCustomAttributes(CLINICS_ATTRIBUTE),
+      // Never the clinics (a user could grant themselves any clinic) nor the
+      // email (the sign-in name, which an administrator changes). Not left
+      // out either: without a list, Cognito lets users write every standard attribute.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, locale: true }),
+    });
+
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+  }
+}
