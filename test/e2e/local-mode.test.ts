@@ -92,25 +92,26 @@ describe('local mode, started as `npm start` would', () => {
     ]);
     expect(week[0]?.text).toContain('Demo Family Clinic');
 
-    // Act 2: the clinic moves the visit to Thursday 10 December 14:00, at 18:00 on Monday.
+    // Act 2: at 18:00 on Monday the clinic moves the visit to Tuesday 15 December 14:00.
     const moved = await call(
       'PUT',
       '/v1/clinics/demo-clinic/appointments/a-e2e',
       {
         patientId: 'p-e2e',
-        startAt: '2026-12-10T19:00:00Z',
+        startAt: '2026-12-15T19:00:00Z',
         durationMinutes: 30,
         location: '12 River Road',
       },
       { 'if-match': '"1"' },
     );
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-    const afterMove = await advanceTo('2026-12-10T16:00:00Z');
+    const afterMove = await advanceTo('2026-12-15T16:00:00Z');
 
     // Assess 2: one reschedule notice, the new reminders, and no 2 h reminder for the old time.
     expect(afterMove.map((e) => [localTime(e), e.messageId])).toEqual([
       ['2026-12-07 18:00', 'a-e2e#reschedule#-#v2'],
-      ['2026-12-09 14:00', 'a-e2e#reminder#1d#v2'],
+      ['2026-12-12 14:00', 'a-e2e#reminder#3d#v2'],
+      ['2026-12-14 14:00', 'a-e2e#reminder#1d#v2'],
     ]);
     expect(afterMove.some((e) => e.messageId.endsWith('#v1'))).toBe(false);
 
@@ -119,11 +120,11 @@ describe('local mode, started as `npm start` would', () => {
       cancelledBy: 'clinic',
     });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
-    const afterCancel = await advanceTo('2026-12-12T00:00:00Z');
+    const afterCancel = await advanceTo('2026-12-18T00:00:00Z');
 
     // Assess 3: the cancellation notice, and nothing after it.
     expect(afterCancel.map((e) => [localTime(e), e.messageId])).toEqual([
-      ['2026-12-10 11:00', 'a-e2e#cancellation#-#v3'],
+      ['2026-12-15 11:00', 'a-e2e#cancellation#-#v3'],
     ]);
     const { body: outbox } = await call('GET', '/local/outbox');
     expect((outbox.entries as OutboxEntry[]).at(-1)?.messageId).toBe('a-e2e#cancellation#-#v3');
