@@ -24,18 +24,13 @@ import type { DefinedTable } from './tables';
 export type TableAccess = 'read' | 'readWrite';
 
 /** Item reads only: no Scan, so a bug cannot read a whole table. */
-const TABLE_READ = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-];
-const TABLE_WRITE = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+/**
+ * Conditional puts and updates only. No function deletes an item (finished
+ * messages expire by TTL; appointments are cancelled, not deleted), so none
+ * may: a compromised function cannot erase records.
+ */
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 const KEY_DECRYPT = ['kms:Decrypt', 'kms:DescribeKey'];
 const KEY_ENCRYPT = ['kms:Encrypt', 'kms:GenerateDataKey'];
@@ -51,7 +46,7 @@ function tableArns(table: ITable, indexNames: readonly string[]): string[] {
  *
  * @param fn - the function
  * @param defined - the table and its definition
- * @param access - `read` (get and query) or `readWrite` (adds put, update, delete)
+ * @param access - `read` (get and query) or `readWrite` (adds put and update)
  * @param key - the env variable that carries the table name
  */
 export function useTable<S extends EnvSchema>(

@@ -247,8 +247,8 @@ export class StatelessStack extends Stack {
     });
     // The API gets and conditionally puts clinics, patients and appointments
     // (and queries byStart for lists and metrics); it only queries messages,
-    // for timelines and metrics. `readWrite` also allows UpdateItem,
-    // DeleteItem and BatchWriteItem, which the API does not call.
+    // for timelines and metrics. `readWrite` also allows UpdateItem, which
+    // the API does not call.
     useTable(this.staffApi, tables.clinics, 'readWrite', 'CLINICS_TABLE');
     useTable(this.staffApi, tables.patients, 'readWrite', 'PATIENTS_TABLE');
     useTable(this.staffApi, tables.appointments, 'readWrite', 'APPOINTMENTS_TABLE');

@@ -190,6 +190,22 @@ describe('stateless stack: environment and permissions together', () => {
     expect(planPolicy).not.toMatch(/AppointmentsTable[0-9A-F]{8}Arn/);
   });
 
+  it('lets no function scan, delete or batch-write a table: records are only read, put and updated', () => {
+    const dynamoActions = allowStatements()
+      .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]))
+      .filter((action) => action.startsWith('dynamodb:'));
+
+    expect(dynamoActions).toContain('dynamodb:PutItem');
+    for (const forbidden of [
+      'dynamodb:Scan',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:*',
+    ]) {
+      expect(dynamoActions).not.toContain(forbidden);
+    }
+  });
+
   it('lets the sender send email only from the configured identity through the configuration set', () => {
     const statement = allowStatements().find((candidate) => candidate.Action === 'ses:SendEmail');
     const resources = JSON.stringify(statement?.Resource);
