@@ -10,7 +10,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -131,7 +131,8 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   if (options.port && (await canConnect(options.port))) {
     throw new Error(`port ${options.port} is already in use; set another one`);
   }
-  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  // Absolute: java runs in the jar's folder, where a relative path would point.
+  const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
   const javaArgs = [
     '-XX:TieredStopAtLevel=1',
     '-XX:+UseSerialGC',
