@@ -34,6 +34,7 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
+import { SEND_ATTEMPT_WINDOW_SECONDS } from '../shared/config/env';
 import { ClinicSchema, DEFAULT_POLICY, type Message, PatientSchema } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
 import { DUE_SHARDS, prefixedTableNames } from '../shared/tables';
@@ -128,8 +129,14 @@ async function main() {
       email: outbox.email,
       events: new RecordingEventPublisher(),
       deadLetters,
-      config: { maxAttempts: 5, backoffBaseSeconds: 30, backoffMaxSeconds: 900 },
+      config: {
+        maxAttempts: 5,
+        attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
+        backoffBaseSeconds: 30,
+        backoffMaxSeconds: 900,
+      },
       random: Math.random,
+      newId: randomUUID,
     });
 
     // The naive alternative: scan the whole outbox for due items every minute.

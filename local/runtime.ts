@@ -27,6 +27,7 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
+import { SEND_ATTEMPT_WINDOW_SECONDS } from '../shared/config/env';
 import { ClinicSchema, DEFAULT_POLICY } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
 import { DEFAULT_STAFF_API_CONFIG } from '../shared/http/env';
@@ -139,8 +140,14 @@ export class LocalRuntime {
       email: this.outbox.email,
       events: this.events,
       deadLetters: this.deadLetters,
-      config: { maxAttempts: 5, backoffBaseSeconds: 30, backoffMaxSeconds: 900 },
+      config: {
+        maxAttempts: 5,
+        attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
+        backoffBaseSeconds: 30,
+        backoffMaxSeconds: 900,
+      },
       random: Math.random,
+      newId: randomUUID,
     });
     const poller = new StreamPoller(clients.raw, streams, names.appointments);
     this.driver = new PipelineDriver({

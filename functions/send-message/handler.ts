@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -10,7 +11,12 @@ import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
 import { systemClock } from '../../shared/adapters/clock';
 import { makeDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
-import { parseEnv, SendMessageEnv, tableNamesFrom } from '../../shared/config/env';
+import {
+  parseEnv,
+  SEND_ATTEMPT_WINDOW_SECONDS,
+  SendMessageEnv,
+  tableNamesFrom,
+} from '../../shared/config/env';
 import { lazyHandler, type Observability, withMiddleware } from '../../shared/lambda/handler-kit';
 import { makeObservability } from '../../shared/lambda/observability';
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
@@ -56,10 +62,12 @@ export const handler = lazyHandler(() => {
       telemetry: observability.telemetry,
       config: {
         maxAttempts: env.MAX_SEND_ATTEMPTS,
+        attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
         backoffBaseSeconds: env.BACKOFF_BASE_SECONDS,
         backoffMaxSeconds: env.BACKOFF_MAX_SECONDS,
       },
       random: Math.random,
+      newId: randomUUID,
     },
     observability,
   );

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { SEND_ATTEMPT_WINDOW_SECONDS } from '../../shared/config/env';
 
 /**
  * Timings that two stacks must agree on. The send queue (stateful) hides a
@@ -7,6 +8,17 @@ import { Duration } from 'aws-cdk-lib';
  */
 export const SEND_FUNCTION_TIMEOUT = Duration.seconds(30);
 export const SEND_QUEUE_VISIBILITY = Duration.seconds(SEND_FUNCTION_TIMEOUT.toSeconds() * 6);
+
+// send-message waits out an attempt that may still be running for this long
+// before it calls the outcome unknown; it must fit between the two.
+if (
+  SEND_ATTEMPT_WINDOW_SECONDS <= SEND_FUNCTION_TIMEOUT.toSeconds() ||
+  SEND_ATTEMPT_WINDOW_SECONDS >= SEND_QUEUE_VISIBILITY.toSeconds()
+) {
+  throw new RangeError(
+    'SEND_ATTEMPT_WINDOW_SECONDS must lie between the sender timeout and the queue visibility',
+  );
+}
 
 /** Receives of one send request before SQS moves it to the send dead-letter queue. */
 export const SEND_MAX_RECEIVES = 5;

@@ -21,7 +21,8 @@ export function parseEnv<S extends z.ZodType>(
 }
 
 const name = z.string().min(1);
-const positiveNumber = z.coerce.number().positive();
+/** A send rate: at least one message a minute, or the channel would never send. */
+const sendRate = z.coerce.number().min(1 / 60, 'must allow at least one message a minute (1/60 per second)');
 
 /** Variables every function that touches the tables reads. */
 export const TablesEnv = z.object({
@@ -48,10 +49,19 @@ export const PlanMessagesEnv = TablesEnv.extend({
 
 export const DispatchDueEnv = TablesEnv.extend({
   SEND_QUEUE_URL: z.url(),
-  SMS_PER_SECOND: positiveNumber,
-  EMAIL_PER_SECOND: positiveNumber,
+  SMS_PER_SECOND: sendRate,
+  EMAIL_PER_SECOND: sendRate,
   LEASE_MINUTES: z.coerce.number().int().min(2).max(60).default(15),
 });
+
+/**
+ * How long after send-message marked a message `sending` that attempt may
+ * still be running. Must be longer than the function's timeout and shorter
+ * than the send queue's visibility timeout (infra/constructs/settings.ts
+ * checks both), so a duplicate delivery waits for the first attempt instead
+ * of calling its outcome unknown.
+ */
+export const SEND_ATTEMPT_WINDOW_SECONDS = 90;
 
 export const SendMessageEnv = TablesEnv.extend({
   EVENT_BUS_NAME: name,

@@ -381,6 +381,8 @@ export const MessageSchema = z.strictObject({
   rev: positiveVersion,
   /** Fences the claim: only the holder of this token may move it on. */
   claimToken: z.string().max(64).optional(),
+  /** The one delivery of the queue message that marked it `sending` (duplicates carry the same token). */
+  attemptId: z.string().max(64).optional(),
   leaseUntil: UtcInstantSchema.optional(),
   createdAt: UtcInstantSchema,
   updatedAt: UtcInstantSchema,

@@ -106,7 +106,7 @@ export interface MessageRepository {
    * the due index. Only the holder of `token` may, and only from queued.
    * Returns the message as stored after the change.
    */
-  markSending(key: MessageKey, token: string, at: string): Promise<Message>;
+  markSending(key: MessageKey, attempt: { token: string; attemptId: string; at: string }): Promise<Message>;
   /** sending → sent, with the provider's id (and why, when it went by a fallback channel). */
   markSent(
     key: MessageKey,

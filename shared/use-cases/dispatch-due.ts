@@ -1,4 +1,3 @@
-import type { DateTime } from 'luxon';
 import type { Channel, Priority } from '../domain/model';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbound';
@@ -86,14 +85,15 @@ async function* oldestDue(
  *
  * Primary course:
  * 1. For each channel, take priorities high → low and, within one, the oldest
- *    due first, until the channel's one-minute budget is used; the rest stay
- *    due for the next sweep.
+ *    due first, until the channel's one-minute budget is used or its sends,
+ *    paced at the channel's rate, would spill into the next minute; the rest
+ *    stay due for the next sweep.
  * 2. Skip items already past their point (`notAfter`), with a reason.
  * 3. Claim each item (conditional: only a pending item at the revision read,
  *    or one whose earlier claim lapsed), so racing sweeps take it once.
- * 4. Enqueue the claimed items with a delay of the seconds left until due,
- *    paced to the channel's rate; an item the queue refuses goes back to
- *    pending at once.
+ * 4. Enqueue the claimed items with a delay equal to their send second (the
+ *    seconds left until due, or later when pacing holds them back); an item
+ *    the queue refuses goes back to pending at once.
  *
  * @param deps - outbox, queue, clock, budget
  */
@@ -107,19 +107,26 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
   const claimed: { entry: DueEntry; send: QueuedSend }[] = [];
 
   for (const channel of CHANNELS) {
-    let budget = deps.config.budgetPerMinute[channel];
-    for (const priority of PRIORITIES) {
-      if (budget <= 0) break;
+    const budget = deps.config.budgetPerMinute[channel];
+    const interval = 60 / Math.max(1, budget);
+    let slot = Number.NEGATIVE_INFINITY;
+    let taken = 0;
+    channelSweep: for (const priority of PRIORITIES) {
       for await (const entry of oldestDue(deps.messages, channel, priority, upTo, budget)) {
-        if (budget <= 0) break;
+        if (taken >= budget) break channelSweep;
         if (entry.notAfter < at) {
           if (await expire(deps, entry, at)) summary.expired += 1;
           continue;
         }
+        // Its send second: when it is due, but no closer to the channel's
+        // previous send than the rate allows. One that would fall into the
+        // next sweep's minute waits for that sweep, so two sweeps' sends
+        // never overlap and the provider never sees more than the rate.
+        const untilDue = Math.max(0, parseUtc(entry.dueAt).diff(now, 'seconds').seconds);
+        const sendAt = Math.max(untilDue, slot + interval);
+        if (sendAt >= deps.config.lookaheadSeconds) break channelSweep;
         const token = deps.newToken();
-        const leaseUntil = toUtcIso(
-          (entry.dueAt > at ? parseUtc(entry.dueAt) : now).plus({ minutes: deps.config.leaseMinutes }),
-        );
+        const leaseUntil = toUtcIso(now.plus({ seconds: sendAt, minutes: deps.config.leaseMinutes }));
         try {
           await deps.messages.claim(entry.key, entry.rev, { token, leaseUntil, at });
         } catch (error) {
@@ -127,13 +134,15 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
           summary.lostRaces += 1;
           continue;
         }
-        budget -= 1;
-        claimed.push({ entry, send: { request: { ...entry.key, token }, delaySeconds: 0 } });
+        slot = sendAt;
+        taken += 1;
+        // Never before its due second; paced ones share a second up to the rate.
+        const delaySeconds = Math.min(900, Math.max(Math.ceil(untilDue), Math.floor(sendAt)));
+        claimed.push({ entry, send: { request: { ...entry.key, token }, delaySeconds } });
       }
     }
   }
 
-  pace(claimed, now, deps.config.budgetPerMinute);
   const { failed } = await deps.queue.enqueue(claimed.map((item) => item.send));
   const refused = new Set(failed);
   for (const [index, item] of claimed.entries()) {
@@ -168,32 +177,6 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
   if (summary.lostRaces) deps.telemetry.count('ClaimLostRace', summary.lostRaces);
   if (summary.requeued) deps.telemetry.count('EnqueueFailed', summary.requeued);
   return summary;
-}
-
-/**
- * Sets each item's queue delay: the seconds until it is due, but never
- * closer to the previous send of its channel than the channel's rate allows,
- * so a burst that fits the minute's budget is spread over the minute instead
- * of reaching the provider in one second (which would come back as
- * throttling). Within a channel the minute's items go in due order.
- */
-function pace(
-  claimed: { entry: DueEntry; send: QueuedSend }[],
-  now: DateTime,
-  budgetPerMinute: Record<Channel, number>,
-): void {
-  for (const channel of CHANNELS) {
-    const interval = 60 / Math.max(1, budgetPerMinute[channel]);
-    let slot = Number.NEGATIVE_INFINITY;
-    const items = claimed.filter((item) => item.entry.channel === channel);
-    items.sort((a, b) => a.entry.dueAt.localeCompare(b.entry.dueAt));
-    for (const item of items) {
-      const untilDue = Math.max(0, parseUtc(item.entry.dueAt).diff(now, 'seconds').seconds);
-      slot = Math.max(untilDue, slot + interval);
-      // Never before its due second; paced ones share a second up to the rate.
-      item.send.delaySeconds = Math.min(900, Math.max(Math.ceil(untilDue), Math.floor(slot)));
-    }
-  }
 }
 
 /** Skips an item that can no longer be useful; false if someone else moved it first. */

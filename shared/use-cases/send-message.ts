@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { ConflictError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
+import { AppError, ConflictError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide, resolveLanguage } from '../domain/planning';
 import { isTemplateKind, render, type TemplateKind } from '../domain/templates';
@@ -29,6 +29,11 @@ import type { ClinicCache } from './clinic-cache';
 export interface SendConfig {
   /** Tries per message before a transient failure becomes final. */
   maxAttempts: number;
+  /**
+   * How long after an attempt marked `sending` it may still be running: more
+   * than the function's timeout, less than the queue's visibility timeout.
+   */
+  attemptWindowSeconds: number;
   /** First retry delay; doubles per attempt, with jitter. */
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
@@ -48,6 +53,8 @@ export interface SendDeps {
   config: SendConfig;
   /** 0 ≤ random() < 1, for backoff jitter. */
   random: () => number;
+  /** A fresh unique id (one per delivery attempt). */
+  newId: () => string;
 }
 
 export type SendOutcome =
@@ -66,6 +73,10 @@ interface Attempt {
   message: Message;
   now: DateTime;
   at: string;
+  /** Set once a provider may have the message: from then on a failure is never retried. */
+  accepted: boolean;
+  /** Channels refused for good so far (stored ones plus this attempt's). */
+  failedChannels: Channel[];
 }
 
 /** The appointment id inside a deterministic message id (`a-1#reminder#1d#v2`). */
@@ -194,21 +205,34 @@ async function recordCarrierOptOut(deps: SendDeps, patient: Patient, at: string)
 }
 
 /**
+ * Thrown when a queue message finds its own token in `sending` from moments
+ * ago: another delivery of it (SQS delivers at least once) may still be at
+ * the provider. The queue delivers it again after its visibility timeout,
+ * when that attempt has either finished or is certainly dead.
+ */
+export class AttemptInFlightError extends AppError {}
+
+/**
  * Sends one claimed message, at most once.
  *
  * Primary course:
  * 1. Mark the message `sending` with this attempt's token (conditional). If
- *    it is already `sending` under the same token, an earlier try of this
- *    very queue message stopped midway: the outcome is unknown, so it is
+ *    it is already `sending` under the same token, an earlier delivery of
+ *    this queue message got that far: if it started moments ago it may still
+ *    be running (try again later); otherwise it stopped between the mark and
+ *    the record of the result, the outcome is unknown, and the message is
  *    marked `unknown` and never sent again. Any other state means this queue
  *    message is outdated: nothing to do.
- * 2. Re-read the appointment and the patient, and decide: send on a channel,
- *    skip with a reason, or defer (quiet hours reached because sending was late).
+ * 2. Re-read the appointment and the patient (after the mark, so a change
+ *    that landed before it is seen), and decide: send on a channel, skip with
+ *    a reason, or defer (quiet hours reached because sending was late).
  * 3. Call the provider, then mark `sent` with its id.
  * 4. A known refusal: throttling or 5xx → back to pending with backoff until
  *    the attempt budget is spent; then, like an invalid or opted-out address,
  *    the next allowed channel at once, else `failed`. An error with no
- *    answer → `unknown`.
+ *    answer → `unknown`. Any other error before a provider accepted the
+ *    message (a failed read, a template that cannot render) → back to pending
+ *    with backoff, since nothing was sent.
  * 5. Publish the outcome to the event bus.
  *
  * @param deps - repositories, senders, bus, clock, config
@@ -222,40 +246,84 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
   };
   const now = deps.clock.now();
   const at = toUtcIso(now);
-  const appointmentId = appointmentIdOf(request.messageId);
-  const [marked, appointment, patient, clinic] = await Promise.all([
-    deps.messages.markSending(key, request.token, at).catch((error: unknown) => error),
-    appointmentId ? deps.appointments.get(request.clinicId, appointmentId) : Promise.resolve(undefined),
-    deps.patients.get(request.clinicId, request.patientId),
-    deps.clinics.get(request.clinicId),
-  ]);
-
-  if (marked instanceof MessageTransitionError) {
-    const current = marked.current;
-    if (current?.status === 'sending' && current.claimToken === request.token) {
-      return finishAs(
-        { deps, key, token: request.token, message: current, now, at },
-        'unknown',
-        'interrupted-attempt',
-      );
-    }
-    deps.telemetry.count('StaleDelivery');
-    deps.logger.info('outdated queue message ignored', { ...key, status: current?.status });
-    return 'stale';
+  let message: Message;
+  try {
+    message = await deps.messages.markSending(key, { token: request.token, attemptId: deps.newId(), at });
+  } catch (error) {
+    if (!(error instanceof MessageTransitionError)) throw error;
+    return takenOver(deps, key, request.token, error.current, now, at);
   }
-  if (marked instanceof Error) throw marked;
-  const message = marked as Message;
-  const attempt: Attempt = { deps, key, token: request.token, message, now, at };
+  const attempt: Attempt = {
+    deps,
+    key,
+    token: request.token,
+    message,
+    now,
+    at,
+    accepted: false,
+    failedChannels: [...(message.failedChannels ?? [])],
+  };
+  try {
+    return await attemptSend(attempt);
+  } catch (error) {
+    // Once a provider accepted the message, only a redelivery may settle it
+    // (as `unknown`); before that, nothing was sent and it can simply wait.
+    if (attempt.accepted || error instanceof MessageTransitionError) throw error;
+    return retryBeforeSending(attempt, error);
+  }
+}
+
+/** markSending lost: decide what the item's current state means for this queue message. */
+async function takenOver(
+  deps: SendDeps,
+  key: MessageKey,
+  token: string,
+  current: Message | undefined,
+  now: DateTime,
+  at: string,
+): Promise<SendOutcome> {
+  if (current?.status === 'sending' && current.claimToken === token) {
+    const startedSecondsAgo = now.diff(parseUtc(current.sendingAt ?? current.updatedAt), 'seconds').seconds;
+    if (startedSecondsAgo < deps.config.attemptWindowSeconds) {
+      deps.telemetry.count('AttemptInFlight');
+      throw new AttemptInFlightError(`message ${key.messageId} is being sent by another delivery`);
+    }
+    const attempt: Attempt = {
+      deps,
+      key,
+      token,
+      message: current,
+      now,
+      at,
+      accepted: false,
+      failedChannels: [],
+    };
+    return finishAs(attempt, 'unknown', 'interrupted-attempt');
+  }
+  deps.telemetry.count('StaleDelivery');
+  deps.logger.info('outdated queue message ignored', { ...key, status: current?.status });
+  return 'stale';
+}
+
+/** Steps 2–5 of sendMessage, for a message this attempt has marked `sending`. */
+async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
+  const { deps, key, token, message, now, at } = attempt;
+  const appointmentId = appointmentIdOf(key.messageId);
+  const [appointment, patient, clinic] = await Promise.all([
+    appointmentId ? deps.appointments.get(key.clinicId, appointmentId) : Promise.resolve(undefined),
+    deps.patients.get(key.clinicId, key.patientId),
+    deps.clinics.get(key.clinicId),
+  ]);
   if (!clinic) return finishAs(attempt, 'skipped', 'clinic-missing');
   // Broadcast and keyword-reply texts come from staff and inbound messages,
   // not from templates; their senders arrive with two-way SMS.
   if (!isTemplateKind(message.kind)) return finishAs(attempt, 'skipped', 'no-template-for-kind');
   const templated = message as Message & { kind: TemplateKind };
 
-  let failedChannels: Channel[] = [...(message.failedChannels ?? [])];
   let currentPatient = patient;
   let fallbackReason: string | undefined;
   for (;;) {
+    const failedChannels = attempt.failedChannels;
     const decision = decide({ message, appointment, patient: currentPatient, clinic, now, failedChannels });
     if (decision.action === 'skip') {
       const reason =
@@ -265,7 +333,7 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
     if (decision.action === 'defer') {
       await deps.messages.reschedule(
         key,
-        request.token,
+        token,
         {
           dueAt: decision.until,
           channel: message.channel,
@@ -299,7 +367,7 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
           channel: decision.channel,
           code: error.providerCode,
         });
-        failedChannels = [...failedChannels, decision.channel];
+        attempt.failedChannels = [...failedChannels, decision.channel];
         fallbackReason = `${decision.channel}-${error.reason}`;
         if (error.reason === 'opted-out' && decision.channel === 'sms' && currentPatient) {
           currentPatient = await recordCarrierOptOut(deps, currentPatient, at);
@@ -309,14 +377,15 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
       if (error instanceof TransientDeliveryError) {
         deps.telemetry.count('ProviderRetry', 1, { channel: decision.channel, code: error.providerCode });
         if (message.attempts < deps.config.maxAttempts) {
-          return retryLater(attempt, decision.channel, failedChannels, error);
+          return retryLater(attempt, decision.channel, `retry:${error.providerCode}`);
         }
         // The budget is spent on this channel: fall back like a refusal would.
-        failedChannels = [...failedChannels, decision.channel];
+        attempt.failedChannels = [...failedChannels, decision.channel];
         fallbackReason = `${decision.channel}-retries-exhausted:${error.providerCode}`;
         continue;
       }
       // No answer from the provider: it may have sent. Never send again.
+      attempt.accepted = true;
       deps.logger.error('provider outcome unknown', {
         ...key,
         channel: decision.channel,
@@ -324,10 +393,11 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
       });
       return finishAs(attempt, 'unknown', 'provider-no-answer');
     }
+    attempt.accepted = true;
 
     // A crash from here on leaves the item in `sending` under this token;
     // the redelivered queue message then marks it `unknown`, never resends.
-    const sent = await deps.messages.markSent(key, request.token, {
+    const sent = await deps.messages.markSent(key, token, {
       providerMessageId: receipt.providerMessageId,
       channel: decision.channel,
       at,
@@ -347,20 +417,28 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
   }
 }
 
-async function retryLater(
-  attempt: Attempt,
-  channel: Channel,
-  failedChannels: Channel[],
-  error: TransientDeliveryError,
-): Promise<SendOutcome> {
+/** Nothing reached a provider, so the outcome is known: back to pending, within the attempt budget. */
+async function retryBeforeSending(attempt: Attempt, error: unknown): Promise<SendOutcome> {
+  const { deps, key, message } = attempt;
+  deps.telemetry.count('SendPreparationFailed');
+  deps.logger.error('send failed before any provider call; the message waits for another try', {
+    ...key,
+    error: (error as Error).name,
+  });
+  if (message.attempts >= deps.config.maxAttempts)
+    return finishAs(attempt, 'failed', 'send-preparation-failed');
+  return retryLater(attempt, message.channel, 'retry:send-preparation');
+}
+
+async function retryLater(attempt: Attempt, channel: Channel, reason: string): Promise<SendOutcome> {
   const { deps, key, token, message, now, at } = attempt;
   const dueAt = toUtcIso(now.plus({ seconds: backoffSeconds(deps.config, message.attempts, deps.random) }));
   await deps.messages.reschedule(
     key,
     token,
-    { dueAt, channel, priority: message.priority, reason: `retry:${error.providerCode}`, failedChannels, at },
+    { dueAt, channel, priority: message.priority, reason, failedChannels: attempt.failedChannels, at },
     ['sending'],
   );
-  deps.logger.warn('provider busy, retry scheduled', { ...key, channel, code: error.providerCode, dueAt });
+  deps.logger.warn('retry scheduled', { ...key, channel, reason, dueAt });
   return 'retry-scheduled';
 }

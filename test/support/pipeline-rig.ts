@@ -31,10 +31,11 @@ import { InProcessQueue } from '../../shared/adapters/local/in-process-queue';
 import { PipelineDriver } from '../../shared/adapters/local/pipeline-driver';
 import { CapturingLogger, RecordingTelemetry } from '../../shared/adapters/local/recorders';
 import { StreamPoller } from '../../shared/adapters/local/stream-poller';
+import { SEND_ATTEMPT_WINDOW_SECONDS } from '../../shared/config/env';
 import type { StatusChange } from '../../shared/domain/appointment-changes';
 import type { Appointment, Clinic, Message, Patient } from '../../shared/domain/model';
 import type { AppLogger, EmailSender, SendQueue, SmsSender } from '../../shared/ports/outbound';
-import type { MessageRepository } from '../../shared/ports/repositories';
+import type { AppointmentRepository, MessageRepository } from '../../shared/ports/repositories';
 import { prefixedTableNames, type TableNames } from '../../shared/tables';
 import { changeAppointmentStatus, saveAppointment } from '../../shared/use-cases/appointments';
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
@@ -55,6 +56,7 @@ const context = {} as Context;
 /** Wrappers a test may put around a port to inject a crash or a fault. */
 export interface RigOverrides {
   messages?: (real: MessageRepository) => MessageRepository;
+  appointments?: (real: AppointmentRepository) => AppointmentRepository;
   queue?: (real: SendQueue) => SendQueue;
   sms?: (real: SmsSender) => SmsSender;
   email?: (real: EmailSender) => EmailSender;
@@ -150,15 +152,24 @@ export class PipelineRig {
     this.send = makeSendHandler({
       ...common,
       messages,
-      appointments: this.repos.appointments,
+      appointments: overrides.appointments
+        ? overrides.appointments(this.repos.appointments)
+        : this.repos.appointments,
       patients: this.repos.patients,
       clinics,
       sms: overrides.sms ? overrides.sms(sms) : sms,
       email: overrides.email ? overrides.email(email) : email,
       events: new EventBridgePublisher(new EventBridgeClient({ region: REGION }), BUS_NAME),
       deadLetters: new SqsDeadLetters(new SQSClient({ region: REGION }), SEND_DLQ_URL),
-      config: { maxAttempts: 5, backoffBaseSeconds: 30, backoffMaxSeconds: 900, ...overrides.sendConfig },
+      config: {
+        maxAttempts: 5,
+        attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
+        backoffBaseSeconds: 30,
+        backoffMaxSeconds: 900,
+        ...overrides.sendConfig,
+      },
       random: () => 0.5,
+      newId: randomUUID,
     });
     this.driver = new PipelineDriver({
       clock: this.clock,
@@ -323,10 +334,14 @@ export class PipelineRig {
     );
   }
 
+  /** A new reader of the appointments stream, from its start. */
+  newStreamPoller(): StreamPoller {
+    return new StreamPoller(this.clients.raw, this.streams, this.names.appointments);
+  }
+
   /** Delivers the whole stream again from its start, as a replay after an outage would. */
   async replayStream(): Promise<number> {
-    const poller = new StreamPoller(this.clients.raw, this.streams, this.names.appointments);
-    return poller.drain((event: DynamoDBStreamEvent) => this.plan(event, context));
+    return this.newStreamPoller().drain((event: DynamoDBStreamEvent) => this.plan(event, context));
   }
 
   async advanceTo(iso: string): Promise<void> {

@@ -17,6 +17,20 @@ export function errorCode(error: unknown): string {
 }
 
 /**
+ * An access or encryption-key refusal (403, or any `KMS…`/`Authorization…`
+ * error): a problem of the account's configuration, not of the message.
+ */
+export function isAccountProblem(error: unknown): boolean {
+  const name = errorCode(error);
+  return (
+    answeredStatus(error) === 403 ||
+    name.startsWith('KMS') ||
+    name.startsWith('Authorization') ||
+    name === 'AccessDeniedException'
+  );
+}
+
+/**
  * What an answered provider error says by its HTTP status alone: 429 and 5xx
  * are transient (retry later); any other 4xx is a refusal of the account or
  * the request (access denied, a bad parameter): known not sent, and a retry

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
 import type { EmailRequest, EmailSender, ProviderReceipt } from '../../ports/outbound';
-import { classifyByStatus, errorCode } from './provider-errors';
+import { classifyByStatus, errorCode, isAccountProblem } from './provider-errors';
 
 export interface SesEmailOptions {
   /** Verified identity to send from (`Riverside Clinic <reminders@clinic.example>`). */
@@ -69,6 +69,9 @@ export class SesEmailSender implements EmailSender {
 export function classifySesError(error: unknown): unknown {
   if (error instanceof TransientDeliveryError || error instanceof PermanentDeliveryError) return error;
   const code = errorCode(error);
+  if (isAccountProblem(error)) {
+    return new TransientDeliveryError('SES refused the account (access or key)', code);
+  }
   if (error instanceof BadRequestException) {
     return new PermanentDeliveryError(
       'SES refused the address or message as invalid',

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
 import type { ProviderReceipt, SmsRequest, SmsSender } from '../../ports/outbound';
-import { classifyByStatus, errorCode } from './provider-errors';
+import { classifyByStatus, errorCode, isAccountProblem } from './provider-errors';
 
 export interface SnsSmsOptions {
   /** Origination number (E.164) registered for this account, if any. */
@@ -80,14 +80,23 @@ export function classifySnsError(error: unknown): unknown {
     return new PermanentDeliveryError('the number opted out of SMS from this account', 'opted-out', code);
   }
   if (error instanceof InvalidParameterException || error instanceof InvalidParameterValueException) {
+    // SNS names the parameter it refused; only a refused PhoneNumber is the
+    // patient's address. Any other (a misconfigured origination number or
+    // sender id) is the account's problem.
+    const aboutNumber = /PhoneNumber/i.test(error.message);
     return new PermanentDeliveryError(
-      'SNS refused the number or message as invalid',
-      'invalid-address',
+      aboutNumber ? 'SNS refused the phone number as invalid' : 'SNS refused a parameter of the request',
+      aboutNumber ? 'invalid-address' : 'rejected',
       code,
     );
   }
   if (error instanceof ThrottledException || error instanceof KMSThrottlingException) {
     return new TransientDeliveryError('SNS throttled the request', code);
+  }
+  if (isAccountProblem(error)) {
+    // Access or key configuration: nothing to do with this patient, and an
+    // operator can fix it; retry within the attempt budget (and alarm).
+    return new TransientDeliveryError('SNS refused the account (access or key)', code);
   }
   if (error instanceof InternalErrorException)
     return new TransientDeliveryError('SNS had an internal error', code);

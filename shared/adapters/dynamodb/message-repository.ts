@@ -205,6 +205,12 @@ export class DynamoMessageRepository implements MessageRepository {
       remove?: readonly string[];
       /** Counters to add one to (rev on every change that leaves or re-enters the index). */
       increment: readonly ('rev' | 'attempts')[];
+      /**
+       * True when the item already shows this very change (same token and
+       * instant): the SDK retried a write whose answer was lost after it
+       * committed. The change is then done, not lost.
+       */
+      alreadyDone: (current: Message) => boolean;
     },
     action: string,
   ): Promise<Message> {
@@ -251,6 +257,7 @@ export class DynamoMessageRepository implements MessageRepository {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const current = error.Item ? toMessage(unmarshall(error.Item)) : undefined;
+        if (current && update.alreadyDone(current)) return current;
         throw new MessageTransitionError(
           `${describe(key)} cannot ${action}: it is ${current ? `${current.status} (rev ${current.rev})` : 'missing'}`,
           current,
@@ -290,20 +297,25 @@ export class DynamoMessageRepository implements MessageRepository {
           updatedAt: claim.at,
         },
         increment: [],
+        alreadyDone: (current) =>
+          current.status === 'queued' && current.claimToken === claim.token && current.queuedAt === claim.at,
       },
       'be claimed',
     );
   }
 
-  markSending(key: MessageKey, token: string, at: string): Promise<Message> {
+  markSending(key: MessageKey, attempt: { token: string; attemptId: string; at: string }): Promise<Message> {
+    const { token, attemptId, at } = attempt;
     return this.transition(
       key,
       {
         condition: '#status = :queued AND #token = :token',
         values: { ':queued': 'queued', ':token': token },
-        set: { status: 'sending', sendingAt: at, updatedAt: at },
+        set: { status: 'sending', sendingAt: at, attemptId, updatedAt: at },
         remove: ['dueShard', 'leaseUntil'],
         increment: ['rev', 'attempts'],
+        alreadyDone: (current) =>
+          current.status === 'sending' && current.claimToken === token && current.attemptId === attemptId,
       },
       'start sending',
     );
@@ -330,6 +342,8 @@ export class DynamoMessageRepository implements MessageRepository {
         },
         remove: result.reason ? [] : ['reason'],
         increment: ['rev'],
+        alreadyDone: (current) =>
+          current.status === 'sent' && current.providerMessageId === result.providerMessageId,
       },
       'be marked sent',
     );
@@ -356,6 +370,11 @@ export class DynamoMessageRepository implements MessageRepository {
         },
         remove: ['dueShard', 'leaseUntil'],
         increment: ['rev'],
+        alreadyDone: (current) =>
+          current.status === outcome.status &&
+          current.reason === outcome.reason &&
+          current.finishedAt === outcome.at &&
+          current.claimToken === token,
       },
       `be marked ${outcome.status}`,
     );
@@ -391,6 +410,11 @@ export class DynamoMessageRepository implements MessageRepository {
         },
         remove: ['claimToken', 'leaseUntil'],
         increment: ['rev'],
+        alreadyDone: (current) =>
+          current.status === 'pending' &&
+          current.dueAt === next.dueAt &&
+          current.reason === next.reason &&
+          current.updatedAt === next.at,
       },
       'be rescheduled',
     );
@@ -412,6 +436,10 @@ export class DynamoMessageRepository implements MessageRepository {
         },
         remove: ['dueShard', 'leaseUntil', 'claimToken'],
         increment: ['rev'],
+        alreadyDone: (current) =>
+          current.status === 'skipped' &&
+          current.reason === change.reason &&
+          current.finishedAt === change.at,
       },
       'be withdrawn',
     );

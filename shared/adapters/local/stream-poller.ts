@@ -131,8 +131,11 @@ export class StreamPoller {
         const batch = state.pending.slice(0, this.batchSize);
         const { batchItemFailures } = await handler({ Records: batch });
         const failed = batchItemFailures[0]?.itemIdentifier;
-        const failedAt =
+        // Lambda's rule: retry from the reported record; a report naming no
+        // record of the batch retries the whole batch.
+        const reported =
           failed === undefined ? -1 : batch.findIndex((r) => r.dynamodb?.SequenceNumber === failed);
+        const failedAt = failed !== undefined && reported === -1 ? 0 : reported;
         const done = failedAt === -1 ? batch.length : failedAt;
         state.pending.splice(0, done);
         acknowledged += done;

@@ -99,6 +99,34 @@ describe('pacing within the minute', () => {
   });
 });
 
+describe('pacing across sweeps', () => {
+  it('leaves for the next sweep what its pace would push into the next minute, so two sweeps never overlap', async () => {
+    // 6 a minute (one every 10 s); twelve reminders due half a minute after the sweep.
+    const rig = rigFor({ budgetPerMinute: { sms: 6, email: 60 } });
+    rig.clock.set(DateTime.fromISO('2026-12-02T09:00:00Z', { zone: 'utc' }));
+    for (let index = 0; index < 12; index++) {
+      await outboxItem(rig, {
+        patientId: `p-over-${index}`,
+        messageId: `a-over-${index}#reminder#1d#v1`,
+        dueAt: '2026-12-02T09:00:30.000Z',
+      });
+    }
+
+    await rig.sweep();
+    rig.clock.advance({ minutes: 1 });
+    await rig.driver.settle(); // the first sweep's three went out at :30, :40 and :50
+    await rig.sweep();
+
+    const [first, second] = rig.sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .map((call) => call.args[0].input.Entries ?? []);
+    // Sweep one sends at 09:00:30, :40, :50; sweep two from 09:01:00 on, every 10 s.
+    expect(first?.map((e) => e.DelaySeconds)).toEqual([30, 40, 50]);
+    expect(second?.map((e) => e.DelaySeconds)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(rig.telemetry.total('ClaimLostRace')).toBe(0);
+  });
+});
+
 describe('a late or missed sweep', () => {
   it('catches up what is still useful and skips, with a reason, what is past its point', async () => {
     const rig = rigFor();

@@ -7,11 +7,12 @@ import {
   ThrottledException,
 } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type Message, TERMINAL_STATUSES } from '../../../shared/domain/model';
 import { render } from '../../../shared/domain/templates';
 import type { SendQueue } from '../../../shared/ports/outbound';
-import type { MessageRepository } from '../../../shared/ports/repositories';
+import type { AppointmentRepository, MessageRepository } from '../../../shared/ports/repositories';
 import {
   BUS_NAME,
   CONFIGURATION_SET,
@@ -21,6 +22,7 @@ import {
 } from '../../support/pipeline-rig';
 
 const rigFor = usePipelineRig();
+const context = {} as Context;
 const VISIT = '2026-12-08T15:00:00Z';
 
 /** Throws `times` times right after (or instead of) the real call, like a Lambda that dies there. */
@@ -133,6 +135,78 @@ describe('a crash at each step, then the retries', () => {
     expect(rig.sweepErrors).toHaveLength(1);
     // Booked at 15:00:00; the first sweep at 15:00 claimed and died; the lease (15 min) ran out.
     expect(rig.calls.map((c) => c.at)).toEqual(['2026-12-01T15:16:00.000Z']);
+  });
+});
+
+describe('failures before any provider call', () => {
+  it('puts the message back to wait when a re-read fails after it was marked sending, and sends it later', async () => {
+    let failures = 1;
+    const rig = rigFor({
+      appointments: (real: AppointmentRepository) =>
+        new Proxy(real, {
+          get(target, property, receiver) {
+            const value = Reflect.get(target, property, receiver);
+            if (property !== 'get') return typeof value === 'function' ? value.bind(target) : value;
+            return async (...args: [string, string]) => {
+              if (failures-- > 0) throw new Error('DynamoDB is briefly unavailable');
+              return target.get(...args);
+            };
+          },
+        }),
+    });
+    const appointment = await bookOne(rig);
+
+    await rig.advanceTo('2026-12-01T16:00:00Z');
+
+    const confirmation = (await rig.messagesOf(appointment)).find((m) => m.kind === 'confirmation');
+    expect(confirmation).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(rig.telemetry.total('UnknownOutcome')).toBe(0);
+    expect(rig.telemetry.total('SendPreparationFailed')).toBe(1);
+    expect(rig.providerRequests.filter((r) => r.messageId === confirmation?.messageId)).toHaveLength(1);
+  });
+});
+
+describe('a queue message delivered twice at once', () => {
+  it('lets the first delivery finish instead of calling its outcome unknown', async () => {
+    // Prepare: SNS answers only when the test says so.
+    const rig = rigFor();
+    let answer: (() => void) | undefined;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let published = 0;
+    rig.snsMock.on(PublishCommand).callsFake(async (input) => {
+      published += 1;
+      await answered;
+      return rig.acceptSms(input);
+    });
+    const appointment = await bookOne(rig);
+    await rig.driver.settle(); // plan it
+    await rig.sweep(); // claim and enqueue it, without delivering
+    const body = String(
+      rig.sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody,
+    );
+    const record = (id: string) => ({ messageId: id, body }) as SQSRecord;
+
+    // Act: the first delivery is at SNS when the duplicate arrives.
+    const first = rig.send({ Records: [record('delivery-1')] }, context);
+    for (let waited = 0; published === 0 && waited < 200; waited++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const duplicate = await rig.send({ Records: [record('delivery-2')] }, context);
+    answer?.();
+    const firstResult = await first;
+    rig.clock.advance({ minutes: 3 });
+    const redelivered = await rig.send({ Records: [record('delivery-2')] }, context);
+
+    // Assess
+    expect(duplicate.batchItemFailures).toEqual([{ itemIdentifier: 'delivery-2' }]);
+    expect(firstResult.batchItemFailures).toEqual([]);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    const confirmation = (await rig.messagesOf(appointment)).find((m) => m.kind === 'confirmation');
+    expect(confirmation?.status).toBe('sent');
+    expect(published).toBe(1);
+    expect(rig.telemetry.total('AttemptInFlight')).toBe(1);
+    expect(rig.telemetry.total('UnknownOutcome')).toBe(0);
   });
 });
 

@@ -233,8 +233,10 @@ describe('sending', () => {
   it('marks a claimed item sending for the token holder only, counting the attempt and leaving the index', async () => {
     const { message, key } = await claimed();
 
-    await transitionError(outbox().markSending(key, 'someone-else', AT));
-    const sending = await outbox().markSending(key, 'token-1', AT);
+    await transitionError(
+      outbox().markSending(key, { token: 'someone-else', attemptId: 'attempt-1', at: AT }),
+    );
+    const sending = await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
 
     expect(sending).toMatchObject({ status: 'sending', attempts: 1, rev: 2, sendingAt: AT });
     expect(sending.leaseUntil).toBeUndefined();
@@ -243,16 +245,35 @@ describe('sending', () => {
 
   it('refuses to mark sending twice: a redelivered attempt finds its own token in sending', async () => {
     const { key } = await claimed();
-    await outbox().markSending(key, 'token-1', AT);
+    await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
 
-    const again = await transitionError(outbox().markSending(key, 'token-1', AT));
+    const again = await transitionError(
+      outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-2', at: AT }),
+    );
 
-    expect(again.current).toMatchObject({ status: 'sending', claimToken: 'token-1' });
+    expect(again.current).toMatchObject({ status: 'sending', claimToken: 'token-1', attemptId: 'attempt-1' });
+  });
+
+  it('treats a retried write that had already committed as done, not as a lost race', async () => {
+    // The SDK retries a request whose answer was lost; the retry finds its own change.
+    const { key } = await claimed();
+    const first = await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
+
+    const redo = await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
+    const claimRedo = outbox().claim(key, 1, {
+      token: 'token-1',
+      leaseUntil: '2026-12-07T15:15:00.000Z',
+      at: AT,
+    });
+
+    expect(redo).toEqual(first);
+    // The claim is not redone by a later state: it is a lost race again.
+    await transitionError(claimRedo);
   });
 
   it('records sent with the provider id and the channel used, once', async () => {
     const { key } = await claimed();
-    await outbox().markSending(key, 'token-1', AT);
+    await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
 
     const sent = await outbox().markSent(key, 'token-1', {
       providerMessageId: 'sns-123',
@@ -272,7 +293,7 @@ describe('sending', () => {
     await transitionError(
       outbox().finish(key, 'token-1', { status: 'unknown', reason: 'x', at: AT }, ['sending']),
     );
-    await outbox().markSending(key, 'token-1', AT);
+    await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
 
     const unknown = await outbox().finish(
       key,
@@ -300,7 +321,7 @@ describe('sending', () => {
 
   it('puts an attempt back into the due index on another channel for a fallback or retry', async () => {
     const { message, key } = await claimed();
-    await outbox().markSending(key, 'token-1', AT);
+    await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
 
     const again = await outbox().reschedule(
       key,
@@ -342,7 +363,7 @@ describe('withdrawing', () => {
 
   it('cannot withdraw a message that is already being sent', async () => {
     const { key } = await claimed();
-    await outbox().markSending(key, 'token-1', AT);
+    await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
 
     const error = await transitionError(
       outbox().withdraw(key, { reason: 'appointment-moved', planVersion: 2, at: AT }),

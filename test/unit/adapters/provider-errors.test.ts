@@ -23,6 +23,14 @@ import { classifySnsError } from '../../../shared/adapters/aws/sns-sms-sender';
 import { PermanentDeliveryError, TransientDeliveryError } from '../../../shared/domain/errors';
 
 const answered = (status: number) => ({ message: 'refused', $metadata: { httpStatusCode: status } });
+const numberRefused = {
+  message: 'Invalid parameter: PhoneNumber Reason: not a valid number',
+  $metadata: { httpStatusCode: 400 },
+};
+const attributeRefused = {
+  message: 'Invalid parameter: MessageAttributes Reason: origination number not in this account',
+  $metadata: { httpStatusCode: 400 },
+};
 
 function outcome(error: unknown): string {
   if (error instanceof TransientDeliveryError) return `transient:${error.providerCode}`;
@@ -43,9 +51,25 @@ describe('SNS errors', () => {
       'transient:ServiceUnavailable',
     ],
     [new OptedOutException(answered(400)), 'permanent:opted-out'],
-    [new InvalidParameterException(answered(400)), 'permanent:invalid-address'],
-    [new InvalidParameterValueException(answered(400)), 'permanent:invalid-address'],
-    [new AuthorizationErrorException(answered(403)), 'permanent:rejected'],
+    [new InvalidParameterException(numberRefused), 'permanent:invalid-address'],
+    [new InvalidParameterValueException(numberRefused), 'permanent:invalid-address'],
+    // A refused origination number is the account's problem, not the patient's number.
+    [new InvalidParameterException(attributeRefused), 'permanent:rejected'],
+    [new AuthorizationErrorException(answered(403)), 'transient:AuthorizationErrorException'],
+    [
+      Object.assign(new Error('Key disabled'), {
+        name: 'KMSDisabledException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+      'transient:KMSDisabledException',
+    ],
+    [
+      Object.assign(new Error('Bad request'), {
+        name: 'ValidationException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+      'permanent:rejected',
+    ],
     [Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), 'unknown'],
   ])('classifies %s as %s', (error, expected) => {
     expect(outcome(classifySnsError(error))).toBe(expected);
@@ -77,7 +101,7 @@ describe('SES errors', () => {
         name: 'AccessDeniedException',
         $metadata: { httpStatusCode: 403 },
       }),
-      'permanent:rejected',
+      'transient:AccessDeniedException',
     ],
     [Object.assign(new Error('ECONNRESET'), { name: 'Error' }), 'unknown'],
   ])('classifies %s as %s', (error, expected) => {
