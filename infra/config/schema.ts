@@ -42,7 +42,10 @@ const SmsConfigSchema = z
       .regex(/^\d+(\.\d{1,5})?$/, 'must be a price in USD such as 0.50')
       .optional(),
     /** Messages per second the origination identity may send (its MPS). */
-    sendRatePerSecond: z.number().positive('must be more than 0').max(3000),
+    sendRatePerSecond: z
+      .number()
+      .min(1 / 60, 'must allow at least one message a minute (1/60 per second)')
+      .max(3000),
   })
   .superRefine((sms, ctx) => {
     if (!sms.originationNumber && !sms.senderId) {
@@ -67,7 +70,10 @@ const EmailConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, underscores or hyphens'),
     /** The account's SES maximum send rate (messages per second). */
-    sendRatePerSecond: z.number().positive('must be more than 0').max(10_000),
+    sendRatePerSecond: z
+      .number()
+      .min(1 / 60, 'must allow at least one message a minute (1/60 per second)')
+      .max(10_000),
   })
   .superRefine((email, ctx) => {
     const address = addressOf(email.fromAddress);
