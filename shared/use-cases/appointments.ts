@@ -4,10 +4,11 @@ import {
   applyStatusChange,
   type StatusChange,
 } from '../domain/appointment-changes';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
+import { NotFoundError, ValidationError } from '../domain/errors';
 import type { Appointment } from '../domain/model';
 import type { Clock } from '../domain/time';
 import type { AppointmentRepository, PatientRepository } from '../ports/repositories';
+import { checkExpectedVersion, type SaveOutcome } from './versions';
 
 export interface AppointmentDeps {
   appointments: AppointmentRepository;
@@ -20,35 +21,7 @@ export interface AppointmentIds {
   appointmentId: string;
 }
 
-export type SaveResult = { appointment: Appointment; outcome: 'created' | 'updated' | 'unchanged' };
-
-/** The caller must name the version it read when it changes an existing record. */
-function checkExpectedVersion(
-  current: Appointment | undefined,
-  expectedVersion: number | undefined,
-  ids: AppointmentIds,
-) {
-  if (!current) {
-    if (expectedVersion !== undefined) {
-      throw new ConflictError(
-        `appointment ${ids.appointmentId} does not exist; it cannot be at version ${expectedVersion}`,
-      );
-    }
-    return;
-  }
-  if (expectedVersion === undefined) {
-    throw ValidationError.field(
-      'If-Match',
-      `is required to change an existing appointment (current version ${current.version})`,
-    );
-  }
-  if (expectedVersion !== current.version) {
-    throw new ConflictError(
-      `appointment ${ids.appointmentId} is at version ${current.version}, not ${expectedVersion}`,
-      current.version,
-    );
-  }
-}
+export type SaveResult = { appointment: Appointment; outcome: SaveOutcome };
 
 /**
  * Books a new appointment or changes a booked one.
@@ -71,7 +44,7 @@ export async function saveAppointment(
   expectedVersion: number | undefined,
 ): Promise<SaveResult> {
   const current = await deps.appointments.get(ids.clinicId, ids.appointmentId);
-  checkExpectedVersion(current, expectedVersion, ids);
+  checkExpectedVersion(`appointment ${ids.appointmentId}`, current, expectedVersion);
   const next = applyBooking(ids, current, input, deps.clock.now());
   if (next === current) return { appointment: current, outcome: 'unchanged' };
   const patient = await deps.patients.get(ids.clinicId, next.patientId);
@@ -96,7 +69,8 @@ export async function changeAppointmentStatus(
 ): Promise<SaveResult> {
   const current = await deps.appointments.get(ids.clinicId, ids.appointmentId);
   if (!current) throw new NotFoundError(`appointment ${ids.appointmentId} does not exist`);
-  if (expectedVersion !== undefined) checkExpectedVersion(current, expectedVersion, ids);
+  if (expectedVersion !== undefined)
+    checkExpectedVersion(`appointment ${ids.appointmentId}`, current, expectedVersion);
   const next = applyStatusChange(current, change, deps.clock.now());
   if (next === current) return { appointment: current, outcome: 'unchanged' };
   await deps.appointments.put(next, current.version);

@@ -1,51 +1,20 @@
 /**
- * Small helpers the staff use cases share: optimistic-concurrency checks,
- * "did anything change" comparison, bounded parallelism and local times.
+ * Small helpers the staff use cases share: "did anything change"
+ * comparison, bounded parallelism and local times (the If-Match check lives
+ * in ../versions, shared with the appointment use cases).
  */
 import { DateTime } from 'luxon';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
+import { NotFoundError } from '../../domain/errors';
 import type { Clinic } from '../../domain/model';
 import type { ClinicRepository } from '../../ports/repositories';
 
-/** What a PUT did. */
-export type SaveOutcome = 'created' | 'updated' | 'unchanged';
+import type { SaveOutcome } from '../versions';
+
+export { checkExpectedVersion, type SaveOutcome } from '../versions';
 
 export interface Saved<T> {
   record: T;
   outcome: SaveOutcome;
-}
-
-/**
- * A change to an existing record must name the version it was made
- * against (If-Match); creating one must not name any.
- *
- * @param what - how to name the record (`patient p-1`)
- * @param current - the stored record, if any
- * @param expectedVersion - the If-Match version, if sent
- */
-export function checkExpectedVersion(
-  what: string,
-  current: { version: number } | undefined,
-  expectedVersion: number | undefined,
-): void {
-  if (!current) {
-    if (expectedVersion !== undefined) {
-      throw new ConflictError(`${what} does not exist; it cannot be at version ${expectedVersion}`);
-    }
-    return;
-  }
-  if (expectedVersion === undefined) {
-    throw ValidationError.field(
-      'If-Match',
-      `is required to change an existing record (${what} is at version ${current.version})`,
-    );
-  }
-  if (expectedVersion !== current.version) {
-    throw new ConflictError(
-      `${what} is at version ${current.version}, not ${expectedVersion}`,
-      current.version,
-    );
-  }
 }
 
 const SERVER_FIELDS = new Set(['version', 'createdAt', 'updatedAt']);
