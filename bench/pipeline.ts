@@ -14,12 +14,9 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { makeHandler as makeDispatchHandler } from '../functions/dispatch-due/handler';
-import { makeHandler as makePlanHandler } from '../functions/plan-messages/handler';
-import { makeHandler as makeSendHandler } from '../functions/send-message/handler';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { composePipeline, driverParts } from '../local/pipeline';
 import { SimulatedClock } from '../shared/adapters/clock';
 import { makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { createTables } from '../shared/adapters/dynamodb/create-tables';
@@ -34,12 +31,10 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
-import { SEND_ATTEMPT_WINDOW_SECONDS } from '../shared/config/env';
 import { ClinicSchema, DEFAULT_POLICY, type Message, PatientSchema } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
 import { DUE_SHARDS, prefixedTableNames } from '../shared/tables';
 import { saveAppointment } from '../shared/use-cases/appointments';
-import { ClinicCache } from '../shared/use-cases/clinic-cache';
 import { CapacityMeter } from './capacity-meter';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -57,7 +52,6 @@ const SMS_RATE = Number(args['sms-rate']);
 const EMAIL_RATE = Number(args['email-rate']);
 const START = '2026-12-01T15:00:00.000Z'; // Tuesday 10:00 in New York
 const VISIT = '2026-12-08T15:00:00.000Z';
-const context = {} as Context;
 const PIPELINE = ['plan', 'dispatch', 'send'] as const;
 
 function percentile(sorted: number[], p: number): number {
@@ -94,49 +88,17 @@ async function main() {
       batchSize: 10,
       concurrency: 8,
     });
-    const quiet = { logger: new CapturingLogger(), telemetry: new RecordingTelemetry() };
-    const clinics = new ClinicCache(repos.clinics, clock);
-    const deadLetters = new RecordingDeadLetters();
-
-    const plan = makePlanHandler({
-      ...quiet,
+    const handlers = composePipeline({
       clock,
-      clinics,
-      patients: repos.patients,
-      messages: repos.messages,
-      deadLetters,
-    });
-    const dispatch = makeDispatchHandler({
-      ...quiet,
-      clock,
-      messages: repos.messages,
+      repos,
       queue,
-      config: {
-        budgetPerMinute: { sms: SMS_RATE * 60, email: EMAIL_RATE * 60 },
-        lookaheadSeconds: 60,
-        leaseMinutes: 15,
-      },
-      newToken: randomUUID,
-    });
-    const send = makeSendHandler({
-      ...quiet,
-      clock,
-      messages: repos.messages,
-      appointments: repos.appointments,
-      patients: repos.patients,
-      clinics,
       sms: outbox.sms,
       email: outbox.email,
       events: new RecordingEventPublisher(),
-      deadLetters,
-      config: {
-        maxAttempts: 5,
-        attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
-        backoffBaseSeconds: 30,
-        backoffMaxSeconds: 900,
-      },
-      random: Math.random,
-      newId: randomUUID,
+      deadLetters: { plan: new RecordingDeadLetters(), send: new RecordingDeadLetters() },
+      logger: new CapturingLogger(),
+      telemetry: new RecordingTelemetry(),
+      budgetPerMinute: { sms: SMS_RATE * 60, email: EMAIL_RATE * 60 },
     });
 
     // The naive alternative: scan the whole outbox for due items every minute.
@@ -163,20 +125,17 @@ async function main() {
     };
 
     const poller = new StreamPoller(clients.raw, streams, names.appointments);
+    const parts = driverParts(handlers, { clock, repos, poller, queue });
     let sweeps = 0;
     const driver = new PipelineDriver({
-      clock,
-      messages: repos.messages,
-      lookaheadSeconds: 60,
-      drainStream: () =>
-        meter.during('plan', () => poller.drain((event: DynamoDBStreamEvent) => plan(event, context))),
+      ...parts,
+      drainStream: () => meter.during('plan', parts.drainStream),
       sweep: async () => {
         sweeps += 1;
         await naiveSweep();
-        await meter.during('dispatch', () => dispatch({} as ScheduledEvent, context));
+        await meter.during('dispatch', parts.sweep);
       },
-      deliver: () => meter.during('send', () => queue.deliver((event: SQSEvent) => send(event, context))),
-      nextVisibleAt: () => queue.nextVisibleAt(),
+      deliver: () => meter.during('send', parts.deliver),
     });
 
     // Prepare: one clinic, one patient per appointment (a fifth prefer email).

@@ -5,15 +5,11 @@
  * schedule drives dispatch-due, an in-process queue with delays stands in for
  * SQS, and the SMS and email senders write to a local outbox.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { makeHandler as makeDispatchHandler } from '../functions/dispatch-due/handler';
-import { makeHandler as makePlanHandler } from '../functions/plan-messages/handler';
-import { makeHandler as makeSendHandler } from '../functions/send-message/handler';
 import { SimulatedClock } from '../shared/adapters/clock';
 import { type DynamoClients, makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { createTables } from '../shared/adapters/dynamodb/create-tables';
@@ -27,7 +23,6 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
-import { SEND_ATTEMPT_WINDOW_SECONDS } from '../shared/config/env';
 import { ClinicSchema, DEFAULT_POLICY } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
 import { DEFAULT_STAFF_API_CONFIG } from '../shared/http/env';
@@ -35,8 +30,8 @@ import { signLocalToken } from '../shared/http/local-tokens';
 import type { StaffApiDeps } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
-import { ClinicCache } from '../shared/use-cases/clinic-cache';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { composePipeline, driverParts } from './pipeline';
 
 export const DEMO_CLINIC_ID = 'demo-clinic';
 
@@ -52,8 +47,6 @@ export interface LocalRuntimeOptions {
   /** Send rates per second (the sweep budget). */
   rates?: { sms: number; email: number };
 }
-
-const context = {} as Context;
 
 const silentLogger: AppLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -108,57 +101,25 @@ export class LocalRuntime {
       batchSize: 10,
       concurrency: 4,
     });
-    const logger = options.logger ?? silentLogger;
-    const common = { clock: this.clock, logger, telemetry: this.telemetry };
-    const clinics = new ClinicCache(this.repos.clinics, this.clock, 0);
     const rates = options.rates ?? { sms: 20, email: 20 };
-    const plan = makePlanHandler({
-      ...common,
-      clinics,
-      patients: this.repos.patients,
-      messages: this.repos.messages,
-      deadLetters: this.deadLetters,
-    });
-    const dispatch = makeDispatchHandler({
-      ...common,
-      messages: this.repos.messages,
+    const pipeline = composePipeline({
+      clock: this.clock,
+      repos: this.repos,
       queue: this.queue,
-      config: {
-        budgetPerMinute: { sms: rates.sms * 60, email: rates.email * 60 },
-        lookaheadSeconds: 60,
-        leaseMinutes: 15,
-      },
-      newToken: randomUUID,
-    });
-    const send = makeSendHandler({
-      ...common,
-      messages: this.repos.messages,
-      appointments: this.repos.appointments,
-      patients: this.repos.patients,
-      clinics,
       sms: this.outbox.sms,
       email: this.outbox.email,
       events: this.events,
-      deadLetters: this.deadLetters,
-      config: {
-        maxAttempts: 5,
-        attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
-        backoffBaseSeconds: 30,
-        backoffMaxSeconds: 900,
-      },
-      random: Math.random,
-      newId: randomUUID,
+      deadLetters: { plan: this.deadLetters, send: this.deadLetters },
+      logger: options.logger ?? silentLogger,
+      telemetry: this.telemetry,
+      budgetPerMinute: { sms: rates.sms * 60, email: rates.email * 60 },
+      // Local edits to a clinic apply at once.
+      clinicCacheSeconds: 0,
     });
     const poller = new StreamPoller(clients.raw, streams, names.appointments);
-    this.driver = new PipelineDriver({
-      clock: this.clock,
-      messages: this.repos.messages,
-      lookaheadSeconds: 60,
-      drainStream: () => poller.drain((event: DynamoDBStreamEvent) => plan(event, context)),
-      sweep: () => dispatch({} as ScheduledEvent, context),
-      deliver: () => this.queue.deliver((event: SQSEvent) => send(event, context)),
-      nextVisibleAt: () => this.queue.nextVisibleAt(),
-    });
+    this.driver = new PipelineDriver(
+      driverParts(pipeline, { clock: this.clock, repos: this.repos, poller, queue: this.queue }),
+    );
   }
 
   /**

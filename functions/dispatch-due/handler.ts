@@ -8,7 +8,12 @@ import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DispatchDueEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
 import { lazyHandler, type Observability, withMiddleware } from '../../shared/lambda/handler-kit';
 import { makeObservability } from '../../shared/lambda/observability';
-import { type DispatchDeps, type DispatchSummary, dispatchDue } from '../../shared/use-cases/dispatch-due';
+import {
+  type DispatchDeps,
+  type DispatchSummary,
+  dispatchDue,
+  SWEEP_LOOKAHEAD_SECONDS,
+} from '../../shared/use-cases/dispatch-due';
 
 /** Every minute: claim what is due in the next minute and queue it with its delay. */
 export function makeHandler(deps: DispatchDeps, observability?: Observability) {
@@ -35,7 +40,7 @@ export const handler = lazyHandler(() => {
           sms: Math.floor(env.SMS_PER_SECOND * 60),
           email: Math.floor(env.EMAIL_PER_SECOND * 60),
         },
-        lookaheadSeconds: 60,
+        lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
         leaseMinutes: env.LEASE_MINUTES,
       },
       newToken: randomUUID,

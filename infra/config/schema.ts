@@ -4,6 +4,7 @@
  * Validated at synth time; every problem is reported at once with its path.
  */
 import { z } from 'zod';
+import { SENDING_DEFAULTS as FUNCTION_SENDING_DEFAULTS } from '../../shared/config/env';
 import { ClinicSchema, E164PhoneSchema, EmailSchema } from '../../shared/domain/model';
 
 /** Retention periods CloudWatch Logs accepts, in days (never-expire is left out on purpose). */
@@ -131,11 +132,11 @@ const SendingConfigSchema = z
      * writes, event). Sizes the sender's concurrency; see sender-concurrency.ts.
      */
     secondsPerSend: z.number().min(0.05).max(5).default(0.25),
-    maxAttempts: z.int().min(1).max(20).default(5),
-    backoffBaseSeconds: z.int().min(1).max(900).default(30),
-    backoffMaxSeconds: z.int().min(1).max(3600).default(900),
+    maxAttempts: z.int().min(1).max(20).default(FUNCTION_SENDING_DEFAULTS.maxAttempts),
+    backoffBaseSeconds: z.int().min(1).max(900).default(FUNCTION_SENDING_DEFAULTS.backoffBaseSeconds),
+    backoffMaxSeconds: z.int().min(1).max(3600).default(FUNCTION_SENDING_DEFAULTS.backoffMaxSeconds),
     /** How long a claimed message stays reserved for its queued send. */
-    leaseMinutes: z.int().min(2).max(60).default(15),
+    leaseMinutes: z.int().min(2).max(60).default(FUNCTION_SENDING_DEFAULTS.leaseMinutes),
   })
   .superRefine((sending, ctx) => {
     if (sending.backoffMaxSeconds < sending.backoffBaseSeconds) {

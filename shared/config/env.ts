@@ -43,6 +43,14 @@ export function tableNamesFrom(env: z.output<typeof TablesEnv>): TableNames {
   };
 }
 
+/** Sending settings a deployment may leave unset (also what local mode and the tests run with). */
+export const SENDING_DEFAULTS = {
+  leaseMinutes: 15,
+  maxAttempts: 5,
+  backoffBaseSeconds: 30,
+  backoffMaxSeconds: 900,
+} as const;
+
 export const PlanMessagesEnv = TablesEnv.extend({
   PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
 });
@@ -51,7 +59,7 @@ export const DispatchDueEnv = TablesEnv.extend({
   SEND_QUEUE_URL: z.url(),
   SMS_PER_SECOND: sendRate,
   EMAIL_PER_SECOND: sendRate,
-  LEASE_MINUTES: z.coerce.number().int().min(2).max(60).default(15),
+  LEASE_MINUTES: z.coerce.number().int().min(2).max(60).default(SENDING_DEFAULTS.leaseMinutes),
 });
 
 /**
@@ -80,7 +88,7 @@ export const SendMessageEnv = TablesEnv.extend({
     .optional(),
   SES_FROM_ADDRESS: name,
   SES_CONFIGURATION_SET: name,
-  MAX_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
-  BACKOFF_BASE_SECONDS: z.coerce.number().int().min(1).max(900).default(30),
-  BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(900),
+  MAX_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(SENDING_DEFAULTS.maxAttempts),
+  BACKOFF_BASE_SECONDS: z.coerce.number().int().min(1).max(900).default(SENDING_DEFAULTS.backoffBaseSeconds),
+  BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(SENDING_DEFAULTS.backoffMaxSeconds),
 });

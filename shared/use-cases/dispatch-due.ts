@@ -4,6 +4,12 @@ import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbo
 import { type DueEntry, type MessageRepository, MessageTransitionError } from '../ports/repositories';
 import { DUE_SHARDS } from '../tables';
 
+/**
+ * The sweep runs every minute (the schedule is `rate(1 minute)`), so each
+ * takes what is due within the next minute and hands it to SQS with a delay.
+ */
+export const SWEEP_LOOKAHEAD_SECONDS = 60;
+
 export interface DispatchConfig {
   /** Messages each channel may send per minute (the account's rate × 60). */
   budgetPerMinute: Record<Channel, number>;

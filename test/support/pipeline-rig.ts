@@ -11,13 +11,11 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from 
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, inject } from 'vitest';
-import { makeHandler as makeDispatchHandler } from '../../functions/dispatch-due/handler';
-import { makeHandler as makePlanHandler } from '../../functions/plan-messages/handler';
-import { makeHandler as makeSendHandler } from '../../functions/send-message/handler';
+import { composePipeline, driverParts, type LocalPipeline } from '../../local/pipeline';
 import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher';
 import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender';
 import { SnsSmsSender } from '../../shared/adapters/aws/sns-sms-sender';
@@ -31,14 +29,12 @@ import { InProcessQueue } from '../../shared/adapters/local/in-process-queue';
 import { PipelineDriver } from '../../shared/adapters/local/pipeline-driver';
 import { CapturingLogger, RecordingTelemetry } from '../../shared/adapters/local/recorders';
 import { StreamPoller } from '../../shared/adapters/local/stream-poller';
-import { SEND_ATTEMPT_WINDOW_SECONDS } from '../../shared/config/env';
 import type { StatusChange } from '../../shared/domain/appointment-changes';
 import type { Appointment, Clinic, Message, Patient } from '../../shared/domain/model';
 import type { AppLogger, EmailSender, SendQueue, SmsSender } from '../../shared/ports/outbound';
 import type { AppointmentRepository, MessageRepository } from '../../shared/ports/repositories';
 import { prefixedTableNames, type TableNames } from '../../shared/tables';
 import { changeAppointmentStatus, saveAppointment } from '../../shared/use-cases/appointments';
-import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 import type { SendConfig } from '../../shared/use-cases/send-message';
 import { makeClinic, makePatient, TEST_NOW } from './factories';
 
@@ -92,9 +88,9 @@ export class PipelineRig {
   readonly sweepErrors: unknown[] = [];
   readonly setAside: unknown[] = [];
   readonly repos: Repositories;
-  readonly plan: ReturnType<typeof makePlanHandler>;
-  readonly dispatch: ReturnType<typeof makeDispatchHandler>;
-  readonly send: ReturnType<typeof makeSendHandler>;
+  readonly plan: LocalPipeline['plan'];
+  readonly dispatch: LocalPipeline['dispatch'];
+  readonly send: LocalPipeline['send'];
   readonly driver: PipelineDriver;
   private readonly poller: StreamPoller;
   private readonly streams: DynamoDBStreamsClient;
@@ -128,57 +124,41 @@ export class PipelineRig {
         configurationSet: CONFIGURATION_SET,
       }),
     );
-    const common = { clock: this.clock, logger: this.logger, telemetry: this.telemetry };
-    const clinics = new ClinicCache(this.repos.clinics, this.clock);
-
-    this.plan = makePlanHandler({
-      ...common,
-      clinics,
-      patients: this.repos.patients,
-      messages,
-      deadLetters: new SqsDeadLetters(new SQSClient({ region: REGION }), PLAN_DLQ_URL),
-    });
-    this.dispatch = makeDispatchHandler({
-      ...common,
-      messages,
-      queue: overrides.queue ? overrides.queue(realQueue) : realQueue,
-      config: {
-        budgetPerMinute: overrides.budgetPerMinute ?? { sms: 600, email: 600 },
-        lookaheadSeconds: 60,
-        leaseMinutes: 15,
+    const pipeline = composePipeline({
+      clock: this.clock,
+      repos: {
+        ...this.repos,
+        messages,
+        appointments: overrides.appointments
+          ? overrides.appointments(this.repos.appointments)
+          : this.repos.appointments,
       },
-      newToken: randomUUID,
-    });
-    this.send = makeSendHandler({
-      ...common,
-      messages,
-      appointments: overrides.appointments
-        ? overrides.appointments(this.repos.appointments)
-        : this.repos.appointments,
-      patients: this.repos.patients,
-      clinics,
+      queue: overrides.queue ? overrides.queue(realQueue) : realQueue,
       sms: overrides.sms ? overrides.sms(sms) : sms,
       email: overrides.email ? overrides.email(email) : email,
       events: new EventBridgePublisher(new EventBridgeClient({ region: REGION }), BUS_NAME),
-      deadLetters: new SqsDeadLetters(new SQSClient({ region: REGION }), SEND_DLQ_URL),
-      config: {
-        maxAttempts: 5,
-        attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
-        backoffBaseSeconds: 30,
-        backoffMaxSeconds: 900,
-        ...overrides.sendConfig,
+      deadLetters: {
+        plan: new SqsDeadLetters(new SQSClient({ region: REGION }), PLAN_DLQ_URL),
+        send: new SqsDeadLetters(new SQSClient({ region: REGION }), SEND_DLQ_URL),
       },
+      logger: this.logger,
+      telemetry: this.telemetry,
+      budgetPerMinute: overrides.budgetPerMinute ?? { sms: 600, email: 600 },
+      ...(overrides.sendConfig ? { sendConfig: overrides.sendConfig } : {}),
       random: () => 0.5,
-      newId: randomUUID,
     });
+    this.plan = pipeline.plan;
+    this.dispatch = pipeline.dispatch;
+    this.send = pipeline.send;
     this.driver = new PipelineDriver({
-      clock: this.clock,
-      messages: this.repos.messages,
-      lookaheadSeconds: 60,
-      drainStream: () => this.poller.drain((event: DynamoDBStreamEvent) => this.plan(event, context)),
+      ...driverParts(pipeline, {
+        clock: this.clock,
+        repos: this.repos,
+        poller: this.poller,
+        queue: this.queue,
+      }),
+      // A scheduled sweep may run several dispatchers at once; their errors are kept.
       sweep: () => this.sweep(overrides.dispatchers ?? 1),
-      deliver: () => this.queue.deliver((event: SQSEvent) => this.send(event, context)),
-      nextVisibleAt: () => this.queue.nextVisibleAt(),
     });
   }
 
