@@ -1,19 +1,31 @@
 /**
  * The CDK app a clinic deploys: `npx cdk deploy --all -c config=<name>`
- * reads `infra/config/<name>.json` (see docs/deploy.md).
+ * reads `infra/config/<name>.json` (see docs/deploy.md). The very first
+ * deploy adds `-c firstDeploy=true` (constructs/data-protection.ts).
  */
-import { App } from 'aws-cdk-lib';
+import { Annotations, App } from 'aws-cdk-lib';
 import { ConfigError } from '../shared/domain/errors';
 import { addClinicReminders } from './clinic-reminders';
 import { describeConfigError, loadDeploymentConfig } from './config/load';
+import { dataProtectionFromContext, FIRST_DEPLOY_CONTEXT } from './constructs/data-protection';
 
 const app = new App();
 try {
   const config = loadDeploymentConfig(app.node.tryGetContext('config'));
-  addClinicReminders(app, config, {
-    account: process.env.CDK_DEFAULT_ACCOUNT,
-    region: process.env.CDK_DEFAULT_REGION,
-  });
+  const protection = dataProtectionFromContext(app.node.tryGetContext(FIRST_DEPLOY_CONTEXT));
+  const { stateful } = addClinicReminders(
+    app,
+    config,
+    { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    protection,
+  );
+  if (!protection.locked) {
+    Annotations.of(stateful).addInfo(
+      `${FIRST_DEPLOY_CONTEXT}: created without termination protection and without deletion protection on the ` +
+        'tables and the user pool, so that a create that fails rolls back to nothing. Deploy again without ' +
+        `-c ${FIRST_DEPLOY_CONTEXT}=true as soon as this one succeeds: that turns them on.`,
+    );
+  }
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(describeConfigError(error));

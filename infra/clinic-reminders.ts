@@ -1,6 +1,7 @@
 import { type App, type Environment, Tags } from 'aws-cdk-lib';
 import { applyCompliancePacks } from './compliance';
 import type { DeploymentConfig } from './config/schema';
+import { type DataProtection, LOCKED } from './constructs/data-protection';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -16,11 +17,13 @@ export interface ClinicReminders {
  * @param app - the CDK app
  * @param config - the validated deployment config
  * @param env - account and region; the config's own take precedence
+ * @param protection - locks on (every deploy) or off (the first create, `-c firstDeploy=true`)
  */
 export function addClinicReminders(
   app: App,
   config: DeploymentConfig,
   env: Environment = {},
+  protection: DataProtection = LOCKED,
 ): ClinicReminders {
   const resolvedEnv: Environment = {
     ...((config.account ?? env.account) ? { account: config.account ?? env.account } : {}),
@@ -29,10 +32,15 @@ export function addClinicReminders(
   const prefix = `ClinicReminders-${config.name}`;
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     config,
+    protection,
     env: resolvedEnv,
     description: `clinic-reminders ${config.name}: key, tables, queues, bus, topics (retained data)`,
-    // The tables are retained anyway; this stops an accidental `cdk destroy` of the stack itself.
-    terminationProtection: true,
+    // Stops a `cdk destroy` or a console delete of the stack itself: the
+    // data would be kept, but the next deploy would create new, empty
+    // tables beside it. Off for the first create, so that a create that
+    // rolls back can be deleted and tried again (data-protection.ts); the
+    // CLI applies this setting on every deploy.
+    terminationProtection: protection.locked,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     config,

@@ -42,7 +42,13 @@ export function loadDeploymentConfig(name: unknown, dir = CONFIG_DIR): Deploymen
   const choices = availableConfigs(dir).join(', ');
   if (typeof name !== 'string' || name === '') {
     throw new ConfigError(
-      [{ path: 'config', message: `is required: run with -c config=<name>, one of ${choices}` }],
+      [
+        {
+          path: 'config',
+          // cdk bootstrap synthesises the app too, so it needs the option as well.
+          message: `is required: run with -c config=<name> (cdk bootstrap too), one of ${choices}`,
+        },
+      ],
       'CDK context',
     );
   }

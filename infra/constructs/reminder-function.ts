@@ -96,7 +96,9 @@ export class ReminderFunction<S extends EnvSchema = EnvSchema> extends Construct
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: platform.logRetentionDays,
       encryptionKey: platform.key,
-      // Logs outlive a teardown of the stateless stack: they are the audit trail.
+      // Logs outlive a teardown of the stateless stack: they are the audit
+      // trail. Plain Retain rather than RetainExceptOnCreate: when a first
+      // create rolls back, these logs (a failed seeding, say) say why.
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnApi,
   type CfnStage,
   HttpApi,
   HttpMethod,
@@ -17,6 +18,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import type { LogRetentionDays } from '../config/schema';
+import { neverReplace } from './data-protection';
 import type { ReminderFunction } from './reminder-function';
 
 /** What the API needs to know of a route: the staff API's route table (shared/http/staff-api.ts) fits. */
@@ -116,6 +118,10 @@ export class StaffHttpApi extends Construct {
       // The stage is built below, with access logs and throttling.
       createDefaultStage: false,
     });
+    neverReplace(
+      this.api.node.defaultChild as CfnApi,
+      'a replaced API has a new URL: every clinic integration and staff tool would call the old one',
+    );
 
     this.authorizer = new HttpJwtAuthorizer('StaffTokens', props.issuer, {
       authorizerName: 'staff-id-token',

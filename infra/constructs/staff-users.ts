@@ -1,6 +1,8 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  type CfnUserPool,
+  type CfnUserPoolClient,
   CfnUserPoolRiskConfigurationAttachment,
   ClientAttributes,
   FeaturePlan,
@@ -13,6 +15,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { CLINICS_CLAIM } from '../../shared/http/auth';
+import { type DataProtection, neverReplace, retainData } from './data-protection';
 
 const CUSTOM_PREFIX = 'custom:';
 if (!CLINICS_CLAIM.startsWith(CUSTOM_PREFIX)) {
@@ -37,9 +40,29 @@ export const TOKEN_VALIDITY = Duration.hours(1);
 export const REFRESH_TOKEN_VALIDITY = Duration.hours(12);
 
 export interface StaffUsersProps {
-  /** The deployment's name, for the pool's name and the invitation mail. */
+  /** The deployment's name, for the pool's name. */
   readonly deploymentName: string;
+  /** Whether the pool's deletion protection is on (off only for the first create). */
+  readonly protection: DataProtection;
 }
+
+/**
+ * Email templates of the user pool that Cognito accepts only when it sends
+ * through the account's own SES identity (`EmailSendingAccount: DEVELOPER`):
+ * the CloudFormation schema and the API reference say so for each of them.
+ * The pool sends with Cognito's own sender, so none of them may be set.
+ * CDK fills in the verification ones by default, hence the deletion overrides.
+ */
+export const DEVELOPER_ONLY_EMAIL_PROPERTIES = [
+  'EmailVerificationMessage',
+  'EmailVerificationSubject',
+  'VerificationMessageTemplate.EmailMessage',
+  'VerificationMessageTemplate.EmailSubject',
+  'VerificationMessageTemplate.EmailMessageByLink',
+  'VerificationMessageTemplate.EmailSubjectByLink',
+  'AdminCreateUserConfig.InviteMessageTemplate.EmailMessage',
+  'AdminCreateUserConfig.InviteMessageTemplate.EmailSubject',
+] as const;
 
 /**
  * The staff user pool and the one app client that staff tools sign in
@@ -88,25 +111,21 @@ export class StaffUsers extends Construct {
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       // Invitations and recovery codes for a handful of staff: Cognito's own
-      // sender (50 mails a day) is enough and needs no SES sending authorization.
+      // sender (50 mails a day) is enough and needs no SES sending
+      // authorization. It sends Cognito's standard wording: custom email
+      // templates require sending through SES (DEVELOPER_ONLY_EMAIL_PROPERTIES).
       email: UserPoolEmail.withCognito(),
-      // Email-change and password-reset codes.
-      userVerification: {
-        emailSubject: `clinic-reminders ${props.deploymentName}: your verification code`,
-        emailBody: 'Your clinic-reminders verification code is {####}.',
-      },
-      userInvitation: {
-        emailSubject: `clinic-reminders ${props.deploymentName}: your staff account`,
-        emailBody:
-          `Your clinic-reminders staff account (${props.deploymentName}) is ready. ` +
-          'User name: {username}. Temporary password: {####} (valid for 3 days). ' +
-          'At the first sign-in you choose your own password and set up an authenticator app.',
-      },
       // Staff accounts and their clinics are the API's access control: kept
-      // when the stack goes, and not deletable by accident.
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // when the stack goes, and not deletable by accident once created.
+      deletionProtection: props.protection.locked,
     });
+    const pool = this.userPool.node.defaultChild as CfnUserPool;
+    for (const property of DEVELOPER_ONLY_EMAIL_PROPERTIES) pool.addPropertyDeletionOverride(property);
+    retainData(pool);
+    neverReplace(
+      pool,
+      'a replaced user pool is a new, empty one: every staff account, its MFA and its clinics would be gone',
+    );
 
     // What full-function threat protection does, spelled out rather than
     // left to the service's defaults: a password known from a breach is
@@ -151,6 +170,11 @@ export class StaffUsers extends Construct {
       // out either: without a list, Cognito lets users write every standard attribute.
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, locale: true }),
     });
+
+    neverReplace(
+      this.client.node.defaultChild as CfnUserPoolClient,
+      'staff tools are configured with the app client id; a new client has a new id, and the API accepts only its tokens',
+    );
 
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
   }

@@ -1,8 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   type Attribute,
   AttributeType,
   BillingMode,
+  type CfnTable,
   ProjectionType,
   StreamViewType,
   Table,
@@ -11,6 +11,7 @@ import {
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { IndexDefinition, KeyAttribute, TableDefinition } from '../../shared/tables';
+import { type DataProtection, neverReplace, retainData } from './data-protection';
 
 /** A table together with the definition it was built from (its index names, for exact IAM ARNs). */
 export interface DefinedTable {
@@ -40,19 +41,22 @@ function projectionOf(index: IndexDefinition): {
  * Builds one DynamoDB table from its shared definition (shared/tables.ts),
  * so the deployed keys, indexes, stream and TTL cannot drift from what the
  * code and DynamoDB Local use. Every table is on-demand, encrypted with the
- * deployment's customer-managed key, has point-in-time recovery and
- * deletion protection, and is retained when its stack is deleted.
+ * deployment's customer-managed key, has point-in-time recovery, deletion
+ * protection once the deployment exists, and is retained when its stack is
+ * deleted or the table would be replaced (data-protection.ts).
  *
  * @param scope - the stateful stack
  * @param id - construct id
  * @param definition - the shared definition
  * @param key - the customer-managed KMS key
+ * @param protection - whether the deletion-protection lock is on
  */
 export function tableFromDefinition(
   scope: Construct,
   id: string,
   definition: TableDefinition,
   key: IKey,
+  protection: DataProtection,
 ): DefinedTable {
   const table = new Table(scope, id, {
     partitionKey: attribute(definition.partitionKey),
@@ -61,8 +65,7 @@ export function tableFromDefinition(
     encryption: TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: key,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    deletionProtection: true,
-    removalPolicy: RemovalPolicy.RETAIN,
+    deletionProtection: protection.locked,
     ...(definition.stream === 'NEW_AND_OLD_IMAGES' ? { stream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
     ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
   });
@@ -74,5 +77,8 @@ export function tableFromDefinition(
       ...projectionOf(index),
     });
   }
+  const resource = table.node.defaultChild as CfnTable;
+  retainData(resource);
+  neverReplace(resource, `a replaced ${definition.id} table is a new, empty one`);
   return { table, definition };
 }

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -10,12 +10,15 @@ import type { Construct } from 'constructs';
 import { TABLES, type TableId } from '../../shared/tables';
 import { acknowledge } from '../compliance';
 import type { DeploymentConfig } from '../config/schema';
+import { type DataProtection, neverReplace, retainData } from '../constructs/data-protection';
 import { DEAD_LETTER_RETENTION, SEND_MAX_RECEIVES, SEND_QUEUE_VISIBILITY } from '../constructs/settings';
 import { StaffUsers } from '../constructs/staff-users';
 import { type DefinedTable, tableFromDefinition } from '../constructs/tables';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeploymentConfig;
+  /** Deletion protection on tables and user pool: off only for the first create (data-protection.ts). */
+  readonly protection: DataProtection;
 }
 
 const TABLE_CONSTRUCT_IDS: Record<TableId, string> = {
@@ -31,8 +34,9 @@ const TABLE_CONSTRUCT_IDS: Record<TableId, string> = {
  * inbound-SMS and alarm topics, the SES configuration set, and the staff
  * user pool with its app client. The
  * stateless stack (functions, schedule, alarms) can be destroyed and
- * redeployed without touching any of it; the key and tables are retained
- * even when this stack is deleted.
+ * redeployed without touching any of it; the key, the tables and the user
+ * pool are retained even when this stack is deleted, and deleted only when
+ * the create that made them rolls back (data-protection.ts).
  */
 export class StatefulStack extends Stack {
   /** Customer-managed key for tables, queues, topics and log groups (yearly rotation). */
@@ -57,26 +61,27 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const { config, protection } = props;
 
     this.key = new Key(this, 'DataKey', {
       alias: `alias/clinic-reminders/${config.name}`,
       description: `clinic-reminders ${config.name}: tables, queues, topics and logs`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
+    retainData(this.key.node.defaultChild as CfnResource);
+    neverReplace(
+      this.key.node.defaultChild as CfnResource,
+      'everything this deployment stored is encrypted with this key; a new key reads none of it',
+    );
     this.allowServicesToUseKey();
 
+    const table = (id: TableId) =>
+      tableFromDefinition(this, TABLE_CONSTRUCT_IDS[id], TABLES[id], this.key, protection);
     this.tables = {
-      clinics: tableFromDefinition(this, TABLE_CONSTRUCT_IDS.clinics, TABLES.clinics, this.key),
-      patients: tableFromDefinition(this, TABLE_CONSTRUCT_IDS.patients, TABLES.patients, this.key),
-      appointments: tableFromDefinition(
-        this,
-        TABLE_CONSTRUCT_IDS.appointments,
-        TABLES.appointments,
-        this.key,
-      ),
-      messages: tableFromDefinition(this, TABLE_CONSTRUCT_IDS.messages, TABLES.messages, this.key),
+      clinics: table('clinics'),
+      patients: table('patients'),
+      appointments: table('appointments'),
+      messages: table('messages'),
     };
     for (const { table } of Object.values(this.tables)) {
       acknowledge(
@@ -102,7 +107,15 @@ export class StatefulStack extends Stack {
       'a dead-letter queue of its own would only move the same messages one queue further.';
     for (const queue of [this.sendDeadLetterQueue, this.planDeadLetterQueue, this.sweepDeadLetterQueue]) {
       acknowledge(queue, 'Serverless-SQSRedrivePolicy', endOfTheLine);
+      neverReplace(
+        queue.node.defaultChild as CfnResource,
+        'a replaced dead-letter queue is deleted with the requests set aside in it',
+      );
     }
+    neverReplace(
+      this.sendQueue.node.defaultChild as CfnResource,
+      'a replaced send queue is deleted with the sends queued in it (they wait for their lease to run out)',
+    );
     // AwsSolutions-SQS3 recognises a queue as a DLQ only through another queue's
     // redrive policy; these two receive from a stream mapping and the scheduler.
     acknowledge(
@@ -117,6 +130,10 @@ export class StatefulStack extends Stack {
     );
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: `clinic-reminders-${config.name}` });
+    neverReplace(
+      this.bus.node.defaultChild as CfnResource,
+      "the clinic's own rules on the bus stay on the old one; a new bus of the same name cannot be created beside it",
+    );
 
     this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {
       displayName: `clinic-reminders ${config.name} inbound SMS`,
@@ -133,6 +150,10 @@ export class StatefulStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
+    neverReplace(
+      this.inboundSmsTopic.node.defaultChild as CfnResource,
+      'End User Messaging publishes inbound texts to this ARN, set by hand: a new topic receives no STOP or reply',
+    );
 
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       displayName: `clinic-reminders ${config.name} alarms`,
@@ -140,6 +161,10 @@ export class StatefulStack extends Stack {
       enforceSSL: true,
     });
     this.alarmTopic.addSubscription(new EmailSubscription(config.alarms.email));
+    neverReplace(
+      this.alarmTopic.node.defaultChild as CfnResource,
+      'a new topic has an unconfirmed email subscription: alarms reach nobody until someone clicks the new link',
+    );
     acknowledge(
       this.alarmTopic,
       'Serverless-SNSRedrivePolicy',
@@ -154,8 +179,12 @@ export class StatefulStack extends Stack {
       reputationMetrics: true,
       sendingEnabled: true,
     });
+    neverReplace(
+      this.configurationSet.node.defaultChild as CfnResource,
+      'the set has a fixed name: a replacement cannot be created beside it, and the update fails',
+    );
 
-    this.staffUsers = new StaffUsers(this, 'StaffUsers', { deploymentName: config.name });
+    this.staffUsers = new StaffUsers(this, 'StaffUsers', { deploymentName: config.name, protection });
 
     // What an operator needs after a deploy (docs/deploy.md).
     new CfnOutput(this, 'InboundSmsTopicArn', {
@@ -167,6 +196,11 @@ export class StatefulStack extends Stack {
       description: 'MessageSent, MessageFailed and MessageSkipped events are published here',
     });
     new CfnOutput(this, 'ClinicsTableName', { value: this.tables.clinics.table.tableName });
+    new CfnOutput(this, 'DataKeyArn', {
+      value: this.key.keyArn,
+      description:
+        'The key that encrypts the tables, queues, topics and logs; retained on teardown (its alias is not)',
+    });
     new CfnOutput(this, 'StaffUserPoolId', {
       value: this.staffUsers.userPool.userPoolId,
       description: 'Create staff users here (aws cognito-idp admin-create-user --user-pool-id …)',

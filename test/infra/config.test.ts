@@ -198,7 +198,7 @@ describe('deployment config', () => {
     const unknown = issuesOf(() => loadDeploymentConfig('../../etc/passwd'));
 
     // Assess
-    expect(missing.issues[0]?.message).toContain('-c config=<name>, one of');
+    expect(missing.issues[0]?.message).toContain('-c config=<name> (cdk bootstrap too), one of');
     expect(missing.issues[0]?.message).toContain('example');
     expect(unknown.issues[0]?.message).toContain('choose one of');
   });

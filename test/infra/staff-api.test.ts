@@ -386,7 +386,7 @@ describe('staff API: alarms, dashboard and outputs', () => {
 describe('staff users: the Cognito user pool', () => {
   it('keeps staff accounts in the stateful stack, retained and protected against deletion', () => {
     expect(userPool()).toMatchObject({
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: { DeletionProtection: 'ACTIVE' },
     });

@@ -90,7 +90,7 @@ describe('stateful stack: tables', () => {
           KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
         },
       });
-      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.DeletionPolicy).toBe('RetainExceptOnCreate');
       expect(table.UpdateReplacePolicy).toBe('Retain');
     },
   );
@@ -111,7 +111,8 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResource('AWS::KMS::Key', {
       Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/clinic-reminders/riverside' });
   });

@@ -5,6 +5,7 @@ import type { IConstruct } from 'constructs';
 import { addClinicReminders, type ClinicReminders } from '../../infra/clinic-reminders';
 import { loadDeploymentConfig } from '../../infra/config/load';
 import type { DeploymentConfig } from '../../infra/config/schema';
+import { type DataProtection, LOCKED } from '../../infra/constructs/data-protection';
 
 /** A synthesis takes seconds, more on a busy machine: hooks that synthesize get this long. */
 export const SYNTH_TIMEOUT = 90_000;
@@ -35,11 +36,12 @@ export interface Synthesized extends ClinicReminders {
  * it is not deploying). bundling.test.ts bundles for real.
  *
  * @param config - a config name under infra/config, or a config object
- * @param options - `bundle: true` to run esbuild; `outdir` for the cloud assembly
+ * @param options - `bundle: true` to run esbuild; `outdir` for the cloud assembly; `protection`
+ *   as `-c firstDeploy` sets it (locked unless given)
  */
 export function synthesize(
   config: string | DeploymentConfig,
-  options: { bundle?: boolean; outdir?: string } = {},
+  options: { bundle?: boolean; outdir?: string; protection?: DataProtection } = {},
 ): Synthesized {
   const app = new App({
     context: {
@@ -49,7 +51,7 @@ export function synthesize(
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
   const resolved = typeof config === 'string' ? loadDeploymentConfig(config) : config;
-  const stacks = addClinicReminders(app, resolved, { region: 'us-east-1' });
+  const stacks = addClinicReminders(app, resolved, { region: 'us-east-1' }, options.protection ?? LOCKED);
   return {
     ...stacks,
     app,
