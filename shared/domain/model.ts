@@ -9,6 +9,7 @@
  */
 import parsePhoneNumber from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
 
 // ---------------------------------------------------------------------------
@@ -161,6 +162,8 @@ export const MessagingPolicySchema = z
       .default({ enabled: true, delay: '2h' }),
     /** Clinic wording per kind and language; built-in templates fill the gaps. */
     templates: z.partialRecord(MessageKindSchema, z.record(LanguageSchema, TemplateTextSchema)).default({}),
+    /** How patients' replies are read: the clinic's synonyms, the answer window (shared/domain/replies). */
+    replies: ReplyPolicySchema.default(DEFAULT_REPLY_POLICY),
   })
   .superRefine((policy, ctx) => {
     if (!policy.languages.includes(policy.defaultLanguage)) {

@@ -46,6 +46,7 @@ function makeStored(clinicId: string): Clinic {
       confirmation: { enabled: true, minLeadMinutes: 60 },
       survey: { enabled: false, delay: '2h' },
       templates: {},
+      replies: { synonyms: {}, answerWindowDays: 7 },
     },
     version: 4,
     createdAt: '2025-01-01T00:00:00.000Z',
