@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SENDING_DEFAULTS as FUNCTION_SENDING_DEFAULTS } from '../../shared/config/env';
 import { ClinicSchema, E164PhoneSchema, EmailSchema } from '../../shared/domain/model';
+import { validateClinicTemplates } from '../../shared/domain/templates';
 
 /** Retention periods CloudWatch Logs accepts, in days (never-expire is left out on purpose). */
 export const LOG_RETENTION_DAYS = [
@@ -24,8 +25,20 @@ export function addressOf(from: string): string | undefined {
   return match ? (match[1] ?? match[2]) : undefined;
 }
 
-/** A clinic as configured: the stored record without the server-managed version and timestamps. */
-export const ClinicConfigSchema = ClinicSchema.omit({ version: true, createdAt: true, updatedAt: true });
+/**
+ * A clinic as configured: the stored record without the server-managed
+ * version and timestamps, with its texts checked as the API checks them on
+ * save (SMS name, segment budgets, own templates).
+ */
+export const ClinicConfigSchema = ClinicSchema.omit({
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+}).superRefine((clinic, ctx) => {
+  for (const issue of validateClinicTemplates(clinic)) {
+    ctx.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
+  }
+});
 export type ClinicConfig = z.output<typeof ClinicConfigSchema>;
 
 const SmsConfigSchema = z

@@ -33,6 +33,7 @@ import { isUtcIso } from '../domain/time';
 /** PUT /v1/clinics/{clinicId}: the settings staff own; id, version and timestamps are the server's. */
 export const ClinicBodySchema = ClinicSchema.pick({
   name: true,
+  smsName: true,
   timeZone: true,
   country: true,
   contactPhone: true,

@@ -10,6 +10,7 @@
 import parsePhoneNumber from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
+import { isGsm7 } from './templates/segments';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
 
 // ---------------------------------------------------------------------------
@@ -110,6 +111,48 @@ export const DEFAULT_PRIORITY: Record<MessageKind, Priority> = {
   'keyword-reply': 'high',
 };
 
+/**
+ * Kinds that the FCC's 2015 healthcare exemption covers when each text is
+ * one part of at most 160 characters: their default segment budget is 1.
+ */
+export const EXEMPT_KINDS = [
+  'confirmation',
+  'reminder',
+  'reschedule',
+  'cancellation',
+  'keyword-reply',
+] as const satisfies readonly MessageKind[];
+const EXEMPT: ReadonlySet<MessageKind> = new Set(EXEMPT_KINDS);
+
+/**
+ * True for the kinds whose texts must fit the exempt segment budget.
+ *
+ * @param kind - a message kind
+ */
+export function isExemptKind(kind: MessageKind): boolean {
+  return EXEMPT.has(kind);
+}
+
+const segments = z
+  .int('must be a whole number of segments')
+  .min(1, 'must be at least 1 segment')
+  .max(10, 'must be at most 10 segments');
+
+/**
+ * Largest SMS, in segments, that a text may take: `exempt` for the exempt
+ * kinds, `other` for surveys, broadcasts and staff replies. A single number
+ * sets both (the form used before the two were split; stored clinics keep
+ * the meaning they were saved with).
+ */
+export const SegmentBudgetSchema = z.union([
+  z.strictObject(
+    { exempt: segments.default(1), other: segments.default(3) },
+    { error: 'must be {"exempt": n, "other": n} (segments, 1–10 each) or one number for both' },
+  ),
+  segments.transform((budget) => ({ exempt: budget, other: budget })),
+]);
+export type SegmentBudget = z.output<typeof SegmentBudgetSchema>;
+
 /** A clinic's own wording for one kind in one language; checked against the segment budget on save. */
 export const TemplateTextSchema = z.strictObject({
   sms: z.string().min(1).max(1600),
@@ -142,8 +185,8 @@ export const MessagingPolicySchema = z
         perWeek: z.int().min(1).max(50).default(3),
       })
       .default({ enabled: true, perDay: 1, perWeek: 3 }),
-    /** Largest SMS, in segments, that a rendered template may take. */
-    segmentBudget: z.int().min(1).max(10).default(3),
+    /** Largest SMS, in segments, that a rendered text may take (exempt kinds 1, others 3). */
+    segmentBudget: SegmentBudgetSchema.default({ exempt: 1, other: 3 }),
     languages: z.array(LanguageSchema).min(1).max(20).default(['en', 'es']),
     defaultLanguage: LanguageSchema.default('en'),
     confirmation: z
@@ -190,9 +233,42 @@ export type MessagingPolicy = z.infer<typeof MessagingPolicySchema>;
 /** The default policy, as a clinic that sets nothing gets it. */
 export const DEFAULT_POLICY: MessagingPolicy = MessagingPolicySchema.parse({});
 
+/**
+ * The segment budget that applies to a kind under a policy.
+ *
+ * @param policy - the clinic's policy
+ * @param kind - the message kind
+ */
+export function segmentBudgetFor(policy: Pick<MessagingPolicy, 'segmentBudget'>, kind: MessageKind): number {
+  return isExemptKind(kind) ? policy.segmentBudget.exempt : policy.segmentBudget.other;
+}
+
+/**
+ * Longest clinic name a text shows. With a 12-character first name, the
+ * longest date and time and a 16-character contact number, every built-in
+ * text of an exempt kind then fits one 160-character part.
+ */
+export const SMS_NAME_MAX = 20;
+
+/** `smsName`: the clinic's name as its texts show it. */
+export const SmsNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(SMS_NAME_MAX, `must be at most ${SMS_NAME_MAX} characters, so every text fits one SMS part`)
+  .refine(isGsm7, {
+    message:
+      'must use only GSM-7 characters (write "i" for "í"): one other character makes every text UCS-2, 70 characters a part',
+  });
+
 export const ClinicSchema = z.strictObject({
   clinicId: ClinicIdSchema,
   name: z.string().trim().min(1).max(80),
+  /**
+   * The name texts show, at most 20 GSM-7 characters. When absent texts show
+   * `name`, which must then meet the same rule (checked when the clinic is saved).
+   */
+  smsName: SmsNameSchema.optional(),
   timeZone: TimeZoneSchema,
   /** ISO 3166 country used to read national phone numbers in imports. */
   country: z

@@ -2,7 +2,7 @@ import type { DateTime } from 'luxon';
 import { AppError, ConflictError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide, resolveLanguage } from '../domain/planning';
-import { isTemplateKind, render, type TemplateKind } from '../domain/templates';
+import { type FittedSms, isTemplateKind, render, renderSms, type TemplateKind } from '../domain/templates';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type {
   AppLogger,
@@ -142,11 +142,16 @@ function backoffSeconds(config: SendConfig, attempts: number, random: () => numb
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-type Outgoing = { channel: 'sms'; request: SmsRequest } | { channel: 'email'; request: EmailRequest };
+type Outgoing =
+  | { channel: 'sms'; request: SmsRequest; fitted: FittedSms & { fits: true } }
+  | { channel: 'email'; request: EmailRequest }
+  /** The SMS would be over the clinic's segment budget even shortened: it must not be sent. */
+  | { channel: 'sms'; overBudget: FittedSms & { fits: false } };
 
 /**
  * The provider request for one channel. The language is the patient's as it
- * is now (a change after planning wins), resolved against the clinic's languages.
+ * is now (a change after planning wins), resolved against the clinic's
+ * languages. An SMS goes through the render-time guard.
  */
 function compose(
   channel: Channel,
@@ -163,8 +168,9 @@ function compose(
   };
   const ids = { clinicId: message.clinicId, messageId: message.messageId };
   if (channel === 'sms') {
-    const { text } = render({ ...base, channel: 'sms' });
-    return { channel, request: { to: address, text, ...ids } };
+    const fitted = renderSms(base);
+    if (!fitted.fits) return { channel, overBudget: fitted };
+    return { channel, request: { to: address, text: fitted.text, ...ids }, fitted };
   }
   const { subject, text } = render({ ...base, channel: 'email' });
   return { channel, request: { to: address, subject, text, ...ids } };
@@ -226,7 +232,10 @@ export class AttemptInFlightError extends AppError {}
  * 2. Re-read the appointment and the patient (after the mark, so a change
  *    that landed before it is seen), and decide: send on a channel, skip with
  *    a reason, or defer (quiet hours reached because sending was late).
- * 3. Call the provider, then mark `sent` with its id.
+ * 3. Render the text (an SMS through the segment guard: shortened to the
+ *    clinic's budget, or, when nothing fits, not sent: the next allowed
+ *    channel, else skipped `over-segment-budget`), call the provider, then
+ *    mark `sent` with its id.
  * 4. A known refusal: throttling or 5xx → back to pending with backoff until
  *    the attempt budget is spent; then, like an invalid or opted-out address,
  *    the next allowed channel at once, else `failed`. An error with no
@@ -322,13 +331,16 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
 
   let currentPatient = patient;
   let fallbackReason: string | undefined;
+  // Set when the SMS could not be made to fit its budget: another channel
+  // may still carry the message; without one it is skipped, not failed.
+  let overBudget = false;
   for (;;) {
     const failedChannels = attempt.failedChannels;
     const decision = decide({ message, appointment, patient: currentPatient, clinic, now, failedChannels });
     if (decision.action === 'skip') {
-      const reason =
-        fallbackReason && decision.reason === 'no-allowed-channel' ? fallbackReason : decision.reason;
-      return finishAs(attempt, fallbackReason ? 'failed' : 'skipped', reason);
+      const noChannel = decision.reason === 'no-allowed-channel';
+      if (fallbackReason && noChannel) return finishAs(attempt, 'failed', fallbackReason);
+      return finishAs(attempt, 'skipped', overBudget && noChannel ? 'over-segment-budget' : decision.reason);
     }
     if (decision.action === 'defer') {
       await deps.messages.reschedule(
@@ -354,6 +366,21 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
       patient: currentPatient as Patient,
       appointment,
     });
+    if ('overBudget' in outgoing) {
+      const { count, budget } = outgoing.overBudget;
+      deps.telemetry.count('OverSegmentBudget', 1, { kind: message.kind });
+      deps.logger.warn('sms over its segment budget, not sent', { ...key, segments: count.segments, budget });
+      attempt.failedChannels = [...failedChannels, 'sms'];
+      overBudget = true;
+      continue;
+    }
+    if (outgoing.channel === 'sms' && outgoing.fitted.shortened.length > 0) {
+      deps.telemetry.count('SmsShortened', 1, { kind: message.kind });
+      deps.logger.info('sms shortened to its segment budget', {
+        ...key,
+        shortened: outgoing.fitted.shortened,
+      });
+    }
     let receipt: ProviderReceipt;
     try {
       receipt = await (outgoing.channel === 'sms'
@@ -401,7 +428,9 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
       providerMessageId: receipt.providerMessageId,
       channel: decision.channel,
       at,
-      ...(fallbackReason ? { reason: `fallback-after-${fallbackReason}` } : {}),
+      ...(fallbackReason || overBudget
+        ? { reason: `fallback-after-${fallbackReason ?? 'sms-over-segment-budget'}` }
+        : {}),
     });
     const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
     deps.telemetry.count('MessageSent', 1, { channel: decision.channel, kind: message.kind });

@@ -40,7 +40,7 @@ function makeStored(clinicId: string): Clinic {
       reminderOffsets: { default: ['1d'], byType: {} },
       quietHours: { enabled: true, start: '20:00', end: '09:00' },
       frequencyCap: { enabled: true, perDay: 1, perWeek: 3 },
-      segmentBudget: 3,
+      segmentBudget: { exempt: 3, other: 3 },
       languages: ['en'],
       defaultLanguage: 'en',
       confirmation: { enabled: true, minLeadMinutes: 60 },

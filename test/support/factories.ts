@@ -27,6 +27,7 @@ export function makeClinic(
   return ClinicSchema.parse({
     clinicId: 'demo-clinic',
     name: 'Riverside Family Clinic',
+    smsName: 'Riverside Clinic',
     timeZone: 'America/New_York',
     country: 'US',
     contactPhone: '+12025550143',

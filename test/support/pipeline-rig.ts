@@ -47,6 +47,29 @@ export const ORIGINATION_NUMBER = '+18005550199';
 export const FROM_ADDRESS = 'Riverside Family Clinic <reminders@clinic.example>';
 export const CONFIGURATION_SET = 'clinic-reminders';
 
+/**
+ * The exact SES SendEmail input the rig's sender makes for one email.
+ *
+ * @param email - recipient, subject, text, and the message id as the SES tag holds it (`#` written `_`)
+ */
+export function sesInput(email: { to: string; subject: string; text: string; messageIdTag: string }) {
+  return {
+    FromEmailAddress: FROM_ADDRESS,
+    Destination: { ToAddresses: [email.to] },
+    Content: {
+      Simple: {
+        Subject: { Data: email.subject, Charset: 'UTF-8' },
+        Body: { Text: { Data: email.text, Charset: 'UTF-8' } },
+      },
+    },
+    ConfigurationSetName: CONFIGURATION_SET,
+    EmailTags: [
+      { Name: 'clinicId', Value: 'demo-clinic' },
+      { Name: 'messageId', Value: email.messageIdTag },
+    ],
+  };
+}
+
 const context = {} as Context;
 
 /** Wrappers a test may put around a port to inject a crash or a fault. */

@@ -4,11 +4,17 @@
  *
  * Rules the built-in SMS texts keep (the tests check each):
  * - they name the clinic and its contact number and say how to opt out;
+ * - the exempt kinds (confirmation, reminder, reschedule, cancellation) fit
+ *   one GSM-7 part, 160 characters, with worst-case values: a clinic SMS name
+ *   of 20 characters (SMS_NAME_MAX), a first name of 12 (FIRST_NAME_BOUND;
+ *   the render-time guard shortens longer ones), the longest date and time
+ *   of the language and a contact number of 16; a place is shown when it
+ *   fits and left out when it does not;
+ * - the survey fits one part too, although its budget is 3;
  * - they use only GSM-7 characters, so a Spanish text costs the same as an
  *   English one (Spanish `é`, `ñ`, `¿`, `¡` are GSM-7; `á`, `í`, `ó`, `ú` are
  *   not, so the SMS wording avoids words that need them);
- * - they fit the default budget of 3 segments with the worst-case sample
- *   values of validate.ts;
+ * - the words they ask the patient to reply are those of REPLY_KEYWORDS;
  * - they show no diagnosis, procedure, provider, appointment type or last
  *   name (the variables do not exist; see syntax.ts).
  *
@@ -16,7 +22,7 @@
  */
 import type { Channel, MessageKind, TemplateText } from '../model';
 
-/** Kinds whose text comes from a template; broadcasts carry staff-written text, keyword replies are below. */
+/** Kinds whose text comes from a template; broadcasts and staff replies carry staff-written text, keyword replies are below. */
 export const TEMPLATE_KINDS = ['confirmation', 'reminder', 'reschedule', 'cancellation', 'survey'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
@@ -30,33 +36,45 @@ export function isTemplateKind(kind: MessageKind): kind is TemplateKind {
 }
 
 /**
- * The letters a patient texts back. The inbound handler must accept exactly
- * these, since the built-in reply instructions promise them.
+ * What the built-in texts ask patients to reply, in every language: the
+ * single source of those promises. The reply grammar must read each as the
+ * intent it is named after (its tests check against this object), and no
+ * built-in text asks for a word that is not here.
  */
 export const REPLY_KEYWORDS = {
   confirm: 'C',
   reschedule: 'R',
-  surveyScores: ['1', '2', '3', '4', '5'],
+  optOut: 'STOP',
+  optIn: 'START',
+  help: 'HELP',
+  /** A survey answer: a whole number from `min` to `max` (Net Promoter Score). */
+  surveyScale: { min: 0, max: 10 },
+  /** The same scale as the patient types it: `"0"` … `"10"`. */
+  surveyScores: Array.from({ length: 11 }, (_, score) => String(score)),
 } as const;
 
 /** Entries by language tag; English is always there, so every lookup has a last resort. */
 export type ByLanguage<T> = { en: T } & Record<string, T>;
 
 /**
- * Phrases that fill `{{replyInstructions}}` and `{{stopText}}`; `{phone}` is
- * replaced by the clinic's formatted contact number.
+ * Phrases that fill `{{replyInstructions}}` and `{{stopText}}` in a clinic's
+ * own templates; `{phone}` is replaced by the clinic's formatted contact number.
  */
 export interface Phrases {
   replyInstructions: Record<TemplateKind, Record<Channel, string>>;
   stopText: Record<Channel, string>;
 }
 
+const { confirm: C, reschedule: R, optOut: STOP } = REPLY_KEYWORDS;
+const SCALE = `${REPLY_KEYWORDS.surveyScale.min}-${REPLY_KEYWORDS.surveyScale.max}`;
+
+// One sentence for the three answers: shorter than two, and one part is 160 characters.
+const ANSWER_SMS_EN = `Reply ${C} to confirm, ${R} to reschedule, ${STOP} to opt out.`;
+const ANSWER_SMS_ES = `Responda ${C} (confirmar), ${R} (cambiar) o ${STOP} (baja).`;
 const PLACE_SMS_EN =
   '{{#location}}, {{location}}{{/location}}{{#videoLink}}. Video: {{videoLink}}{{/videoLink}}';
 const PLACE_SMS_ES =
   '{{#location}}, {{location}}{{/location}}{{#videoLink}}. Enlace: {{videoLink}}{{/videoLink}}';
-const CLOSE_SMS_EN = ' {{replyInstructions}} Questions: {{clinicPhone}}. {{stopText}}';
-const CLOSE_SMS_ES = ' {{replyInstructions}} Dudas: {{clinicPhone}}. {{stopText}}';
 
 const PLACE_EMAIL_EN =
   '{{#location}}Where: {{location}}\n{{/location}}{{#videoLink}}Video link: {{videoLink}}\n{{/videoLink}}';
@@ -68,62 +86,62 @@ const SIGNATURE = '\n{{replyInstructions}}\n\n{{clinicName}}\n{{clinicPhone}}\n\
 export const BUILT_IN_TEMPLATES: Record<TemplateKind, ByLanguage<TemplateText>> = {
   confirmation: {
     en: {
-      sms: `{{clinicName}}: Hi {{firstName}}, your visit is booked for {{localDate}} at {{localTime}}${PLACE_SMS_EN}.${CLOSE_SMS_EN}`,
+      sms: `{{clinicName}}: Hi {{firstName}}, you are booked for {{localDate}} at {{localTime}}${PLACE_SMS_EN}. ${ANSWER_SMS_EN} Call {{clinicPhone}}`,
       emailSubject: 'Your visit at {{clinicName}} on {{localDate}}',
       emailBody: `Hi {{firstName}},\n\nYour visit at {{clinicName}} is booked for {{localDate}} at {{localTime}}.\n${PLACE_EMAIL_EN}${SIGNATURE}`,
     },
     es: {
-      sms: `{{clinicName}}: Hola {{firstName}}, su cita es el {{localDate}} a las {{localTime}}${PLACE_SMS_ES}.${CLOSE_SMS_ES}`,
+      sms: `{{clinicName}}: Hola {{firstName}}, su cita es el {{localDate}} a las {{localTime}}${PLACE_SMS_ES}. ${ANSWER_SMS_ES} Tel. {{clinicPhone}}`,
       emailSubject: 'Su cita en {{clinicName}} el {{localDate}}',
       emailBody: `Hola {{firstName}}:\n\nSu cita en {{clinicName}} está reservada para el {{localDate}} a las {{localTime}}.\n${PLACE_EMAIL_ES}${SIGNATURE}`,
     },
   },
   reminder: {
     en: {
-      sms: `{{clinicName}}: Hi {{firstName}}, a reminder of your visit on {{localDate}} at {{localTime}}${PLACE_SMS_EN}.${CLOSE_SMS_EN}`,
+      sms: `{{clinicName}}: Hi {{firstName}}, your visit is {{localDate}} at {{localTime}}${PLACE_SMS_EN}. ${ANSWER_SMS_EN} Call {{clinicPhone}}`,
       emailSubject: 'Reminder: your visit at {{clinicName}} on {{localDate}}',
       emailBody: `Hi {{firstName}},\n\nThis is a reminder of your visit at {{clinicName}} on {{localDate}} at {{localTime}}.\n${PLACE_EMAIL_EN}${SIGNATURE}`,
     },
     es: {
-      sms: `{{clinicName}}: Hola {{firstName}}, le recordamos su cita del {{localDate}} a las {{localTime}}${PLACE_SMS_ES}.${CLOSE_SMS_ES}`,
+      sms: `{{clinicName}}: Hola {{firstName}}, recuerde su cita del {{localDate}} a las {{localTime}}${PLACE_SMS_ES}. ${ANSWER_SMS_ES} Tel. {{clinicPhone}}`,
       emailSubject: 'Recordatorio: su cita en {{clinicName}} el {{localDate}}',
       emailBody: `Hola {{firstName}}:\n\nLe recordamos su cita en {{clinicName}} el {{localDate}} a las {{localTime}}.\n${PLACE_EMAIL_ES}${SIGNATURE}`,
     },
   },
   reschedule: {
     en: {
-      sms: `{{clinicName}}: Hi {{firstName}}, your visit has moved to {{localDate}} at {{localTime}}${PLACE_SMS_EN}.${CLOSE_SMS_EN}`,
+      sms: `{{clinicName}}: Hi {{firstName}}, your visit moved to {{localDate}} at {{localTime}}${PLACE_SMS_EN}. ${ANSWER_SMS_EN} Call {{clinicPhone}}`,
       emailSubject: 'Your visit at {{clinicName}} has moved',
       emailBody: `Hi {{firstName}},\n\nYour visit at {{clinicName}} has moved to {{localDate}} at {{localTime}}.\n${PLACE_EMAIL_EN}${SIGNATURE}`,
     },
     es: {
-      sms: `{{clinicName}}: Hola {{firstName}}, su cita ha cambiado al {{localDate}} a las {{localTime}}${PLACE_SMS_ES}.${CLOSE_SMS_ES}`,
+      sms: `{{clinicName}}: Hola {{firstName}}, su cita cambia al {{localDate}} a las {{localTime}}${PLACE_SMS_ES}. ${ANSWER_SMS_ES} Tel. {{clinicPhone}}`,
       emailSubject: 'Su cita en {{clinicName}} ha cambiado',
       emailBody: `Hola {{firstName}}:\n\nSu cita en {{clinicName}} ha cambiado al {{localDate}} a las {{localTime}}.\n${PLACE_EMAIL_ES}${SIGNATURE}`,
     },
   },
   cancellation: {
     en: {
-      sms: '{{clinicName}}: Hi {{firstName}}, your visit on {{localDate}} at {{localTime}} has been cancelled. {{replyInstructions}} {{stopText}}',
+      sms: `{{clinicName}}: Hi {{firstName}}, your visit on {{localDate}} at {{localTime}} is cancelled. To book again, call {{clinicPhone}}. Reply ${STOP} to opt out.`,
       emailSubject: 'Your visit at {{clinicName}} has been cancelled',
       emailBody: `Hi {{firstName}},\n\nYour visit at {{clinicName}} on {{localDate}} at {{localTime}} has been cancelled.\n${SIGNATURE}`,
     },
     es: {
-      sms: '{{clinicName}}: Hola {{firstName}}, su cita del {{localDate}} a las {{localTime}} ha sido cancelada. {{replyInstructions}} {{stopText}}',
+      sms: `{{clinicName}}: Hola {{firstName}}, su cita del {{localDate}} a las {{localTime}} fue cancelada. Para otra cita: {{clinicPhone}}. Responda ${STOP} para darse de baja.`,
       emailSubject: 'Su cita en {{clinicName}} ha sido cancelada',
       emailBody: `Hola {{firstName}}:\n\nSu cita en {{clinicName}} del {{localDate}} a las {{localTime}} ha sido cancelada.\n${SIGNATURE}`,
     },
   },
   survey: {
     en: {
-      sms: `{{clinicName}}: Thank you for your visit, {{firstName}}. How did it go?${CLOSE_SMS_EN}`,
+      sms: `{{clinicName}}: Hi {{firstName}}, how likely are you to recommend {{clinicName}} to a friend or family? Reply ${SCALE}. Call {{clinicPhone}}. ${STOP} to opt out.`,
       emailSubject: 'How was your visit to {{clinicName}}?',
-      emailBody: `Hi {{firstName}},\n\nThank you for your visit to {{clinicName}}. How did it go?\n${SIGNATURE}`,
+      emailBody: `Hi {{firstName}},\n\nThank you for your visit to {{clinicName}}. How likely are you to recommend us to a friend or family, on a scale from ${REPLY_KEYWORDS.surveyScale.min} (not at all) to ${REPLY_KEYWORDS.surveyScale.max} (very likely)?\n${SIGNATURE}`,
     },
     es: {
-      sms: `{{clinicName}}: Gracias por su visita, {{firstName}}. ¿Qué tal le fue?${CLOSE_SMS_ES}`,
+      sms: `{{clinicName}}: Hola {{firstName}}, ¿qué tan probable es que recomiende {{clinicName}} a un amigo o familiar? Responda ${SCALE}. Tel. {{clinicPhone}}. ${STOP} para darse de baja.`,
       emailSubject: '¿Qué tal fue su visita a {{clinicName}}?',
-      emailBody: `Hola {{firstName}}:\n\nGracias por su visita a {{clinicName}}. ¿Qué tal le fue?\n${SIGNATURE}`,
+      emailBody: `Hola {{firstName}}:\n\nGracias por su visita a {{clinicName}}. Del ${REPLY_KEYWORDS.surveyScale.min} (nada probable) al ${REPLY_KEYWORDS.surveyScale.max} (muy probable), ¿con qué probabilidad nos recomendaría a un amigo o familiar?\n${SIGNATURE}`,
     },
   },
 };
@@ -133,15 +151,15 @@ export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
   en: {
     replyInstructions: {
       confirmation: {
-        sms: `Reply ${REPLY_KEYWORDS.confirm} to confirm or ${REPLY_KEYWORDS.reschedule} to reschedule.`,
+        sms: `Reply ${C} to confirm, ${R} to reschedule.`,
         email: 'To confirm or change your visit, call us at {phone}.',
       },
       reminder: {
-        sms: `Reply ${REPLY_KEYWORDS.confirm} to confirm or ${REPLY_KEYWORDS.reschedule} to reschedule.`,
+        sms: `Reply ${C} to confirm, ${R} to reschedule.`,
         email: 'To confirm or change your visit, call us at {phone}.',
       },
       reschedule: {
-        sms: `Reply ${REPLY_KEYWORDS.confirm} to confirm or ${REPLY_KEYWORDS.reschedule} to ask for another time.`,
+        sms: `Reply ${C} to confirm, ${R} to ask for another time.`,
         email: 'If the new time does not suit you, call us at {phone}.',
       },
       cancellation: {
@@ -149,27 +167,27 @@ export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
         email: 'To book again, call us at {phone}.',
       },
       survey: {
-        sms: 'Reply with a score from 1 (poor) to 5 (great).',
+        sms: `Reply ${SCALE} (10 = very likely).`,
         email: 'We would like to hear from you: call us at {phone}.',
       },
     },
     stopText: {
-      sms: 'Reply STOP to opt out.',
+      sms: `Reply ${STOP} to opt out.`,
       email: 'To stop these emails, call us at {phone}.',
     },
   },
   es: {
     replyInstructions: {
       confirmation: {
-        sms: `Responda ${REPLY_KEYWORDS.confirm} para confirmar o ${REPLY_KEYWORDS.reschedule} para cambiarla.`,
+        sms: `Responda ${C} para confirmar o ${R} para cambiarla.`,
         email: 'Para confirmar o cambiar su cita, llámenos al {phone}.',
       },
       reminder: {
-        sms: `Responda ${REPLY_KEYWORDS.confirm} para confirmar o ${REPLY_KEYWORDS.reschedule} para cambiarla.`,
+        sms: `Responda ${C} para confirmar o ${R} para cambiarla.`,
         email: 'Para confirmar o cambiar su cita, llámenos al {phone}.',
       },
       reschedule: {
-        sms: `Responda ${REPLY_KEYWORDS.confirm} para confirmar o ${REPLY_KEYWORDS.reschedule} para pedir otra hora.`,
+        sms: `Responda ${C} para confirmar o ${R} para pedir otra hora.`,
         email: 'Si la nueva hora no le conviene, llámenos al {phone}.',
       },
       cancellation: {
@@ -177,12 +195,12 @@ export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
         email: 'Para pedir otra cita, llámenos al {phone}.',
       },
       survey: {
-        sms: 'Responda con una nota del 1 (mala) al 5 (excelente).',
+        sms: `Responda de ${REPLY_KEYWORDS.surveyScale.min} a ${REPLY_KEYWORDS.surveyScale.max} (10 = muy probable).`,
         email: 'Nos gustaría conocer su opinión: llámenos al {phone}.',
       },
     },
     stopText: {
-      sms: 'Responda STOP para darse de baja.',
+      sms: `Responda ${STOP} para darse de baja.`,
       email: 'Si no desea recibir más correos, llámenos al {phone}.',
     },
   },
@@ -199,19 +217,19 @@ export type ReplyKeyword = (typeof REPLY_TO_KEYWORDS)[number];
  */
 export const KEYWORD_REPLIES: Record<ReplyKeyword, ByLanguage<string>> = {
   HELP: {
-    en: '{{clinicName}} appointment texts. For help call {{clinicPhone}}. Reply STOP to opt out, START to opt back in. Msg & data rates may apply.',
-    es: '{{clinicName}}: mensajes sobre sus citas. Ayuda: {{clinicPhone}}. Responda STOP para darse de baja o START para volver a recibirlos. Pueden aplicarse tarifas de mensajes y datos.',
+    en: `{{clinicName}}: appointment texts. Help: {{clinicPhone}}. Msg frequency varies. Msg & data rates may apply. Reply ${STOP} to opt out.`,
+    es: `{{clinicName}}: avisos de citas. Ayuda: {{clinicPhone}}. Frecuencia variable. Pueden aplicarse tarifas de mensajes y datos. ${STOP} para darse de baja.`,
   },
   STOP: {
-    en: '{{clinicName}}: You have opted out and will get no more texts from us. Reply START to opt back in. Help: {{clinicPhone}}.',
-    es: '{{clinicName}}: Se ha dado de baja; no le enviaremos mensajes nuevos. Responda START para volver a recibirlos. Ayuda: {{clinicPhone}}.',
+    en: `{{clinicName}}: You are unsubscribed and will get no more texts from us. Reply ${REPLY_KEYWORDS.optIn} to resubscribe. Help: {{clinicPhone}}`,
+    es: `{{clinicName}}: Se ha dado de baja y no le enviaremos mensajes nuevos. Responda ${REPLY_KEYWORDS.optIn} para volver a recibirlos. Ayuda: {{clinicPhone}}`,
   },
   START: {
-    en: '{{clinicName}}: You will get appointment texts from us again. Reply STOP to opt out. Help: {{clinicPhone}}.',
-    es: '{{clinicName}}: Le enviaremos de nuevo mensajes sobre sus citas. Responda STOP para darse de baja. Ayuda: {{clinicPhone}}.',
+    en: `{{clinicName}}: You will get appointment texts again. Msg frequency varies. Msg & data rates may apply. Reply ${STOP} to opt out. Help: {{clinicPhone}}`,
+    es: `{{clinicName}}: Avisos de citas activados. Frecuencia variable. Pueden aplicarse tarifas de mensajes y datos. Ayuda: {{clinicPhone}}. Baja: ${STOP}.`,
   },
   CONFIRM: {
-    en: '{{clinicName}}: Thank you, your visit is confirmed. Questions: {{clinicPhone}}.',
-    es: '{{clinicName}}: Gracias, su cita queda confirmada. Dudas: {{clinicPhone}}.',
+    en: '{{clinicName}}: Thank you, your visit is confirmed. Questions: {{clinicPhone}}',
+    es: '{{clinicName}}: Gracias, su cita queda confirmada. Dudas: {{clinicPhone}}',
   },
 };

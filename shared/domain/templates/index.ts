@@ -1,7 +1,8 @@
 /**
  * Message wording: built-in templates (English and Spanish), rendering with
- * whitelisted variables, SMS segment counting, and the save-time check of a
- * clinic's templates against its segment budget.
+ * whitelisted variables, SMS segment counting, the render-time guard that
+ * keeps every SMS within its segment budget, and the save-time check of a
+ * clinic's templates against that budget.
  */
 export {
   BUILT_IN_PHRASES,
@@ -17,6 +18,14 @@ export {
   type TemplateKind,
 } from './builtin';
 export {
+  FIRST_NAME_BOUND,
+  type FitOptions,
+  type FittedSms,
+  fitSms,
+  type Shortening,
+  shortenFirstName,
+} from './guard';
+export {
   FALLBACK_LANGUAGE,
   formatContactPhone,
   LOCAL_DATE_FORMAT,
@@ -27,9 +36,12 @@ export {
   type RenderInput,
   render,
   renderKeywordReply,
+  renderSms,
   renderTemplateText,
   type SelectedTemplate,
+  SMS_DATE_FORMAT,
   selectTemplate,
+  smsNameOf,
   type TemplateSource,
   templateValues,
   type VisitDetails,
@@ -46,6 +58,7 @@ export {
   type SmsEncoding,
 } from './segments';
 export {
+  DROPPED_MARK,
   type ParsedTemplate,
   parseTemplate,
   renderNodes,

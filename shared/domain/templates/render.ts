@@ -5,7 +5,14 @@
 import parsePhoneNumber from 'libphonenumber-js/max';
 import { DateTime } from 'luxon';
 import { ValidationError } from '../errors';
-import type { Appointment, Channel, Clinic, Patient, TemplateText } from '../model';
+import {
+  type Appointment,
+  type Channel,
+  type Clinic,
+  type Patient,
+  segmentBudgetFor,
+  type TemplateText,
+} from '../model';
 import { parseUtc } from '../time';
 import {
   BUILT_IN_PHRASES,
@@ -15,6 +22,7 @@ import {
   type ReplyKeyword,
   type TemplateKind,
 } from './builtin';
+import { type FitOptions, type FittedSms, fitSms } from './guard';
 import { foldToGsm7 } from './segments';
 import { parseTemplate, renderNodes, type TemplateValues } from './syntax';
 
@@ -36,10 +44,21 @@ export function lookupLanguage<T>(
   return entries[language] ?? entries[language.split('-')[0] ?? language];
 }
 
-/** How `{{localDate}}` is written: weekday, month and day in the language (`Saturday, October 3`, `sábado, 3 de octubre`). */
+/** How `{{localDate}}` is written in an email: weekday, month and day in the language (`Saturday, October 3`, `sábado, 3 de octubre`). */
 export const LOCAL_DATE_FORMAT: Intl.DateTimeFormatOptions = {
   weekday: 'long',
   month: 'long',
+  day: 'numeric',
+};
+
+/**
+ * How `{{localDate}}` is written in an SMS: the same, abbreviated (`Sat, Oct 3`,
+ * `sab, 3 oct`). The long form costs 12 (English) to 15 (Spanish) of the 160
+ * characters a part holds.
+ */
+export const SMS_DATE_FORMAT: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  month: 'short',
   day: 'numeric',
 };
 
@@ -65,7 +84,11 @@ export interface SelectedTemplate {
  * @param kind - the message kind
  * @param language - the language wanted (already resolved for the patient)
  */
-export function selectTemplate(clinic: Clinic, kind: TemplateKind, language: string): SelectedTemplate {
+export function selectTemplate(
+  clinic: Pick<Clinic, 'policy'>,
+  kind: TemplateKind,
+  language: string,
+): SelectedTemplate {
   const overrides = clinic.policy.templates[kind];
   for (const wanted of [language, clinic.policy.defaultLanguage]) {
     const own = overrides?.[wanted];
@@ -74,6 +97,15 @@ export function selectTemplate(clinic: Clinic, kind: TemplateKind, language: str
     if (builtIn) return { template: builtIn, language: wanted, source: 'built-in' };
   }
   return { template: BUILT_IN_TEMPLATES[kind].en, language: FALLBACK_LANGUAGE, source: 'built-in' };
+}
+
+/**
+ * The clinic's name as its texts show it: `smsName`, else `name`.
+ *
+ * @param clinic - the clinic
+ */
+export function smsNameOf(clinic: Pick<Clinic, 'name' | 'smsName'>): string {
+  return clinic.smsName ?? clinic.name;
 }
 
 /**
@@ -100,7 +132,7 @@ export interface RenderInput {
   kind: TemplateKind;
   language: string;
   channel: Channel;
-  clinic: Clinic;
+  clinic: Pick<Clinic, 'name' | 'smsName' | 'contactPhone' | 'country' | 'timeZone' | 'policy'>;
   patient: Pick<Patient, 'firstName' | 'timeZone'>;
   /** Absent only where a text needs no visit details. */
   appointment?: VisitDetails | undefined;
@@ -118,6 +150,33 @@ export interface RenderedEmail {
 }
 
 /**
+ * `{{localDate}}` and `{{localTime}}` of an instant, as the channel shows them.
+ * Intl output may hold characters outside GSM-7 (`sábado`, a narrow no-break
+ * space); an SMS gets them folded, which keeps it in GSM-7, where a segment
+ * holds 153 characters instead of 67.
+ *
+ * @param start - the instant, in the zone and locale to show it in
+ * @param channel - sms (abbreviated, folded) or email (long)
+ */
+export function localDateAndTime(
+  start: DateTime,
+  channel: Channel,
+): { localDate: string; localTime: string } {
+  if (channel === 'email') {
+    return {
+      localDate: start.toLocaleString(LOCAL_DATE_FORMAT),
+      localTime: start.toLocaleString(LOCAL_TIME_FORMAT),
+    };
+  }
+  // An abbreviated date may end in the abbreviation's period (`sam. 3 oct.`);
+  // the template has its own punctuation after it.
+  return {
+    localDate: foldToGsm7(start.toLocaleString(SMS_DATE_FORMAT)).replace(/\.$/, ''),
+    localTime: foldToGsm7(start.toLocaleString(LOCAL_TIME_FORMAT)),
+  };
+}
+
+/**
  * Computes every template variable for one message.
  *
  * @param input - as for {@link render}
@@ -128,23 +187,14 @@ export function templateValues(input: RenderInput, phraseLanguage: string): Temp
   const zone = input.zone ?? patient.timeZone ?? clinic.timeZone;
   const phone = formatContactPhone(clinic.contactPhone, clinic.country);
   const phrases = phrasesFor(phraseLanguage);
-  // Dates and times come from Intl and may hold characters outside GSM-7
-  // (`sábado`, a narrow no-break space); folding them keeps an SMS in GSM-7,
-  // where a segment holds 153 characters instead of 67.
-  const sms = (text: string) => (channel === 'sms' ? foldToGsm7(text) : text);
-  let localDate = '';
-  let localTime = '';
-  if (appointment) {
-    const start = parseUtc(appointment.startAt).setZone(zone).setLocale(input.language);
-    localDate = sms(start.toLocaleString(LOCAL_DATE_FORMAT));
-    localTime = sms(start.toLocaleString(LOCAL_TIME_FORMAT));
-  }
+  const local = appointment
+    ? localDateAndTime(parseUtc(appointment.startAt).setZone(zone).setLocale(input.language), channel)
+    : { localDate: '', localTime: '' };
   return {
     firstName: patient.firstName,
-    clinicName: clinic.name,
+    clinicName: channel === 'sms' ? smsNameOf(clinic) : clinic.name,
     clinicPhone: phone,
-    localDate,
-    localTime,
+    ...local,
     location: appointment?.location ?? '',
     videoLink: appointment?.videoLink ?? '',
     replyInstructions: phrases.replyInstructions[kind][channel].replaceAll('{phone}', phone),
@@ -162,11 +212,32 @@ export function templateValues(input: RenderInput, phraseLanguage: string): Temp
  * @param path - where the template lives, for the error
  */
 export function renderTemplateText(source: string, values: TemplateValues, path: string): string {
+  return renderNodes(parseStored(source, path), values);
+}
+
+/** A stored template's nodes; one with problems is a bug worth failing loudly on (see renderTemplateText). */
+function parseStored(source: string, path: string) {
   const parsed = parseTemplate(source);
   if (parsed.problems.length > 0) {
     throw new ValidationError(parsed.problems.map((message) => ({ path, message })));
   }
-  return renderNodes(parsed.nodes, values);
+  return parsed.nodes;
+}
+
+/**
+ * Renders an SMS through the render-time guard: within the clinic's segment
+ * budget for the kind (policy.segmentBudget), shortened if it has to be (see
+ * fitSms), or `fits: false` when nothing makes it fit, which the caller must
+ * not send.
+ *
+ * @param input - as for {@link render}, without the channel
+ * @param options - see {@link FitOptions}
+ */
+export function renderSms(input: Omit<RenderInput, 'channel'>, options: FitOptions = {}): FittedSms {
+  const selected = selectTemplate(input.clinic, input.kind, input.language);
+  const values = templateValues({ ...input, channel: 'sms' }, selected.language);
+  const nodes = parseStored(selected.template.sms, `policy.templates.${input.kind}.${selected.language}.sms`);
+  return fitSms(nodes, values, segmentBudgetFor(input.clinic.policy, input.kind), options);
 }
 
 /**
@@ -207,7 +278,7 @@ export function renderKeywordReply(input: {
   // Only the clinic's name and number: a keyword reply is not about one visit.
   const values: TemplateValues = {
     firstName: '',
-    clinicName: clinic.name,
+    clinicName: smsNameOf(clinic),
     clinicPhone: formatContactPhone(clinic.contactPhone, clinic.country),
     localDate: '',
     localTime: '',

@@ -105,18 +105,33 @@ export function parseTemplate(source: string): ParsedTemplate {
 }
 
 /**
+ * Stands in for a variable that the render-time guard left out, so the text
+ * around it can be tidied ("Hi ␀," becomes "Hi,"). A control character, so no
+ * template or value can contain it.
+ */
+export const DROPPED_MARK = '\u0000';
+
+const NONE: ReadonlySet<TemplateVariable> = new Set();
+
+/**
  * Renders parsed nodes with the given values.
  *
  * @param nodes - the output of {@link parseTemplate}
  * @param values - a value for every variable (empty string when there is none)
+ * @param dropped - variables to leave out: each use renders as
+ *   {@link DROPPED_MARK}, and sections on them as for an empty value
  */
-export function renderNodes(nodes: readonly TemplateNode[], values: TemplateValues): string {
+export function renderNodes(
+  nodes: readonly TemplateNode[],
+  values: TemplateValues,
+  dropped: ReadonlySet<TemplateVariable> = NONE,
+): string {
   return nodes
     .map((node) => {
       if (node.type === 'text') return node.text;
-      if (node.type === 'variable') return values[node.name];
-      const present = values[node.name] !== '';
-      return present !== node.inverted ? renderNodes(node.children, values) : '';
+      if (node.type === 'variable') return dropped.has(node.name) ? DROPPED_MARK : values[node.name];
+      const present = values[node.name] !== '' && !dropped.has(node.name);
+      return present !== node.inverted ? renderNodes(node.children, values, dropped) : '';
     })
     .join('');
 }

@@ -2,11 +2,19 @@
  * Checks a clinic's wording when its settings are saved: every template kind
  * × language × channel is rendered with worst-case values, so a template that
  * would blow the SMS segment budget (or reach for a variable that does not
- * exist) is refused then, not discovered on a patient's phone bill.
+ * exist) is refused then, not discovered on a patient's phone bill. The same
+ * check runs on a deployment's config, so the API and the config agree.
  */
 import { DateTime } from 'luxon';
 import type { FieldIssue } from '../errors';
-import type { Clinic, MessageKind, TemplateText } from '../model';
+import {
+  type Clinic,
+  isExemptKind,
+  type MessageKind,
+  SMS_NAME_MAX,
+  segmentBudgetFor,
+  type TemplateText,
+} from '../model';
 import {
   BUILT_IN_PHRASES,
   BUILT_IN_TEMPLATES,
@@ -14,19 +22,28 @@ import {
   TEMPLATE_KINDS,
   type TemplateKind,
 } from './builtin';
-import { LOCAL_DATE_FORMAT, LOCAL_TIME_FORMAT, lookupLanguage, templateValues } from './render';
-import { countSegments, foldToGsm7 } from './segments';
-import { parseTemplate, renderNodes, type TemplateValues } from './syntax';
+import { FIRST_NAME_BOUND, type FittedSms, fitSms } from './guard';
+import { localDateAndTime, lookupLanguage, templateValues } from './render';
+import { foldToGsm7, isGsm7Char } from './segments';
+import { parseTemplate, type TemplateValues } from './syntax';
+
+/** What the check needs of a clinic (a deployment config's clinic has no version or timestamps). */
+export type ClinicTexts = Pick<
+  Clinic,
+  'name' | 'smsName' | 'contactPhone' | 'country' | 'timeZone' | 'policy'
+>;
 
 /**
- * The values a worst case is rendered with. Real values can be longer (a
- * first name may have 50 characters); these stand for a long but ordinary
- * case. The clinic's own name and number are used as they are, and the date
- * and time are the longest the language produces in a year.
- * Lengths: firstName 24, location 64, videoLink 72 characters.
+ * The values a worst case is rendered with. The first name is as long as
+ * the texts guarantee to hold (FIRST_NAME_BOUND; the render-time guard
+ * shortens longer ones); the location and link stand for long but ordinary
+ * ones, which the guard leaves out where they do not fit. The clinic's own
+ * SMS name and number are used as they are, and the date and time are the
+ * longest the language produces in a year.
+ * Lengths: firstName 12, location 64, videoLink 72 characters.
  */
 export const WORST_CASE_SAMPLES = {
-  firstName: 'Maria-Guadalupe Victoria',
+  firstName: 'Maria-Teresa',
   location: 'Suite 1200, Riverside Medical Plaza, 4500 East Parkway Blvd., NW',
   videoLink: 'https://video.example-telehealth.com/join/a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5',
 } as const;
@@ -40,31 +57,30 @@ function longest(texts: Iterable<string>): string {
   return best;
 }
 
+// The answer depends on the language alone (and the ICU data), so it is worked out once per language.
+const LONGEST = new Map<string, { localDate: string; localTime: string }>();
+
 /**
  * The longest local date and time the language formats for an SMS (folded to
  * GSM-7 as render() does), over every day of a year and every quarter hour.
+ *
+ * @param language - a language tag
  */
-function longestDateAndTime(language: string): { localDate: string; localTime: string } {
+export function longestDateAndTime(language: string): { localDate: string; localTime: string } {
+  const known = LONGEST.get(language);
+  if (known) return known;
   const year = DateTime.fromObject({ year: 2030, month: 1, day: 1 }, { zone: 'utc' }).setLocale(language);
-  const tidy = foldToGsm7;
-  const dates = Array.from({ length: 365 }, (_, day) =>
-    tidy(year.plus({ days: day }).toLocaleString(LOCAL_DATE_FORMAT)),
+  const dates = Array.from(
+    { length: 365 },
+    (_, day) => localDateAndTime(year.plus({ days: day }), 'sms').localDate,
   );
-  const times = Array.from({ length: 96 }, (_, quarter) =>
-    tidy(year.plus({ minutes: quarter * 15 }).toLocaleString(LOCAL_TIME_FORMAT)),
+  const times = Array.from(
+    { length: 96 },
+    (_, quarter) => localDateAndTime(year.plus({ minutes: quarter * 15 }), 'sms').localTime,
   );
-  return { localDate: longest(dates), localTime: longest(times) };
-}
-
-/** The variants a template can render to: with and without a location, with and without a video link. */
-function worstCaseVariants(base: TemplateValues): TemplateValues[] {
-  return [true, false].flatMap((withLocation) =>
-    [true, false].map((withVideo) => ({
-      ...base,
-      location: withLocation ? WORST_CASE_SAMPLES.location : '',
-      videoLink: withVideo ? WORST_CASE_SAMPLES.videoLink : '',
-    })),
-  );
+  const found = { localDate: longest(dates), localTime: longest(times) };
+  LONGEST.set(language, found);
+  return found;
 }
 
 interface Candidate {
@@ -78,7 +94,7 @@ interface Candidate {
  * Everything to check: each template kind in each language the clinic offers,
  * plus any wording written for a language it does not offer (yet).
  */
-function candidates(clinic: Clinic, issues: FieldIssue[]): Candidate[] {
+function candidates(clinic: ClinicTexts, issues: FieldIssue[]): Candidate[] {
   const { policy } = clinic;
   const written = Object.values(policy.templates).flatMap((byLanguage) => Object.keys(byLanguage ?? {}));
   const languages = [...new Set([...policy.languages, ...written])];
@@ -102,7 +118,7 @@ function candidates(clinic: Clinic, issues: FieldIssue[]): Candidate[] {
 }
 
 /** Problems a clinic's own SMS wording must not have, beyond syntax. */
-function ownSmsProblems(source: string, variables: ReadonlySet<string>, clinic: Clinic): string[] {
+function ownSmsProblems(source: string, variables: ReadonlySet<string>, clinic: ClinicTexts): string[] {
   const problems: string[] = [];
   if (!variables.has('stopText') && !/\bSTOP\b/.test(source)) {
     problems.push('must say how to opt out: include {{stopText}} or the word STOP');
@@ -113,15 +129,72 @@ function ownSmsProblems(source: string, variables: ReadonlySet<string>, clinic: 
   return problems;
 }
 
+/** A name cut for texts: accents GSM-7 lacks taken off, other such characters removed, cut at a word. */
+function suggestSmsName(name: string): string {
+  const plain = [...foldToGsm7(name)].filter(isGsm7Char).join('').replace(/\s+/g, ' ').trim();
+  if (plain.length <= SMS_NAME_MAX) return plain;
+  const cut = plain.slice(0, SMS_NAME_MAX + 1);
+  const atWord = cut.slice(0, cut.lastIndexOf(' ')).trim();
+  return atWord !== '' ? atWord : plain.slice(0, SMS_NAME_MAX);
+}
+
 /**
- * Checks every template a clinic would send.
- *
- * @param clinic - the clinic as it would be saved (policy, name, contact phone)
- * @returns one issue per problem, with the template's path
- *   (`policy.templates.reminder.es.sms`); empty when all is well
+ * Texts show `smsName`, else `name`: without an `smsName`, the name must be
+ * short enough and GSM-7 (the schema holds `smsName` itself to that).
  */
-export function validateClinicTemplates(clinic: Clinic): FieldIssue[] {
+function smsNameIssue(clinic: ClinicTexts): FieldIssue | undefined {
+  if (clinic.smsName !== undefined) return undefined;
+  const chars = [...clinic.name];
+  const foreign = [...new Set(chars.filter((char) => !isGsm7Char(char)))];
+  if (chars.length <= SMS_NAME_MAX && foreign.length === 0) return undefined;
+  const why =
+    chars.length > SMS_NAME_MAX
+      ? `name has ${chars.length} characters and texts show at most ${SMS_NAME_MAX}`
+      : `name uses ${foreign.map((char) => `"${char}"`).join(', ')}, which GSM-7 lacks (one such character makes a text UCS-2, 70 characters a part)`;
+  return {
+    path: 'smsName',
+    message: `is required because ${why}; for example "${suggestSmsName(clinic.name)}"`,
+  };
+}
+
+/** The variants a template can render to: with and without a location, with and without a video link. */
+function worstCaseVariants(base: TemplateValues): TemplateValues[] {
+  return [true, false].flatMap((withLocation) =>
+    [true, false].map((withVideo) => ({
+      ...base,
+      location: withLocation ? WORST_CASE_SAMPLES.location : '',
+      videoLink: withVideo ? WORST_CASE_SAMPLES.videoLink : '',
+    })),
+  );
+}
+
+/** The worst of the variants: the first that does not fit, the longest one otherwise. */
+function worstFit(fits: FittedSms[]): FittedSms {
+  const failed = fits.filter((fit) => !fit.fits);
+  const pool = failed.length > 0 ? failed : fits;
+  return pool.reduce((a, b) =>
+    (b.count.segments - a.count.segments || b.count.units - a.count.units) > 0 ? b : a,
+  );
+}
+
+/**
+ * Checks every text a clinic would send: the SMS name, and each template
+ * kind in each language, rendered with worst-case values within the kind's
+ * segment budget. A place (location, video link) may be left out where it
+ * does not fit, as the render-time guard does; a first name of
+ * FIRST_NAME_BOUND characters must fit as it is.
+ *
+ * @param clinic - the clinic as it would be saved (policy, name, SMS name, contact phone)
+ * @returns one issue per problem, with its path (`smsName`,
+ *   `policy.templates.reminder.es.sms`); empty when all is well
+ */
+export function validateClinicTemplates(clinic: ClinicTexts): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  const nameIssue = smsNameIssue(clinic);
+  if (nameIssue) issues.push(nameIssue);
+  // Check the templates with the name the clinic will have to choose, so the
+  // one missing field is not reported again as ten texts over budget.
+  const texts: ClinicTexts = nameIssue ? { ...clinic, smsName: suggestSmsName(clinic.name) } : clinic;
   const { policy } = clinic;
   for (const kind of Object.keys(policy.templates) as MessageKind[]) {
     if (!isTemplateKind(kind)) {
@@ -132,7 +205,6 @@ export function validateClinicTemplates(clinic: Clinic): FieldIssue[] {
     }
   }
 
-  const samples = new Map<string, { localDate: string; localTime: string }>();
   for (const { kind, language, template, builtIn } of candidates(clinic, issues)) {
     const path = `policy.templates.${kind}.${language}`;
     const phrasesKnown = lookupLanguage(BUILT_IN_PHRASES, language) !== undefined;
@@ -158,24 +230,26 @@ export function validateClinicTemplates(clinic: Clinic): FieldIssue[] {
     }
     if (parsed.sms.problems.length > 0) continue;
 
-    const sample = samples.get(language) ?? longestDateAndTime(language);
-    samples.set(language, sample);
+    const sample = longestDateAndTime(language);
     const base = templateValues(
-      { kind, language, channel: 'sms', clinic, patient: { firstName: '' } },
+      { kind, language, channel: 'sms', clinic: texts, patient: { firstName: '' } },
       language,
     );
-    const worst = worstCaseVariants({ ...base, ...sample, firstName: WORST_CASE_SAMPLES.firstName })
-      .map((values) => renderNodes(parsed.sms.nodes, values))
-      .map((text) => ({ text, count: countSegments(text) }))
-      .reduce((a, b) => ((b.count.segments - a.count.segments || b.count.units - a.count.units) > 0 ? b : a));
-    if (worst.count.segments > policy.segmentBudget) {
+    const budget = segmentBudgetFor(policy, kind);
+    const worst = worstFit(
+      worstCaseVariants({ ...base, ...sample, firstName: WORST_CASE_SAMPLES.firstName }).map((values) =>
+        fitSms(parsed.sms.nodes, values, budget, { keepFirstName: true }),
+      ),
+    );
+    if (!worst.fits) {
       const { segments, encoding } = worst.count;
       const what = builtIn ? 'the built-in template renders' : 'renders';
-      const hint = builtIn ? '; shorten the clinic name or write your own wording' : '';
+      const hint = builtIn ? '; shorten smsName or write your own wording' : '';
       const length = [...worst.text].length;
+      const which = isExemptKind(kind) ? 'exempt' : 'other';
       issues.push({
         path: `${path}.sms`,
-        message: `${what} to ${segments} segments (${length} characters, ${encoding}); the budget is ${policy.segmentBudget}${hint}`,
+        message: `${what} to ${segments} segments (${length} characters, ${encoding}) with a ${FIRST_NAME_BOUND}-character first name; the budget is ${budget} (policy.segmentBudget.${which})${hint}`,
       });
     }
   }

@@ -142,8 +142,42 @@ describe('PUT and GET /v1/clinics/{clinicId}', () => {
     const issue = answer.body.error.issues.find(
       (i: { path: string }) => i.path === 'policy.templates.reminder.en.sms',
     );
-    expect(issue?.message).toMatch(/\d+ segments \(\d+ characters, GSM-7\); the budget is 1/);
+    expect(issue?.message).toMatch(
+      /\d+ segments \(\d+ characters, GSM-7\) with a 12-character first name; the budget is 1 \(policy.segmentBudget.exempt\)$/,
+    );
     expect(await api.repos().clinics.get('wordy')).toBeUndefined();
+  });
+
+  it('asks for an SMS name when the name is too long for one-part texts, and keeps the one given', async () => {
+    // Prepare
+    const name = 'Harbour Family and Community Health Clinic';
+    const clinics = ['harbour-family'];
+
+    // Act
+    const refused = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/harbour-family',
+      body: settings({ name }),
+      clinics,
+    });
+    const created = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/harbour-family',
+      body: settings({ name, smsName: 'Harbour Clinic' }),
+      clinics,
+    });
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.issues).toEqual([
+      {
+        path: 'smsName',
+        message:
+          'is required because name has 42 characters and texts show at most 20; for example "Harbour Family and"',
+      },
+    ]);
+    expect(created.status).toBe(201);
+    expect(ClinicResponseSchema.parse(created.body)).toMatchObject({ name, smsName: 'Harbour Clinic' });
   });
 
   it('answers 404 for a clinic that does not exist', async () => {

@@ -13,13 +13,7 @@ import { type Message, TERMINAL_STATUSES } from '../../../shared/domain/model';
 import { render } from '../../../shared/domain/templates';
 import type { SendQueue } from '../../../shared/ports/outbound';
 import type { AppointmentRepository, MessageRepository } from '../../../shared/ports/repositories';
-import {
-  BUS_NAME,
-  CONFIGURATION_SET,
-  FROM_ADDRESS,
-  type PipelineRig,
-  usePipelineRig,
-} from '../../support/pipeline-rig';
+import { BUS_NAME, type PipelineRig, sesInput, usePipelineRig } from '../../support/pipeline-rig';
 
 const rigFor = usePipelineRig();
 const context = {} as Context;
@@ -341,21 +335,9 @@ describe('provider refusals', () => {
       patient,
       appointment,
     });
-    expect(rig.sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual({
-      FromEmailAddress: FROM_ADDRESS,
-      Destination: { ToAddresses: ['ana.rivera@example.com'] },
-      Content: {
-        Simple: {
-          Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: { Text: { Data: email.text, Charset: 'UTF-8' } },
-        },
-      },
-      ConfigurationSetName: CONFIGURATION_SET,
-      EmailTags: [
-        { Name: 'clinicId', Value: 'demo-clinic' },
-        { Name: 'messageId', Value: 'a-invalid_confirmation_-_v1' },
-      ],
-    });
+    expect(rig.sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual(
+      sesInput({ to: 'ana.rivera@example.com', ...email, messageIdTag: 'a-invalid_confirmation_-_v1' }),
+    );
   });
 
   it('fails a message for good, with a reason and a MessageFailed event, when no other channel is allowed', async () => {

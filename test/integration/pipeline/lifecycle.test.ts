@@ -1,7 +1,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { render } from '../../../shared/domain/templates';
+import { renderSms, smsNameOf } from '../../../shared/domain/templates';
 import { ORIGINATION_NUMBER, usePipelineRig } from '../../support/pipeline-rig';
 
 const rigFor = usePipelineRig();
@@ -38,15 +38,14 @@ describe('a booked appointment', () => {
     const first = rig.snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(first).toEqual({
       PhoneNumber: '+14155552671',
-      Message: render({ kind: 'confirmation', language: 'en', channel: 'sms', clinic, patient, appointment })
-        .text,
+      Message: renderSms({ kind: 'confirmation', language: 'en', clinic, patient, appointment }).text,
       MessageAttributes: {
         'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
         'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: ORIGINATION_NUMBER },
         'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: '0.50' },
       },
     });
-    expect(first?.Message).toContain(clinic.name);
+    expect(first?.Message).toContain(smsNameOf(clinic));
     expect(first?.Message).toMatch(/STOP/);
     const stored = await rig.messagesOf(appointment);
     expect(stored.map((m) => [m.kind, m.offset ?? '-', m.status])).toEqual([

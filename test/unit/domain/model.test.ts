@@ -4,9 +4,12 @@ import {
   AppointmentSchema,
   ClinicSchema,
   DEFAULT_POLICY,
+  EXEMPT_KINDS,
+  MESSAGE_KINDS,
   MessagingPolicySchema,
   PatientInputSchema,
   PatientSchema,
+  segmentBudgetFor,
 } from '../../../shared/domain/model';
 import { makeAppointment, makeClinic, makePatient } from '../../support/factories';
 
@@ -23,7 +26,7 @@ describe('schemas', () => {
       reminderOffsets: { default: ['3d', '1d', '2h'], byType: {} },
       quietHours: { enabled: true, start: '21:00', end: '08:00' },
       frequencyCap: { enabled: true, perDay: 1, perWeek: 3 },
-      segmentBudget: 3,
+      segmentBudget: { exempt: 1, other: 3 },
       languages: ['en', 'es'],
       defaultLanguage: 'en',
       confirmation: { enabled: true, minLeadMinutes: 60 },
@@ -102,5 +105,44 @@ describe('schemas', () => {
       'timeZone: must be an IANA time zone such as America/New_York',
     ]);
     expect(problems(ClinicSchema.safeParse({ ...makeClinic(), nickname: 'x' }))[0]).toMatch(/nickname/);
+  });
+
+  it('gives the exempt kinds a budget of one segment and the others three, each one a clinic may raise', () => {
+    expect(EXEMPT_KINDS).toEqual(['confirmation', 'reminder', 'reschedule', 'cancellation', 'keyword-reply']);
+    const budgets = Object.fromEntries(
+      MESSAGE_KINDS.map((kind) => [kind, segmentBudgetFor(DEFAULT_POLICY, kind)]),
+    );
+    expect(budgets).toEqual({
+      confirmation: 1,
+      reminder: 1,
+      reschedule: 1,
+      cancellation: 1,
+      'keyword-reply': 1,
+      survey: 3,
+      broadcast: 3,
+    });
+    const raised = MessagingPolicySchema.parse({ segmentBudget: { exempt: 2 } });
+    expect(raised.segmentBudget).toEqual({ exempt: 2, other: 3 });
+    expect(segmentBudgetFor(raised, 'reminder')).toBe(2);
+  });
+
+  it('reads a single-number segment budget, as clinics saved before the split have it, as the budget of every kind', () => {
+    expect(MessagingPolicySchema.parse({ segmentBudget: 3 }).segmentBudget).toEqual({ exempt: 3, other: 3 });
+    expect(problems(MessagingPolicySchema.safeParse({ segmentBudget: { exempt: 0, other: 11 } }))).toEqual([
+      'segmentBudget.exempt: must be at least 1 segment',
+      'segmentBudget.other: must be at most 10 segments',
+    ]);
+  });
+
+  it('holds the SMS name to 20 GSM-7 characters, so every text fits one part', () => {
+    expect(ClinicSchema.parse({ ...makeClinic(), smsName: '  Riverside Clinic ' }).smsName).toBe(
+      'Riverside Clinic',
+    );
+    expect(problems(ClinicSchema.safeParse({ ...makeClinic(), smsName: 'Riverside Family Clinic' }))).toEqual(
+      ['smsName: must be at most 20 characters, so every text fits one SMS part'],
+    );
+    expect(problems(ClinicSchema.safeParse({ ...makeClinic(), smsName: 'Clínica del Río' }))[0]).toMatch(
+      /^smsName: must use only GSM-7 characters/,
+    );
   });
 });

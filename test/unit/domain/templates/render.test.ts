@@ -33,18 +33,18 @@ describe('render', () => {
     for (const kind of TEMPLATE_KINDS) {
       for (const language of ['en', 'es']) {
         const { text } = render({ kind, language, channel: 'sms', clinic, patient, appointment });
-        expect(text, `${kind}.${language}`).toContain('Riverside Family Clinic');
+        expect(text, `${kind}.${language}`).toContain('Riverside Clinic');
         expect(text, `${kind}.${language}`).toContain('(202) 555-0143');
         expect(text, `${kind}.${language}`).toContain('STOP');
       }
     }
   });
 
-  it('shows the visit in the patient zone and the language, folded to GSM-7 in an SMS only', () => {
+  it('shows the visit in the patient zone and the language, abbreviated and folded to GSM-7 in an SMS only', () => {
     const en = render({ kind: 'reminder', language: 'en', channel: 'sms', clinic, patient, appointment });
-    expect(en.text).toContain('Saturday, October 3 at 9:30 AM, 12 River Road, Suite 3');
+    expect(en.text).toContain('Sat, Oct 3 at 9:30 AM, 12 River Road, Suite 3');
     const es = render({ kind: 'reminder', language: 'es', channel: 'sms', clinic, patient, appointment });
-    expect(es.text).toContain('sabado, 3 de octubre a las 9:30');
+    expect(es.text).toContain('sab, 3 oct a las 9:30');
     expect(isGsm7(es.text)).toBe(true);
     const email = render({
       kind: 'reminder',
@@ -130,7 +130,7 @@ describe('render', () => {
     });
     expect(
       render({ kind: 'reminder', language: 'fr', channel: 'sms', clinic: own, patient, appointment }).text,
-    ).toBe('Riverside Family Clinic: Bonjour Ana, rendez-vous le samedi 3 octobre. STOP pour arrêter.');
+    ).toBe('Riverside Clinic: Bonjour Ana, rendez-vous le sam. 3 oct. STOP pour arrêter.');
     expect(selectTemplate(own, 'reminder', 'es-MX')).toMatchObject({ language: 'es-MX', source: 'built-in' });
     expect(selectTemplate(own, 'survey', 'fr')).toMatchObject({ language: 'en', source: 'built-in' });
     const spanishDefault = makeClinic({ policy: { languages: ['es', 'de'], defaultLanguage: 'es' } });
@@ -190,16 +190,19 @@ describe('formatContactPhone', () => {
 });
 
 describe('keyword replies', () => {
-  it('answers HELP, STOP, START and CONFIRM in English and Spanish with the clinic name and number, in one GSM-7 segment pair at most', () => {
-    const longName = makeClinic({ name: 'N'.repeat(80) });
+  it('answers HELP, STOP, START and CONFIRM in English and Spanish with the clinic name and number, in one GSM-7 part', () => {
+    const longName = makeClinic({ smsName: 'N'.repeat(20), contactPhone: '+442079460958' });
     for (const keyword of REPLY_TO_KEYWORDS) {
       for (const language of ['en', 'es']) {
         const { text } = renderKeywordReply({ keyword, language, clinic });
-        expect(text).toContain('Riverside Family Clinic');
+        expect(text).toContain('Riverside Clinic');
         expect(text).toContain('(202) 555-0143');
         expect(isGsm7(text), `${keyword}.${language}`).toBe(true);
         const worst = renderKeywordReply({ keyword, language, clinic: longName }).text;
-        expect(countSegments(worst).segments, `${keyword}.${language}`).toBeLessThanOrEqual(2);
+        expect(countSegments(worst), `${keyword}.${language}`).toMatchObject({
+          encoding: 'GSM-7',
+          segments: 1,
+        });
       }
       expect(Object.keys(KEYWORD_REPLIES[keyword]).sort()).toEqual(['en', 'es']);
     }
@@ -207,7 +210,7 @@ describe('keyword replies', () => {
       'Se ha dado de baja',
     );
     expect(renderKeywordReply({ keyword: 'STOP', language: 'fr', clinic }).text).toContain(
-      'You have opted out',
+      'You are unsubscribed',
     );
   });
 });

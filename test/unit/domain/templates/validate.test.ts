@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TemplateText } from '../../../../shared/domain/model';
 import {
   BUILT_IN_TEMPLATES,
+  FIRST_NAME_BOUND,
   isGsm7,
   parseTemplate,
   renderNodes,
@@ -21,14 +22,36 @@ const own = (sms: string): TemplateText => ({
 });
 
 describe('validateClinicTemplates', () => {
-  it('accepts the built-in templates within the default budget of 3 segments, even for an 80-character clinic name', () => {
+  it('accepts the built-in templates within the default budgets, for any SMS name the schema allows', () => {
     expect(validateClinicTemplates(makeClinic())).toEqual([]);
-    expect(
-      validateClinicTemplates(
-        makeClinic({ name: 'Riverside Family and Community Health Clinic of Greater Washington DC Metro' }),
-      ),
-    ).toEqual([]);
-    expect(validateClinicTemplates(makeClinic({ name: 'X'.repeat(80) }))).toEqual([]);
+    expect(validateClinicTemplates(makeClinic({ smsName: 'X'.repeat(20) }))).toEqual([]);
+    expect(validateClinicTemplates(makeClinic({ smsName: undefined, name: 'Lakeside Health West' }))).toEqual(
+      [],
+    );
+  });
+
+  it('asks for an SMS name when the name is too long or not GSM-7, suggesting one, and reports nothing else for it', () => {
+    const long = validateClinicTemplates(
+      makeClinic({
+        smsName: undefined,
+        name: 'Riverside Family and Community Health Clinic of Greater Washington DC Metro',
+      }),
+    );
+    expect(long).toEqual([
+      {
+        path: 'smsName',
+        message:
+          'is required because name has 75 characters and texts show at most 20; for example "Riverside Family and"',
+      },
+    ]);
+    const accented = validateClinicTemplates(makeClinic({ smsName: undefined, name: 'Clínica del Río' }));
+    expect(accented).toEqual([
+      {
+        path: 'smsName',
+        message:
+          'is required because name uses "í", which GSM-7 lacks (one such character makes a text UCS-2, 70 characters a part); for example "Clinica del Rio"',
+      },
+    ]);
   });
 
   it('writes the built-in SMS texts in GSM-7 only, so Spanish costs no more than English', () => {
@@ -39,38 +62,86 @@ describe('validateClinicTemplates', () => {
   });
 
   it('assumes worst-case values of stated lengths', () => {
-    expect(WORST_CASE_SAMPLES.firstName).toHaveLength(24);
+    expect(WORST_CASE_SAMPLES.firstName).toHaveLength(FIRST_NAME_BOUND);
     expect(WORST_CASE_SAMPLES.location).toHaveLength(64);
     expect(WORST_CASE_SAMPLES.videoLink).toHaveLength(72);
   });
 
-  it('refuses a template over the budget, naming the template, its segments, length and encoding', () => {
+  it('refuses a template over the budget, naming the template, its segments, length, encoding and which budget', () => {
     const long = `{{clinicName}}: ${'Recordatorio de su cita médica número uno. '.repeat(6)}{{localDate}} {{stopText}}`;
     const clinic = makeClinic({ policy: { templates: { reminder: { es: own(long) } } } });
     const issues = validateClinicTemplates(clinic);
-    expect(issues).toHaveLength(1);
-    expect(issues[0]?.path).toBe('policy.templates.reminder.es.sms');
-    expect(issues[0]?.message).toBe('renders to 6 segments (344 characters, UCS-2); the budget is 3');
+    expect(issues).toEqual([
+      {
+        path: 'policy.templates.reminder.es.sms',
+        message:
+          'renders to 5 segments (322 characters, UCS-2) with a 12-character first name; the budget is 1 (policy.segmentBudget.exempt)',
+      },
+    ]);
+    const raised = makeClinic({
+      policy: { segmentBudget: { exempt: 5, other: 3 }, templates: { reminder: { es: own(long) } } },
+    });
+    expect(validateClinicTemplates(raised)).toEqual([]);
   });
 
-  it('names the built-in template when a tight budget or a long clinic name breaks it', () => {
-    const clinic = makeClinic({ name: 'X'.repeat(80), policy: { segmentBudget: 2 } });
+  it('holds an own reminder to one part but an own survey to three', () => {
+    const twoParts = `{{clinicName}}: ${'Please come ten minutes early. '.repeat(5)}{{stopText}}`;
+    const clinic = makeClinic({
+      policy: {
+        languages: ['en'],
+        templates: { reminder: { en: own(twoParts) }, survey: { en: own(twoParts) } },
+      },
+    });
+    expect(validateClinicTemplates(clinic).map((issue) => issue.path)).toEqual([
+      'policy.templates.reminder.en.sms',
+    ]);
+  });
+
+  it('requires a 12-character first name to fit as it is, and lets a place be left out only where a section holds it', () => {
+    const filler = 'x'.repeat(100);
+    const name = `{{clinicName}}: Hi {{firstName}}, ${filler} STOP`;
+    expect(
+      validateClinicTemplates(
+        makeClinic({ policy: { languages: ['en'], templates: { reminder: { en: own(name) } } } }),
+      ),
+    ).toEqual([]);
+    const longer = `{{clinicName}}: Hi {{firstName}}, ${filler}${'x'.repeat(21)} STOP`;
+    expect(
+      validateClinicTemplates(
+        makeClinic({ policy: { languages: ['en'], templates: { reminder: { en: own(longer) } } } }),
+      )[0]?.message,
+    ).toMatch(/^renders to 2 segments \(\d+ characters, GSM-7\) with a 12-character first name/);
+    const inSection = `{{clinicName}}: ${filler}{{#location}} at {{location}}{{/location}}. STOP`;
+    const bare = `{{clinicName}}: ${filler} at {{location}}. STOP`;
+    const check = (sms: string) =>
+      validateClinicTemplates(
+        makeClinic({ policy: { languages: ['en'], templates: { reminder: { en: own(sms) } } } }),
+      );
+    expect(check(inSection)).toEqual([]);
+    expect(check(bare).map((issue) => issue.path)).toEqual(['policy.templates.reminder.en.sms']);
+  });
+
+  it('names the built-in template when a tight budget breaks it', () => {
+    const clinic = makeClinic({
+      smsName: 'X'.repeat(20),
+      policy: { segmentBudget: { exempt: 1, other: 1 } },
+    });
     const issues = validateClinicTemplates(clinic);
-    expect(issues.map((issue) => issue.path)).toContain('policy.templates.reminder.en.sms');
-    expect(issues.find((issue) => issue.path === 'policy.templates.reminder.en.sms')?.message).toMatch(
-      /^the built-in template renders to 3 segments \(\d+ characters, GSM-7\); the budget is 2; shorten the clinic name/,
+    expect(issues.map((issue) => issue.path)).toEqual([
+      'policy.templates.survey.en.sms',
+      'policy.templates.survey.es.sms',
+    ]);
+    expect(issues[0]?.message).toMatch(
+      /^the built-in template renders to 2 segments \(\d+ characters, GSM-7\) with a 12-character first name; the budget is 1 \(policy.segmentBudget.other\); shorten smsName or write your own wording$/,
     );
-    // A clinic name outside GSM-7 makes every SMS UCS-2.
-    const accented = validateClinicTemplates(
-      makeClinic({ name: 'Clínica Familiar del Río Grande y Comunidad Unida' }),
-    );
-    expect(accented.some((issue) => issue.message.includes('UCS-2'))).toBe(true);
   });
 
   it('takes the worst of with and without a location or a video link', () => {
     const inverted = `{{clinicName}} {{^location}}${'Call us for directions please. '.repeat(5)}{{/location}} STOP`;
     const issues = validateClinicTemplates(
-      makeClinic({ policy: { segmentBudget: 1, templates: { survey: { en: own(inverted) } } } }),
+      makeClinic({
+        policy: { segmentBudget: { exempt: 1, other: 1 }, templates: { survey: { en: own(inverted) } } },
+      }),
     );
     expect(issues.find((issue) => issue.path === 'policy.templates.survey.en.sms')?.message).toMatch(
       /^renders to 2 segments/,
