@@ -86,11 +86,14 @@ export class ReminderFunction<S extends EnvSchema = EnvSchema> extends Construct
   readonly policy: ManagedPolicy;
   readonly logGroup: LogGroup;
   readonly envSchema: S;
+  /** Handler file, relative to the repository root: where its code starts. */
+  readonly entry: string;
   private readonly envKeys = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ReminderFunctionProps<S>) {
     super(scope, id);
     this.envSchema = props.envSchema;
+    this.entry = props.entry;
     const { platform } = props;
 
     this.logGroup = new LogGroup(this, 'Logs', {

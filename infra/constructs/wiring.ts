@@ -19,56 +19,82 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { acknowledge } from '../compliance';
 import { allowOn, sendToQueueStatements, viaService } from './iam';
 import type { EnvKey, EnvSchema, ReminderFunction } from './reminder-function';
+import type { INDEX } from '../../shared/tables';
 import type { DefinedTable } from './tables';
 
-export type TableAccess = 'read' | 'readWrite';
-
-/** Item reads only: no Scan, so a bug cannot read a whole table. */
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 /**
- * Conditional puts and updates only. No function deletes an item (finished
- * messages expire by TTL; appointments are cancelled, not deleted), so none
- * may: a compromised function cannot erase records.
+ * Item actions a function may be granted on a table's own key. Scan,
+ * DeleteItem and the batch writes are not among them: no function reads a
+ * whole table, and none deletes (finished messages expire by TTL;
+ * appointments are cancelled, not deleted), so a compromised function can
+ * neither dump nor erase records.
  */
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+export type ItemAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem';
+
+/** An index of one of the tables (shared/tables.ts). */
+export type IndexName = (typeof INDEX)[keyof typeof INDEX];
+
+/**
+ * What one function does with one table, action by action and index by
+ * index: exactly what its code calls (test/infra/least-privilege.test.ts
+ * reads both the code and the policy and compares them).
+ */
+export interface TableUse {
+  /** Actions on the table's own key (`Query` here reads the base table only). */
+  readonly items?: readonly ItemAction[];
+  /** Indexes the function queries; no other action is ever granted on an index. */
+  readonly queries?: readonly IndexName[];
+}
+
+const WRITES: ReadonlySet<ItemAction> = new Set(['PutItem', 'UpdateItem']);
 
 const KEY_DECRYPT = ['kms:Decrypt', 'kms:DescribeKey'];
 const KEY_ENCRYPT = ['kms:Encrypt', 'kms:GenerateDataKey'];
 
-/** The table and each of its indexes, by exact ARN. */
-function tableArns(table: ITable, indexNames: readonly string[]): string[] {
-  return [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)];
-}
-
 /**
- * Names a table in the function's environment and grants item access to it
- * and its indexes, plus use of its key through DynamoDB.
+ * Names a table in the function's environment and grants exactly the item
+ * actions and index queries given, each by exact ARN, plus use of the
+ * table's key through DynamoDB (decrypt to read, encrypt as well to write).
  *
  * @param fn - the function
  * @param defined - the table and its definition
- * @param access - `read` (get and query) or `readWrite` (adds put and update)
+ * @param use - the actions on the table and the indexes queried
  * @param key - the env variable that carries the table name
  */
 export function useTable<S extends EnvSchema>(
   fn: ReminderFunction<S>,
   defined: DefinedTable,
-  access: TableAccess,
+  use: TableUse,
   key: EnvKey<S>,
 ): void {
   const { table, definition } = defined;
-  const actions = access === 'read' ? TABLE_READ : [...TABLE_READ, ...TABLE_WRITE];
-  fn.allow(
-    allowOn(
-      actions,
-      tableArns(
-        table,
-        definition.globalIndexes.map((i) => i.indexName),
+  const items = [...new Set(use.items ?? [])];
+  const queries = [...new Set(use.queries ?? [])];
+  if (items.length === 0 && queries.length === 0) {
+    throw new Error(`${fn.node.path}: ${key} grants nothing; use useTableName and say why`);
+  }
+  const known = new Set(definition.globalIndexes.map((index) => index.indexName));
+  for (const index of queries) {
+    if (!known.has(index)) throw new Error(`${fn.node.path}: ${definition.id} has no index ${index}`);
+  }
+  if (items.length > 0) fn.allow(allowOn(items.map((action) => `dynamodb:${action}`), [table.tableArn]));
+  if (queries.length > 0) {
+    fn.allow(
+      allowOn(
+        ['dynamodb:Query'],
+        queries.map((index) => `${table.tableArn}/index/${index}`),
       ),
-    ),
-  );
+    );
+  }
   if (table.encryptionKey) {
-    const keyActions = access === 'read' ? KEY_DECRYPT : [...KEY_DECRYPT, ...KEY_ENCRYPT];
-    fn.allow(allowOn(keyActions, [table.encryptionKey.keyArn], viaService(fn, 'dynamodb')));
+    const writes = items.some((action) => WRITES.has(action));
+    fn.allow(
+      allowOn(
+        writes ? [...KEY_DECRYPT, ...KEY_ENCRYPT] : KEY_DECRYPT,
+        [table.encryptionKey.keyArn],
+        viaService(fn, 'dynamodb'),
+      ),
+    );
   }
   fn.setEnv(key, table.tableName);
 }

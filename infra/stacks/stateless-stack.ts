@@ -90,10 +90,16 @@ export class StatelessStack extends Stack {
           'Invoked synchronously by the DynamoDB stream mapping; failed batches go to the mapping on-failure queue.',
       },
     });
-    useTable(this.planMessages, tables.clinics, 'read', 'CLINICS_TABLE');
-    useTable(this.planMessages, tables.patients, 'read', 'PATIENTS_TABLE');
+    useTable(this.planMessages, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
+    useTable(this.planMessages, tables.patients, { items: ['GetItem'] }, 'PATIENTS_TABLE');
     useTableName(this.planMessages, tables.appointments, 'APPOINTMENTS_TABLE', onlyStream);
-    useTable(this.planMessages, tables.messages, 'readWrite', 'MESSAGES_TABLE');
+    // Reads a patient's messages (frequency cap, reconcile), creates and withdraws them.
+    useTable(
+      this.planMessages,
+      tables.messages,
+      { items: ['Query', 'PutItem', 'UpdateItem'] },
+      'MESSAGES_TABLE',
+    );
     useSetting(this.planMessages, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useQueue(this.planMessages, stateful.planDeadLetterQueue, 'PLAN_DEAD_LETTER_QUEUE_URL');
     addStreamSource(this.planMessages, tables.appointments, {
@@ -127,7 +133,8 @@ export class StatelessStack extends Stack {
     useTableName(this.dispatchDue, tables.clinics, 'CLINICS_TABLE', onlyMessages);
     useTableName(this.dispatchDue, tables.patients, 'PATIENTS_TABLE', onlyMessages);
     useTableName(this.dispatchDue, tables.appointments, 'APPOINTMENTS_TABLE', onlyMessages);
-    useTable(this.dispatchDue, tables.messages, 'readWrite', 'MESSAGES_TABLE');
+    // Queries the due index and claims (updates) what it finds; nothing else.
+    useTable(this.dispatchDue, tables.messages, { items: ['UpdateItem'], queries: ['due'] }, 'MESSAGES_TABLE');
     useSetting(this.dispatchDue, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useQueue(this.dispatchDue, stateful.sendQueue, 'SEND_QUEUE_URL');
     useSetting(this.dispatchDue, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
@@ -154,11 +161,12 @@ export class StatelessStack extends Stack {
           "dead-letter queue by the queue's redrive policy.",
       },
     });
-    useTable(this.sendMessage, tables.clinics, 'read', 'CLINICS_TABLE');
-    // readWrite: a carrier opt-out found while sending is recorded on the patient.
-    useTable(this.sendMessage, tables.patients, 'readWrite', 'PATIENTS_TABLE');
-    useTable(this.sendMessage, tables.appointments, 'read', 'APPOINTMENTS_TABLE');
-    useTable(this.sendMessage, tables.messages, 'readWrite', 'MESSAGES_TABLE');
+    useTable(this.sendMessage, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
+    // PutItem: a carrier opt-out found while sending is recorded on the patient.
+    useTable(this.sendMessage, tables.patients, { items: ['GetItem', 'PutItem'] }, 'PATIENTS_TABLE');
+    useTable(this.sendMessage, tables.appointments, { items: ['GetItem'] }, 'APPOINTMENTS_TABLE');
+    // Every step of a send is a conditional update that returns the item, so no GetItem.
+    useTable(this.sendMessage, tables.messages, { items: ['UpdateItem'] }, 'MESSAGES_TABLE');
     useSetting(this.sendMessage, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useBus(this.sendMessage, stateful.bus, 'EVENT_BUS_NAME');
     useQueue(this.sendMessage, stateful.sendDeadLetterQueue, 'SEND_DEAD_LETTER_QUEUE_URL');
@@ -223,7 +231,7 @@ export class StatelessStack extends Stack {
           'deployment, which is where an operator looks.',
       },
     });
-    useTable(this.seedClinics, tables.clinics, 'readWrite', 'CLINICS_TABLE');
+    useTable(this.seedClinics, tables.clinics, { items: ['GetItem', 'PutItem'] }, 'CLINICS_TABLE');
     const seeded = new CustomResource(this, 'ConfiguredClinics', {
       serviceToken: this.seedClinics.fn.functionArn,
       resourceType: 'Custom::ConfiguredClinics',
@@ -246,13 +254,18 @@ export class StatelessStack extends Stack {
       },
     });
     // The API gets and conditionally puts clinics, patients and appointments
-    // (and queries byStart for lists and metrics); it only queries messages,
-    // for timelines and metrics. `readWrite` also allows UpdateItem, which
-    // the API does not call.
-    useTable(this.staffApi, tables.clinics, 'readWrite', 'CLINICS_TABLE');
-    useTable(this.staffApi, tables.patients, 'readWrite', 'PATIENTS_TABLE');
-    useTable(this.staffApi, tables.appointments, 'readWrite', 'APPOINTMENTS_TABLE');
-    useTable(this.staffApi, tables.messages, 'read', 'MESSAGES_TABLE');
+    // (and queries byStart for lists and metrics); it queries a patient's
+    // messages by key for timelines and metrics, and never the due index,
+    // which spans every clinic.
+    useTable(this.staffApi, tables.clinics, { items: ['GetItem', 'PutItem'] }, 'CLINICS_TABLE');
+    useTable(this.staffApi, tables.patients, { items: ['GetItem', 'PutItem'] }, 'PATIENTS_TABLE');
+    useTable(
+      this.staffApi,
+      tables.appointments,
+      { items: ['GetItem', 'PutItem'], queries: ['byStart'] },
+      'APPOINTMENTS_TABLE',
+    );
+    useTable(this.staffApi, tables.messages, { items: ['Query'] }, 'MESSAGES_TABLE');
     useSetting(this.staffApi, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     // The claim Cognito gives the user pool's clinics attribute (constructs/staff-users.ts).
     useSetting(this.staffApi, 'CLINICS_CLAIM', CLINICS_CLAIM);
