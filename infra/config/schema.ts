@@ -14,6 +14,24 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
 
+/** A retention CloudWatch Logs accepts, as a schema (the error lists the choices). */
+const logRetention = () =>
+  z
+    .number()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .transform((days) => days as LogRetentionDays);
+
+/**
+ * Who did what in the API and who signed in: six years by default, the
+ * retention HIPAA asks of security documentation (45 CFR 164.316(b)(2)).
+ */
+export const AUDIT_LOG_RETENTION_DAYS: LogRetentionDays = 2192;
+
+/** An IAM role ARN (no wildcards: each key admin is named). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** `reminders@clinic.example` or `Riverside Clinic <reminders@clinic.example>`. */
@@ -60,6 +78,12 @@ const SmsConfigSchema = z
       .number()
       .min(1 / 60, 'must allow at least one message a minute (1/60 per second)')
       .max(3000),
+    /**
+     * What the account may spend on SMS in a calendar month, in USD. The
+     * stack alarms at 80 % and 100 % of it; set the account's own spend
+     * limit to the same figure (docs/deploy.md, "SMS spend limit").
+     */
+    monthlyBudgetUsd: z.number().positive('must be more than 0').max(1_000_000),
   })
   .superRefine((sms, ctx) => {
     if (!sms.originationNumber && !sms.senderId) {
@@ -122,11 +146,31 @@ const AlarmConfigSchema = z.strictObject({
   failedMessages: z.int().min(1).max(10_000).default(5),
 });
 
+const PREFIX_LIST_ID = /^pl-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
 const VpcConfigSchema = z.strictObject({
   vpcId: z
     .string()
     .regex(/^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a VPC id such as vpc-0abc1234def567890'),
-  /** Private subnets with a route to DynamoDB, SQS, SNS, SES, EventBridge and S3 (endpoints or NAT). */
+  /**
+   * The functions' only way out: HTTPS to these endpoints and nothing else.
+   * `prefixListIds`: the AWS-managed prefix lists of the gateway endpoints
+   * (DynamoDB, and S3 if you use it), `com.amazonaws.<region>.dynamodb`.
+   * `securityGroupIds`: the security groups of the interface endpoints
+   * (SQS, SNS, SES, EventBridge, X-Ray).
+   */
+  endpoints: z.strictObject({
+    prefixListIds: z
+      .array(z.string().regex(PREFIX_LIST_ID, 'must be a prefix list id such as pl-02cd2c6b'))
+      .min(1, 'must name the DynamoDB gateway endpoint prefix list')
+      .max(5),
+    securityGroupIds: z
+      .array(z.string().regex(SECURITY_GROUP_ID, 'must be a security group id such as sg-0abc1234'))
+      .min(1, 'must name the security group of the interface endpoints (SQS, SNS, SES, EventBridge)')
+      .max(5),
+  }),
+  /** Private subnets with the endpoints above: DynamoDB (gateway), SQS, SNS, SES, EventBridge, X-Ray. */
   subnetIds: z
     .array(
       z
@@ -210,12 +254,23 @@ export const DeploymentConfigSchema = z
     sms: SmsConfigSchema,
     email: EmailConfigSchema,
     alarms: AlarmConfigSchema,
-    logRetentionDays: z
-      .number()
-      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
-        message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
-      })
-      .transform((days) => days as LogRetentionDays),
+    /** The functions' logs. */
+    logRetentionDays: logRetention(),
+    /** The staff API's access logs and the staff sign-in events. */
+    auditLogRetentionDays: logRetention().default(AUDIT_LOG_RETENTION_DAYS),
+    /**
+     * Roles that may use the data key directly (kms:Decrypt outside
+     * DynamoDB, SQS, SNS, CloudWatch Logs and EventBridge): a break-glass or
+     * backup role. Every other principal, administrators included, can use
+     * the key only through those services.
+     */
+    keyAdminRoleArns: z
+      .array(
+        z.string().regex(ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/KeyAdmin'),
+      )
+      .max(10)
+      .refine((arns) => new Set(arns).size === arns.length, { message: 'must not repeat a role' })
+      .default([]),
     /** Days a finished message is kept before DynamoDB's TTL removes it. */
     messageRetentionDays: z.int().min(1).max(3650).default(365),
     vpc: VpcConfigSchema.optional(),

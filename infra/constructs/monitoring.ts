@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import type { Channel } from '../../shared/domain/model';
 import { METRICS_NAMESPACE } from '../../shared/lambda/observability';
 import type { ReminderFunction } from './reminder-function';
-import { SERVICE } from './settings';
+import { alarmNamePrefix, SERVICE } from './settings';
 
 const CHANNELS: readonly Channel[] = ['sms', 'email'];
 const FIVE_MINUTES = Duration.minutes(5);
@@ -33,7 +33,15 @@ export interface MonitoringProps {
   readonly deadLetterQueues: Record<string, IQueue>;
   readonly sendLagSeconds: number;
   readonly failedMessages: number;
+  /** The SMS budget for a calendar month (USD): alarms at 80 % and 100 %. */
+  readonly smsMonthlyBudgetUsd: number;
 }
+
+/** Fractions of the monthly SMS budget that raise an alarm. */
+export const SMS_BUDGET_ALARMS = [
+  { id: 'SmsSpend80PercentAlarm', fraction: 0.8 },
+  { id: 'SmsSpend100PercentAlarm', fraction: 1 },
+] as const;
 
 /** A counter the code emits with the service and channel dimensions (Powertools EMF). */
 function channelCounter(metricName: string, channel: Channel, period = FIVE_MINUTES): Metric {
@@ -166,7 +174,77 @@ export class Monitoring extends Construct {
       description: 'plan-messages is more than 5 minutes behind appointment changes.',
     });
 
+    // The event may be the only record a downstream system gets (a CRM, a
+    // data lake); send-message counts what EventBridge refused after its retries.
+    this.addAlarm('EventPublishFailedAlarm', {
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'EventPublishFailed',
+        dimensionsMap: { service: SERVICE.sendMessage },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'send-message could not put MessageSent / MessageFailed / MessageSkipped events on the bus: check the ' +
+        'bus, its key and the EventBridge service health; the messages themselves were sent or recorded.',
+    });
+
+    for (const { id, fraction } of SMS_BUDGET_ALARMS) {
+      const threshold = Math.round(props.smsMonthlyBudgetUsd * fraction * 100) / 100;
+      this.addAlarm(id, {
+        // Account-wide and regional: SNS publishes it without dimensions.
+        metric: new Metric({
+          namespace: 'AWS/SNS',
+          metricName: 'SMSMonthToDateSpentUSD',
+          statistic: 'Maximum',
+          period: FIVE_MINUTES,
+        }),
+        threshold,
+        evaluationPeriods: 1,
+        // SNS reports the figure only while texts go out; a quiet hour keeps the state.
+        treatMissingData: TreatMissingData.IGNORE,
+        description:
+          `SMS spend this month reached ${Math.round(fraction * 100)} % of the budget (USD ${threshold} of ` +
+          `${props.smsMonthlyBudgetUsd}). At the account's spend limit SNS stops sending texts: raise the limit ` +
+          'or find what sends so much (docs/deploy.md, "SMS spend limit").',
+      });
+    }
+
     this.dashboard = this.buildDashboard(props);
+  }
+
+  /**
+   * One alarm on throttles of any of the given functions (summed): a
+   * throttled stream batch waits, a throttled API call fails, a throttled
+   * send waits in the queue.
+   *
+   * @param functions - every function of the deployment
+   */
+  addThrottleAlarm(functions: readonly ReminderFunction[]): Alarm {
+    const usingMetrics = Object.fromEntries(
+      functions.map((fn, index) => [
+        `t${index}`,
+        fn.fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      ]),
+    );
+    return this.addAlarm('FunctionThrottlesAlarm', {
+      metric: new MathExpression({
+        expression: Object.keys(usingMetrics)
+          .map((name) => `FILL(${name}, 0)`)
+          .join(' + '),
+        usingMetrics,
+        label: 'throttles',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      description:
+        `Lambda throttled ${functions.map((fn) => fn.node.id).join(', ')} in 2 of the last 3 five-minute ` +
+        "periods: a function's reserved concurrency is too small for its load, or the account's pool is exhausted.",
+    });
   }
 
   /**
@@ -190,7 +268,7 @@ export class Monitoring extends Construct {
     },
   ): Alarm {
     const alarm = new Alarm(this, id, {
-      alarmName: `clinic-reminders-${this.deploymentName}-${id.replace(/Alarm$/, '')}`,
+      alarmName: `${alarmNamePrefix(this.deploymentName)}${id.replace(/Alarm$/, '')}`,
       metric: options.metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods,

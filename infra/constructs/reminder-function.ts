@@ -41,6 +41,8 @@ export interface FunctionPlatform {
   /** Encrypts the log groups. */
   readonly key: IKey;
   readonly logRetentionDays: LogRetentionDays;
+  /** Every log group's name starts with this (settings.ts, logGroupPrefix). */
+  readonly logGroupPrefix: string;
   /** Set when the deployment config puts functions in a VPC. */
   readonly network?: { vpc: IVpc; subnets: ISubnet[]; securityGroup: ISecurityGroup };
   /** Managed policies attached to every function role (tracing, VPC networking). */
@@ -97,6 +99,8 @@ export class ReminderFunction<S extends EnvSchema = EnvSchema> extends Construct
     const { platform } = props;
 
     this.logGroup = new LogGroup(this, 'Logs', {
+      // PlanMessages → /clinic-reminders/<deployment>/plan-messages
+      logGroupName: `${platform.logGroupPrefix}${id.replace(/(?<=[a-z0-9])(?=[A-Z])/g, '-').toLowerCase()}`,
       retention: platform.logRetentionDays,
       encryptionKey: platform.key,
       // Logs outlive a teardown of the stateless stack: they are the audit

@@ -32,3 +32,19 @@ export const SERVICE = {
   dispatchDue: 'dispatch-due',
   sendMessage: 'send-message',
 } as const;
+
+/**
+ * Every log group of a deployment is named under this prefix, so the data
+ * key lets CloudWatch Logs encrypt exactly these groups and no other of the
+ * account (stateful-stack.ts).
+ *
+ * @param deploymentName - the config's name
+ */
+export function logGroupPrefix(deploymentName: string): string {
+  return `/clinic-reminders/${deploymentName}/`;
+}
+
+/** Alarm names start with this, so only these alarms may publish to the encrypted alarm topic. */
+export function alarmNamePrefix(deploymentName: string): string {
+  return `clinic-reminders-${deploymentName}-`;
+}

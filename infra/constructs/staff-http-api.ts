@@ -13,8 +13,9 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CustomDataIdentifier, DataProtectionPolicy, LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import type { LogRetentionDays } from '../config/schema';
@@ -65,6 +66,16 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Patient and appointment ids as they appear in request paths
+ * (`/patients/<id>`, `/appointments/<id>`), in the regex dialect of
+ * CloudWatch Logs custom data identifiers (no groups, no quotes).
+ */
+export const RECORD_IDS_IN_PATHS = [
+  new CustomDataIdentifier('PatientIdInPath', '/patients/[A-Za-z0-9._-]+'),
+  new CustomDataIdentifier('AppointmentIdInPath', '/appointments/[A-Za-z0-9._-]+'),
+];
+
+/**
  * How long one request may run: API Gateway waits at most 30 s for an HTTP
  * API integration (CDK allows 29), so the function stops by then too and a
  * slow request ends as the function's timeout, not as a reply nobody reads.
@@ -89,6 +100,9 @@ export interface StaffHttpApiProps {
   readonly audience: string;
   /** Encrypts the access logs. */
   readonly key: IKey;
+  /** Name of the access log group (under the deployment's log-group prefix). */
+  readonly accessLogGroupName: string;
+  /** How long access logs are kept: they are audit records (the config's auditLogRetentionDays). */
   readonly logRetentionDays: LogRetentionDays;
   /** Stage-wide steady rate (requests per second) and burst. */
   readonly throttle: { readonly ratePerSecond: number; readonly burst: number };
@@ -105,6 +119,8 @@ export class StaffHttpApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  /** Attach to the roles of the people who may see which records were accessed (docs/deploy.md). */
+  readonly auditReaders: ManagedPolicy;
   readonly authorizer: HttpJwtAuthorizer;
   /** Every route, by route key (`GET /health`). */
   readonly routes: ReadonlyMap<string, HttpRoute>;
@@ -162,7 +178,16 @@ export class StaffHttpApi extends Construct {
     if (!importRoute) throw new Error(`${this.node.path}: the route table has no ${IMPORT_ROUTE_KEY}`);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: props.accessLogGroupName,
       retention: props.logRetentionDays,
+      // The path names patients and appointments (often MRNs): masked for
+      // every reader who lacks logs:Unmask, which only the audit readers'
+      // policy below grants.
+      dataProtectionPolicy: new DataProtectionPolicy({
+        name: 'staff-api-access',
+        description: 'Masks patient and appointment ids in request paths for readers without logs:Unmask',
+        identifiers: RECORD_IDS_IN_PATHS,
+      }),
       encryptionKey: props.key,
       // Who called what and when: kept like the functions' logs, past a teardown.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -187,6 +212,17 @@ export class StaffHttpApi extends Construct {
       },
     };
     this.stage.node.addDependency(importRoute);
+
+    this.auditReaders = new ManagedPolicy(this, 'AuditReaders', {
+      managedPolicyName: `clinic-reminders-${props.deploymentName}-api-audit-readers`,
+      description: 'Read the staff API access logs with patient and appointment ids unmasked',
+      statements: [
+        new PolicyStatement({
+          actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:Unmask'],
+          resources: [this.accessLogs.logGroupArn],
+        }),
+      ],
+    });
   }
 
   /** The API's base URL (`https://<id>.execute-api.<region>.amazonaws.com/`). */

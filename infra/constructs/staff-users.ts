@@ -1,6 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  CfnLogDeliveryConfiguration,
   type CfnUserPool,
   type CfnUserPoolClient,
   CfnUserPoolRiskConfigurationAttachment,
@@ -13,8 +14,11 @@ import {
   type UserPoolClient,
   UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
+import { DataIdentifier, DataProtectionPolicy, LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CLINICS_CLAIM } from '../../shared/http/auth';
+import { acknowledge } from '../compliance';
+import type { LogRetentionDays } from '../config/schema';
 import { type DataProtection, neverReplace, retainData } from './data-protection';
 
 const CUSTOM_PREFIX = 'custom:';
@@ -33,8 +37,13 @@ export const CLINICS_ATTRIBUTE = CLINICS_CLAIM.slice(CUSTOM_PREFIX.length);
 /** Longest value of the clinics attribute: about a hundred clinic ids (the config allows 100 clinics). */
 export const CLINICS_ATTRIBUTE_MAX_LENGTH = 2048;
 
-/** Lifetime of ID and access tokens: a stolen token is useful for an hour at most. */
-export const TOKEN_VALIDITY = Duration.hours(1);
+/**
+ * Lifetime of ID and access tokens: a stolen token is useful for 15 minutes
+ * at most, and a user whose clinics an administrator changed (or who was
+ * disabled) keeps the old access for 15 minutes at most. Tools refresh
+ * silently with the refresh token.
+ */
+export const TOKEN_VALIDITY = Duration.minutes(15);
 
 /** Lifetime of a refresh token: one working shift, after which the user signs in again with MFA. */
 export const REFRESH_TOKEN_VALIDITY = Duration.hours(12);
@@ -44,6 +53,8 @@ export interface StaffUsersProps {
   readonly deploymentName: string;
   /** Whether the pool's deletion protection is on (off only for the first create). */
   readonly protection: DataProtection;
+  /** How long sign-in events are kept (the config's auditLogRetentionDays). */
+  readonly signInRetentionDays: LogRetentionDays;
 }
 
 /**
@@ -79,6 +90,8 @@ export class StaffUsers extends Construct {
   readonly client: UserPoolClient;
   /** `https://cognito-idp.<region>.amazonaws.com/<user pool id>`: the `iss` of every token of the pool. */
   readonly issuer: string;
+  /** Every sign-in, with threat protection's risk decision (Cognito's userAuthEvents). */
+  readonly signInEvents: LogGroup;
 
   constructor(scope: Construct, id: string, props: StaffUsersProps) {
     super(scope, id);
@@ -177,5 +190,39 @@ export class StaffUsers extends Construct {
     );
 
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+
+    // Who signed in, from where, and what threat protection decided: kept as
+    // long as the API's access logs. Cognito refuses a KMS-encrypted log group
+    // as its destination, so this one has CloudWatch Logs' own encryption at
+    // rest; it holds staff sign-in data (user, IP, risk), no patient data,
+    // and the addresses in it are masked for anyone without logs:Unmask.
+    this.signInEvents = new LogGroup(this, 'SignInEvents', {
+      // Under /aws/vendedlogs/ as Cognito advises, so its delivery needs no
+      // log-group resource policy of its own.
+      logGroupName: `/aws/vendedlogs/clinic-reminders/${props.deploymentName}/staff-sign-ins`,
+      retention: props.signInRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+      dataProtectionPolicy: new DataProtectionPolicy({
+        name: 'staff-sign-ins',
+        description: 'Masks the email and IP addresses of sign-in events for readers without logs:Unmask',
+        identifiers: [DataIdentifier.EMAILADDRESS, DataIdentifier.IPADDRESS],
+      }),
+    });
+    acknowledge(
+      this.signInEvents,
+      'HIPAA.Security-CloudWatchLogGroupEncrypted',
+      'Cognito delivers user activity logs only to log groups without a KMS key (AWS::Cognito::LogDeliveryConfiguration); ' +
+        'CloudWatch Logs still encrypts them at rest. They hold staff sign-in events, no patient data, and mask addresses.',
+    );
+    new CfnLogDeliveryConfiguration(this, 'SignInEventExport', {
+      userPoolId: this.userPool.userPoolId,
+      logConfigurations: [
+        {
+          eventSource: 'userAuthEvents',
+          logLevel: 'INFO',
+          cloudWatchLogsConfiguration: { logGroupArn: this.signInEvents.logGroupArn },
+        },
+      ],
+    });
   }
 }

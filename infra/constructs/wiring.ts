@@ -6,7 +6,6 @@
  * (`kms:ViaService`).
  */
 import { Aws, Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
@@ -16,10 +15,10 @@ import {
   StartingPosition,
 } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { INDEX } from '../../shared/tables';
 import { acknowledge } from '../compliance';
 import { allowOn, sendToQueueStatements, viaService } from './iam';
 import type { EnvKey, EnvSchema, ReminderFunction } from './reminder-function';
-import type { INDEX } from '../../shared/tables';
 import type { DefinedTable } from './tables';
 
 /**
@@ -77,7 +76,13 @@ export function useTable<S extends EnvSchema>(
   for (const index of queries) {
     if (!known.has(index)) throw new Error(`${fn.node.path}: ${definition.id} has no index ${index}`);
   }
-  if (items.length > 0) fn.allow(allowOn(items.map((action) => `dynamodb:${action}`), [table.tableArn]));
+  if (items.length > 0)
+    fn.allow(
+      allowOn(
+        items.map((action) => `dynamodb:${action}`),
+        [table.tableArn],
+      ),
+    );
   if (queries.length > 0) {
     fn.allow(
       allowOn(

@@ -1,6 +1,6 @@
 import { Aws, CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -11,7 +11,13 @@ import { TABLES, type TableId } from '../../shared/tables';
 import { acknowledge } from '../compliance';
 import type { DeploymentConfig } from '../config/schema';
 import { type DataProtection, neverReplace, retainData } from '../constructs/data-protection';
-import { DEAD_LETTER_RETENTION, SEND_MAX_RECEIVES, SEND_QUEUE_VISIBILITY } from '../constructs/settings';
+import {
+  alarmNamePrefix,
+  DEAD_LETTER_RETENTION,
+  logGroupPrefix,
+  SEND_MAX_RECEIVES,
+  SEND_QUEUE_VISIBILITY,
+} from '../constructs/settings';
 import { StaffUsers } from '../constructs/staff-users';
 import { type DefinedTable, tableFromDefinition } from '../constructs/tables';
 
@@ -73,7 +79,8 @@ export class StatefulStack extends Stack {
       this.key.node.defaultChild as CfnResource,
       'everything this deployment stored is encrypted with this key; a new key reads none of it',
     );
-    this.allowServicesToUseKey();
+    this.allowServicesToUseKey(config);
+    this.denyDirectUseOfKey(config);
 
     const table = (id: TableId) =>
       tableFromDefinition(this, TABLE_CONSTRUCT_IDS[id], TABLES[id], this.key, protection);
@@ -129,7 +136,13 @@ export class StatefulStack extends Stack {
       `The dead-letter queue of the sweep schedule and of dispatch-due's async invocations. ${endOfTheLine}`,
     );
 
-    this.bus = new EventBus(this, 'Bus', { eventBusName: `clinic-reminders-${config.name}` });
+    // Events carry clinic, patient and appointment ids: encrypted with the data
+    // key like everything else (CDK adds the key policy statement for
+    // EventBridge, scoped to this bus by aws:SourceArn and encryption context).
+    this.bus = new EventBus(this, 'Bus', {
+      eventBusName: `clinic-reminders-${config.name}`,
+      kmsKey: this.key,
+    });
     neverReplace(
       this.bus.node.defaultChild as CfnResource,
       "the clinic's own rules on the bus stay on the old one; a new bus of the same name cannot be created beside it",
@@ -147,7 +160,10 @@ export class StatefulStack extends Stack {
         principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.inboundSmsTopic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': endUserMessagingArns() },
+        },
       }),
     );
     neverReplace(
@@ -184,7 +200,11 @@ export class StatefulStack extends Stack {
       'the set has a fixed name: a replacement cannot be created beside it, and the update fails',
     );
 
-    this.staffUsers = new StaffUsers(this, 'StaffUsers', { deploymentName: config.name, protection });
+    this.staffUsers = new StaffUsers(this, 'StaffUsers', {
+      deploymentName: config.name,
+      protection,
+      signInRetentionDays: config.auditLogRetentionDays,
+    });
 
     // What an operator needs after a deploy (docs/deploy.md).
     new CfnOutput(this, 'InboundSmsTopicArn', {
@@ -228,14 +248,16 @@ export class StatefulStack extends Stack {
 
   /**
    * The key policy lets the services that encrypt on our behalf use the
-   * key, each only for its own resources in this account: CloudWatch Logs
-   * (log groups), CloudWatch (alarm notifications to the encrypted topic)
-   * and End User Messaging (inbound texts to the encrypted topic).
+   * key, each only for its own resources of this deployment: CloudWatch
+   * Logs (the deployment's log groups, by name prefix), CloudWatch (this
+   * deployment's alarms, publishing to the encrypted alarm topic) and End
+   * User Messaging (inbound texts to the encrypted topic). EventBridge's
+   * statement, for the bus, comes with the bus.
    */
-  private allowServicesToUseKey(): void {
+  private allowServicesToUseKey(config: DeploymentConfig): void {
     this.key.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'CloudWatchLogsEncryptsLogGroupsOfThisAccount',
+        sid: 'CloudWatchLogsEncryptsTheDeploymentsLogGroups',
         effect: Effect.ALLOW,
         principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
         // As CloudWatch Logs documents it; in a key policy `*` is this key.
@@ -243,14 +265,19 @@ export class StatefulStack extends Stack {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupPrefix(config.name)}*`,
           },
         },
       }),
     );
-    for (const [sid, service] of [
-      ['CloudWatchAlarmsPublishToEncryptedTopics', 'cloudwatch.amazonaws.com'],
-      ['EndUserMessagingPublishesToEncryptedTopics', 'sms-voice.amazonaws.com'],
+    // Publishers to the encrypted topics: SNS asks the key on their behalf.
+    for (const [sid, service, sourceArn] of [
+      [
+        'CloudWatchAlarmsPublishToEncryptedTopics',
+        'cloudwatch.amazonaws.com',
+        `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix(config.name)}*`,
+      ],
+      ['EndUserMessagingPublishesToEncryptedTopics', 'sms-voice.amazonaws.com', endUserMessagingArns()],
     ] as const) {
       this.key.addToResourcePolicy(
         new PolicyStatement({
@@ -259,9 +286,53 @@ export class StatefulStack extends Stack {
           principals: [new ServicePrincipal(service)],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnLike: { 'aws:SourceArn': sourceArn },
+          },
         }),
       );
     }
   }
+
+  /**
+   * The account root's `kms:*` (CDK's default key policy, which lets IAM
+   * policies grant use of the key) would let any principal with
+   * `kms:Decrypt` on `*` (an administrator, a power user) decrypt PHI
+   * directly. This Deny leaves only three ways to use the key's data
+   * operations: through the services that hold the data (DynamoDB, SQS,
+   * SNS, CloudWatch Logs, EventBridge: `kms:ViaService`), as one of those
+   * services itself (`aws:PrincipalIsAWSService`), or as a key-admin role
+   * named in the config. Managing the key (policy, rotation, grants) is
+   * not denied, so an administrator can still add a key admin.
+   */
+  private denyDirectUseOfKey(config: DeploymentConfig): void {
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyDataKeyUseOutsideTheDataServices',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        // ReEncryptFrom too: re-encrypting under a key of one's own is decrypting with a detour.
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'],
+        resources: ['*'],
+        conditions: {
+          StringNotEquals: {
+            'kms:ViaService': KEY_SERVICES.map((service) => `${service}.${Aws.REGION}.amazonaws.com`),
+          },
+          Bool: { 'aws:PrincipalIsAWSService': 'false' },
+          ...(config.keyAdminRoleArns.length > 0
+            ? { ArnNotEquals: { 'aws:PrincipalArn': config.keyAdminRoleArns } }
+            : {}),
+        },
+      }),
+    );
+  }
+}
+
+/** The services through which principals may use the data key (their `kms:ViaService` prefix). */
+export const KEY_SERVICES = ['dynamodb', 'sqs', 'sns', 'logs', 'events'] as const;
+
+/** End User Messaging resources of this account and region (phone numbers, pools, configuration sets). */
+function endUserMessagingArns(): string {
+  return `arn:${Aws.PARTITION}:sms-voice:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`;
 }

@@ -2,7 +2,7 @@ import { Aws, CfnOutput, CustomResource, Duration, Fn, Stack, type StackProps } 
 import { GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { DispatchDueEnv, PlanMessagesEnv, SendMessageEnv } from '../../shared/config/env';
 import { CLINICS_CLAIM } from '../../shared/http/auth';
@@ -19,7 +19,7 @@ import {
   type ReminderFunctionProps,
 } from '../constructs/reminder-function';
 import { senderConcurrency } from '../constructs/sender-concurrency';
-import { SEND_FUNCTION_TIMEOUT } from '../constructs/settings';
+import { logGroupPrefix, SEND_FUNCTION_TIMEOUT } from '../constructs/settings';
 import { STAFF_API_TIMEOUT, StaffHttpApi } from '../constructs/staff-http-api';
 import {
   addQueueSource,
@@ -134,13 +134,18 @@ export class StatelessStack extends Stack {
     useTableName(this.dispatchDue, tables.patients, 'PATIENTS_TABLE', onlyMessages);
     useTableName(this.dispatchDue, tables.appointments, 'APPOINTMENTS_TABLE', onlyMessages);
     // Queries the due index and claims (updates) what it finds; nothing else.
-    useTable(this.dispatchDue, tables.messages, { items: ['UpdateItem'], queries: ['due'] }, 'MESSAGES_TABLE');
+    useTable(
+      this.dispatchDue,
+      tables.messages,
+      { items: ['UpdateItem'], queries: ['due'] },
+      'MESSAGES_TABLE',
+    );
     useSetting(this.dispatchDue, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useQueue(this.dispatchDue, stateful.sendQueue, 'SEND_QUEUE_URL');
     useSetting(this.dispatchDue, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
     useSetting(this.dispatchDue, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
     useSetting(this.dispatchDue, 'LEASE_MINUTES', config.sending.leaseMinutes);
-    this.scheduleSweep(stateful);
+    this.scheduleSweep(config, stateful);
 
     // --- send-message: queued send → SMS or email ---------------------------
     this.senderConcurrency = senderConcurrency({
@@ -280,7 +285,8 @@ export class StatelessStack extends Stack {
       issuer: stateful.staffUsers.issuer,
       audience: stateful.staffUsers.client.userPoolClientId,
       key: stateful.key,
-      logRetentionDays: config.logRetentionDays,
+      accessLogGroupName: `${logGroupPrefix(config.name)}staff-api-access`,
+      logRetentionDays: config.auditLogRetentionDays,
       throttle: config.staffApi,
     });
 
@@ -297,7 +303,9 @@ export class StatelessStack extends Stack {
       },
       sendLagSeconds: config.alarms.sendLagSeconds,
       failedMessages: config.alarms.failedMessages,
+      smsMonthlyBudgetUsd: config.sms.monthlyBudgetUsd,
     });
+    this.monitoring.addThrottleAlarm(this.node.findAll().filter((node) => node instanceof ReminderFunction));
 
     this.watchStaffApi();
 
@@ -397,7 +405,12 @@ export class StatelessStack extends Stack {
     );
     const sharedPolicies = [tracing];
     if (!config.vpc) {
-      return { key: stateful.key, logRetentionDays: config.logRetentionDays, sharedPolicies };
+      return {
+        key: stateful.key,
+        logRetentionDays: config.logRetentionDays,
+        logGroupPrefix: logGroupPrefix(config.name),
+        sharedPolicies,
+      };
     }
 
     // Only the id is used (the security group's VPC); the subnets are given explicitly.
@@ -424,7 +437,22 @@ export class StatelessStack extends Stack {
       description: 'clinic-reminders functions: HTTPS out to AWS endpoints, nothing in',
       allowAllOutbound: false,
     });
-    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to AWS service endpoints');
+    // HTTPS to the VPC endpoints and nowhere else: a compromised function has
+    // no route to the internet, only to the AWS services it uses.
+    for (const prefixListId of config.vpc.endpoints.prefixListIds) {
+      securityGroup.addEgressRule(
+        Peer.prefixList(prefixListId),
+        Port.tcp(443),
+        `HTTPS to the gateway endpoint ${prefixListId}`,
+      );
+    }
+    for (const endpointGroupId of config.vpc.endpoints.securityGroupIds) {
+      securityGroup.addEgressRule(
+        Peer.securityGroupId(endpointGroupId),
+        Port.tcp(443),
+        `HTTPS to the interface endpoints of ${endpointGroupId}`,
+      );
+    }
     const networking = new ManagedPolicy(this, 'VpcNetworkingPolicy', {
       description: 'Lets Lambda manage the network interfaces of functions in the VPC',
       statements: [
@@ -450,6 +478,7 @@ export class StatelessStack extends Stack {
     return {
       key: stateful.key,
       logRetentionDays: config.logRetentionDays,
+      logGroupPrefix: logGroupPrefix(config.name),
       network: { vpc, subnets, securityGroup },
       sharedPolicies: [...sharedPolicies, networking],
     };
@@ -460,7 +489,7 @@ export class StatelessStack extends Stack {
    * failed delivery briefly and then drops it into the sweep dead-letter
    * queue. Written on the L1 so the role holds exactly these permissions.
    */
-  private scheduleSweep(stateful: StatefulStack): void {
+  private scheduleSweep(config: DeploymentConfig, stateful: StatefulStack): void {
     const policy = new ManagedPolicy(this, 'SweepSchedulePolicy', {
       description: 'Scheduler: invoke dispatch-due, dead-letter undeliverable sweeps',
       statements: [
@@ -468,15 +497,30 @@ export class StatelessStack extends Stack {
         ...sendToQueueStatements(this, stateful.sweepDeadLetterQueue),
       ],
     });
+    // A schedule group of our own, so the role can trust exactly it: Scheduler
+    // names the group (not the schedule) as aws:SourceArn when it assumes the role.
+    const group = new CfnScheduleGroup(this, 'SweepScheduleGroup', {
+      name: `clinic-reminders-${config.name}`,
+    });
+    const groupArn = this.formatArn({
+      service: 'scheduler',
+      resource: 'schedule-group',
+      resourceName: `clinic-reminders-${config.name}`,
+    });
     const role = new Role(this, 'SweepScheduleRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnEquals: { 'aws:SourceArn': groupArn },
+        },
       }),
       description: 'Assumed by EventBridge Scheduler for the dispatch-due sweep',
       managedPolicies: [policy],
     });
     new CfnSchedule(this, 'SweepSchedule', {
       description: 'Runs dispatch-due every minute',
+      // Ref of a schedule group is its name; it also orders the group first.
+      groupName: group.ref,
       scheduleExpression: SWEEP_SCHEDULE,
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',

@@ -21,7 +21,8 @@ export interface Observability {
 export function withMiddleware<E, R>(body: (event: E) => Promise<R>, observability?: Observability) {
   const handler = middy<E, R>((event: E) => body(event));
   if (observability) {
-    handler.use(injectLambdaContext(observability.logger, { resetKeys: true }));
+    // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: events hold names and numbers.
+    handler.use(injectLambdaContext(observability.logger, { resetKeys: true, logEvent: false }));
     handler.use(logMetrics(observability.metrics, { captureColdStartMetric: true }));
   }
   return handler;

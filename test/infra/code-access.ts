@@ -52,7 +52,9 @@ const TABLE_IDS = new Set<string>(Object.keys(TABLES));
 type Unit = ts.SignatureDeclaration | ts.ClassLikeDeclaration | ts.SourceFile | ts.VariableDeclaration;
 
 function isProjectFile(file: ts.SourceFile, root: string): boolean {
-  return !file.isDeclarationFile && file.fileName.startsWith(root) && !file.fileName.includes('/node_modules/');
+  return (
+    !file.isDeclarationFile && file.fileName.startsWith(root) && !file.fileName.includes('/node_modules/')
+  );
 }
 
 function isFromDynamoPackage(declaration: ts.Declaration): boolean {
@@ -77,12 +79,16 @@ export class CodeAccessAnalyzer {
   constructor(entries: readonly string[], root: string) {
     this.root = resolve(root);
     const configPath = resolve(this.root, 'tsconfig.json');
-    const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      configPath,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+        },
       },
-    });
+    );
     if (!parsed) throw new Error(`cannot read ${configPath}`);
     this.program = ts.createProgram({
       rootNames: entries.map((entry) => resolve(this.root, entry)),

@@ -118,6 +118,7 @@ describe('acknowledged findings', () => {
       'Stateful/PlanDeadLetterQueue': ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
       'Stateful/SweepDeadLetterQueue': ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
       'Stateful/AlarmTopic': ['Serverless-SNSRedrivePolicy'],
+      'Stateful/StaffUsers/SignInEvents': ['HIPAA.Security-CloudWatchLogGroupEncrypted'],
       'Stateless/TracingPolicy': ['AwsSolutions-IAM5[Resource::*]'],
       'Stateless/PlanMessages/Function/Resource': noDlqNeeded,
       'Stateless/DispatchDue/Function/Resource': ['HIPAA.Security-LambdaInsideVPC'],
@@ -139,6 +140,28 @@ describe('acknowledged findings', () => {
     // Assess
     expect(Object.values(found).flat()).not.toContain('HIPAA.Security-LambdaInsideVPC');
     expect(found['Stateless/VpcNetworkingPolicy']).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+  });
+
+  it('in a VPC, let functions out only by HTTPS to the endpoints the config names', () => {
+    // Act
+    const template = group.statelessTemplate;
+    const [securityGroup] = Object.values(resourcesOf(template, 'AWS::EC2::SecurityGroup'));
+    const rules = [
+      ...((securityGroup?.Properties.SecurityGroupEgress ?? []) as Record<string, unknown>[]),
+      ...Object.values(resourcesOf(template, 'AWS::EC2::SecurityGroupEgress')).map((rule) => rule.Properties),
+    ];
+    const { endpoints } = group.config.vpc ?? { endpoints: { prefixListIds: [], securityGroupIds: [] } };
+
+    // Assess
+    const https = { IpProtocol: 'tcp', FromPort: 443, ToPort: 443 };
+    expect(rules).toHaveLength(endpoints.prefixListIds.length + endpoints.securityGroupIds.length);
+    for (const id of endpoints.prefixListIds) {
+      expect(rules).toContainEqual(expect.objectContaining({ ...https, DestinationPrefixListId: id }));
+    }
+    for (const id of endpoints.securityGroupIds) {
+      expect(rules).toContainEqual(expect.objectContaining({ ...https, DestinationSecurityGroupId: id }));
+    }
+    expect(rules.some((rule) => 'CidrIp' in rule || 'CidrIpv6' in rule)).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ function makeConfig(overrides: Partial<DeploymentConfigInput> = {}): DeploymentC
         contactPhone: '+12025550143',
       },
     ],
-    sms: { originationNumber: '+18885550123', sendRatePerSecond: 1 },
+    sms: { originationNumber: '+18885550123', sendRatePerSecond: 1, monthlyBudgetUsd: 50 },
     email: {
       identity: 'clinic.example',
       fromAddress: 'North Clinic <reminders@clinic.example>',
@@ -69,6 +69,8 @@ describe('deployment config', () => {
     });
     expect(single.clinics[0]?.policy.quietHours).toEqual({ enabled: true, start: '21:00', end: '08:00' });
     expect(single.staffApi).toEqual({ ratePerSecond: 50, burst: 100, concurrency: 20 });
+    expect(single.auditLogRetentionDays).toBe(2192);
+    expect(single.keyAdminRoleArns).toEqual([]);
   });
 
   it('refuses a staff API burst below its rate, and a concurrency that cannot serve a request', () => {
@@ -103,7 +105,7 @@ describe('deployment config', () => {
           policy: { quietHours: { start: '25:00', end: '08:00' }, reminderOffsets: { default: ['3 days'] } },
         },
       ],
-      sms: { sendRatePerSecond: 0 },
+      sms: { sendRatePerSecond: 0, monthlyBudgetUsd: 0 },
       email: {
         identity: 'clinic.example',
         fromAddress: 'reminders@elsewhere.example',
@@ -112,7 +114,8 @@ describe('deployment config', () => {
       },
       alarms: { email: 'not-an-email' },
       logRetentionDays: 45,
-      vpc: { vpcId: 'vpc-1', subnetIds: [] },
+      vpc: { vpcId: 'vpc-1', subnetIds: [], endpoints: { prefixListIds: [], securityGroupIds: ['sg-1'] } },
+      keyAdminRoleArns: ['arn:aws:iam::123456789012:user/alice'],
     });
 
     // Act
@@ -129,12 +132,16 @@ describe('deployment config', () => {
         'clinics.0.policy.reminderOffsets.default.0',
         'sms.originationNumber',
         'sms.sendRatePerSecond',
+        'sms.monthlyBudgetUsd',
         'email.fromAddress',
         'email.configurationSetName',
         'alarms.email',
         'logRetentionDays',
         'vpc.vpcId',
         'vpc.subnetIds',
+        'vpc.endpoints.prefixListIds',
+        'vpc.endpoints.securityGroupIds.0',
+        'keyAdminRoleArns.0',
       ]),
     );
     expect(error.message).toContain('infra/config/broken.json');
@@ -175,7 +182,7 @@ describe('deployment config', () => {
       {
         'eu.json': JSON.stringify(
           makeConfig({
-            sms: { senderId: 'NorthClinic', sendRatePerSecond: 5 },
+            sms: { senderId: 'NorthClinic', sendRatePerSecond: 5, monthlyBudgetUsd: 20 },
             email: {
               identity: 'clinic.example',
               fromAddress: 'mail@notify.clinic.example',

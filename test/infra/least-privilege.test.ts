@@ -77,7 +77,8 @@ function grantedTo(fn: ReminderFunction): Record<string, string[]> {
   const role = resourcesOf(template, 'AWS::IAM::Role')[roleId];
   const attached = JSON.stringify(role?.Properties.ManagedPolicyArns);
   const tableIds = Object.entries(synth.stateful.tables).map(
-    ([id, defined]) => [id, synth.stateful.getLogicalId(defined.table.node.defaultChild as CfnElement)] as const,
+    ([id, defined]) =>
+      [id, synth.stateful.getLogicalId(defined.table.node.defaultChild as CfnElement)] as const,
   );
   const granted: Partial<Record<TableId, Set<string>>> = {};
   for (const [policyId, policy] of Object.entries(resourcesOf(template, 'AWS::IAM::ManagedPolicy'))) {

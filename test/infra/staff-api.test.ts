@@ -252,13 +252,65 @@ describe('staff API: stage, throttling and access logs', () => {
     }
   });
 
-  it('keeps the access logs encrypted with the project key for the configured retention, past a teardown', () => {
+  it('keeps the access logs encrypted with the project key for six years by default, past a teardown', () => {
     const group = resourcesOf(api, 'AWS::Logs::LogGroup')[
       statelessId(synth.stateless.staffHttpApi.accessLogs)
     ];
-    expect(group?.Properties.RetentionInDays).toBe(synth.config.logRetentionDays);
+    expect(synth.config.auditLogRetentionDays).toBe(2192);
+    expect(group?.Properties.RetentionInDays).toBe(2192);
+    expect(group?.Properties.LogGroupName).toBe('/clinic-reminders/riverside/staff-api-access');
     expect(JSON.stringify(group?.Properties.KmsKeyId)).toContain('DataKey');
     expect(group?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('masks patient and appointment ids in the logged paths for every reader without logs:Unmask', () => {
+    // Prepare
+    const group = resourcesOf(api, 'AWS::Logs::LogGroup')[
+      statelessId(synth.stateless.staffHttpApi.accessLogs)
+    ];
+    const policy = group?.Properties.DataProtectionPolicy as {
+      Statement: { Operation: Record<string, unknown>; DataIdentifier: string[] }[];
+      Configuration: { CustomDataIdentifier: { Name: string; Regex: string }[] };
+    };
+    const line = JSON.stringify({
+      routeKey: 'GET /v1/clinics/{clinicId}/patients/{patientId}',
+      path: '/v1/clinics/riverside/patients/MRN-00123.4/appointments/a_77',
+      status: '200',
+    });
+
+    // Act
+    const masked = policy.Configuration.CustomDataIdentifier.reduce(
+      (text, identifier) => text.replace(new RegExp(identifier.Regex, 'g'), '****'),
+      line,
+    );
+
+    // Assess
+    expect(policy.Statement.some((statement) => 'Deidentify' in statement.Operation)).toBe(true);
+    expect(masked).not.toContain('MRN-00123.4');
+    expect(masked).not.toContain('a_77');
+    expect(masked).toContain('/v1/clinics/riverside');
+    expect(masked).toContain('"routeKey":"GET /v1/clinics/{clinicId}/patients/{patientId}"');
+    expect(masked).toContain('"status":"200"');
+  });
+
+  it('grants logs:Unmask on the access logs only through the audit readers policy', () => {
+    const readers = resourcesOf(api, 'AWS::IAM::ManagedPolicy')[
+      statelessId(synth.stateless.staffHttpApi.auditReaders)
+    ];
+    expect(readers?.Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:Unmask'],
+          Resource: { 'Fn::GetAtt': [statelessId(synth.stateless.staffHttpApi.accessLogs), 'Arn'] },
+        },
+      ],
+    });
+    const unmaskers = Object.entries(resourcesOf(api, 'AWS::IAM::ManagedPolicy')).filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('logs:Unmask'),
+    );
+    expect(unmaskers.map(([id]) => id)).toEqual([statelessId(synth.stateless.staffHttpApi.auditReaders)]);
   });
 });
 
@@ -284,7 +336,7 @@ describe('staff API: the function', () => {
     expect(CLINICS_CLAIM).toBe('custom:clinics');
   });
 
-  it('writes clinics, patients and appointments, only reads messages, and touches nothing but DynamoDB', () => {
+  it('writes clinics, patients and appointments, only queries messages, never the due index, and touches nothing but DynamoDB', () => {
     // Prepare
     const tableStatements = (table: string) =>
       staffApiStatements().filter(
@@ -298,11 +350,17 @@ describe('staff API: the function', () => {
     // Assess
     for (const table of ['ClinicsTable', 'PatientsTable', 'AppointmentsTable']) {
       expect(actionsOn(table), table).toEqual(
-        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']),
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']),
       );
+      expect(actionsOn(table), table).not.toContain('dynamodb:UpdateItem');
     }
     expect(JSON.stringify(tableStatements('AppointmentsTable'))).toContain('/index/byStart');
-    expect(actionsOn('MessagesTable')).toContain('dynamodb:Query');
+    expect(actionsOn('MessagesTable')).toEqual(['dynamodb:Query']);
+    const messageResources = tableStatements('MessagesTable')
+      .flatMap((statement) => [statement.Resource].flat())
+      .map((resource) => JSON.stringify(resource))
+      .filter((resource) => resource.includes('MessagesTable'));
+    expect(messageResources.filter((resource) => resource.includes('/index/'))).toEqual([]);
     expect(actionsOn('MessagesTable').filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
     const services = new Set(
       staffApiStatements().flatMap((statement) =>
@@ -447,6 +505,41 @@ describe('staff users: the Cognito user pool', () => {
   });
 });
 
+describe('staff users: sign-in events', () => {
+  it('exports every sign-in with its risk decision (userAuthEvents) to a log group kept six years', () => {
+    // Prepare
+    const group = resourcesOf(users, 'AWS::Logs::LogGroup')[
+      statefulId(synth.stateful.staffUsers.signInEvents)
+    ];
+
+    // Assess
+    expect(only(users, 'AWS::Cognito::LogDeliveryConfiguration').Properties).toEqual({
+      UserPoolId: { Ref: statefulId(synth.stateful.staffUsers.userPool) },
+      LogConfigurations: [
+        {
+          EventSource: 'userAuthEvents',
+          LogLevel: 'INFO',
+          CloudWatchLogsConfiguration: {
+            LogGroupArn: { 'Fn::GetAtt': [statefulId(synth.stateful.staffUsers.signInEvents), 'Arn'] },
+          },
+        },
+      ],
+    });
+    expect(group?.Properties.RetentionInDays).toBe(2192);
+    expect(group?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('masks email and IP addresses of sign-in events for readers without logs:Unmask', () => {
+    const group = resourcesOf(users, 'AWS::Logs::LogGroup')[
+      statefulId(synth.stateful.staffUsers.signInEvents)
+    ];
+    const policy = JSON.stringify(group?.Properties.DataProtectionPolicy);
+    expect(policy).toContain('arn:aws:dataprotection::aws:data-identifier/EmailAddress');
+    expect(policy).toContain('arn:aws:dataprotection::aws:data-identifier/IpAddress');
+    expect(policy).toContain('Deidentify');
+  });
+});
+
 describe('staff users: the app client', () => {
   it('is the only client: SRP sign-in, no secret, no OAuth, no user-existence hints, revocable tokens', () => {
     expect(appClient()).toMatchObject({
@@ -458,10 +551,10 @@ describe('staff users: the app client', () => {
     });
   });
 
-  it('issues ID and access tokens valid for one hour', () => {
+  it('issues ID and access tokens valid for 15 minutes, so a removed clinic stops working within 15 minutes', () => {
     expect(appClient()).toMatchObject({
-      IdTokenValidity: 60,
-      AccessTokenValidity: 60,
+      IdTokenValidity: 15,
+      AccessTokenValidity: 15,
       TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes' },
     });
   });

@@ -106,6 +106,21 @@ describe('stateful stack: tables', () => {
   });
 });
 
+interface KeyStatement {
+  Sid?: string;
+  Effect: string;
+  Principal: unknown;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+function keyStatements(): KeyStatement[] {
+  const [key] = Object.values(resourcesOf(template, 'AWS::KMS::Key'));
+  if (!key) throw new Error('no key');
+  return (key.Properties.KeyPolicy as { Statement: KeyStatement[] }).Statement;
+}
+
 describe('stateful stack: key, queues, topics, bus, email', () => {
   it('has one customer-managed key with rotation, retained with the data', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
@@ -117,27 +132,85 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/clinic-reminders/riverside' });
   });
 
-  it('lets CloudWatch Logs, CloudWatch alarms and End User Messaging use the key for their own resources only', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Sid: 'CloudWatchLogsEncryptsLogGroupsOfThisAccount',
-            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
-          }),
-          Match.objectLike({
-            Sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          }),
-          Match.objectLike({
-            Sid: 'EndUserMessagingPublishesToEncryptedTopics',
-            Principal: { Service: 'sms-voice.amazonaws.com' },
-          }),
-        ]),
+  it('lets CloudWatch Logs, CloudWatch alarms, End User Messaging and EventBridge use the key for this deployment only', () => {
+    // Act
+    const statements = keyStatements();
+    const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    const logs = JSON.stringify(bySid('CloudWatchLogsEncryptsTheDeploymentsLogGroups')?.Condition);
+    const events = statements.find((statement) =>
+      JSON.stringify(statement.Principal).includes('events.amazonaws.com'),
+    );
+
+    // Assess
+    expect(logs).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(logs).toContain(':log-group:/clinic-reminders/riverside/*');
+    expect(bySid('CloudWatchAlarmsPublishToEncryptedTopics')).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': expect.anything() },
       },
     });
+    expect(JSON.stringify(bySid('CloudWatchAlarmsPublishToEncryptedTopics')?.Condition)).toContain(
+      ':alarm:clinic-reminders-riverside-*',
+    );
+    expect(bySid('EndUserMessagingPublishesToEncryptedTopics')).toMatchObject({
+      Principal: { Service: 'sms-voice.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': expect.anything() },
+      },
+    });
+    expect(JSON.stringify(events?.Condition)).toContain('aws:SourceArn');
+    expect(JSON.stringify(events?.Condition)).toContain('kms:EncryptionContext:aws:events:event-bus:arn');
   });
+
+  it('denies decrypting with the key except through the data services, as a service, or as a named key admin', () => {
+    // Act
+    const deny = keyStatements().find((statement) => statement.Effect === 'Deny');
+
+    // Assess
+    expect(deny).toMatchObject({
+      Sid: 'DenyDataKeyUseOutsideTheDataServices',
+      Principal: { AWS: '*' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'],
+      Resource: '*',
+      Condition: {
+        Bool: { 'aws:PrincipalIsAWSService': 'false' },
+      },
+    });
+    const conditions = deny?.Condition ?? {};
+    const via = JSON.stringify(conditions.StringNotEquals);
+    for (const service of ['dynamodb', 'sqs', 'sns', 'logs', 'events']) {
+      expect(via).toContain(`"${service}.`);
+    }
+    // The single-clinic example names no key admin: nobody may decrypt directly.
+    expect(conditions.ArnNotEquals).toBeUndefined();
+  });
+
+  it(
+    'exempts the configured key-admin roles, by ARN, from the deny',
+    () => {
+      // Act
+      const group = synthesize('group-example');
+      const deny = group.statefulTemplate.findResources('AWS::KMS::Key') as Record<
+        string,
+        {
+          Properties: { KeyPolicy: { Statement: { Effect: string; Condition?: Record<string, unknown> }[] } };
+        }
+      >;
+      const statement = Object.values(deny)[0]?.Properties.KeyPolicy.Statement.find(
+        (s) => s.Effect === 'Deny',
+      );
+
+      // Assess
+      expect(statement?.Condition?.ArnNotEquals).toEqual({
+        'aws:PrincipalArn': group.config.keyAdminRoleArns,
+      });
+      expect(group.config.keyAdminRoleArns.length).toBeGreaterThan(0);
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('encrypts every queue with the key and refuses plain-HTTP access to each', () => {
     // Act
@@ -200,7 +273,7 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     }
   });
 
-  it('lets End User Messaging of this account publish inbound texts', () => {
+  it('lets End User Messaging of this account and region publish inbound texts', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -208,7 +281,25 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
             Effect: 'Allow',
             Principal: { Service: 'sms-voice.amazonaws.com' },
             Action: 'sns:Publish',
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':sms-voice:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':*',
+                    ],
+                  ],
+                },
+              },
+            },
           }),
         ]),
       },
@@ -231,8 +322,11 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     });
   });
 
-  it('creates the project event bus', () => {
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'clinic-reminders-riverside' });
+  it('creates the project event bus, encrypted with the key (events carry clinic, patient and appointment ids)', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', {
+      Name: 'clinic-reminders-riverside',
+      KmsKeyIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] },
+    });
   });
 
   it('outputs what an operator needs after the deploy', () => {

@@ -84,7 +84,7 @@ describe('stateless stack: functions', () => {
     },
   );
 
-  it('gives each function (and the staff API access logs) a log group with the configured retention, KMS-encrypted, retained', () => {
+  it('gives each function (and the staff API access logs) a log group under the deployment prefix, KMS-encrypted, retained', () => {
     // Act
     const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
 
@@ -94,11 +94,18 @@ describe('stateless stack: functions', () => {
         .map((group) => logicalId(group))
         .sort(),
     );
+    for (const fn of Object.values(functions())) {
+      expect(groups[logicalId(fn.logGroup)]?.Properties.RetentionInDays).toBe(synth.config.logRetentionDays);
+    }
     for (const group of Object.values(groups)) {
-      expect(group.Properties.RetentionInDays).toBe(synth.config.logRetentionDays);
+      // The key lets CloudWatch Logs encrypt only groups under this prefix.
+      expect(group.Properties.LogGroupName).toMatch(/^\/clinic-reminders\/riverside\/[a-z-]+$/);
       expect(JSON.stringify(group.Properties.KmsKeyId)).toContain('DataKey');
       expect(group.DeletionPolicy).toBe('Retain');
     }
+    expect(groups[logicalId(synth.stateless.planMessages.logGroup)]?.Properties.LogGroupName).toBe(
+      '/clinic-reminders/riverside/plan-messages',
+    );
   });
 
   it('uses no inline IAM policies: every permission is in a customer-managed policy', () => {
@@ -309,6 +316,35 @@ describe('stateless stack: triggers', () => {
     expect(SWEEP_SCHEDULE).toBe('rate(1 minute)');
   });
 
+  it('lets the scheduler assume the sweep role only for the deployment’s own schedule group', () => {
+    // Prepare
+    const [group] = Object.values(resourcesOf(template, 'AWS::Scheduler::ScheduleGroup'));
+    const role = Object.values(resourcesOf(template, 'AWS::IAM::Role')).find((candidate) =>
+      JSON.stringify(candidate.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    );
+
+    // Assess
+    expect(group?.Properties.Name).toBe('clinic-reminders-riverside');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      GroupName: { Ref: Match.stringLikeRegexp('^SweepScheduleGroup') },
+    });
+    expect(role?.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnEquals: { 'aws:SourceArn': expect.anything() },
+          },
+        },
+      ],
+    });
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain(
+      ':schedule-group/clinic-reminders-riverside',
+    );
+  });
+
   it('seeds the configured clinics through a custom resource served by the seed function', () => {
     template.hasResourceProperties('Custom::ConfiguredClinics', {
       ServiceToken: { 'Fn::GetAtt': [logicalId(synth.stateless.seedClinics.fn), 'Arn'] },
@@ -373,11 +409,52 @@ describe('stateless stack: alarms and dashboard', () => {
 
   it('names every alarm after the deployment and notifies the alarm topic when it fires and clears', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(12);
+    expect(alarms.length).toBe(16);
     for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z]+$/);
+      expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z0-9]+$/);
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
       expect(JSON.stringify(alarm.Properties.OKActions)).toContain('AlarmTopic');
+    }
+  });
+
+  it.each([
+    ['SmsSpend80PercentAlarm', 0.8],
+    ['SmsSpend100PercentAlarm', 1],
+  ])('%s alarms when the month-to-date SMS spend reaches that share of the budget', (id, fraction) => {
+    expect(alarmNamed(id)).toMatchObject({
+      Namespace: 'AWS/SNS',
+      MetricName: 'SMSMonthToDateSpentUSD',
+      Statistic: 'Maximum',
+      Threshold: synth.config.sms.monthlyBudgetUsd * fraction,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'ignore',
+    });
+    expect(alarmNamed(id)?.Dimensions).toBeUndefined();
+  });
+
+  it('alarms on the first event the sender could not put on the bus', () => {
+    expect(alarmNamed('EventPublishFailedAlarm')).toMatchObject({
+      Namespace: 'ClinicReminders',
+      MetricName: 'EventPublishFailed',
+      Dimensions: [{ Name: 'service', Value: 'send-message' }],
+      Threshold: 1,
+    });
+  });
+
+  it('alarms on throttles of any function of the deployment', () => {
+    // Act
+    const alarm = alarmNamed('FunctionThrottlesAlarm');
+    const throttled = (
+      (alarm?.Metrics ?? []) as { MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } } }[]
+    )
+      .filter((metric) => metric.MetricStat?.Metric.MetricName === 'Throttles')
+      .map((metric) => JSON.stringify(metric.MetricStat?.Metric.Dimensions));
+
+    // Assess
+    expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    expect(throttled).toHaveLength(Object.keys(functions()).length);
+    for (const fn of Object.values(functions())) {
+      expect(throttled.some((dimensions) => dimensions.includes(logicalId(fn.fn)))).toBe(true);
     }
   });
 
