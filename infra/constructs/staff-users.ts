@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnLogDeliveryConfiguration,
@@ -201,13 +201,13 @@ export class StaffUsers extends Construct {
       // log-group resource policy of its own.
       logGroupName: `/aws/vendedlogs/clinic-reminders/${props.deploymentName}/staff-sign-ins`,
       retention: props.signInRetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
       dataProtectionPolicy: new DataProtectionPolicy({
         name: 'staff-sign-ins',
         description: 'Masks the email and IP addresses of sign-in events for readers without logs:Unmask',
         identifiers: [DataIdentifier.EMAILADDRESS, DataIdentifier.IPADDRESS],
       }),
     });
+    retainData(this.signInEvents.node.defaultChild as CfnResource);
     acknowledge(
       this.signInEvents,
       'HIPAA.Security-CloudWatchLogGroupEncrypted',

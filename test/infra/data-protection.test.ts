@@ -60,13 +60,15 @@ const DATA_TYPES = [
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::Table',
   'AWS::KMS::Key',
+  // The staff sign-in events: an audit log of the pool, kept like the pool.
+  'AWS::Logs::LogGroup',
 ];
 
 describe.each([
   ['every deploy', () => everyDeploy],
   ['the first deploy', () => firstDeploy],
 ])('removal policies (%s)', (_name, get) => {
-  it('keeps the key, the four tables and the user pool on teardown and replacement, and deletes them only when their own create rolls back', () => {
+  it('keeps the key, the four tables, the user pool and its sign-in log on teardown and replacement, and deletes them only when their own create rolls back', () => {
     // Act
     const { statefulTemplate } = get();
 

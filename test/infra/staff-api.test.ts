@@ -526,7 +526,7 @@ describe('staff users: sign-in events', () => {
       ],
     });
     expect(group?.Properties.RetentionInDays).toBe(2192);
-    expect(group?.DeletionPolicy).toBe('Retain');
+    expect(group?.DeletionPolicy).toBe('RetainExceptOnCreate');
   });
 
   it('masks email and IP addresses of sign-in events for readers without logs:Unmask', () => {
