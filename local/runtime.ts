@@ -23,7 +23,7 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
-import { ClinicSchema, DEFAULT_POLICY } from '../shared/domain/model';
+import { ClinicSchema, DEFAULT_POLICY, type OriginationIdentity } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
 import { DEFAULT_STAFF_API_CONFIG } from '../shared/http/env';
 import { signLocalToken } from '../shared/http/local-tokens';
@@ -34,6 +34,16 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { composePipeline, driverParts } from './pipeline';
 
 export const DEMO_CLINIC_ID = 'demo-clinic';
+
+/**
+ * The demo clinic's number: what patients text in local mode
+ * (`POST /local/inbound` sends to it unless `to` names another).
+ */
+export const DEMO_CLINIC_IDENTITY: OriginationIdentity = {
+  id: 'phone-localdemo0000000000000000000000',
+  number: '+12025550180',
+  numberType: 'simulator',
+};
 
 export interface LocalRuntimeOptions {
   /** Folder for DynamoDB Local's data, the outbox file and the clock; none keeps everything in memory. */
@@ -168,8 +178,18 @@ export class LocalRuntime {
   }
 
   private async seedDemoClinic(): Promise<void> {
-    if (await this.repos.clinics.get(DEMO_CLINIC_ID)) return;
+    const kept = await this.repos.clinics.get(DEMO_CLINIC_ID);
     const now = toUtcIso(this.clock.now());
+    if (kept) {
+      // Data kept from before the demo clinic had a number gets it, as a deploy would.
+      if (!kept.originationIdentity) {
+        await this.repos.clinics.put(
+          { ...kept, originationIdentity: DEMO_CLINIC_IDENTITY, version: kept.version + 1, updatedAt: now },
+          kept.version,
+        );
+      }
+      return;
+    }
     await this.repos.clinics.put(
       ClinicSchema.parse({
         clinicId: DEMO_CLINIC_ID,
@@ -178,6 +198,7 @@ export class LocalRuntime {
         country: 'US',
         contactPhone: '+12025550143',
         policy: DEFAULT_POLICY,
+        originationIdentity: DEMO_CLINIC_IDENTITY,
         version: 1,
         createdAt: now,
         updatedAt: now,

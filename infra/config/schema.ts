@@ -46,7 +46,9 @@ export function addressOf(from: string): string | undefined {
 /**
  * A clinic as configured: the stored record without the server-managed
  * version and timestamps, with its texts checked as the API checks them on
- * save (SMS name, segment budgets, own templates).
+ * save (SMS name, segment budgets, own templates). Its `originationIdentity`
+ * stays the deployment's: the seed writes it on every deploy, staff cannot
+ * change it.
  */
 export const ClinicConfigSchema = ClinicSchema.omit({
   version: true,
@@ -279,18 +281,28 @@ export const DeploymentConfigSchema = z
     staffApi: StaffApiConfigSchema.default(STAFF_API_DEFAULTS),
   })
   .superRefine((config, ctx) => {
-    const firstIndex = new Map<string, number>();
-    config.clinics.forEach((clinic, index) => {
-      const first = firstIndex.get(clinic.clinicId);
-      if (first === undefined) firstIndex.set(clinic.clinicId, index);
-      else {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clinics', index, 'clinicId'],
-          message: `repeats clinics.${first}.clinicId (${clinic.clinicId})`,
-        });
-      }
-    });
+    // One clinic per id, and one clinic per origination number and identity:
+    // an inbound text names only the number it was sent to, so a number two
+    // clinics shared could not tell whose patient wrote.
+    const unique = (path: string, keyOf: (clinic: ClinicConfig) => string | undefined) => {
+      const firstIndex = new Map<string, number>();
+      config.clinics.forEach((clinic, index) => {
+        const value = keyOf(clinic);
+        if (value === undefined) return;
+        const first = firstIndex.get(value);
+        if (first === undefined) firstIndex.set(value, index);
+        else {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['clinics', index, ...path.split('.')],
+            message: `repeats clinics.${first}.${path} (${value})`,
+          });
+        }
+      });
+    };
+    unique('clinicId', (clinic) => clinic.clinicId);
+    unique('originationIdentity.number', (clinic) => clinic.originationIdentity?.number);
+    unique('originationIdentity.id', (clinic) => clinic.originationIdentity?.id);
   });
 
 export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;

@@ -62,8 +62,12 @@ export function makeHandler(deps: HandlerDeps) {
         response = {
           ...base,
           Status: 'SUCCESS',
-          Reason: `created ${outcome.created.length}, kept ${outcome.kept.length}`,
-          Data: { Created: outcome.created.join(','), Kept: outcome.kept.join(',') },
+          Reason: `created ${outcome.created.length}, updated ${outcome.updated.length}, kept ${outcome.kept.length}`,
+          Data: {
+            Created: outcome.created.join(','),
+            Updated: outcome.updated.join(','),
+            Kept: outcome.kept.join(','),
+          },
         };
       }
     } catch (error) {

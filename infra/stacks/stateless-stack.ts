@@ -317,8 +317,16 @@ export class StatelessStack extends Stack {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboard.dashboardName}`,
     });
     new CfnOutput(this, 'SeededClinics', {
-      value: Fn.join(' ', ['created:', seeded.getAttString('Created'), 'kept:', seeded.getAttString('Kept')]),
-      description: 'Clinics the last seeding created, and the ones it left as they were',
+      value: Fn.join(' ', [
+        'created:',
+        seeded.getAttString('Created'),
+        'updated:',
+        seeded.getAttString('Updated'),
+        'kept:',
+        seeded.getAttString('Kept'),
+      ]),
+      description:
+        'Clinics the last seeding created, the ones whose origination identity it set, and the ones it left as they were',
     });
   }
 

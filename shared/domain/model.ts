@@ -261,6 +261,53 @@ export const SmsNameSchema = z
       'must use only GSM-7 characters (write "i" for "í"): one other character makes every text UCS-2, 70 characters a part',
   });
 
+/** Kinds of number End User Messaging sells; the type decides the send rate a carrier allows (issue 19). */
+export const ORIGINATION_NUMBER_TYPES = [
+  'toll-free',
+  '10dlc',
+  'short-code',
+  'long-code',
+  'simulator',
+] as const;
+export const OriginationNumberTypeSchema = z.enum(ORIGINATION_NUMBER_TYPES);
+export type OriginationNumberType = z.infer<typeof OriginationNumberTypeSchema>;
+
+const PHONE_NUMBER_ID = /^phone-[0-9A-Za-z]{1,64}$/;
+const POOL_ID = /^pool-[0-9A-Za-z]{1,64}$/;
+const IDENTITY_ARN =
+  /^arn:aws[a-z-]*:sms-voice:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:(phone-number\/phone|pool\/pool)-[0-9A-Za-z]{1,64}$/;
+
+/**
+ * Whether an origination identity id names a phone number or a pool
+ * (`phone-…`, `pool-…`, or their ARNs); undefined for anything else.
+ *
+ * @param id - the identity's id or ARN, as configured
+ */
+export function originationIdentityKind(id: string): 'phone-number' | 'pool' | undefined {
+  if (PHONE_NUMBER_ID.test(id)) return 'phone-number';
+  if (POOL_ID.test(id)) return 'pool';
+  const arn = IDENTITY_ARN.exec(id);
+  if (!arn) return undefined;
+  return arn[1] === 'pool/pool' ? 'pool' : 'phone-number';
+}
+
+/**
+ * The End User Messaging phone number or pool a clinic texts from and that
+ * its patients text back to. The deployment config owns it (the seed writes
+ * it on every deploy); staff cannot change it through the API, because the
+ * number's two-way channel and registration are set up with the stack.
+ */
+export const OriginationIdentitySchema = z.strictObject({
+  /** Phone number id or pool id (`phone-…`, `pool-…`) or its ARN: what SendTextMessage takes. */
+  id: z.string().refine((id) => originationIdentityKind(id) !== undefined, {
+    message: 'must be a phone number or pool id (phone-…, pool-…) or its sms-voice ARN',
+  }),
+  /** The E.164 number patients receive texts from and reply to (inbound `destinationNumber`). */
+  number: E164PhoneSchema,
+  numberType: OriginationNumberTypeSchema,
+});
+export type OriginationIdentity = z.infer<typeof OriginationIdentitySchema>;
+
 export const ClinicSchema = z.strictObject({
   clinicId: ClinicIdSchema,
   name: z.string().trim().min(1).max(80),
@@ -277,6 +324,8 @@ export const ClinicSchema = z.strictObject({
     .default('US'),
   contactPhone: E164PhoneSchema,
   policy: MessagingPolicySchema.default(DEFAULT_POLICY),
+  /** Absent: the clinic sends through the deployment's shared SMS settings and cannot be texted back. */
+  originationIdentity: OriginationIdentitySchema.optional(),
   version: positiveVersion,
   createdAt: UtcInstantSchema,
   updatedAt: UtcInstantSchema,

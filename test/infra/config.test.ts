@@ -176,6 +176,96 @@ describe('deployment config', () => {
     });
   });
 
+  it("accepts a clinic's origination identity as a phone number or pool, by id or ARN", () => {
+    // Prepare
+    const identities = [
+      { id: 'phone-0a1b2c3d4e5f60718293a4b5c6d7e8f9', number: '+18885550123', numberType: 'toll-free' },
+      {
+        id: 'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-1a2b3c4d5e6f708192a3b4c5d6e7f809',
+        number: '+13125550199',
+        numberType: '10dlc',
+      },
+      { id: 'pool-3c4d5e6f708192a3b4c5d6e7f8091a2b', number: '+14155550197', numberType: '10dlc' },
+      {
+        id: 'arn:aws:sms-voice:eu-west-2:111122223333:pool/pool-4d5e6f708192a3b4c5d6e7f8091a2b3c',
+        number: '+13035550198',
+        numberType: 'short-code',
+      },
+    ] as const;
+    const clinics = identities.map((originationIdentity, index) => ({
+      clinicId: `clinic-${index}`,
+      name: `Clinic ${index}`,
+      timeZone: 'America/New_York',
+      contactPhone: '+12025550143',
+      originationIdentity,
+    }));
+
+    // Act
+    const config = loadFrom({ 'ids.json': JSON.stringify(makeConfig({ clinics })) }, 'ids');
+
+    // Assess
+    expect(config.clinics.map((clinic) => clinic.originationIdentity)).toEqual(identities);
+  });
+
+  it('refuses a bad origination identity field by field, and one number for two clinics', () => {
+    // Prepare
+    const clinic = (clinicId: string, originationIdentity: unknown) => ({
+      clinicId,
+      name: clinicId,
+      timeZone: 'UTC',
+      contactPhone: '+12025550143',
+      originationIdentity,
+    });
+    const shared = {
+      id: 'phone-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      number: '+18885550123',
+      numberType: 'toll-free',
+    };
+    const clinics = [
+      clinic('bad', {
+        id: 'arn:aws:sns:us-east-1:111122223333:topic',
+        number: '8885550123',
+        numberType: 'tollfree',
+      }),
+      clinic('first', shared),
+      clinic('second', { ...shared, id: 'phone-ffff' }),
+      clinic('third', { ...shared, number: '+13125550199', extra: true }),
+    ];
+
+    // Act
+    const error = issuesOf(() =>
+      loadFrom({ 'bad-ids.json': JSON.stringify(makeConfig({ clinics } as never)) }, 'bad-ids'),
+    );
+
+    // Assess
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'clinics.0.originationIdentity.id',
+          message: 'must be a phone number or pool id (phone-…, pool-…) or its sms-voice ARN',
+        },
+        {
+          path: 'clinics.0.originationIdentity.number',
+          message: 'must be an E.164 number such as +12025550143',
+        },
+        { path: 'clinics.0.originationIdentity.numberType', message: expect.stringContaining('toll-free') },
+        { path: 'clinics.3.originationIdentity.extra', message: 'unknown field' },
+      ]),
+    );
+    const written = issuesOf(() =>
+      loadFrom(
+        { 'shared.json': JSON.stringify(makeConfig({ clinics: clinics.slice(1, 3) } as never)) },
+        'shared',
+      ),
+    );
+    expect(written.issues).toEqual([
+      {
+        path: 'clinics.1.originationIdentity.number',
+        message: 'repeats clinics.0.originationIdentity.number (+18885550123)',
+      },
+    ]);
+  });
+
   it('accepts a sender id instead of an origination number, and subdomains of a domain identity', () => {
     // Act
     const config = loadFrom(

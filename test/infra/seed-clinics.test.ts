@@ -9,19 +9,30 @@ import type { ClinicRepository, ExpectedVersion } from '../../shared/ports/repos
 
 const NOW = '2026-03-02T14:00:00.000Z';
 
+const IDENTITY = {
+  id: 'phone-0123456789abcdef0123456789abcdef',
+  number: '+18885550123',
+  numberType: 'toll-free',
+} as const;
+
 /** Clinics in memory, with the repository's conditional-write rules. */
 class MemoryClinics implements ClinicRepository {
   readonly stored = new Map<string, Clinic>();
-  /** Ids another writer creates between our read and our write. */
-  readonly racing = new Set<string>();
+  /** Records another writer stores between our read and our write. */
+  readonly racing = new Map<string, Clinic>();
 
   async get(clinicId: string): Promise<Clinic | undefined> {
     return this.stored.get(clinicId);
   }
 
   async put(clinic: Clinic, expectedVersion: ExpectedVersion): Promise<void> {
-    if (this.racing.has(clinic.clinicId))
-      throw new ConflictError(`clinic ${clinic.clinicId} already exists`, 1);
+    const racer = this.racing.get(clinic.clinicId);
+    if (racer) {
+      // Another writer gets there first: its record is stored, ours refused.
+      this.racing.delete(clinic.clinicId);
+      this.stored.set(clinic.clinicId, racer);
+      throw new ConflictError(`clinic ${clinic.clinicId} changed`, racer.version);
+    }
     const current = this.stored.get(clinic.clinicId);
     if ((current?.version ?? null) !== expectedVersion) throw new ConflictError('stale', current?.version);
     this.stored.set(clinic.clinicId, clinic);
@@ -104,7 +115,7 @@ describe('seedClinics', () => {
     ]);
 
     // Assess
-    expect(outcome).toEqual({ created: ['north'], kept: [] });
+    expect(outcome).toEqual({ created: ['north'], updated: [], kept: [] });
     expect(clinics.stored.get('north')).toMatchObject({
       clinicId: 'north',
       name: 'North',
@@ -128,20 +139,89 @@ describe('seedClinics', () => {
     ]);
 
     // Assess
-    expect(outcome).toEqual({ created: ['south'], kept: ['north'] });
+    expect(outcome).toEqual({ created: ['south'], updated: [], kept: ['north'] });
     expect(clinics.stored.get('north')).toEqual(makeStored('north'));
   });
 
   it('keeps a clinic that appears between the read and the write', async () => {
     // Prepare
     const clinics = new MemoryClinics();
-    clinics.racing.add('north');
+    clinics.racing.set('north', makeStored('north'));
 
     // Act
     const outcome = await seedClinics({ clinics, clock: fixedClock(NOW) }, [makeConfigured('north')]);
 
     // Assess
-    expect(outcome).toEqual({ created: [], kept: ['north'] });
+    expect(outcome).toEqual({ created: [], updated: [], kept: ['north'] });
+    expect(clinics.stored.get('north')).toEqual(makeStored('north'));
+  });
+
+  it("sets a stored clinic's origination identity to the configured one and changes nothing else", async () => {
+    // Prepare
+    const clinics = new MemoryClinics();
+    clinics.stored.set('north', makeStored('north'));
+
+    // Act
+    const outcome = await seedClinics({ clinics, clock: fixedClock(NOW) }, [
+      { ...makeConfigured('north', 'North from config'), originationIdentity: IDENTITY },
+    ]);
+
+    // Assess
+    expect(outcome).toEqual({ created: [], updated: ['north'], kept: [] });
+    expect(clinics.stored.get('north')).toEqual({
+      ...makeStored('north'),
+      originationIdentity: IDENTITY,
+      version: 5,
+      updatedAt: NOW,
+    });
+  });
+
+  it('removes the origination identity from a stored clinic when the config no longer names one', async () => {
+    // Prepare
+    const clinics = new MemoryClinics();
+    clinics.stored.set('north', { ...makeStored('north'), originationIdentity: IDENTITY });
+
+    // Act
+    const outcome = await seedClinics({ clinics, clock: fixedClock(NOW) }, [makeConfigured('north')]);
+
+    // Assess
+    expect(outcome).toEqual({ created: [], updated: ['north'], kept: [] });
+    expect(clinics.stored.get('north')).toEqual({ ...makeStored('north'), version: 5, updatedAt: NOW });
+  });
+
+  it('keeps a stored clinic whose origination identity is already the configured one', async () => {
+    // Prepare
+    const clinics = new MemoryClinics();
+    clinics.stored.set('north', { ...makeStored('north'), originationIdentity: IDENTITY });
+
+    // Act
+    const outcome = await seedClinics({ clinics, clock: fixedClock(NOW) }, [
+      { ...makeConfigured('north'), originationIdentity: IDENTITY },
+    ]);
+
+    // Assess
+    expect(outcome).toEqual({ created: [], updated: [], kept: ['north'] });
+    expect(clinics.stored.get('north')?.version).toBe(4);
+  });
+
+  it('reads a clinic again when staff save it between the read and the write, keeping their edit', async () => {
+    // Prepare
+    const clinics = new MemoryClinics();
+    clinics.stored.set('north', makeStored('north'));
+    clinics.racing.set('north', { ...makeStored('north'), name: 'Saved meanwhile', version: 5 });
+
+    // Act
+    const outcome = await seedClinics({ clinics, clock: fixedClock(NOW) }, [
+      { ...makeConfigured('north'), originationIdentity: IDENTITY },
+    ]);
+
+    // Assess
+    expect(outcome).toEqual({ created: [], updated: ['north'], kept: [] });
+    expect(clinics.stored.get('north')).toMatchObject({
+      name: 'Saved meanwhile',
+      originationIdentity: IDENTITY,
+      version: 6,
+    });
   });
 
   it('refuses an invalid clinic with the bad field named, writing nothing', async () => {
@@ -180,7 +260,7 @@ describe('seed-clinics custom resource handler', () => {
             PhysicalResourceId: SEED_PHYSICAL_ID,
             RequestId: 'req-1',
             LogicalResourceId: 'ConfiguredClinics',
-            Data: { Created: 'north', Kept: '' },
+            Data: { Created: 'north', Updated: '', Kept: '' },
           }),
         },
       ]);

@@ -29,6 +29,7 @@ export function getClinic(deps: Pick<ClinicDeps, 'clinics'>, clinicId: string): 
  * Primary course:
  * 1. Parse the body (every bad field reported at once).
  * 2. Read the stored clinic; an update must name its version (If-Match).
+ *    Its origination identity is the deployment's and is kept as stored.
  * 3. Check every template the clinic would send against its segment budget.
  * 4. Write it conditionally, unless nothing changed.
  *
@@ -50,6 +51,8 @@ export async function saveClinic(
   const next: Clinic = {
     clinicId,
     ...settings,
+    // The deployment owns the number (the seed writes it); staff edits keep it.
+    ...(current?.originationIdentity ? { originationIdentity: current.originationIdentity } : {}),
     version: current ? current.version + 1 : 1,
     createdAt: current?.createdAt ?? at,
     updatedAt: at,

@@ -70,6 +70,40 @@ describe('PUT and GET /v1/clinics/{clinicId}', () => {
     expect((await api.repos().clinics.get('update-me'))?.version).toBe(2);
   });
 
+  it("shows the deployment's origination identity, keeps it through a staff update and refuses one in the body", async () => {
+    // Prepare
+    const originationIdentity = {
+      id: 'phone-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      number: '+18885550123',
+      numberType: 'toll-free',
+    } as const;
+    await api.seed({ clinics: [makeClinic({ clinicId: 'numbered', originationIdentity })] });
+    const clinics = ['numbered'];
+
+    // Act
+    const updated = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/numbered',
+      body: settings({ name: 'Renamed' }),
+      clinics,
+      headers: { 'if-match': '"1"' },
+    });
+    const smuggled = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/numbered',
+      body: settings({ originationIdentity: { ...originationIdentity, number: '+13125550199' } }),
+      clinics,
+      headers: { 'if-match': '"2"' },
+    });
+
+    // Assess
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ name: 'Renamed', originationIdentity });
+    expect(smuggled.status).toBe(400);
+    expect(issuePaths(smuggled)).toEqual(['originationIdentity']);
+    expect(await api.repos().clinics.get('numbered')).toMatchObject({ version: 2, originationIdentity });
+  });
+
   it('refuses an update without If-Match (400) and with a stale version (409), changing nothing', async () => {
     // Prepare
     await api.seed({ clinics: [makeClinic({ clinicId: 'guarded' })] });

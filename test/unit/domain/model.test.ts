@@ -7,6 +7,7 @@ import {
   EXEMPT_KINDS,
   MESSAGE_KINDS,
   MessagingPolicySchema,
+  originationIdentityKind,
   PatientInputSchema,
   PatientSchema,
   segmentBudgetFor,
@@ -81,6 +82,32 @@ describe('schemas', () => {
     ]);
     expect(problems(PatientSchema.safeParse({ ...makePatient(), phone: '+11111111111' }))).toEqual([
       'phone: is not a valid phone number',
+    ]);
+  });
+
+  it('tells a phone number from a pool by its id or ARN, and refuses anything else', () => {
+    // Act
+    const kinds = [
+      'phone-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      'pool-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0a1b2c3d',
+      'arn:aws-us-gov:sms-voice:us-gov-west-1:111122223333:pool/pool-0a1b2c3d',
+      'arn:aws:sms-voice:us-east-1:111122223333:sender-id/NorthClinic/US',
+      'arn:aws:sns:us-east-1:111122223333:topic',
+      'phone-',
+      '+18885550123',
+    ].map(originationIdentityKind);
+
+    // Assess
+    expect(kinds).toEqual([
+      'phone-number',
+      'pool',
+      'phone-number',
+      'pool',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
     ]);
   });
 
