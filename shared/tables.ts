@@ -1,6 +1,6 @@
 /**
  * The one definition of every DynamoDB table: keys, indexes, stream and TTL.
- * The CDK stack (infra/) and the test and local harness (local/dynamodb.ts)
+ * The CDK stack (infra/) and the test and local harnesses (shared/adapters/dynamodb/create-tables.ts)
  * both build their tables from here, so the two cannot drift.
  *
  * Every base-table key starts with the clinic id. The due index is the one

@@ -5,15 +5,15 @@ import { systemClock } from '../../shared/adapters/clock';
 import { makeDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { PlanMessagesEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
+import { type PlanStreamDeps, planAppointmentStream } from '../../shared/lambda/appointment-stream';
 import { lazyHandler, type Observability, withMiddleware } from '../../shared/lambda/handler-kit';
 import { makeObservability } from '../../shared/lambda/observability';
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
-import { type PlanStreamDeps, planFromStream } from '../../shared/use-cases/plan-from-stream';
 
 /** Appointment changes (DynamoDB stream) → planned and withdrawn messages. */
 export function makeHandler(deps: PlanStreamDeps, observability?: Observability) {
   return withMiddleware<DynamoDBStreamEvent, DynamoDBBatchResponse>(
-    (event) => planFromStream(deps, event),
+    (event) => planAppointmentStream(deps, event),
     observability,
   );
 }

@@ -19,12 +19,12 @@ import {
 } from '../../shared/config/env';
 import { lazyHandler, type Observability, withMiddleware } from '../../shared/lambda/handler-kit';
 import { makeObservability } from '../../shared/lambda/observability';
+import { type SendQueueDeps, sendQueueBatch } from '../../shared/lambda/send-queue';
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
-import { type SendQueueDeps, sendFromQueue } from '../../shared/use-cases/send-from-queue';
 
 /** Queued sends → SMS (SNS) or email (SES), at most once each. */
 export function makeHandler(deps: SendQueueDeps, observability?: Observability) {
-  return withMiddleware<SQSEvent, SQSBatchResponse>((event) => sendFromQueue(deps, event), observability);
+  return withMiddleware<SQSEvent, SQSBatchResponse>((event) => sendQueueBatch(deps, event), observability);
 }
 
 export const handler = lazyHandler(() => {

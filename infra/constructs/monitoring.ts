@@ -15,12 +15,11 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Channel } from '../../shared/domain/model';
+import { CHANNELS, type Channel } from '../../shared/domain/constants';
 import { METRICS_NAMESPACE } from '../../shared/lambda/observability';
 import type { ReminderFunction } from './reminder-function';
 import { alarmNamePrefix, SERVICE } from './settings';
 
-const CHANNELS: readonly Channel[] = ['sms', 'email'];
 const FIVE_MINUTES = Duration.minutes(5);
 
 export interface MonitoringProps {

@@ -39,7 +39,6 @@ export const ClinicBodySchema = ClinicSchema.pick({
   contactPhone: true,
   policy: true,
 });
-export type ClinicBody = z.output<typeof ClinicBodySchema>;
 
 /** Consent as staff record it: the server adds when and who (the token's subject). */
 export const ConsentBodySchema = z.strictObject({
@@ -59,7 +58,6 @@ export const PatientBodySchema = PatientFieldsSchema.omit({ optOuts: true, conse
     .strictObject({ sms: ConsentBodySchema.optional(), email: ConsentBodySchema.optional() })
     .optional(),
 });
-export type PatientBody = z.output<typeof PatientBodySchema>;
 
 /** PUT /v1/clinics/{clinicId}/appointments/{appointmentId}: the body the appointment use case parses. */
 export const AppointmentBodySchema = AppointmentFieldsSchema;
@@ -94,7 +92,6 @@ export const ListAppointmentsQuerySchema = z.strictObject({
 export type ListAppointmentsQuery = z.output<typeof ListAppointmentsQuerySchema>;
 
 export const MetricsQuerySchema = z.strictObject({ from: PeriodBoundSchema, to: PeriodBoundSchema });
-export type MetricsQuery = z.output<typeof MetricsQuerySchema>;
 
 // ---------------------------------------------------------------------------
 // Responses

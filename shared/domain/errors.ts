@@ -47,6 +47,34 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * A change to a record that exists named no version. The caller must say
+ * which version its change was made against (the staff API reads it from
+ * If-Match); the use case only knows that it is missing.
+ */
+export class VersionRequiredError extends AppError {
+  constructor(
+    /** How to name the record (`patient p-1`). */
+    readonly record: string,
+    readonly currentVersion: number,
+  ) {
+    super(
+      `a change to ${record} must name the version it was made against (it is at version ${currentVersion})`,
+    );
+  }
+}
+
+/** A record a request needs does not exist; `kind` and `id` let the edge say how to create it. */
+export class RecordNotFoundError extends NotFoundError {
+  constructor(
+    message: string,
+    readonly kind: 'clinic' | 'patient' | 'appointment',
+    readonly id: string,
+  ) {
+    super(message);
+  }
+}
+
 export class UnauthorizedError extends AppError {}
 
 /** The caller is known but may not touch this clinic. */

@@ -5,13 +5,37 @@
  *
  * Two views exist per record: the *stored* record (everything, including the
  * server-managed version and timestamps) and the *input* a caller may send
- * (see shared/app/inputs.ts for the API bodies).
+ * (see shared/api/schemas.ts for the API bodies).
  */
 import parsePhoneNumber from 'libphonenumber-js/max';
 import { z } from 'zod';
+import {
+  APPOINTMENT_STATUSES,
+  type AppointmentStatus,
+  CHANNELS,
+  type Channel,
+  MESSAGE_KINDS,
+  MESSAGE_STATUSES,
+  type MessageKind,
+  type MessageStatus,
+  PRIORITIES,
+  type Priority,
+} from './constants';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
 import { isGsm7 } from './templates/segments';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
+
+export {
+  APPOINTMENT_STATUSES,
+  CHANNELS,
+  DEFAULT_PRIORITY,
+  MESSAGE_KINDS,
+  MESSAGE_STATUSES,
+  PRIORITIES,
+  PRIORITY_RANK,
+  TERMINAL_STATUSES,
+} from './constants';
+export type { AppointmentStatus, Channel, MessageKind, MessageStatus, Priority };
 
 // ---------------------------------------------------------------------------
 // Scalars
@@ -73,8 +97,7 @@ export const AppointmentTypeSchema = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1–32 lowercase letters, digits or hyphens');
 
-export const ChannelSchema = z.enum(['sms', 'email']);
-export type Channel = z.infer<typeof ChannelSchema>;
+export const ChannelSchema = z.enum(CHANNELS);
 
 const positiveVersion = z.int().min(1);
 
@@ -82,34 +105,9 @@ const positiveVersion = z.int().min(1);
 // Clinic
 // ---------------------------------------------------------------------------
 
-export const MESSAGE_KINDS = [
-  'confirmation',
-  'reminder',
-  'reschedule',
-  'cancellation',
-  'survey',
-  'broadcast',
-  'keyword-reply',
-] as const;
 export const MessageKindSchema = z.enum(MESSAGE_KINDS);
-export type MessageKind = z.infer<typeof MessageKindSchema>;
 
-export const PrioritySchema = z.enum(['high', 'medium', 'low']);
-export type Priority = z.infer<typeof PrioritySchema>;
-
-/** Lower rank goes first when the send rate is the bottleneck. */
-export const PRIORITY_RANK: Record<Priority, number> = { high: 1, medium: 2, low: 3 };
-
-/** Default priority of each kind (design.md, "Messages, by kind"). */
-export const DEFAULT_PRIORITY: Record<MessageKind, Priority> = {
-  confirmation: 'high',
-  reschedule: 'high',
-  cancellation: 'high',
-  reminder: 'high',
-  survey: 'medium',
-  broadcast: 'medium',
-  'keyword-reply': 'high',
-};
+export const PrioritySchema = z.enum(PRIORITIES);
 
 /**
  * Kinds that the FCC's 2015 healthcare exemption covers when each text is
@@ -410,8 +408,7 @@ export type PatientInput = z.input<typeof PatientInputSchema>;
 // Appointment
 // ---------------------------------------------------------------------------
 
-export const AppointmentStatusSchema = z.enum(['booked', 'cancelled', 'completed', 'no-show']);
-export type AppointmentStatus = z.infer<typeof AppointmentStatusSchema>;
+export const AppointmentStatusSchema = z.enum(APPOINTMENT_STATUSES);
 
 export const AppointmentFieldsSchema = z.strictObject({
   patientId: EntityIdSchema,
@@ -456,25 +453,7 @@ export type Appointment = z.infer<typeof AppointmentSchema>;
 // Message (the outbox item)
 // ---------------------------------------------------------------------------
 
-export const MESSAGE_STATUSES = [
-  'pending',
-  'queued',
-  'sending',
-  'sent',
-  'skipped',
-  'failed',
-  'unknown',
-] as const;
 export const MessageStatusSchema = z.enum(MESSAGE_STATUSES);
-export type MessageStatus = z.infer<typeof MessageStatusSchema>;
-
-/** States a message never leaves. */
-export const TERMINAL_STATUSES: ReadonlySet<MessageStatus> = new Set([
-  'sent',
-  'skipped',
-  'failed',
-  'unknown',
-]);
 
 export const MessageSchema = z.strictObject({
   clinicId: ClinicIdSchema,

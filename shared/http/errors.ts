@@ -11,8 +11,10 @@ import {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  RecordNotFoundError,
   UnauthorizedError,
   ValidationError,
+  VersionRequiredError,
 } from '../domain/errors';
 
 /** The path exists but not for this method. */
@@ -50,8 +52,9 @@ function response(
   error: AppError,
   extra: Omit<ErrorBody['error'], 'code' | 'message'> = {},
   headers: Record<string, string> = {},
+  shown = error.message,
 ): ErrorResponse {
-  const message = error.expose ? error.message : GENERIC_MESSAGE;
+  const message = error.expose ? shown : GENERIC_MESSAGE;
   return { statusCode, code, body: { error: { code, message, ...extra } }, headers };
 }
 
@@ -65,10 +68,28 @@ export function errorResponse(error: unknown): ErrorResponse {
   if (error instanceof ValidationError) {
     return response(400, 'invalid-request', error, { issues: [...error.issues] });
   }
+  if (error instanceof VersionRequiredError) {
+    // The API's word for "the version the change was made against" is If-Match.
+    const issue = ValidationError.field(
+      'If-Match',
+      `is required to change an existing record (${error.record} is at version ${error.currentVersion})`,
+    );
+    return response(400, 'invalid-request', error, { issues: [...issue.issues] }, {}, issue.message);
+  }
   if (error instanceof UnauthorizedError) {
     return response(401, 'unauthorized', error, {}, { 'www-authenticate': 'Bearer' });
   }
   if (error instanceof ForbiddenError) return response(403, 'forbidden', error);
+  if (error instanceof RecordNotFoundError && error.kind === 'clinic') {
+    return response(
+      404,
+      'not-found',
+      error,
+      {},
+      {},
+      `${error.message}; create it with PUT /v1/clinics/${error.id}`,
+    );
+  }
   if (error instanceof NotFoundError) return response(404, 'not-found', error);
   if (error instanceof MethodNotAllowedError) {
     return response(405, 'method-not-allowed', error, {}, { allow: error.allow.join(', ') });

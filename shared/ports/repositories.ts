@@ -67,13 +67,6 @@ export interface DueEntry {
   rev: number;
 }
 
-/** One shard of the due index: channel, priority and shard number. */
-export interface DueShard {
-  channel: Channel;
-  priority: Priority;
-  shard: number;
-}
-
 export interface MessageRepository {
   get(key: MessageKey): Promise<Message | undefined>;
   /** Every message planned for an appointment, in id order. */
@@ -87,10 +80,19 @@ export interface MessageRepository {
    */
   create(message: Message): Promise<boolean>;
   /**
-   * One page of due entries of one shard with dueAt < upTo, oldest first.
-   * Pass the returned cursor back for the next page; none means the end.
+   * Every due entry of one channel and priority with dueAt < upTo, oldest
+   * first, read `pageSize` at a time only as far as the caller iterates.
+   * Entries still in flight (claimed by an earlier sweep, not yet sent) stay
+   * in the index, so a caller may need more than one page to fill a budget.
    */
-  queryDue(shard: DueShard, upTo: string, limit: number, cursor?: string): Promise<Page<DueEntry>>;
+  dueOldestFirst(
+    channel: Channel,
+    priority: Priority,
+    upTo: string,
+    pageSize: number,
+  ): AsyncIterable<DueEntry>;
+  /** The earliest due time of anything in the due index (local mode's driver jumps to it). */
+  earliestDueAt(): Promise<string | undefined>;
   /**
    * Claims a due item for one dispatch: only a pending item at `expectedRev`,
    * or a queued one whose lease has run out. Sets status queued, the token

@@ -8,7 +8,7 @@ import { NotFoundError, ValidationError } from '../domain/errors';
 import type { Appointment } from '../domain/model';
 import type { Clock } from '../domain/time';
 import type { AppointmentRepository, PatientRepository } from '../ports/repositories';
-import { checkExpectedVersion, type SaveOutcome } from './versions';
+import { checkExpectedVersion, type Saved } from './versions';
 
 export interface AppointmentDeps {
   appointments: AppointmentRepository;
@@ -20,8 +20,6 @@ export interface AppointmentIds {
   clinicId: string;
   appointmentId: string;
 }
-
-export type SaveResult = { appointment: Appointment; outcome: SaveOutcome };
 
 /**
  * Books a new appointment or changes a booked one.
@@ -35,22 +33,22 @@ export type SaveResult = { appointment: Appointment; outcome: SaveOutcome };
  * @param deps - repositories and clock
  * @param ids - clinic and appointment id
  * @param input - the appointment fields as sent
- * @param expectedVersion - the If-Match version, required for an existing appointment
+ * @param expectedVersion - the version the caller read, required for an existing appointment
  */
 export async function saveAppointment(
   deps: AppointmentDeps,
   ids: AppointmentIds,
   input: unknown,
   expectedVersion: number | undefined,
-): Promise<SaveResult> {
+): Promise<Saved<Appointment>> {
   const current = await deps.appointments.get(ids.clinicId, ids.appointmentId);
   checkExpectedVersion(`appointment ${ids.appointmentId}`, current, expectedVersion);
   const next = applyBooking(ids, current, input, deps.clock.now());
-  if (next === current) return { appointment: current, outcome: 'unchanged' };
+  if (next === current) return { record: current, outcome: 'unchanged' };
   const patient = await deps.patients.get(ids.clinicId, next.patientId);
   if (!patient) throw ValidationError.field('patientId', 'no patient with this id in this clinic');
   await deps.appointments.put(next, current?.version ?? null);
-  return { appointment: next, outcome: current ? 'updated' : 'created' };
+  return { record: next, outcome: current ? 'updated' : 'created' };
 }
 
 /**
@@ -59,22 +57,22 @@ export async function saveAppointment(
  * @param deps - repositories and clock
  * @param ids - clinic and appointment id
  * @param change - the status change
- * @param expectedVersion - the If-Match version, if the caller sent one
+ * @param expectedVersion - the version the caller read, if it named one
  */
 export async function changeAppointmentStatus(
   deps: AppointmentDeps,
   ids: AppointmentIds,
   change: StatusChange,
   expectedVersion?: number,
-): Promise<SaveResult> {
+): Promise<Saved<Appointment>> {
   const current = await deps.appointments.get(ids.clinicId, ids.appointmentId);
   if (!current) throw new NotFoundError(`appointment ${ids.appointmentId} does not exist`);
   if (expectedVersion !== undefined)
     checkExpectedVersion(`appointment ${ids.appointmentId}`, current, expectedVersion);
   const next = applyStatusChange(current, change, deps.clock.now());
-  if (next === current) return { appointment: current, outcome: 'unchanged' };
+  if (next === current) return { record: current, outcome: 'unchanged' };
   await deps.appointments.put(next, current.version);
-  return { appointment: next, outcome: 'updated' };
+  return { record: next, outcome: 'updated' };
 }
 
 export type { AppointmentFields, StatusChange };

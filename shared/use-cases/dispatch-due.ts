@@ -1,8 +1,7 @@
-import type { Channel, Priority } from '../domain/model';
+import { CHANNELS, type Channel, PRIORITIES } from '../domain/constants';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbound';
 import { type DueEntry, type MessageRepository, MessageTransitionError } from '../ports/repositories';
-import { DUE_SHARDS } from '../tables';
 
 /**
  * The sweep runs every minute (the schedule is `rate(1 minute)`), so each
@@ -39,53 +38,6 @@ export interface DispatchSummary {
   requeued: number;
 }
 
-const CHANNELS: readonly Channel[] = ['sms', 'email'];
-const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low'];
-
-/**
- * Every due entry of one (channel, priority), oldest first across all shards,
- * read page by page only as far as the caller goes on asking. Entries still
- * in flight (claimed by an earlier sweep and not yet sent) stay in the index,
- * so the caller may need more than one budget's worth to fill its budget.
- */
-async function* oldestDue(
-  messages: MessageRepository,
-  channel: Channel,
-  priority: Priority,
-  upTo: string,
-  pageSize: number,
-): AsyncGenerator<DueEntry> {
-  const shards = Array.from({ length: DUE_SHARDS }, (_, shard) => ({
-    shard,
-    buffer: [] as DueEntry[],
-    cursor: undefined as string | undefined,
-    done: false,
-  }));
-  const refill = async (state: (typeof shards)[number]) => {
-    if (state.buffer.length > 0 || state.done) return;
-    const page = await messages.queryDue(
-      { channel, priority, shard: state.shard },
-      upTo,
-      pageSize,
-      state.cursor,
-    );
-    state.buffer = page.items;
-    state.cursor = page.cursor;
-    state.done = page.cursor === undefined;
-  };
-  for (;;) {
-    await Promise.all(shards.map(refill));
-    let oldest: (typeof shards)[number] | undefined;
-    for (const state of shards) {
-      const head = state.buffer[0];
-      if (head && (!oldest || head.dueAt < (oldest.buffer[0] as DueEntry).dueAt)) oldest = state;
-    }
-    const next = oldest?.buffer.shift();
-    if (!next) return;
-    yield next;
-  }
-}
-
 /**
  * One sweep of the due index.
  *
@@ -118,7 +70,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
     let slot = Number.NEGATIVE_INFINITY;
     let taken = 0;
     channelSweep: for (const priority of PRIORITIES) {
-      for await (const entry of oldestDue(deps.messages, channel, priority, upTo, budget)) {
+      for await (const entry of deps.messages.dueOldestFirst(channel, priority, upTo, budget)) {
         if (taken >= budget) break channelSweep;
         if (entry.notAfter < at) {
           if (await expire(deps, entry, at)) summary.expired += 1;

@@ -1,19 +1,29 @@
 /**
  * Optimistic concurrency for every use case that changes a versioned record
- * (clinics, patients, appointments): the If-Match rule and what a save did.
+ * (clinics, patients, appointments): the expected-version rule and what a
+ * save did. Use cases speak of versions; the staff API maps them to If-Match
+ * and ETag (shared/http).
  */
-import { ConflictError, ValidationError } from '../domain/errors';
+import { ConflictError, VersionRequiredError } from '../domain/errors';
 
-/** What a PUT did. */
+/** What a save did. */
 export type SaveOutcome = 'created' | 'updated' | 'unchanged';
+
+/** The record after a save (the stored one when nothing changed), and what the save did. */
+export interface Saved<T> {
+  record: T;
+  outcome: SaveOutcome;
+}
 
 /**
  * A change to an existing record must name the version it was made
- * against (If-Match); creating one must not name any.
+ * against; creating one must not name any.
  *
  * @param what - how to name the record (`patient p-1`)
  * @param current - the stored record, if any
- * @param expectedVersion - the If-Match version, if sent
+ * @param expectedVersion - the version the caller read, if it named one
+ * @throws VersionRequiredError when the record exists and no version was named
+ * @throws ConflictError when the named version is not the stored one (or there is none)
  */
 export function checkExpectedVersion(
   what: string,
@@ -26,12 +36,7 @@ export function checkExpectedVersion(
     }
     return;
   }
-  if (expectedVersion === undefined) {
-    throw ValidationError.field(
-      'If-Match',
-      `is required to change an existing record (${what} is at version ${current.version})`,
-    );
-  }
+  if (expectedVersion === undefined) throw new VersionRequiredError(what, current.version);
   if (expectedVersion !== current.version) {
     throw new ConflictError(
       `${what} is at version ${current.version}, not ${expectedVersion}`,

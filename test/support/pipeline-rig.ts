@@ -294,7 +294,7 @@ export class PipelineRig {
     fields: Record<string, unknown>,
     clinicId = 'demo-clinic',
   ): Promise<Appointment> {
-    const { appointment } = await saveAppointment(
+    const { record: appointment } = await saveAppointment(
       this.appointmentDeps(),
       { clinicId, appointmentId },
       fields,
@@ -304,7 +304,7 @@ export class PipelineRig {
   }
 
   async update(current: Appointment, fields: Record<string, unknown>): Promise<Appointment> {
-    const { appointment } = await saveAppointment(
+    const { record: appointment } = await saveAppointment(
       this.appointmentDeps(),
       { clinicId: current.clinicId, appointmentId: current.appointmentId },
       {
@@ -320,7 +320,7 @@ export class PipelineRig {
   }
 
   async changeStatus(current: Appointment, change: StatusChange): Promise<Appointment> {
-    const { appointment } = await changeAppointmentStatus(
+    const { record: appointment } = await changeAppointmentStatus(
       this.appointmentDeps(),
       { clinicId: current.clinicId, appointmentId: current.appointmentId },
       change,

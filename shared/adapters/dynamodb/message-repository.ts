@@ -19,24 +19,33 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DateTime } from 'luxon';
 import {
+  CHANNELS,
   type Channel,
-  type Message,
-  MessageSchema,
   type MessageStatus,
+  PRIORITIES,
   PRIORITY_RANK,
   type Priority,
-} from '../../domain/model';
+} from '../../domain/constants';
+import { type Message, MessageSchema } from '../../domain/model';
 import { parseOrThrow } from '../../domain/validation';
 import {
   type DueEntry,
-  type DueShard,
   type MessageKey,
   type MessageRepository,
   MessageTransitionError,
   type Page,
 } from '../../ports/repositories';
 import { DUE_SHARDS, INDEX } from '../../tables';
-import { decodeCursor, encodeCursor } from './versioned';
+import { decodeCursor, encodeCursor } from './cursor';
+
+/** One shard of the due index: channel, priority and shard number. */
+export interface DueShard {
+  channel: Channel;
+  priority: Priority;
+  shard: number;
+}
+
+const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 
 /** Attributes that exist only in storage. */
 const STORAGE_KEYS = ['pk', 'sk', 'dueShard', 'expiresAt'] as const;
@@ -165,9 +174,14 @@ export class DynamoMessageRepository implements MessageRepository {
     }
   }
 
+  /**
+   * One page of due entries of one shard with dueAt < upTo, oldest first.
+   * Pass the returned cursor back for the next page; none means the end.
+   */
   async queryDue(shard: DueShard, upTo: string, limit: number, cursor?: string): Promise<Page<DueEntry>> {
-    const exclusiveStart = decodeCursor(cursor, ['pk', 'sk', 'dueShard', 'dueAt'], {
-      dueShard: formatShard(shard),
+    const exclusiveStart = decodeCursor(cursor, {
+      keys: ['pk', 'sk', 'dueShard', 'dueAt'],
+      fixed: { dueShard: formatShard(shard) },
     });
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
@@ -189,6 +203,62 @@ export class DynamoMessageRepository implements MessageRepository {
       rev: Number(item.rev),
     }));
     return { items: entries, ...(next ? { cursor: next } : {}) };
+  }
+
+  async *dueOldestFirst(
+    channel: Channel,
+    priority: Priority,
+    upTo: string,
+    pageSize: number,
+  ): AsyncGenerator<DueEntry> {
+    // A k-way merge of the shards' pages: each shard is read in due order, so
+    // the head with the oldest due time is the next entry overall.
+    const shards = Array.from({ length: DUE_SHARDS }, (_, shard) => ({
+      shard,
+      buffer: [] as DueEntry[],
+      cursor: undefined as string | undefined,
+      done: false,
+    }));
+    const refill = async (state: (typeof shards)[number]) => {
+      if (state.buffer.length > 0 || state.done) return;
+      const page = await this.queryDue(
+        { channel, priority, shard: state.shard },
+        upTo,
+        pageSize,
+        state.cursor,
+      );
+      state.buffer = page.items;
+      state.cursor = page.cursor;
+      state.done = page.cursor === undefined;
+    };
+    for (;;) {
+      await Promise.all(shards.map(refill));
+      let oldest: (typeof shards)[number] | undefined;
+      for (const state of shards) {
+        const head = state.buffer[0];
+        if (head && (!oldest || head.dueAt < (oldest.buffer[0] as DueEntry).dueAt)) oldest = state;
+      }
+      const next = oldest?.buffer.shift();
+      if (!next) return;
+      yield next;
+    }
+  }
+
+  async earliestDueAt(): Promise<string | undefined> {
+    const heads = await Promise.all(
+      CHANNELS.flatMap((channel) =>
+        PRIORITIES.flatMap((priority) =>
+          Array.from({ length: DUE_SHARDS }, (_, shard) =>
+            this.queryDue({ channel, priority, shard }, FAR_FUTURE, 1),
+          ),
+        ),
+      ),
+    );
+    return heads
+      .flatMap((page) => page.items)
+      .map((entry) => entry.dueAt)
+      .sort()
+      .at(0);
   }
 
   /**

@@ -23,7 +23,8 @@ import type {
   PatientRepository,
 } from '../../ports/repositories';
 import { INDEX } from '../../tables';
-import { decodeCursor, encodeCursor, putVersioned, withoutKeys } from './versioned';
+import { decodeCursor, encodeCursor } from './cursor';
+import { putVersioned, withoutKeys } from './versioned';
 
 /**
  * One table of versioned records: consistent reads parsed with the record's
@@ -151,7 +152,13 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
     // BETWEEN is inclusive; the stored format has millisecond precision, so
     // [from, to) is [from, to − 1 ms].
     const lastIncluded = toUtcIso(DateTime.fromISO(range.to, { zone: 'utc' }).minus({ milliseconds: 1 }));
-    const exclusiveStart = decodeCursor(page.cursor, ['clinicId', 'appointmentId', 'startAt'], { clinicId });
+    const period = { from: range.from, to: range.to };
+    const exclusiveStart = decodeCursor(page.cursor, {
+      keys: ['clinicId', 'appointmentId', 'startAt'],
+      fixed: { clinicId },
+      query: period,
+      otherQuery: 'was returned for another period; send the same from and to',
+    });
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -162,7 +169,7 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
         ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
       }),
     );
-    const cursor = encodeCursor(LastEvaluatedKey);
+    const cursor = encodeCursor(LastEvaluatedKey, period);
     return { items: Items.map((item) => AppointmentSchema.parse(item)), ...(cursor ? { cursor } : {}) };
   }
 }

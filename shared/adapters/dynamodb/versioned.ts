@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '../../domain/errors';
+import { ConflictError } from '../../domain/errors';
 import type { ExpectedVersion } from '../../ports/repositories';
 
 /**
@@ -71,44 +71,4 @@ export function withoutKeys<T extends Record<string, unknown>>(
   const copy: Record<string, unknown> = { ...item };
   for (const key of keys) delete copy[key];
   return copy;
-}
-
-/** Opaque pagination cursor from a LastEvaluatedKey. */
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-/**
- * Reads a cursor back. It must be a key this adapter handed out: exactly the
- * named attributes, all strings, and any `fixed` ones equal to the given
- * values (a cursor cannot reach another clinic's partition). Anything else is
- * the caller's mistake: ValidationError on `cursor`.
- *
- * @param cursor - the opaque cursor, if any
- * @param keys - the attributes of the key it must hold
- * @param fixed - attributes whose value is known (the partition being read)
- */
-export function decodeCursor(
-  cursor: string | undefined,
-  keys: readonly string[],
-  fixed: Record<string, string> = {},
-): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const key =
-    parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  const valid =
-    key !== undefined &&
-    Object.keys(key).length === keys.length &&
-    keys.every((name) => typeof key[name] === 'string') &&
-    Object.entries(fixed).every(([name, value]) => key[name] === value);
-  if (!valid) throw ValidationError.field('cursor', 'is not a cursor returned by this API for this request');
-  return key;
 }

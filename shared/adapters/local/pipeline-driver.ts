@@ -7,9 +7,7 @@
  * which gives the same result as ticking through every idle minute.
  */
 import { DateTime } from 'luxon';
-import type { Channel, Priority } from '../../domain/model';
 import type { MessageRepository } from '../../ports/repositories';
-import { DUE_SHARDS } from '../../tables';
 import type { SimulatedClock } from '../clock';
 
 export interface DriverParts {
@@ -25,28 +23,6 @@ export interface DriverParts {
   messages: MessageRepository;
   /** How far ahead a sweep takes items (dispatch-due's lookahead). */
   lookaheadSeconds: number;
-}
-
-const CHANNELS: readonly Channel[] = ['sms', 'email'];
-const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low'];
-const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
-
-/** The earliest due time in the due index, if anything is due at all. */
-export async function earliestDue(messages: MessageRepository): Promise<string | undefined> {
-  const heads = await Promise.all(
-    CHANNELS.flatMap((channel) =>
-      PRIORITIES.flatMap((priority) =>
-        Array.from({ length: DUE_SHARDS }, (_, shard) =>
-          messages.queryDue({ channel, priority, shard }, FAR_FUTURE, 1),
-        ),
-      ),
-    ),
-  );
-  return heads
-    .flatMap((page) => page.items)
-    .map((entry) => entry.dueAt)
-    .sort()
-    .at(0);
 }
 
 function ceilToMinute(at: DateTime): DateTime {
@@ -88,7 +64,7 @@ export class PipelineDriver {
       await this.settle();
       const now = clock.now();
       const candidates: { at: DateTime; sweep: boolean }[] = [];
-      const due = await earliestDue(this.parts.messages);
+      const due = await this.parts.messages.earliestDueAt();
       if (due) {
         const wanted = DateTime.fromISO(due, { zone: 'utc' }).minus({ seconds: this.parts.lookaheadSeconds });
         // The first whole minute whose sweep window (exclusive end) holds it.

@@ -7,8 +7,6 @@ import type {
   DeadLetters,
   DomainEvent,
   EventPublisher,
-  QueuedSend,
-  SendQueue,
   Telemetry,
 } from '../../ports/outbound';
 
@@ -46,21 +44,6 @@ export class RecordingTelemetry implements Telemetry {
 
   total(metric: string): number {
     return this.counts.get(metric) ?? 0;
-  }
-}
-
-/** A queue that only records what was enqueued (tests drain it by hand). */
-export class RecordingSendQueue implements SendQueue {
-  readonly items: QueuedSend[] = [];
-
-  async enqueue(items: readonly QueuedSend[]): Promise<{ failed: number[] }> {
-    this.items.push(...items);
-    return { failed: [] };
-  }
-
-  /** Takes everything enqueued so far. */
-  take(): QueuedSend[] {
-    return this.items.splice(0, this.items.length);
   }
 }
 

@@ -4,7 +4,8 @@
  * only reminders are capped; confirmations and change notices always go.
  */
 import type { DateTime } from 'luxon';
-import { type MessageStatus, type MessagingPolicy, PRIORITY_RANK } from '../model';
+import { type MessageStatus, PRIORITY_RANK } from '../constants';
+import type { MessagingPolicy } from '../model';
 import { parseUtc } from '../time';
 import type { OtherMessage, PlannedMessage } from './types';
 

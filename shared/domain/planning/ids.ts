@@ -9,7 +9,7 @@
  * - cancellation, survey: the appointment version at which it reached that
  *   terminal status.
  */
-import { MESSAGE_KINDS, type MessageKind } from '../model';
+import { MESSAGE_KINDS, type MessageKind } from '../constants';
 import { formatOffset, parseOffset } from '../time';
 
 export interface MessageIdParts {

@@ -10,7 +10,8 @@
  * plans the very same messages.
  */
 import { DateTime } from 'luxon';
-import { type Appointment, type Clinic, DEFAULT_PRIORITY, type MessageKind } from '../model';
+import { DEFAULT_PRIORITY, type MessageKind } from '../constants';
+import type { Appointment, Clinic } from '../model';
 import { formatOffset, minusOffset, parseOffset, parseUtc, plusOffset, toUtcIso } from '../time';
 import { applyFrequencyCap } from './frequency-cap';
 import { messageIdFor } from './ids';

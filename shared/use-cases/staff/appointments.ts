@@ -12,7 +12,7 @@ import {
   type Timeline,
   type TimelineMessage,
 } from '../../api/schemas';
-import { NotFoundError, ValidationError } from '../../domain/errors';
+import { NotFoundError } from '../../domain/errors';
 import type { Appointment, Clinic, Message } from '../../domain/model';
 import type { Clock } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
@@ -25,11 +25,11 @@ import type {
 import {
   type AppointmentIds,
   changeAppointmentStatus,
-  type SaveResult,
   type StatusChange,
   saveAppointment,
 } from '../appointments';
-import { loadClinic, localIso, type SaveOutcome } from './common';
+import type { Saved } from '../versions';
+import { loadClinic, localIso } from './common';
 import { resolvePeriod } from './period';
 
 export interface StaffAppointmentDeps {
@@ -79,17 +79,13 @@ export async function getAppointment(
   return toAppointmentView(await loadAppointment(deps, ids), clinic);
 }
 
-export interface SavedView {
-  view: AppointmentView;
-  outcome: SaveOutcome;
-}
-
-function viewOf(result: SaveResult, clinic: Clinic): SavedView {
-  return { view: toAppointmentView(result.appointment, clinic), outcome: result.outcome };
+function viewOf(result: Saved<Appointment>, clinic: Clinic): Saved<AppointmentView> {
+  return { record: toAppointmentView(result.record, clinic), outcome: result.outcome };
 }
 
 /**
- * Books or changes an appointment (If-Match for a change).
+ * Books or changes an appointment ({@link saveAppointment}) and answers with
+ * its view on the clinic's clock (a change must name the version it was made against).
  *
  * Primary course:
  * 1. Check the clinic exists.
@@ -98,62 +94,35 @@ function viewOf(result: SaveResult, clinic: Clinic): SavedView {
  * @param deps - repositories and clock
  * @param ids - clinic and appointment id
  * @param body - the request body
- * @param expectedVersion - the If-Match version
+ * @param expectedVersion - the version the caller read
  */
-export async function putAppointment(
+export async function saveAppointmentView(
   deps: StaffAppointmentDeps,
   ids: AppointmentIds,
   body: unknown,
   expectedVersion: number | undefined,
-): Promise<SavedView> {
+): Promise<Saved<AppointmentView>> {
   const clinic = await loadClinic(deps.clinics, ids.clinicId);
   return viewOf(await saveAppointment(deps, ids, body, expectedVersion), clinic);
 }
 
 /**
- * Cancels, completes or marks a no-show (repeating it changes nothing).
+ * Cancels, completes or marks a no-show ({@link changeAppointmentStatus};
+ * repeating it changes nothing) and answers with the view.
  *
  * @param deps - repositories and clock
  * @param ids - clinic and appointment id
  * @param change - the new status
- * @param expectedVersion - the If-Match version, optional here
+ * @param expectedVersion - the version the caller read, optional here
  */
-export async function setAppointmentStatus(
+export async function changeAppointmentStatusView(
   deps: StaffAppointmentDeps,
   ids: AppointmentIds,
   change: StatusChange,
   expectedVersion: number | undefined,
-): Promise<SavedView> {
+): Promise<Saved<AppointmentView>> {
   const clinic = await loadClinic(deps.clinics, ids.clinicId);
   return viewOf(await changeAppointmentStatus(deps, ids, change, expectedVersion), clinic);
-}
-
-interface ListCursor {
-  v: 1;
-  from: string;
-  to: string;
-  after: string;
-}
-
-function encodeListCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-/** The repository cursor inside ours, refused when it was issued for another period. */
-function decodeListCursor(text: string, period: { from: string; to: string }): string {
-  let cursor: Partial<ListCursor> | undefined;
-  try {
-    cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<ListCursor>;
-  } catch {
-    cursor = undefined;
-  }
-  if (cursor?.v !== 1 || typeof cursor.after !== 'string') {
-    throw ValidationError.field('cursor', 'is not a cursor returned by this API');
-  }
-  if (cursor.from !== period.from || cursor.to !== period.to) {
-    throw ValidationError.field('cursor', 'was returned for another period; send the same from and to');
-  }
-  return cursor.after;
 }
 
 /**
@@ -176,16 +145,16 @@ export async function listAppointments(
   const parsed: ListAppointmentsQuery = parseOrThrow(ListAppointmentsQuerySchema, query);
   const clinic = await loadClinic(deps.clinics, clinicId);
   const period = resolvePeriod(parsed, clinic.timeZone, MAX_LIST_DAYS);
-  const after = parsed.cursor === undefined ? undefined : decodeListCursor(parsed.cursor, period);
+  // The repository's cursor names the period it belongs to and refuses another.
   const page = await deps.appointments.listByStart(clinicId, period, {
     limit: parsed.limit,
-    ...(after ? { cursor: after } : {}),
+    ...(parsed.cursor ? { cursor: parsed.cursor } : {}),
   });
   return {
     ...period,
     timeZone: clinic.timeZone,
     items: page.items.map((appointment) => toAppointmentView(appointment, clinic)),
-    ...(page.cursor ? { cursor: encodeListCursor({ v: 1, ...period, after: page.cursor }) } : {}),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
   };
 }
 

@@ -1,21 +1,15 @@
 /**
  * Small helpers the staff use cases share: "did anything change"
- * comparison, bounded parallelism and local times (the If-Match check lives
- * in ../versions, shared with the appointment use cases).
+ * comparison, bounded parallelism and local times (the expected-version
+ * check and the save result live in ../versions, shared with the
+ * appointment use cases).
  */
 import { DateTime } from 'luxon';
-import { NotFoundError } from '../../domain/errors';
+import { RecordNotFoundError } from '../../domain/errors';
 import type { Clinic } from '../../domain/model';
 import type { ClinicRepository } from '../../ports/repositories';
 
-import type { SaveOutcome } from '../versions';
-
-export { checkExpectedVersion, type SaveOutcome } from '../versions';
-
-export interface Saved<T> {
-  record: T;
-  outcome: SaveOutcome;
-}
+export { checkExpectedVersion, type Saved, type SaveOutcome } from '../versions';
 
 const SERVER_FIELDS = new Set(['version', 'createdAt', 'updatedAt']);
 
@@ -53,7 +47,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /**
- * The clinic, or a 404 that tells the caller to create it first.
+ * The clinic, or a RecordNotFoundError (the API tells the caller how to create it).
  *
  * @param clinics - the clinic repository
  * @param clinicId - the clinic in the path
@@ -61,7 +55,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
 export async function loadClinic(clinics: ClinicRepository, clinicId: string): Promise<Clinic> {
   const clinic = await clinics.get(clinicId);
   if (!clinic) {
-    throw new NotFoundError(`clinic ${clinicId} does not exist; create it with PUT /v1/clinics/${clinicId}`);
+    throw new RecordNotFoundError(`clinic ${clinicId} does not exist`, 'clinic', clinicId);
   }
   return clinic;
 }

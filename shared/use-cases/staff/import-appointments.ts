@@ -20,6 +20,7 @@ import { parseFhirImport } from '../../api/import/fhir';
 import type { ImportedAppointment, ImportedPatient, ImportRow, ParsedImport } from '../../api/import/rows';
 import type { ImportOutcome, ImportReport, ImportRowReport, WriteOutcome } from '../../api/schemas';
 import { applyBooking, applyStatusChange, type StatusChange } from '../../domain/appointment-changes';
+import { CHANNELS } from '../../domain/constants';
 import { AppError, ConflictError, type FieldIssue, ValidationError } from '../../domain/errors';
 import { type Appointment, type Channel, type Clinic, type Patient, PatientSchema } from '../../domain/model';
 import { type Clock, toUtcIso } from '../../domain/time';
@@ -107,7 +108,7 @@ function channelsFor(
   if (imported.channels) return imported.channels;
   const reachable = (channel: Channel) => (channel === 'sms' ? Boolean(phone) : Boolean(email));
   if (stored?.channels.every(reachable)) return stored.channels;
-  return (['sms', 'email'] as const).filter(reachable);
+  return CHANNELS.filter(reachable);
 }
 
 /**
@@ -126,7 +127,7 @@ export function mergeImportedPatient(
   const phone = keep(imported.phone, stored?.phone);
   const email = keep(imported.email, stored?.email);
   const optOuts = { ...(stored?.optOuts ?? {}) };
-  for (const channel of ['sms', 'email'] as const) {
+  for (const channel of CHANNELS) {
     if (imported.optOuts[channel] && !optOuts[channel]) optOuts[channel] = { at, source: 'import' };
   }
   const candidate = {

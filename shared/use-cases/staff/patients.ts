@@ -1,4 +1,5 @@
 import { PatientBodySchema } from '../../api/schemas';
+import { CHANNELS } from '../../domain/constants';
 import { type FieldIssue, NotFoundError, ValidationError } from '../../domain/errors';
 import type { Channel, Consent, OptOut, Patient } from '../../domain/model';
 import { PatientSchema } from '../../domain/model';
@@ -20,8 +21,6 @@ export interface PatientDeps {
  * until the patient opts back in.
  */
 const STAFF_LIFTABLE: ReadonlySet<OptOut['source']> = new Set(['staff', 'import', 'email-bounce']);
-
-const CHANNELS: readonly Channel[] = ['sms', 'email'];
 
 /** The opt-out of one channel after the staff's request (true, false or not named). */
 function nextOptOut(

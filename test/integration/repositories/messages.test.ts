@@ -1,20 +1,21 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dueShardKey, partitionKey, shardOf } from '../../../shared/adapters/dynamodb/message-repository';
-import { makeRepositories } from '../../../shared/adapters/dynamodb/repositories';
+import {
+  DynamoMessageRepository,
+  dueShardKey,
+  partitionKey,
+  shardOf,
+} from '../../../shared/adapters/dynamodb/message-repository';
 import { ValidationError } from '../../../shared/domain/errors';
 import type { Message } from '../../../shared/domain/model';
-import {
-  type MessageKey,
-  type MessageRepository,
-  MessageTransitionError,
-} from '../../../shared/ports/repositories';
+import { type MessageKey, MessageTransitionError } from '../../../shared/ports/repositories';
 import { DUE_SHARDS } from '../../../shared/tables';
 import { makeMessage } from '../../support/factories';
 import { useTestTables } from '../../support/tables';
 
 const tables = useTestTables();
-const outbox = (): MessageRepository => makeRepositories(tables.clients.doc, tables.names, 30).messages;
+const outbox = () =>
+  new DynamoMessageRepository(tables.clients.doc, tables.names.messages, { retentionDays: 30 });
 
 const AT = '2026-12-07T15:00:05.000Z';
 let counter = 0;
@@ -166,6 +167,26 @@ describe('the due index', () => {
       limited.cursor,
     );
     expect(rest.items.map((e) => e.dueAt)).toEqual(['2030-01-01T10:02:00.000Z']);
+  });
+
+  it('merges every shard into one oldest-first sequence, read a page at a time', async () => {
+    // Prepare: ids spread over the shards, due times out of id order.
+    const dues = Array.from({ length: 9 }, (_, i) => `2031-01-01T10:0${(i * 7) % 9}:00.000Z`);
+    const ids = dues.map((_, i) => `a-merge-${i}#reminder#1d#v1`);
+    expect(new Set(ids.map(shardOf)).size).toBeGreaterThan(1);
+    for (const [index, messageId] of ids.entries()) {
+      await storedMessage({ messageId, channel: 'sms', priority: 'medium', dueAt: dues[index] as string });
+    }
+
+    // Act
+    const seen: string[] = [];
+    for await (const entry of outbox().dueOldestFirst('sms', 'medium', '2031-01-01T10:08:00.000Z', 2)) {
+      if (entry.key.messageId.startsWith('a-merge-')) seen.push(entry.dueAt);
+    }
+
+    // Assess: everything before the bound, in due order, none twice.
+    expect(seen).toEqual([...dues].sort().filter((due) => due < '2031-01-01T10:08:00.000Z'));
+    expect(await outbox().earliestDueAt()).toBeDefined();
   });
 
   it('spreads ids over every shard and names the partition by channel, priority and shard', () => {

@@ -1,3 +1,9 @@
+/**
+ * The plan-messages function's driving adapter: decodes a DynamoDB stream
+ * batch of the appointments table into appointment changes and hands each
+ * to the planning use cases, with Lambda's stream rules (in order; stop at
+ * the first failure and report it, so Lambda retries from there).
+ */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -10,7 +16,7 @@ import {
   planAppointmentMessages,
   UnplannableChangeError,
   withdrawDeletedAppointment,
-} from './plan-appointment-messages';
+} from '../use-cases/plan-appointment-messages';
 
 export interface PlanStreamDeps extends PlanDeps {
   deadLetters: DeadLetters;
@@ -46,7 +52,7 @@ function idsOf(record: DynamoDBRecord): Record<string, string | undefined> {
  * @param deps - planning dependencies and the dead-letter port
  * @param event - the DynamoDB stream batch
  */
-export async function planFromStream(
+export async function planAppointmentStream(
   deps: PlanStreamDeps,
   event: DynamoDBStreamEvent,
 ): Promise<DynamoDBBatchResponse> {

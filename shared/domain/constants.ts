@@ -1,0 +1,62 @@
+/**
+ * The closed sets of the domain (channels, priorities, kinds, statuses),
+ * defined once as plain data. The zod schemas in model.ts are built from
+ * these, and code that only needs the values (the sweep, planning, the
+ * send-time decision) imports them from here, so a function that validates
+ * nothing does not load the schemas.
+ */
+
+/** Every channel a message can go by. */
+export const CHANNELS = ['sms', 'email'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Priorities in the order the sweep takes them (highest first). */
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Lower rank goes first when the send rate is the bottleneck. */
+export const PRIORITY_RANK: Record<Priority, number> = { high: 1, medium: 2, low: 3 };
+
+export const MESSAGE_KINDS = [
+  'confirmation',
+  'reminder',
+  'reschedule',
+  'cancellation',
+  'survey',
+  'broadcast',
+  'keyword-reply',
+] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** Default priority of each kind (design.md, "Messages, by kind"). */
+export const DEFAULT_PRIORITY: Record<MessageKind, Priority> = {
+  confirmation: 'high',
+  reschedule: 'high',
+  cancellation: 'high',
+  reminder: 'high',
+  survey: 'medium',
+  broadcast: 'medium',
+  'keyword-reply': 'high',
+};
+
+export const MESSAGE_STATUSES = [
+  'pending',
+  'queued',
+  'sending',
+  'sent',
+  'skipped',
+  'failed',
+  'unknown',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** States a message never leaves. */
+export const TERMINAL_STATUSES: ReadonlySet<MessageStatus> = new Set([
+  'sent',
+  'skipped',
+  'failed',
+  'unknown',
+]);
+
+export const APPOINTMENT_STATUSES = ['booked', 'cancelled', 'completed', 'no-show'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
