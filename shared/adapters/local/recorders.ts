@@ -2,13 +2,7 @@
  * In-memory stand-ins for the outbound AWS services, used by local mode and
  * by tests that need no exact command input (those use aws-sdk-client-mock).
  */
-import type {
-  AppLogger,
-  DeadLetters,
-  DomainEvent,
-  EventPublisher,
-  Telemetry,
-} from '../../ports/outbound';
+import type { AppLogger, DeadLetters, DomainEvent, EventPublisher, Telemetry } from '../../ports/outbound';
 
 export class RecordingEventPublisher implements EventPublisher {
   readonly events: DomainEvent[] = [];
