@@ -214,10 +214,11 @@ async function main() {
     );
     for (const { at, message, zone } of rows) {
       const planned = DateTime.fromISO(message.plannedAt, { zone: 'utc' });
+      // The stored reason says why it moved (quiet-hours); the planned time says from where.
       const moved = !planned.equals(DateTime.fromISO(message.dueAt, { zone: 'utc' }))
-        ? `planned ${planned.setZone(zone).toFormat('ccc HH:mm')}, moved for quiet hours`
+        ? `planned ${planned.setZone(zone).toFormat('ccc HH:mm')}`
         : '';
-      const why = [message.reason, moved].filter(Boolean).join('; ');
+      const why = [message.reason, moved].filter(Boolean).join(', ');
       console.log(
         `${at.setZone(zone).toFormat('ccc dd LLL HH:mm ZZZZ').padEnd(28)}${name[message.patientId]?.padEnd(8)}${message.appointmentId?.padEnd(7)}${`${message.kind}${message.offset ? ` ${message.offset}` : ''}`.padEnd(16)}${message.channel.padEnd(8)}${message.status.padEnd(9)}${why}`,
       );

@@ -77,6 +77,8 @@ function toMessage(planned: PlannedMessage, appointment: Appointment, now: strin
  * 4. Create what is missing (conditional: a replay finds its ids and writes
  *    nothing) and withdraw what is obsolete (conditional: a message already
  *    being sent is left to the send-time decision, which re-reads the appointment).
+ * 5. Withdraw the pending reminders that give way under the frequency cap
+ *    (another visit's far-ahead ones), with reason `frequency-cap`.
  *
  * @param deps - repositories, clock, logger, telemetry
  * @param appointment - the appointment as the change left it
@@ -111,29 +113,42 @@ export async function planAppointmentMessages(
     deps.telemetry.count('PlanIgnoredOlderVersion');
     return { status: 'ignored', reason: 'older-version' };
   }
-  // The frequency cap counts what the patient already got: every other
-  // appointment's messages, and this appointment's reminders of an earlier
-  // schedule that went (or may have gone) out before it moved.
-  const others = stored.filter(
-    (message) =>
-      message.appointmentId !== appointment.appointmentId ||
-      (REACHED_PATIENT.has(message.status) &&
-        parseMessageId(message.messageId)?.version !== appointment.scheduleVersion),
-  );
+  // The frequency cap weighs what the patient already got or will get: every
+  // other appointment's messages, this appointment's reminders of an earlier
+  // schedule that went (or may have gone) out before it moved, and this
+  // schedule's own stored copies (so a replay neither counts them twice nor
+  // brings back one the cap gave up).
+  const others = stored.filter((message) => {
+    if (message.appointmentId !== appointment.appointmentId) return true;
+    const version = parseMessageId(message.messageId)?.version;
+    return version === appointment.scheduleVersion || REACHED_PATIENT.has(message.status);
+  });
   const now = deps.clock.now();
-  const desired = plan({ appointment, patient, clinic, now, otherMessages: others });
+  const { messages: desired, capWithdrawals } = plan({
+    appointment,
+    patient,
+    clinic,
+    now,
+    otherMessages: others,
+  });
   const change = reconcile(desired, mine, appointment);
 
   const at = toUtcIso(now);
   const created = await Promise.all(
     change.create.map((planned) => deps.messages.create(toMessage(planned, appointment, at))),
   );
+  const ownPlanVersion = (messageId: string) =>
+    mine.some((message) => message.messageId === messageId) ? { planVersion: appointment.version } : {};
   const withdrawals = await Promise.all(
-    change.withdraw.map(async ({ messageId, reason }) => {
+    [
+      ...change.withdraw,
+      ...capWithdrawals.map((messageId) => ({ messageId, reason: 'frequency-cap' as const })),
+    ].map(async ({ messageId, reason }) => {
       try {
+        // Another visit's reminder keeps the version of its own appointment.
         await deps.messages.withdraw(
           { clinicId: appointment.clinicId, patientId: appointment.patientId, messageId },
-          { reason, planVersion: appointment.version, at },
+          { reason, at, ...ownPlanVersion(messageId) },
         );
         return true;
       } catch (error) {

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { AppError, ConflictError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
-import { decide, resolveLanguage } from '../domain/planning';
+import { decide, isMoveReason, resolveLanguage } from '../domain/planning';
 import { type FittedSms, isTemplateKind, render, renderSms, type TemplateKind } from '../domain/templates';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type {
@@ -424,13 +424,18 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
 
     // A crash from here on leaves the item in `sending` under this token;
     // the redelivered queue message then marks it `unknown`, never resends.
+    // A move out of quiet hours stays explained once sent; a retry's reason does not.
+    const reason =
+      fallbackReason || overBudget
+        ? `fallback-after-${fallbackReason ?? 'sms-over-segment-budget'}`
+        : isMoveReason(message.reason)
+          ? message.reason
+          : undefined;
     const sent = await deps.messages.markSent(key, token, {
       providerMessageId: receipt.providerMessageId,
       channel: decision.channel,
       at,
-      ...(fallbackReason || overBudget
-        ? { reason: `fallback-after-${fallbackReason ?? 'sms-over-segment-budget'}` }
-        : {}),
+      ...(reason ? { reason } : {}),
     });
     const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
     deps.telemetry.count('MessageSent', 1, { channel: decision.channel, kind: message.kind });

@@ -2,6 +2,19 @@
  * The frequency cap: at most `perDay` reminders a local calendar day and
  * `perWeek` in any rolling 7 × 24 hours per patient. Only reminders count and
  * only reminders are capped; confirmations and change notices always go.
+ *
+ * A patient with visits close together (dialysis three times a week, daily
+ * physiotherapy) shares one cap among them, so it is shared out to cover as
+ * many visits as it can, the nearest reminder of each first:
+ * - the visit being planned takes its reminders nearest-first, each where it
+ *   fits;
+ * - one that does not fit may take the place of reminders still pending for
+ *   another visit, farthest-ahead first, but only from a visit that keeps
+ *   more reminders than this one then has: the far-ahead reminders of
+ *   earlier visits go before all reminders of a later one, and no visit loses
+ *   its last reminder to another;
+ * - a reminder that went out, or may have (queued, sending, sent, unknown),
+ *   is never taken back.
  */
 import type { DateTime } from 'luxon';
 import { type MessageStatus, PRIORITY_RANK } from '../constants';
@@ -11,73 +24,146 @@ import type { OtherMessage, PlannedMessage } from './types';
 
 export type FrequencyCap = MessagingPolicy['frequencyCap'];
 
-/** A stored message in one of these may still reach the patient, so it counts against the cap. */
-const COUNTED_STATUSES: ReadonlySet<MessageStatus> = new Set([
-  'pending',
-  'queued',
-  'sending',
-  'sent',
-  'unknown',
-]);
+/** A stored reminder in one of these has reached, or may have reached, the patient: it counts and stays. */
+const GONE_OUT: ReadonlySet<MessageStatus> = new Set(['queued', 'sending', 'sent', 'unknown']);
 
 const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** A reminder that counts against the cap. */
+interface Slot {
+  at: DateTime;
+  /** Its local calendar day in the patient's zone. */
+  day: string;
+  /** The appointment it reminds of. */
+  visit: string;
+  messageId: string;
+  /** How long before its visit it goes: the larger, the sooner it gives way. */
+  leadMs: number;
+  /** A stored pending reminder of another visit, which may give way. */
+  movable: boolean;
+}
 
 function localDay(at: DateTime, zone: string): string {
   return at.setZone(zone).toISODate() ?? '';
 }
 
+/** A reminder time being placed, with its local day worked out once. */
+interface Candidate {
+  at: DateTime;
+  day: string;
+}
+
 /** True when adding `candidate` to `kept` stays within both caps. */
-function fits(candidate: DateTime, kept: readonly DateTime[], cap: FrequencyCap, zone: string): boolean {
-  const day = localDay(candidate, zone);
-  if (kept.filter((at) => localDay(at, zone) === day).length >= cap.perDay) return false;
+function fits(candidate: Candidate, kept: readonly Slot[], cap: FrequencyCap): boolean {
+  if (kept.filter((slot) => slot.day === candidate.day).length >= cap.perDay) return false;
   // The busiest 7-day window holding the candidate starts at one of the
-  // messages (or the candidate) in the week before it.
-  const all = [...kept, candidate];
-  const time = candidate.toMillis();
+  // reminders (or the candidate) in the week before it.
+  const time = candidate.at.toMillis();
+  const all = [...kept.map((slot) => slot.at.toMillis()), time];
   return all
-    .map((at) => at.toMillis())
     .filter((start) => start <= time && time - start < WEEK_MS)
-    .every(
-      (start) =>
-        all.filter((at) => at.toMillis() >= start && at.toMillis() - start < WEEK_MS).length <= cap.perWeek,
-    );
+    .every((start) => all.filter((at) => at >= start && at - start < WEEK_MS).length <= cap.perWeek);
+}
+
+/** True when `slot` shares a day or a week with `candidate`, so removing it may make room. */
+function inConflict(slot: Slot, candidate: Candidate): boolean {
+  return slot.day === candidate.day || Math.abs(slot.at.toMillis() - candidate.at.toMillis()) < WEEK_MS;
 }
 
 /**
- * Skips planned reminders that would break the clinic's frequency cap.
- *
- * Messages already stored (other appointments', or reminders this patient
- * already got for an earlier time of this visit) are never withdrawn here:
- * they came first, so the newcomer loses. Among this plan's reminders the
- * higher priority is kept first, and among equal priority the one nearest the
- * visit (the most useful one).
+ * The pending reminders of other visits to give up so that `candidate` fits,
+ * or undefined when no allowed choice makes room. A visit gives up a reminder
+ * only while it keeps at least `newcomerCount + 1` (what the newcomer will
+ * have with this one); within that, the reminder farthest ahead of its visit
+ * goes first, and one that alone makes room is preferred.
+ */
+function makeRoom(
+  candidate: Candidate,
+  kept: readonly Slot[],
+  newcomerCount: number,
+  cap: FrequencyCap,
+): Slot[] | undefined {
+  const given: Slot[] = [];
+  let rest = [...kept];
+  while (!fits(candidate, rest, cap)) {
+    const countOf = (visit: string) => rest.filter((slot) => slot.visit === visit).length;
+    const options = rest
+      .filter(
+        (slot) => slot.movable && countOf(slot.visit) >= newcomerCount + 2 && inConflict(slot, candidate),
+      )
+      .sort(
+        (a, b) =>
+          b.leadMs - a.leadMs || a.at.toMillis() - b.at.toMillis() || a.messageId.localeCompare(b.messageId),
+      );
+    const alone = options.find((option) =>
+      fits(
+        candidate,
+        rest.filter((slot) => slot !== option),
+        cap,
+      ),
+    );
+    const pick = alone ?? options[0];
+    if (!pick) return undefined;
+    given.push(pick);
+    rest = rest.filter((slot) => slot !== pick);
+  }
+  return given;
+}
+
+/** What the cap decides for one plan. */
+export interface CapDecision {
+  /** The plan's messages, with capped reminders marked skipped `frequency-cap`. */
+  messages: PlannedMessage[];
+  /** Stored pending reminders (other visits', or this plan's own) to withdraw with reason `frequency-cap`. */
+  withdraw: string[];
+}
+
+/**
+ * Applies the clinic's frequency cap to a plan, sharing it with the
+ * patient's other visits (see the module comment for the rules).
  *
  * @param planned - this plan's messages (only pending reminders are considered)
- * @param others - the patient's stored messages that count: other appointments', and
- *   this appointment's reminders of an earlier schedule that reached the patient
+ * @param stored - the patient's stored messages that bear on the cap: other
+ *   appointments', this appointment's reminders of an earlier schedule that
+ *   reached the patient, and this plan's own stored copies
  * @param cap - the clinic's frequency cap
  * @param zone - the patient's zone, which decides calendar days
- * @returns the same messages, with capped reminders marked skipped `frequency-cap`
+ * @returns the messages with capped reminders marked, and the stored reminders that give way
  */
 export function applyFrequencyCap(
   planned: readonly PlannedMessage[],
-  others: readonly OtherMessage[],
+  stored: readonly OtherMessage[],
   cap: FrequencyCap,
   zone: string,
-): PlannedMessage[] {
-  if (!cap.enabled) return [...planned];
-  // A stored message with an id of this plan is this plan's own candidate.
-  const plannedIds = new Set(planned.map((message) => message.messageId));
-  const kept = others
+): CapDecision {
+  if (!cap.enabled) return { messages: [...planned], withdraw: [] };
+  const visit = planned[0]?.appointmentId ?? '';
+  const storedById = new Map(stored.map((message) => [message.messageId, message]));
+  const kept: Slot[] = stored
+    .filter((message) => message.kind === 'reminder')
+    // What went out counts, whoever it is for. Another visit's pending reminder
+    // counts too (and may give way); this visit's pending ones are the plan's
+    // own candidates, or obsolete and about to be withdrawn.
     .filter(
       (message) =>
-        message.kind === 'reminder' &&
-        COUNTED_STATUSES.has(message.status) &&
-        !plannedIds.has(message.messageId),
+        GONE_OUT.has(message.status) || (message.status === 'pending' && message.appointmentId !== visit),
     )
-    .map((message) => parseUtc(message.dueAt));
+    .map((message) => ({
+      at: parseUtc(message.dueAt),
+      day: localDay(parseUtc(message.dueAt), zone),
+      visit: message.appointmentId ?? message.messageId,
+      messageId: message.messageId,
+      leadMs: parseUtc(message.notAfter).toMillis() - parseUtc(message.dueAt).toMillis(),
+      movable: message.status === 'pending' && message.appointmentId !== visit,
+    }));
+
+  // Nearest the visit first: the 2 h reminder matters more than the 3-day one.
   const candidates = planned
     .filter((message) => message.kind === 'reminder' && message.status === 'pending')
+    .filter((message) => {
+      const copy = storedById.get(message.messageId);
+      return copy === undefined || copy.status === 'pending';
+    })
     .sort(
       (a, b) =>
         PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
@@ -85,12 +171,33 @@ export function applyFrequencyCap(
         a.messageId.localeCompare(b.messageId),
     );
   const capped = new Set<string>();
+  const withdraw: string[] = [];
   for (const candidate of candidates) {
     const at = parseUtc(candidate.dueAt);
-    if (fits(at, kept, cap, zone)) kept.push(at);
-    else capped.add(candidate.messageId);
+    const placing = { at, day: localDay(at, zone) };
+    const mine = kept.filter((slot) => slot.visit === visit).length;
+    const given = makeRoom(placing, kept, mine, cap);
+    if (!given) {
+      capped.add(candidate.messageId);
+      if (storedById.get(candidate.messageId)?.status === 'pending') withdraw.push(candidate.messageId);
+      continue;
+    }
+    for (const slot of given) {
+      kept.splice(kept.indexOf(slot), 1);
+      withdraw.push(slot.messageId);
+    }
+    kept.push({
+      ...placing,
+      visit,
+      messageId: candidate.messageId,
+      leadMs: parseUtc(candidate.notAfter).toMillis() - at.toMillis(),
+      movable: false,
+    });
   }
-  return planned.map((message) =>
-    capped.has(message.messageId) ? { ...message, status: 'skipped', reason: 'frequency-cap' } : message,
-  );
+  return {
+    messages: planned.map((message) =>
+      capped.has(message.messageId) ? { ...message, status: 'skipped', reason: 'frequency-cap' } : message,
+    ),
+    withdraw,
+  };
 }

@@ -10,7 +10,7 @@ export {
   type DecisionSkipReason,
   decide,
 } from './decide';
-export { applyFrequencyCap, type FrequencyCap } from './frequency-cap';
+export { applyFrequencyCap, type CapDecision, type FrequencyCap } from './frequency-cap';
 export { type MessageIdParts, messageIdFor, parseMessageId } from './ids';
 export { plan } from './plan';
 export {
@@ -37,6 +37,9 @@ export {
   CHANGE_NOTICE_EXEMPT_HOURS,
   CHANGE_NOTICE_KINDS,
   chooseChannel,
+  isMoveReason,
+  MOVE_REASONS,
+  type MoveReason,
   PLAN_SKIP_REASONS,
   type PlanSkipReason,
   reminderOffsetsFor,
@@ -47,4 +50,4 @@ export {
   UPCOMING_VISIT_KINDS,
   zoneFor,
 } from './rules';
-export type { OtherMessage, PlanInput, PlannedMessage } from './types';
+export type { OtherMessage, Plan, PlanInput, PlannedMessage } from './types';

@@ -20,6 +20,7 @@ import {
   CHANGE_NOTICE_EXEMPT_HOURS,
   CHANGE_NOTICE_KINDS,
   chooseChannel,
+  type MoveReason,
   type PlanSkipReason,
   reminderOffsetsFor,
   resolveLanguage,
@@ -27,7 +28,7 @@ import {
   TIMING,
   zoneFor,
 } from './rules';
-import type { PlanInput, PlannedMessage } from './types';
+import type { Plan, PlanInput, PlannedMessage } from './types';
 
 /** A message the rules call for, before timing and channel are settled. */
 interface Draft {
@@ -126,6 +127,14 @@ function drafts(appointment: Appointment, clinic: Clinic, zone: string): Draft[]
 interface Timed {
   dueAt: DateTime;
   skip?: PlanSkipReason;
+  /** Set when it goes at another time than planned. */
+  moved?: MoveReason;
+}
+
+/** The outcome of a quiet-hours search: as planned, moved (and why), or no window at all. */
+function outOfQuietHours(plannedAt: DateTime, found: DateTime | undefined): Timed {
+  if (!found) return { dueAt: plannedAt, skip: 'quiet-hours-no-window' };
+  return found.equals(plannedAt) ? { dueAt: found } : { dueAt: found, moved: 'quiet-hours' };
 }
 
 /** Settles when a draft goes out: too late, moved out of quiet hours, or as planned. */
@@ -136,8 +145,7 @@ function timing(draft: Draft, clinic: Clinic, zone: string, floor: DateTime): Ti
   switch (TIMING[draft.kind]) {
     case 'before-visit': {
       if (plannedAt < floor) return { dueAt: plannedAt, skip: 'too-late' };
-      const moved = latestAllowedAtOrBefore(plannedAt, quietHours, zone, floor);
-      return moved ? { dueAt: moved } : { dueAt: plannedAt, skip: 'quiet-hours-no-window' };
+      return outOfQuietHours(plannedAt, latestAllowedAtOrBefore(plannedAt, quietHours, zone, floor));
     }
     case 'at-once': {
       if (floor >= notAfter) return { dueAt: plannedAt, skip: 'visit-already-past' };
@@ -145,13 +153,11 @@ function timing(draft: Draft, clinic: Clinic, zone: string, floor: DateTime): Ti
         CHANGE_NOTICE_KINDS.has(draft.kind) &&
         notAfter.diff(plannedAt, 'hours').hours <= CHANGE_NOTICE_EXEMPT_HOURS;
       if (exempt) return { dueAt: plannedAt };
-      const moved = earliestAllowedAtOrAfter(plannedAt, quietHours, zone, notAfter);
-      return moved ? { dueAt: moved } : { dueAt: plannedAt, skip: 'quiet-hours-no-window' };
+      return outOfQuietHours(plannedAt, earliestAllowedAtOrAfter(plannedAt, quietHours, zone, notAfter));
     }
     case 'after-visit': {
       if (floor > notAfter) return { dueAt: plannedAt, skip: 'too-late' };
-      const moved = earliestAllowedAtOrAfter(plannedAt, quietHours, zone, notAfter);
-      return moved ? { dueAt: moved } : { dueAt: plannedAt, skip: 'quiet-hours-no-window' };
+      return outOfQuietHours(plannedAt, earliestAllowedAtOrAfter(plannedAt, quietHours, zone, notAfter));
     }
   }
 }
@@ -162,9 +168,10 @@ function timing(draft: Draft, clinic: Clinic, zone: string, floor: DateTime): Ti
  * @param input - the appointment, its patient and clinic, the planning
  *   instant, and the patient's messages for other appointments (for the cap)
  * @returns every message the rules call for, pending or skipped with a
- *   reason, ordered by planned time then id
+ *   reason, ordered by planned time then id; and the stored reminders that
+ *   give way under the frequency cap
  */
-export function plan(input: PlanInput): PlannedMessage[] {
+export function plan(input: PlanInput): Plan {
   const { appointment, patient, clinic, now } = input;
   const zone = zoneFor(patient, clinic);
   const channel = chooseChannel(patient);
@@ -175,6 +182,7 @@ export function plan(input: PlanInput): PlannedMessage[] {
   const planned = drafts(appointment, clinic, zone).map((draft): PlannedMessage => {
     const timed = timing(draft, clinic, zone, floor);
     const skip = timed.skip ?? (channel ? undefined : 'no-allowed-channel');
+    const reason = skip ?? timed.moved;
     return {
       messageId: messageIdFor({
         appointmentId: appointment.appointmentId,
@@ -193,11 +201,15 @@ export function plan(input: PlanInput): PlannedMessage[] {
       plannedAt: toUtcIso(draft.plannedAt),
       notAfter: toUtcIso(draft.notAfter),
       status: skip ? 'skipped' : 'pending',
-      ...(skip ? { reason: skip } : {}),
+      ...(reason ? { reason } : {}),
     };
   });
 
-  return applyFrequencyCap(planned, input.otherMessages, clinic.policy.frequencyCap, zone).sort(
-    (a, b) => a.plannedAt.localeCompare(b.plannedAt) || a.messageId.localeCompare(b.messageId),
-  );
+  const capped = applyFrequencyCap(planned, input.otherMessages, clinic.policy.frequencyCap, zone);
+  return {
+    messages: capped.messages.sort(
+      (a, b) => a.plannedAt.localeCompare(b.plannedAt) || a.messageId.localeCompare(b.messageId),
+    ),
+    capWithdrawals: capped.withdraw,
+  };
 }

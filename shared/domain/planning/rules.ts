@@ -57,6 +57,26 @@ export const PLAN_SKIP_REASONS = [
 export type PlanSkipReason = (typeof PLAN_SKIP_REASONS)[number];
 
 /**
+ * Why a message that still goes out goes at another time than planned. The
+ * reason stays on the message while it waits and after it is sent, so the
+ * timeline says why `dueAt` differs from `plannedAt`.
+ */
+export const MOVE_REASONS = [
+  /** Moved out of the patient's quiet hours (at plan time, or deferred at send time). */
+  'quiet-hours',
+] as const;
+export type MoveReason = (typeof MOVE_REASONS)[number];
+
+/**
+ * True when a stored reason explains a move rather than a retry or a failure.
+ *
+ * @param reason - a message's stored reason, if any
+ */
+export function isMoveReason(reason: string | undefined): reason is MoveReason {
+  return (MOVE_REASONS as readonly string[]).includes(reason ?? '');
+}
+
+/**
  * The zone a patient's local times are read in: the patient's own, else the clinic's.
  *
  * @param patient - gives the patient's own zone, if any

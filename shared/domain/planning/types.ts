@@ -1,11 +1,11 @@
 import type { DateTime } from 'luxon';
 import type { Appointment, Channel, Clinic, Message, MessageKind, Patient, Priority } from '../model';
-import type { PlanSkipReason } from './rules';
+import type { MoveReason, PlanSkipReason } from './rules';
 
 /** One of the same patient's stored messages for another appointment (used for the frequency cap). */
 export type OtherMessage = Pick<
   Message,
-  'messageId' | 'appointmentId' | 'kind' | 'dueAt' | 'status' | 'priority'
+  'messageId' | 'appointmentId' | 'kind' | 'dueAt' | 'notAfter' | 'status' | 'priority'
 >;
 
 export interface PlanInput {
@@ -14,8 +14,25 @@ export interface PlanInput {
   clinic: Clinic;
   /** The planning instant, in UTC (from the injected clock). */
   now: DateTime;
-  /** The patient's stored messages that count against the frequency cap: other appointments', and this appointment's reminders of an earlier schedule that reached the patient. */
+  /**
+   * The patient's stored messages that bear on the frequency cap: other
+   * appointments' (their pending reminders may give way), this appointment's
+   * reminders of an earlier schedule that reached the patient, and this
+   * appointment's stored messages of its current schedule.
+   */
   otherMessages: readonly OtherMessage[];
+}
+
+/** What plan() decides for one appointment. */
+export interface Plan {
+  /** Every message the rules call for, pending or skipped with a reason, ordered by planned time then id. */
+  messages: PlannedMessage[];
+  /**
+   * Stored pending reminders that give way under the frequency cap so that
+   * this visit gets its nearest reminders (other visits' far-ahead ones, or
+   * this visit's own): withdraw each with reason `frequency-cap`.
+   */
+  capWithdrawals: string[];
 }
 
 /** A message the rules call for, as plan() wants it stored. All instants are `toUtcIso` strings. */
@@ -35,5 +52,6 @@ export interface PlannedMessage {
   /** After this instant it is pointless. */
   notAfter: string;
   status: 'pending' | 'skipped';
-  reason?: PlanSkipReason;
+  /** Why it is skipped, or why a pending one goes at another time than planned. */
+  reason?: PlanSkipReason | MoveReason;
 }

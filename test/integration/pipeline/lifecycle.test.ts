@@ -75,6 +75,73 @@ describe('a booked appointment', () => {
   });
 });
 
+describe('a message moved out of quiet hours', () => {
+  it('says why it moved (quiet-hours) while it waits and after it is sent', async () => {
+    // Visit Tuesday 8 Dec 09:00 New York: the 2 h reminder (07:00) moves to 20:45 the evening before.
+    const rig = rigFor();
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const appointment = await rig.book('a-quiet', {
+      patientId: patient.patientId,
+      startAt: '2026-12-08T14:00:00Z',
+      durationMinutes: 30,
+    });
+
+    await rig.advanceTo('2026-12-02T00:00:00Z');
+    const waiting = (await rig.messagesOf(appointment)).find((m) => m.messageId === 'a-quiet#reminder#2h#v1');
+    await rig.advanceTo('2026-12-08T14:00:00Z');
+    const sent = (await rig.messagesOf(appointment)).find((m) => m.messageId === 'a-quiet#reminder#2h#v1');
+
+    expect(waiting).toMatchObject({ status: 'pending', reason: 'quiet-hours' });
+    expect(local(waiting?.plannedAt ?? '')).toBe('2026-12-08 07:00');
+    expect(local(waiting?.dueAt ?? '')).toBe('2026-12-07 20:45');
+    expect(sent).toMatchObject({ status: 'sent', reason: 'quiet-hours' });
+    const confirmation = (await rig.messagesOf(appointment)).find((m) => m.kind === 'confirmation');
+    expect(confirmation).toMatchObject({ status: 'sent' });
+    expect(confirmation?.reason).toBeUndefined();
+  });
+});
+
+describe('recurring visits under the frequency cap', () => {
+  it('reminds as many of five daily visits as the weekly cap allows, each its nearest reminder, instead of three for the first', async () => {
+    // Visits Monday 7 to Friday 11 Dec at 10:00 New York, booked on Tuesday 1 Dec; the cap is 1 a day, 3 a week.
+    const rig = rigFor();
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const visits = [];
+    for (const day of [7, 8, 9, 10, 11]) {
+      visits.push(
+        await rig.book(`a-daily-${day}`, {
+          patientId: patient.patientId,
+          startAt: `2026-12-${String(day).padStart(2, '0')}T15:00:00Z`,
+          durationMinutes: 45,
+        }),
+      );
+    }
+
+    await rig.advanceTo('2026-12-12T00:00:00Z');
+
+    const reminders = (await Promise.all(visits.map((visit) => rig.messagesOf(visit))))
+      .flat()
+      .filter((m) => m.kind === 'reminder');
+    const sent = reminders.filter((m) => m.status === 'sent').map((m) => m.messageId);
+    expect(sent.sort()).toEqual([
+      'a-daily-7#reminder#2h#v1',
+      'a-daily-8#reminder#2h#v1',
+      'a-daily-9#reminder#2h#v1',
+    ]);
+    expect(reminders.filter((m) => m.status !== 'sent').map((m) => m.reason)).toEqual(
+      Array(12).fill('frequency-cap'),
+    );
+    // The first visit's far-ahead reminders gave way after they were planned.
+    expect(reminders.find((m) => m.messageId === 'a-daily-7#reminder#3d#v1')).toMatchObject({
+      status: 'skipped',
+      reason: 'frequency-cap',
+      planVersion: 1,
+    });
+  });
+});
+
 describe('a change after planning', () => {
   it('withdraws the old reminders on a reschedule, sends one reschedule notice and the new reminders only', async () => {
     const rig = rigFor();

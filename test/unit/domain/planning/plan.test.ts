@@ -7,7 +7,7 @@ import {
   plan,
   SURVEY_VALIDITY_HOURS,
 } from '../../../../shared/domain/planning';
-import { parseUtc } from '../../../../shared/domain/time';
+import { parseUtc, toUtcIso } from '../../../../shared/domain/time';
 import { makeAppointment, makeClinic, makePatient, TEST_NOW } from '../../../support/factories';
 import { localInstant, localIso, wallClock } from '../support/local-time';
 
@@ -26,7 +26,7 @@ function planFor(setup: Setup = {}): PlannedMessage[] {
     clinic: makeClinic({ policy: setup.policy ?? {} }),
     now: setup.now ?? parseUtc(TEST_NOW),
     otherMessages: setup.others ?? [],
-  });
+  }).messages;
 }
 
 /** Planned messages by `kind#offset`. */
@@ -47,6 +47,7 @@ function otherReminder(
     appointmentId: 'a-9',
     kind,
     dueAt,
+    notAfter: toUtcIso(parseUtc(dueAt).plus({ days: 1 })),
     status,
     priority: 'high',
   } as const;
@@ -96,6 +97,38 @@ describe('plan: a booked visit', () => {
       status: 'pending',
       plannedAt: localIso('2026-12-08 07:00'),
       dueAt: localIso('2026-12-07 20:45'),
+      reason: 'quiet-hours',
+    });
+  });
+
+  it('records quiet-hours as the reason of every move, and no reason on a message at its planned time', () => {
+    // The report's case: New York, visit 2027-11-08T14:00Z (09:00 EST).
+    const planned = byKey(planFor({ appointment: { startAt: '2027-11-08T14:00:00.000Z' }, policy: NO_CAP }));
+    expect(planned['reminder#2h']).toMatchObject({
+      status: 'pending',
+      plannedAt: '2027-11-08T12:00:00.000Z',
+      dueAt: '2027-11-08T01:45:00.000Z',
+      reason: 'quiet-hours',
+    });
+    expect(planned['reminder#1d']).toMatchObject({ status: 'pending', dueAt: '2027-11-07T14:00:00.000Z' });
+    expect(planned['reminder#1d']?.reason).toBeUndefined();
+    expect(planned['confirmation#-']?.reason).toBeUndefined();
+  });
+
+  it('records quiet-hours on a confirmation moved at plan time (London, booked 22:01Z, sent at 08:00)', () => {
+    const booked = '2026-12-01T22:01:00.000Z';
+    const planned = byKey(
+      planFor({
+        appointment: { createdAt: booked, updatedAt: booked },
+        patient: { timeZone: 'Europe/London' },
+        now: parseUtc(booked),
+      }),
+    );
+    expect(planned['confirmation#-']).toMatchObject({
+      status: 'pending',
+      plannedAt: booked,
+      dueAt: '2026-12-02T08:00:00.000Z',
+      reason: 'quiet-hours',
     });
   });
 
@@ -427,10 +460,46 @@ describe('plan: frequency cap', () => {
     expect(planned['reminder#3d']).toMatchObject({ status: 'pending' });
   });
 
-  it("never withdraws another appointment's reminder: the new one loses", () => {
+  it("never takes another visit's only reminder: the new one loses that day", () => {
     const planned = byKey(planFor({ others: [otherReminder(localIso('2026-12-07 12:00'))] }));
     expect(planned['reminder#1d']).toMatchObject({ status: 'skipped', reason: 'frequency-cap' });
     expect(planned['reminder#3d']).toMatchObject({ status: 'pending' });
+  });
+
+  it('takes a pending reminder of a visit that has two, farthest ahead first, so the new visit gets one', () => {
+    const reminderOf = (visit: string, offset: string, due: string, start: string) => ({
+      ...otherReminder(localIso(due)),
+      messageId: `${visit}#reminder#${offset}#v1`,
+      appointmentId: visit,
+      notAfter: localIso(start),
+    });
+    const planWith = (others: OtherMessage[], frequencyCap = DEFAULT_POLICY.frequencyCap) =>
+      plan({
+        appointment: makeAppointment(),
+        patient: makePatient(),
+        clinic: makeClinic({ policy: { reminderOffsets: { default: ['2h'], byType: {} }, frequencyCap } }),
+        now: parseUtc(TEST_NOW),
+        otherMessages: others,
+      });
+
+    // Week: a-9 (Thursday) has 3 d and 2 h pending; with 2 a week, a-1 (Tuesday) takes the 3-day one's place.
+    const week = planWith(
+      [
+        reminderOf('a-9', '3d', '2026-12-07 12:00', '2026-12-10 12:00'),
+        reminderOf('a-9', '2h', '2026-12-10 10:00', '2026-12-10 12:00'),
+      ],
+      { enabled: true, perDay: 1, perWeek: 2 },
+    );
+    expect(week.capWithdrawals).toEqual(['a-9#reminder#3d#v1']);
+    expect(byKey(week.messages)['reminder#2h']).toMatchObject({ status: 'pending' });
+
+    // Day: a-9 (Tuesday 12:00) shares Tuesday with a-1; only its 2 h reminder's place makes room, and it keeps its 1 d.
+    const day = planWith([
+      reminderOf('a-9', '1d', '2026-12-07 12:00', '2026-12-08 12:00'),
+      reminderOf('a-9', '2h', '2026-12-08 10:00', '2026-12-08 12:00'),
+    ]);
+    expect(day.capWithdrawals).toEqual(['a-9#reminder#2h#v1']);
+    expect(byKey(day.messages)['reminder#2h']).toMatchObject({ status: 'pending' });
   });
 
   it('counts a reminder the patient already got for an earlier time of the same visit, but not its own stored copy', () => {

@@ -153,11 +153,11 @@ describe('quiet-hours windows around clock changes 2026–2030', () => {
 });
 
 describe('plan() over clock changes 2026–2030', () => {
-  it(`plans exactly one message per (kind, offset) that the rules call for, each pending or skipped with a known reason (${PLAN_RUNS} runs)`, () => {
+  it(`plans exactly one message per (kind, offset) that the rules call for, each pending (with quiet-hours when moved) or skipped with a known reason (${PLAN_RUNS} runs)`, () => {
     fc.assert(
       fc.property(scenarios, (scenario) => {
         hits.scenarios += 1;
-        const planned = plan(scenario);
+        const planned = plan(scenario).messages;
         const keys = planned.map((message) => `${message.kind}#${message.offset ?? '-'}`).sort();
         expect(keys).toEqual(expectedKeys(scenario));
         expect(new Set(planned.map((message) => message.messageId)).size).toBe(planned.length);
@@ -166,11 +166,12 @@ describe('plan() over clock changes 2026–2030', () => {
             expect(PLAN_SKIP_REASONS).toContain(message.reason);
             count(hits.skipped, message.reason ?? '');
           } else {
-            expect(message.reason).toBeUndefined();
+            // Every move records why; a message on its planned time carries no reason.
+            expect(message.reason).toBe(message.dueAt === message.plannedAt ? undefined : 'quiet-hours');
           }
         }
         // A replay plans the very same messages.
-        expect(plan(scenario)).toEqual(planned);
+        expect(plan(scenario).messages).toEqual(planned);
       }),
       { numRuns: PLAN_RUNS },
     );
@@ -182,7 +183,7 @@ describe('plan() over clock changes 2026–2030', () => {
         const { quietHours } = scenario.clinic.policy;
         const start = parseUtc(scenario.appointment.startAt);
         const floor = DateTime.max(scenario.now, parseUtc(scenario.appointment.updatedAt));
-        for (const message of plan(scenario)) {
+        for (const message of plan(scenario).messages) {
           if (message.status !== 'pending') continue;
           const dueAt = parseUtc(message.dueAt);
           hits.pending += 1;
@@ -216,7 +217,7 @@ describe('plan() over clock changes 2026–2030', () => {
       fc.property(scenarios, (scenario) => {
         const start = parseUtc(scenario.appointment.startAt);
         const local = start.setZone(scenario.zone);
-        for (const message of plan(scenario)) {
+        for (const message of plan(scenario).messages) {
           if (message.kind !== 'reminder' || !message.offset) continue;
           const offset = parseOffset(message.offset);
           if (!offset) throw new Error(`bad offset ${message.offset}`);
@@ -319,14 +320,14 @@ describe('reconcile() over the same scenarios', () => {
         const { scenario } = history;
         const { appointment } = scenario;
         const before = previousVersion(history);
-        const storedBefore = plan(before).map((message, index) =>
+        const storedBefore = plan(before).messages.map((message, index) =>
           stored(
             message,
             before.appointment.version,
             message.status === 'skipped' ? 'skipped' : (history.storedStatuses[index] ?? 'pending'),
           ),
         );
-        const desired = plan(scenario);
+        const desired = plan(scenario).messages;
         const result = reconcile(desired, storedBefore, appointment);
         expect(reconcile(desired, storedBefore, appointment)).toEqual(result);
         hits.withdrawn += result.withdraw.length;
@@ -349,7 +350,7 @@ describe('reconcile() over the same scenarios', () => {
         expect(reconcile(desired, storedAfter, appointment)).toEqual({ create: [], withdraw: [] });
         // A stale record (the previous version) arriving now changes nothing.
         if (before.appointment.version < appointment.version) {
-          expect(reconcile(plan(before), storedAfter, before.appointment)).toEqual({
+          expect(reconcile(plan(before).messages, storedAfter, before.appointment)).toEqual({
             create: [],
             withdraw: [],
           });
@@ -370,7 +371,7 @@ describe('decide() over the same scenarios', () => {
     fc.assert(
       fc.property(scenarios, fc.integer({ min: -2 * 1440, max: 2 * 1440 }), (scenario, shiftMinutes) => {
         const { clinic, patient, appointment } = scenario;
-        for (const planned of plan(scenario)) {
+        for (const planned of plan(scenario).messages) {
           const message = stored(planned, appointment.version, 'sending');
           const now = parseUtc(planned.dueAt).plus({ minutes: shiftMinutes });
           const decision = decide({ message, appointment, patient, clinic, now });

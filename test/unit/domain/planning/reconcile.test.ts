@@ -14,7 +14,7 @@ function desiredFor(appointment: Appointment, clinicOverride = clinic): PlannedM
     clinic: clinicOverride,
     now: parseUtc(appointment.updatedAt),
     otherMessages: [],
-  });
+  }).messages;
 }
 
 /** The stored form of planned messages, as the pipeline writes them. */

@@ -255,6 +255,8 @@ export const scenarios: fc.Arbitrary<Scenario> = anchors
       appointmentId: `a-other-${index}`,
       kind: other.kind,
       dueAt: toUtcIso(start.plus({ minutes: other.dueOffsetMinutes })),
+      // Another visit, a day after this one reminds of it.
+      notAfter: toUtcIso(start.plus({ minutes: other.dueOffsetMinutes + 24 * 60 })),
       status: other.status,
       priority: 'high',
     }));
