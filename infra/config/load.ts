@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../shared/domain/errors';
-import { toFieldIssues } from '../../shared/domain/validation';
+import { safeParseInput, toFieldIssues } from '../../shared/domain/validation';
 import { type DeploymentConfig, DeploymentConfigSchema } from './schema';
 
 /** Where the committed deployment configs live. */
@@ -26,7 +26,7 @@ export function availableConfigs(dir = CONFIG_DIR): string[] {
  * @param source - how to name the file in the error
  */
 export function parseDeploymentConfig(input: unknown, source: string): DeploymentConfig {
-  const result = DeploymentConfigSchema.safeParse(input);
+  const result = safeParseInput(DeploymentConfigSchema, input);
   if (!result.success) throw new ConfigError(toFieldIssues(result.error.issues), source);
   return result.data;
 }

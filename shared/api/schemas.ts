@@ -236,9 +236,15 @@ export const ImportRowReportSchema = z.object({
   appointmentId: z.string().optional(),
   patientId: z.string().optional(),
   outcome: ImportOutcomeSchema,
-  patient: WriteOutcomeSchema.optional(),
-  appointment: WriteOutcomeSchema.optional(),
+  patient: ImportOutcomeSchema.optional().describe(
+    'what happened to the patient; on a rejected row, `rejected` or what another row of the file did to it',
+  ),
+  appointment: ImportOutcomeSchema.optional().describe('what happened to the appointment'),
   issues: z.array(FieldIssueSchema).optional().describe('why the row was rejected, by field of the file'),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe('what was read differently than the file might suggest (a url not taken as the video link)'),
 });
 export type ImportRowReport = z.output<typeof ImportRowReportSchema>;
 

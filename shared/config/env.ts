@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors';
-import { toFieldIssues } from '../domain/validation';
+import { safeParseInput, toFieldIssues } from '../domain/validation';
 import type { TableNames } from '../tables';
 
 /**
@@ -15,7 +15,7 @@ export function parseEnv<S extends z.ZodType>(
   schema: S,
   env: Record<string, string | undefined>,
 ): z.output<S> {
-  const result = schema.safeParse(env);
+  const result = safeParseInput(schema, env);
   if (!result.success) throw new ConfigError(toFieldIssues(result.error.issues), 'environment');
   return result.data;
 }

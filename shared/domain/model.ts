@@ -23,6 +23,7 @@ import {
 } from './constants';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
 import { isGsm7 } from './templates/segments';
+import { describeForbiddenCharacter, findForbiddenCharacter } from './text';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
 
 export {
@@ -40,6 +41,22 @@ export type { AppointmentStatus, Channel, MessageKind, MessageStatus, Priority }
 // ---------------------------------------------------------------------------
 // Scalars
 // ---------------------------------------------------------------------------
+
+/**
+ * Free text that reaches patients or staff screens (names, places, template
+ * wording): any script and emoji, but no control characters, bidirectional
+ * overrides or unpaired surrogates. Checked on the text as received, before
+ * any trimming, so the reported position is the caller's own.
+ *
+ * @param lineBreaks - true for multi-line text (SMS and email bodies), which may hold LF and CR
+ */
+export function freeText(lineBreaks = false) {
+  return z.string().superRefine((text, ctx) => {
+    const found = findForbiddenCharacter(text, { lineBreaks });
+    // Stop here: length or emptiness of a text that holds such a character says nothing useful.
+    if (found) ctx.addIssue({ code: 'custom', message: describeForbiddenCharacter(found), continue: false });
+  });
+}
 
 /** Clinic ids lead every key, so they are short, lowercase and never contain `#`. */
 export const ClinicIdSchema = z
@@ -153,9 +170,9 @@ export type SegmentBudget = z.output<typeof SegmentBudgetSchema>;
 
 /** A clinic's own wording for one kind in one language; checked against the segment budget on save. */
 export const TemplateTextSchema = z.strictObject({
-  sms: z.string().min(1).max(1600),
-  emailSubject: z.string().min(1).max(200),
-  emailBody: z.string().min(1).max(10_000),
+  sms: freeText(true).min(1).max(1600),
+  emailSubject: freeText().min(1).max(200),
+  emailBody: freeText(true).min(1).max(10_000),
 });
 export type TemplateText = z.infer<typeof TemplateTextSchema>;
 
@@ -249,8 +266,7 @@ export function segmentBudgetFor(policy: Pick<MessagingPolicy, 'segmentBudget'>,
 export const SMS_NAME_MAX = 20;
 
 /** `smsName`: the clinic's name as its texts show it. */
-export const SmsNameSchema = z
-  .string()
+export const SmsNameSchema = freeText()
   .trim()
   .min(1)
   .max(SMS_NAME_MAX, `must be at most ${SMS_NAME_MAX} characters, so every text fits one SMS part`)
@@ -308,7 +324,7 @@ export type OriginationIdentity = z.infer<typeof OriginationIdentitySchema>;
 
 export const ClinicSchema = z.strictObject({
   clinicId: ClinicIdSchema,
-  name: z.string().trim().min(1).max(80),
+  name: freeText().trim().min(1).max(80),
   /**
    * The name texts show, at most 20 GSM-7 characters. When absent texts show
    * `name`, which must then meet the same rule (checked when the clinic is saved).
@@ -350,8 +366,8 @@ export type Consent = z.infer<typeof ConsentSchema>;
 
 /** Fields of a patient that staff set; the stored record adds keys, version and timestamps. */
 export const PatientFieldsSchema = z.strictObject({
-  firstName: z.string().trim().min(1).max(50),
-  lastName: z.string().trim().min(1).max(80).optional(),
+  firstName: freeText().trim().min(1).max(50),
+  lastName: freeText().trim().min(1).max(80).optional(),
   phone: E164PhoneSchema.optional(),
   email: EmailSchema.optional(),
   /** Channels in order of preference; the first allowed one is used, the next is the fallback. */
@@ -410,16 +426,22 @@ export type PatientInput = z.input<typeof PatientInputSchema>;
 
 export const AppointmentStatusSchema = z.enum(APPOINTMENT_STATUSES);
 
+const DURATION_MESSAGE = 'must be a whole number of minutes between 1 and 720';
+
 export const AppointmentFieldsSchema = z.strictObject({
   patientId: EntityIdSchema,
   startAt: UtcInstantSchema,
-  durationMinutes: z.int().min(1, 'must be a positive number of minutes').max(720),
+  // One message for every way a present value is wrong (a fraction, 0, 1e400, a string).
+  durationMinutes: z
+    .int({ error: (issue) => (issue.input === undefined ? undefined : DURATION_MESSAGE) })
+    .min(1)
+    .max(720),
   type: AppointmentTypeSchema.default('default'),
-  /** Where the visit is (an address line, a room); shown in messages. */
-  location: z.string().trim().min(1).max(200).optional(),
-  videoLink: z
-    .url({ protocol: /^https$/, message: 'must be an https URL' })
-    .max(500)
+  /** Where the visit is (an address, a room); shown in messages. An address may span lines. */
+  location: freeText(true).trim().min(1).max(200).optional(),
+  // Checked as text first: the URL parser would quietly drop tabs and line breaks.
+  videoLink: freeText()
+    .pipe(z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(500))
     .optional(),
 });
 

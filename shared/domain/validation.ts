@@ -1,6 +1,67 @@
 import type { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors';
 
+/** What a value of zod's `expected` type is called in an error. */
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+/** What a received value is, without repeating it (it may be personal data). */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'number':
+      if (Number.isNaN(value)) return 'not a number';
+      if (!Number.isFinite(value)) return 'a number too large to represent';
+      return Number.isInteger(value) ? 'a number' : 'a fraction';
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+/**
+ * zod's words for a value of the wrong type, as the API says them: a field
+ * that is absent "is required"; one that is present but wrong says what it
+ * should be and what it is ("must be a string; got an array"), never that it
+ * is missing. Schema-level messages (set on a field) take precedence.
+ */
+export const fieldErrorMap: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code !== 'invalid_type') return undefined;
+  if (issue.input === undefined) return 'is required';
+  const expected = EXPECTED[issue.expected] ?? issue.expected;
+  if (typeof issue.input === 'number' && !Number.isFinite(issue.input) && issue.expected !== 'string') {
+    return `must be a finite number; got ${describeValue(issue.input)}`;
+  }
+  return `must be ${expected}; got ${describeValue(issue.input)}`;
+};
+
+/**
+ * `schema.safeParse` with the API's words for type errors ({@link fieldErrorMap}).
+ * Every parse whose issues reach a caller goes through this.
+ *
+ * @param schema - the zod schema to apply
+ * @param input - untrusted data
+ */
+export function safeParseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+): z.ZodSafeParseResult<z.output<S>> {
+  return schema.safeParse(input, { error: fieldErrorMap });
+}
+
 /** Dotted field path of a zod issue, with an optional prefix (`appointment.startAt`). */
 function joinPath(prefix: string, path: readonly PropertyKey[]): string {
   return [prefix, ...path.map(String)].filter((part) => part !== '').join('.');
@@ -9,6 +70,8 @@ function joinPath(prefix: string, path: readonly PropertyKey[]): string {
 /**
  * Turns zod issues into field issues. Unknown keys become one issue per key
  * (`patient.nickname: unknown field`) so a typo is named, not summarised.
+ * Messages are taken as they are: parse with {@link safeParseInput} so that
+ * they say what is wrong.
  */
 export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldIssue[] {
   return issues.flatMap((issue): FieldIssue[] => {
@@ -26,9 +89,7 @@ export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ''):
         prefix,
       );
     }
-    const message =
-      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return [{ path: joinPath(prefix, issue.path), message }];
+    return [{ path: joinPath(prefix, issue.path), message: issue.message }];
   });
 }
 
@@ -41,7 +102,7 @@ export function toFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ''):
  * @param prefix - path prefix for the issues (e.g. `body`)
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = safeParseInput(schema, input);
   if (!result.success) throw new ValidationError(toFieldIssues(result.error.issues, prefix));
   return result.data;
 }

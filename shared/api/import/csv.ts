@@ -13,6 +13,7 @@ import {
   type AppointmentField,
   type Clearable,
   check,
+  cleanCell,
   FieldSchemas,
   type ImportContext,
   type ImportedAppointment,
@@ -302,8 +303,11 @@ export function parseCsvImport(text: string, context: ImportContext, limits: Imp
     });
     // Misaligned cells would be read under the wrong column: report only the count then.
     const aligned = issues.length === 0;
-    const patient = aligned ? readPatient(cells, context, issues) : undefined;
-    const appointment = aligned ? readAppointment(cells, context, issues) : undefined;
+    // A cell with a control character is reported as such, not as whatever else it breaks.
+    if (aligned) for (const [column, value] of Object.entries(cells)) cleanCell(value, column, issues);
+    const readable = issues.length === 0;
+    const patient = readable ? readPatient(cells, context, issues) : undefined;
+    const appointment = readable ? readAppointment(cells, context, issues) : undefined;
     // info.lines is the line where the record ends; a quoted cell may span lines.
     const content = raw.replace(/^[\r\n]+/, '').replace(/(\r\n|\n|\r)$/, '');
     const newlines = content.match(/\r\n|\n|\r/g)?.length ?? 0;

@@ -21,14 +21,18 @@
  * - Appointment.start (an instant with offset); minutesDuration, else
  *   end − start; appointmentType code (or text) → type, lower-cased; the
  *   Patient participant → patientId; a Location participant's display →
- *   location.
+ *   location; the video link from `virtualService` (R5), else an https
+ *   `url` contact point of a contained HealthcareService or Location.
+ * - Entries are independent: a valid Patient is written even when its
+ *   Appointment is rejected, and the Appointment's row says so
+ *   (`patient: created`, `appointment: rejected`).
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { type FieldIssue, PayloadTooLargeError, ValidationError } from '../../domain/errors';
 import type { AppointmentStatus, Channel } from '../../domain/model';
 import { toUtcIso } from '../../domain/time';
-import { toFieldIssues } from '../../domain/validation';
+import { safeParseInput, toFieldIssues } from '../../domain/validation';
 import {
   type AppointmentField,
   check,
@@ -67,7 +71,13 @@ export const FhirContactPointSchema = z.looseObject({
 
 export const FhirHumanNameSchema = z.looseObject({
   use: z.string().optional(),
-  family: z.string().optional(),
+  // DSTU2 exports still write family as a list of parts; R4 has one string.
+  family: z
+    .string({
+      error: (issue) =>
+        Array.isArray(issue.input) ? 'must be a string in FHIR R4; got an array (the DSTU2 form)' : undefined,
+    })
+    .optional(),
   given: z.array(z.string()).optional(),
   period: FhirPeriod.optional(),
 });
@@ -92,6 +102,21 @@ export const FhirPatientSchema = z.looseObject({
 });
 type FhirPatient = z.output<typeof FhirPatientSchema>;
 
+/** R5 `VirtualServiceDetail` (Appointment.virtualService, also seen in R4 exports ahead of R5). */
+const VirtualService = z.looseObject({
+  addressUrl: z.string().optional(),
+  addressString: z.string().optional(),
+  addressContactPoint: FhirContactPointSchema.optional(),
+});
+
+/** A HealthcareService or Location that an Appointment holds in `contained`. */
+export const FhirServiceSchema = z.looseObject({
+  resourceType: z.string(),
+  id: z.string().optional(),
+  telecom: z.array(FhirContactPointSchema).optional(),
+  virtualService: z.array(VirtualService).optional(),
+});
+
 export const FhirAppointmentSchema = z.looseObject({
   resourceType: z.literal('Appointment'),
   id: z.string().optional(),
@@ -102,6 +127,9 @@ export const FhirAppointmentSchema = z.looseObject({
   appointmentType: CodeableConcept.optional(),
   cancelationReason: CodeableConcept.optional(),
   participant: z.array(z.looseObject({ actor: Reference.optional() })),
+  virtualService: z.array(VirtualService).optional(),
+  // Only HealthcareService and Location are read (for the video link); other contained resources are ignored.
+  contained: z.array(z.looseObject({ resourceType: z.string().optional() })).optional(),
 });
 type FhirAppointment = z.output<typeof FhirAppointmentSchema>;
 
@@ -144,7 +172,7 @@ const APPOINTMENT_ELEMENT: Record<AppointmentField, string> = {
   durationMinutes: 'minutesDuration',
   type: 'appointmentType',
   location: 'participant',
-  videoLink: 'id',
+  videoLink: 'virtualService',
   status: 'status',
   cancelledBy: 'cancelationReason',
 };
@@ -160,7 +188,15 @@ function readName(resource: FhirPatient, at: (path: string) => string, issues: F
   const usual = names.find((name) => name.use === 'usual' && name.given?.length);
   const official = names.find((name) => name.use === 'official');
   const chosen = usual ?? official ?? names.find((name) => name.given?.length);
-  const firstName = check(FieldSchemas.firstName, chosen?.given?.[0], at('name'), issues);
+  const given = chosen?.given?.[0];
+  // A name that is there but has no given part is not a missing name.
+  if (given === undefined && names.length > 0) {
+    issues.push({ path: at('name'), message: 'has no given name to write to the patient with' });
+  }
+  const firstName =
+    given === undefined && names.length > 0
+      ? undefined
+      : check(FieldSchemas.firstName, given, at('name'), issues);
   const family = official?.family ?? usual?.family ?? chosen?.family;
   const lastName = family === undefined ? null : check(FieldSchemas.lastName, family, at('name'), issues);
   return { firstName, lastName };
@@ -391,12 +427,96 @@ function readParticipants(
   return { patientId: others.length === 0 ? patientId : undefined, location: checkedLocation };
 }
 
+/** Resources whose contact points may carry a visit's video link. */
+const SERVICE_TYPES: ReadonlySet<string> = new Set(['HealthcareService', 'Location']);
+
+interface LinkSource {
+  value: string;
+  /** Path within the Appointment resource. */
+  path: string;
+}
+
+function virtualServiceLinks(
+  services: readonly z.output<typeof VirtualService>[] | undefined,
+  path: string,
+): LinkSource[] {
+  return (services ?? []).flatMap((service, index): LinkSource[] => {
+    const base = `${path}.${index}`;
+    const url = service.addressUrl?.trim();
+    if (url) return [{ value: url, path: `${base}.addressUrl` }];
+    const point = service.addressContactPoint;
+    const pointValue = point?.value?.trim();
+    if (point?.system === 'url' && pointValue) {
+      return [{ value: pointValue, path: `${base}.addressContactPoint.value` }];
+    }
+    const text = service.addressString?.trim();
+    if (text && /^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+      return [{ value: text, path: `${base}.addressString` }];
+    return [];
+  });
+}
+
+/** The links a contained HealthcareService or Location offers, in the order they are tried. */
+function containedLinks(
+  resource: FhirAppointment,
+  context: FhirContext,
+  at: (path: string) => string,
+  issues: FieldIssue[],
+): LinkSource[] {
+  const links: LinkSource[] = [];
+  for (const [index, item] of (resource.contained ?? []).entries()) {
+    if (!item.resourceType || !SERVICE_TYPES.has(item.resourceType)) continue;
+    const shape = safeParseInput(FhirServiceSchema, item);
+    if (!shape.success) {
+      issues.push(...toFieldIssues(shape.error.issues, at(`contained.${index}`)));
+      continue;
+    }
+    links.push(...virtualServiceLinks(shape.data.virtualService, `contained.${index}.virtualService`));
+    for (const [point, contact] of (shape.data.telecom ?? []).entries()) {
+      const value = contact.value?.trim();
+      const current = contact.use !== 'old' && !ended(contact.period, context.now);
+      if (contact.system === 'url' && value && current) {
+        links.push({ value, path: `contained.${index}.telecom.${point}.value` });
+      }
+    }
+  }
+  return links;
+}
+
+/**
+ * The video link of an Appointment: the R5 `virtualService` address (which
+ * must then be a usable https link), else the first https `url` of a
+ * contained HealthcareService or Location. A url there that is not https is
+ * most likely a web page: it is named in the row's notes, not read.
+ * Undefined keeps a stored link.
+ */
+function readVideoLink(
+  resource: FhirAppointment,
+  context: FhirContext,
+  at: (path: string) => string,
+  issues: FieldIssue[],
+  notes: string[],
+): string | undefined {
+  const explicit = virtualServiceLinks(resource.virtualService, 'virtualService')[0];
+  const contained = containedLinks(resource, context, at, issues);
+  if (explicit) return check(FieldSchemas.videoLink, explicit.value, at(explicit.path), issues);
+  for (const source of contained) {
+    const link = safeParseInput(FieldSchemas.videoLink, source.value);
+    if (link.success) return link.data;
+    notes.push(
+      `${at(source.path)} was not read as the video link: it ${link.error.issues[0]?.message ?? 'is invalid'}`,
+    );
+  }
+  return undefined;
+}
+
 function readAppointment(
   resource: FhirAppointment,
   context: FhirContext,
   at: (path: string) => string,
   issues: FieldIssue[],
-): ImportedAppointment | undefined {
+  notes: string[],
+): { patientId: string | undefined; appointment: ImportedAppointment | undefined } {
   const before = issues.length;
   const appointmentId = check(FieldSchemas.id, resource.id, at('id'), issues);
   const status = STATUS_MAP[resource.status];
@@ -410,24 +530,27 @@ function readAppointment(
   const durationMinutes = readDuration(resource, start, at, issues);
   const type = readType(resource, at, issues);
   const { patientId, location } = readParticipants(resource, context, at, issues);
+  const videoLink = readVideoLink(resource, context, at, issues, notes);
   if (issues.length > before || !appointmentId || !status || !start || !durationMinutes || !patientId) {
-    return undefined;
+    // The patient it names is still reported, so a rejected row says what happened to that patient.
+    return { patientId, appointment: undefined };
   }
   const byPatient =
     resource.cancelationReason?.coding?.some((coding) => coding.code?.startsWith('pat')) ?? false;
-  return {
+  const appointment: ImportedAppointment = {
     appointmentId,
     patientId,
     startAt: toUtcIso(start),
     durationMinutes,
     type,
     location,
-    videoLink: undefined,
+    videoLink,
     status,
     ...(status === 'cancelled'
       ? { cancelledBy: resource.status === 'cancelled' && byPatient ? 'patient' : 'clinic' }
       : {}),
   };
+  return { patientId, appointment };
 }
 
 // ---------------------------------------------------------------------------
@@ -466,7 +589,7 @@ export function parseFhirImport(
       limits.maxRows,
     );
   }
-  const parsed = FhirBundleSchema.safeParse(json);
+  const parsed = safeParseInput(FhirBundleSchema, json);
   if (!parsed.success) throw new ValidationError(toFieldIssues(parsed.error.issues));
   const entries = parsed.data.entry;
 
@@ -509,7 +632,7 @@ export function parseFhirImport(
     const rawId: unknown = resource?.id;
     const id = typeof rawId === 'string' ? rawId : undefined;
     if (resourceType === 'Patient') {
-      const shape = FhirPatientSchema.safeParse(resource);
+      const shape = safeParseInput(FhirPatientSchema, resource);
       if (!shape.success) issues.push(...toFieldIssues(shape.error.issues, prefix));
       const patient = shape.success ? readPatient(shape.data, fhirContext, at, issues) : undefined;
       rows.push({
@@ -519,13 +642,16 @@ export function parseFhirImport(
       });
       return;
     }
-    const shape = FhirAppointmentSchema.safeParse(resource);
+    const shape = safeParseInput(FhirAppointmentSchema, resource);
     if (!shape.success) issues.push(...toFieldIssues(shape.error.issues, prefix));
-    const appointment = shape.success ? readAppointment(shape.data, fhirContext, at, issues) : undefined;
+    const notes: string[] = [];
+    const read = shape.success ? readAppointment(shape.data, fhirContext, at, issues, notes) : undefined;
+    const appointment = read?.appointment;
     rows.push({
       ...base,
+      ...(notes.length > 0 ? { notes } : {}),
       ...(id ? { appointmentId: id } : {}),
-      ...(appointment ? { patientId: appointment.patientId } : {}),
+      ...(read?.patientId ? { patientId: read.patientId } : {}),
       ...(appointment && issues.length === 0 ? { appointment } : {}),
     });
   });

@@ -25,7 +25,9 @@ import {
   PatientFieldsSchema,
   TimeZoneSchema,
 } from '../../domain/model';
+import { describeForbiddenCharacter, findForbiddenCharacter } from '../../domain/text';
 import { toUtcIso } from '../../domain/time';
+import { safeParseInput } from '../../domain/validation';
 
 export type Clearable<T> = T | null | undefined;
 
@@ -80,6 +82,8 @@ export interface ImportRow {
   appointment?: ImportedAppointment;
   /** Problems found while reading; a row with any is rejected and changes nothing. */
   issues: FieldIssue[];
+  /** What was read differently than the file might suggest (a link not taken), for staff to check. */
+  notes?: string[];
   /**
    * Where in the file a record field comes from (`startAt` → `start` in
    * CSV); a name that is no record field is returned in the file's terms as is.
@@ -115,16 +119,9 @@ export function check<S extends z.ZodType>(
   path: string,
   issues: FieldIssue[],
 ): z.output<S> | undefined {
-  const result = schema.safeParse(value);
+  const result = safeParseInput(schema, value);
   if (result.success) return result.data;
-  const first = result.error.issues[0];
-  issues.push({
-    path,
-    message:
-      first?.code === 'invalid_type' && value === undefined
-        ? 'is required'
-        : (first?.message ?? 'is invalid'),
-  });
+  issues.push({ path, message: result.error.issues[0]?.message ?? 'is invalid' });
   return undefined;
 }
 
@@ -219,6 +216,24 @@ export function parseImportStart(
     message: `must be a local time in ${zone} such as 2026-12-08 10:30, or an instant with an offset`,
   });
   return undefined;
+}
+
+/**
+ * Refuses a cell that holds a character no text of the system may hold
+ * (controls, bidirectional overrides, unpaired surrogates), wherever it is:
+ * ids, phone numbers and codes as much as names. Line breaks (a quoted cell
+ * may span lines) are left to each field's own rule: an address may hold
+ * them, a name may not.
+ *
+ * @param value - the cell as read from the file
+ * @param path - where to report a problem
+ * @param issues - where problems go
+ * @returns true when the cell is clean
+ */
+export function cleanCell(value: string, path: string, issues: FieldIssue[]): boolean {
+  const found = findForbiddenCharacter(value, { lineBreaks: true });
+  if (found) issues.push({ path, message: describeForbiddenCharacter(found) });
+  return found === undefined;
 }
 
 /** A required text cell or element; pushes "is required" when empty. */

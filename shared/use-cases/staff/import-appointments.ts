@@ -24,7 +24,7 @@ import { CHANNELS } from '../../domain/constants';
 import { AppError, ConflictError, type FieldIssue, ValidationError } from '../../domain/errors';
 import { type Appointment, type Channel, type Clinic, type Patient, PatientSchema } from '../../domain/model';
 import { type Clock, toUtcIso } from '../../domain/time';
-import { toFieldIssues } from '../../domain/validation';
+import { safeParseInput, toFieldIssues } from '../../domain/validation';
 import type { AppointmentRepository, ClinicRepository, PatientRepository } from '../../ports/repositories';
 import { loadClinic, mapWithConcurrency, sameContent, sameValue } from './common';
 
@@ -150,7 +150,8 @@ export function mergeImportedPatient(
     updatedAt: at,
   };
   if (candidate.channels.length === 0) throw ValidationError.field('channels', 'needs a phone or an email');
-  const result = PatientSchema.safeParse(
+  const result = safeParseInput(
+    PatientSchema,
     Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined)),
   );
   if (!result.success) throw new ValidationError(toFieldIssues(result.error.issues));
@@ -411,7 +412,7 @@ export async function importAppointments(
     state.patientOutcome = reported.has(patient.patientId) ? 'unchanged' : (plan?.written ?? 'unchanged');
     reported.add(patient.patientId);
   }
-  return toReport(parsed, states);
+  return toReport(parsed, states, patients);
 }
 
 function overall(state: RowState): ImportOutcome {
@@ -422,7 +423,32 @@ function overall(state: RowState): ImportOutcome {
   return 'unchanged';
 }
 
-function toReport(parsed: ParsedImport, states: RowState[]): ImportReport {
+/**
+ * The parts of a rejected row: each part it gives is `rejected`, except that
+ * a patient this import wrote from another row is reported as written, so a
+ * FHIR Appointment rejected beside its valid Patient reads
+ * `patient: created, appointment: rejected`.
+ */
+function rejectedParts(
+  state: RowState,
+  patientId: string | undefined,
+  patients: ReadonlyMap<string, PatientPlan>,
+): Pick<ImportRowReport, 'patient' | 'appointment'> {
+  const { source } = state;
+  const written = patientId === undefined ? undefined : patients.get(patientId)?.written;
+  const givesPatient = source.resourceType !== 'Appointment';
+  const givesAppointment = source.resourceType !== 'Patient';
+  return {
+    ...(written ? { patient: written } : givesPatient ? { patient: 'rejected' as const } : {}),
+    ...(givesAppointment ? { appointment: 'rejected' as const } : {}),
+  };
+}
+
+function toReport(
+  parsed: ParsedImport,
+  states: RowState[],
+  patients: ReadonlyMap<string, PatientPlan>,
+): ImportReport {
   const rows = states.map((state): ImportRowReport => {
     const { source } = state;
     const outcome = overall(state);
@@ -441,7 +467,9 @@ function toReport(parsed: ParsedImport, states: RowState[]): ImportReport {
       ...(outcome !== 'rejected' && state.appointmentOutcome
         ? { appointment: state.appointmentOutcome }
         : {}),
+      ...(outcome === 'rejected' ? rejectedParts(state, ids.patientId, patients) : {}),
       ...(outcome === 'rejected' ? { issues: state.issues } : {}),
+      ...(source.notes?.length ? { notes: source.notes } : {}),
     };
   });
   const count = (outcome: ImportOutcome) => rows.filter((row) => row.outcome === outcome).length;

@@ -22,6 +22,8 @@ interface RequestEntry {
   pad?: { field: string; length: number };
   expectedStatus: number;
   expectedPaths?: string[];
+  /** Exact messages, by path, for entries whose wording is the point. */
+  expectedMessages?: Record<string, string>;
 }
 
 interface ImportEntry {
@@ -35,6 +37,12 @@ interface ImportEntry {
   resource?: Record<string, unknown>;
   request?: Record<string, string>;
   expectedPaths: string[];
+  expectedMessages?: Record<string, string>;
+}
+
+interface Issue {
+  path: string;
+  message: string;
 }
 
 function readLines<T>(file: string): T[] {
@@ -104,6 +112,42 @@ function importCallFor(entry: ImportEntry): ApiCall {
   };
 }
 
+/** The value at a dotted issue path (`policy.quietHours.start`, `entry.0.resource.name.0.family`). */
+function valueAt(root: unknown, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, key) =>
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+      root,
+    );
+}
+
+/** What the entry sent, as the server parsed it (a raw body only when it is JSON). */
+function sentBody(entry: RequestEntry): unknown {
+  if (entry.raw === undefined) return callFor(entry).body;
+  try {
+    return JSON.parse(entry.raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Issues that call a field missing although the entry carries it. */
+function presentButCalledMissing(issues: readonly Issue[], sent: (path: string) => unknown): Issue[] {
+  return issues.filter((issue) => {
+    if (!issue.message.startsWith('is required')) return false;
+    const value = sent(issue.path);
+    return value !== undefined && value !== '';
+  });
+}
+
+function expectMessages(issues: readonly Issue[], expected: Record<string, string> | undefined): void {
+  if (!expected) return;
+  const byPath = Object.fromEntries(issues.map((issue) => [issue.path, issue.message]));
+  expect(byPath).toMatchObject(expected);
+}
+
 const api = useStaffApi();
 let baseline = '';
 
@@ -145,6 +189,14 @@ describe('bad-input corpus', () => {
       expect(answer.status).toBe(entry.expectedStatus);
       expect(answer.body.error.code).toBeTypeOf('string');
       if (entry.expectedPaths) expect(issuePaths(answer).sort()).toEqual([...entry.expectedPaths].sort());
+      const issues: Issue[] = answer.body.error.issues ?? [];
+      const body = sentBody(entry);
+      expect(
+        presentButCalledMissing(issues, (path) =>
+          path === 'If-Match' ? entry.headers?.['if-match'] : valueAt(body, path),
+        ),
+      ).toEqual([]);
+      expectMessages(issues, entry.expectedMessages);
       expect(await api.snapshot()).toBe(baseline);
     },
   );
@@ -158,8 +210,15 @@ describe('bad-input corpus', () => {
       // Assess
       expect(answer.status).toBe(200);
       expect(answer.body.summary).toMatchObject({ rows: 1, rejected: 1 });
-      const paths = answer.body.rows[0].issues.map((issue: { path: string }) => issue.path);
-      expect(paths.sort()).toEqual([...entry.expectedPaths].sort());
+      const issues: Issue[] = answer.body.rows[0].issues;
+      expect(issues.map((issue) => issue.path).sort()).toEqual([...entry.expectedPaths].sort());
+      const bundle = entry.format === 'fhir' ? JSON.parse(importCallFor(entry).body as string) : undefined;
+      expect(
+        presentButCalledMissing(issues, (path) =>
+          entry.format === 'csv' ? entry.row?.[path]?.trim() : valueAt(bundle, path),
+        ),
+      ).toEqual([]);
+      expectMessages(issues, entry.expectedMessages);
       expect(await api.snapshot()).toBe(baseline);
     },
   );

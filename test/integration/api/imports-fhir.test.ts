@@ -184,3 +184,127 @@ describe('POST /v1/clinics/{clinicId}/imports (application/fhir+json)', () => {
     expect(asJson.status).toBe(200);
   });
 });
+
+const patientResource = (id: string) => ({
+  resourceType: 'Patient',
+  id,
+  name: [{ use: 'official', family: 'Nguyen', given: ['Mai'] }],
+  telecom: [{ system: 'phone', use: 'mobile', value: '0491 570 156' }],
+});
+
+const visit = (id: string, patientId: string, extra: Record<string, unknown> = {}) => ({
+  resourceType: 'Appointment',
+  id,
+  status: 'booked',
+  start: '2026-12-14T10:00:00+11:00',
+  minutesDuration: 20,
+  participant: [{ actor: { reference: `Patient/${patientId}` }, status: 'accepted' }],
+  ...extra,
+});
+
+const bundleOf = (...resources: Record<string, unknown>[]) =>
+  JSON.stringify({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: resources.map((resource) => ({ resource })),
+  });
+
+describe('FHIR video visits', () => {
+  it('reads the video link from a contained HealthcareService url contact point', async () => {
+    // Arrange: the service is contained and referenced by a participant, as EHR exports write it.
+    const appointment = visit('video-hs', 'video-p', {
+      contained: [
+        {
+          resourceType: 'HealthcareService',
+          id: 'tele',
+          telecom: [
+            { system: 'phone', value: '+61 3 5555 6473' },
+            { system: 'url', value: 'https://video.example.com/join/7f3a' },
+          ],
+        },
+      ],
+      participant: [
+        { actor: { reference: 'Patient/video-p' }, status: 'accepted' },
+        { actor: { reference: '#tele' }, status: 'accepted' },
+      ],
+    });
+
+    // Act
+    const answer = await api.call(fhir(bundleOf(patientResource('video-p'), appointment)));
+
+    // Assess
+    expect(answer.body.summary).toMatchObject({ created: 2, rejected: 0 });
+    expect(await api.repos().appointments.get(CLINIC, 'video-hs')).toMatchObject({
+      videoLink: 'https://video.example.com/join/7f3a',
+    });
+  });
+
+  it('reads the R5 virtualService address, and names a non-https service url in the notes instead of dropping it silently', async () => {
+    // Arrange
+    const r5 = visit('video-r5', 'video-p', {
+      virtualService: [{ channelType: { code: 'zoom' }, addressUrl: 'https://zoom.example.com/j/123' }],
+    });
+    const website = visit('video-web', 'video-p', {
+      contained: [
+        {
+          resourceType: 'HealthcareService',
+          id: 'web',
+          telecom: [{ system: 'url', value: 'http://clinic.example.com' }],
+        },
+      ],
+    });
+
+    // Act
+    const answer = await api.call(fhir(bundleOf(patientResource('video-p'), r5, website)));
+
+    // Assess
+    expect(await api.repos().appointments.get(CLINIC, 'video-r5')).toMatchObject({
+      videoLink: 'https://zoom.example.com/j/123',
+    });
+    expect((await api.repos().appointments.get(CLINIC, 'video-web'))?.videoLink).toBeUndefined();
+    expect(
+      answer.body.rows.find((row: { appointmentId?: string }) => row.appointmentId === 'video-web'),
+    ).toMatchObject({
+      outcome: 'created',
+      notes: [
+        'entry.2.resource.contained.0.telecom.0.value was not read as the video link: it must be an https URL',
+      ],
+    });
+  });
+});
+
+describe('FHIR entries are independent', () => {
+  it('writes a valid Patient whose only Appointment is rejected, and the rows say patient: created, appointment: rejected', async () => {
+    // Act: the Appointment starts at a floating time (no offset), which is refused.
+    const answer = await api.call(
+      fhir(
+        bundleOf(patientResource('alone-p'), visit('alone-a', 'alone-p', { start: '2026-12-14T10:00:00' })),
+      ),
+    );
+
+    // Assess
+    expect(answer.body.rows).toEqual([
+      {
+        row: 1,
+        entry: 0,
+        resourceType: 'Patient',
+        patientId: 'alone-p',
+        outcome: 'created',
+        patient: 'created',
+      },
+      {
+        row: 2,
+        entry: 1,
+        resourceType: 'Appointment',
+        appointmentId: 'alone-a',
+        patientId: 'alone-p',
+        outcome: 'rejected',
+        patient: 'created',
+        appointment: 'rejected',
+        issues: [expect.objectContaining({ path: 'entry.1.resource.start' })],
+      },
+    ]);
+    expect(await api.repos().patients.get(CLINIC, 'alone-p')).toMatchObject({ firstName: 'Mai' });
+    expect(await api.repos().appointments.get(CLINIC, 'alone-a')).toBeUndefined();
+  });
+});

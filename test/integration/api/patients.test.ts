@@ -132,6 +132,40 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     expect(await api.snapshot()).toBe(before);
   });
 
+  it('refuses control characters in a name with a 400 naming the field and the position, and writes nothing', async () => {
+    // Act: the name from the report, with NUL, BEL and a line feed before markup.
+    const before = await api.snapshot();
+    const answer = await api.call({
+      method: 'PUT',
+      url: `${BASE}/ctl-1`,
+      body: contact({ firstName: 'Ana\u0000\u0007\n<script>' }),
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.issues).toEqual([
+      { path: 'firstName', message: 'must not contain a control character: U+0000 at position 4' },
+    ]);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('keeps names in every script and with emoji exactly as sent', async () => {
+    // Arrange: a ZWJ emoji sequence with a skin tone, Arabic with a right-to-left mark, CJK.
+    const firstName = 'محمد\u200f 👩🏽‍⚕️';
+    const lastName = '李-Nguyễn';
+
+    // Act
+    const created = await api.call({
+      method: 'PUT',
+      url: `${BASE}/script-1`,
+      body: contact({ firstName, lastName }),
+    });
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(await api.repos().patients.get('demo-clinic', 'script-1')).toMatchObject({ firstName, lastName });
+  });
+
   it('answers 400 for an update without If-Match, 409 for a stale one, 404 for a missing patient', async () => {
     // Prepare
     await api.seed({ patients: [makePatient({ patientId: 'versioned' })] });
