@@ -23,7 +23,7 @@ import {
 } from './constants';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
 import { isGsm7 } from './templates/segments';
-import { describeForbiddenCharacter, findForbiddenCharacter } from './text';
+import { freeText } from './text';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
 
 export {
@@ -41,22 +41,6 @@ export type { AppointmentStatus, Channel, MessageKind, MessageStatus, Priority }
 // ---------------------------------------------------------------------------
 // Scalars
 // ---------------------------------------------------------------------------
-
-/**
- * Free text that reaches patients or staff screens (names, places, template
- * wording): any script and emoji, but no control characters, bidirectional
- * overrides or unpaired surrogates. Checked on the text as received, before
- * any trimming, so the reported position is the caller's own.
- *
- * @param lineBreaks - true for multi-line text (SMS and email bodies), which may hold LF and CR
- */
-export function freeText(lineBreaks = false) {
-  return z.string().superRefine((text, ctx) => {
-    const found = findForbiddenCharacter(text, { lineBreaks });
-    // Stop here: length or emptiness of a text that holds such a character says nothing useful.
-    if (found) ctx.addIssue({ code: 'custom', message: describeForbiddenCharacter(found), continue: false });
-  });
-}
 
 /** Clinic ids lead every key, so they are short, lowercase and never contain `#`. */
 export const ClinicIdSchema = z

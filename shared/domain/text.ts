@@ -5,6 +5,7 @@
  * halves of broken surrogate pairs) are refused at the edge, while every
  * script and emoji stays allowed.
  */
+import { z } from 'zod';
 
 /** Why a character is refused. */
 export type ForbiddenKind = 'control character' | 'bidirectional override' | 'unpaired surrogate';
@@ -70,4 +71,20 @@ export function formatCodePoint(codePoint: number): string {
 export function describeForbiddenCharacter(found: ForbiddenCharacter): string {
   const article = found.kind === 'unpaired surrogate' ? 'an' : 'a';
   return `must not contain ${article} ${found.kind}: ${formatCodePoint(found.codePoint)} at position ${found.position}`;
+}
+
+/**
+ * Free text that reaches patients or staff screens (names, places, template
+ * wording): any script and emoji, but no control characters, bidirectional
+ * overrides or unpaired surrogates. Checked on the text as received, before
+ * any trimming, so the reported position is the caller's own.
+ *
+ * @param lineBreaks - true for multi-line text (SMS and email bodies), which may hold LF and CR
+ */
+export function freeText(lineBreaks = false) {
+  return z.string().superRefine((text, ctx) => {
+    const found = findForbiddenCharacter(text, { lineBreaks });
+    // Stop here: length or emptiness of a text that holds such a character says nothing useful.
+    if (found) ctx.addIssue({ code: 'custom', message: describeForbiddenCharacter(found), continue: false });
+  });
 }

@@ -5,6 +5,7 @@
  * change what a built-in word means never reaches the grammar.
  */
 import { z } from 'zod';
+import { freeText } from '../text';
 import { interpretReply, type ReplyIntentKind, SYNONYM_INTENTS, type SynonymIntent } from './interpret';
 import { foldPhrase } from './normalise';
 
@@ -23,8 +24,7 @@ const KIND_OF: Record<SynonymIntent, ReplyIntentKind> = {
   reschedule: 'reschedule',
 };
 
-const SynonymSchema = z
-  .string()
+const SynonymSchema = freeText()
   .trim()
   .max(40, 'must be at most 40 characters')
   .refine((text) => foldPhrase(text) !== '', { message: 'must contain a letter or a digit' });
