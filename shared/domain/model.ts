@@ -22,6 +22,7 @@ import {
   type Priority,
 } from './constants';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
+import { KEYWORD_REPLY_TEXTS } from './templates/keyword-reply-texts';
 import { isGsm7 } from './templates/segments';
 import { freeText } from './text';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
@@ -160,6 +161,29 @@ export const TemplateTextSchema = z.strictObject({
 });
 export type TemplateText = z.infer<typeof TemplateTextSchema>;
 
+/** A clinic's own automatic answers in one language (SMS only), by answer; checked against the exempt budget on save. */
+export const KeywordReplyTextsSchema = z.partialRecord(
+  z.enum(KEYWORD_REPLY_TEXTS),
+  z.string().min(1).max(1600),
+);
+export type KeywordReplyTexts = z.infer<typeof KeywordReplyTextsSchema>;
+
+const ownTemplates = z.record(LanguageSchema, TemplateTextSchema).optional();
+
+/** A clinic's own wording by kind and language; the built-in wording fills every gap. */
+export const TemplatesSchema = z.strictObject({
+  confirmation: ownTemplates,
+  reminder: ownTemplates,
+  reschedule: ownTemplates,
+  cancellation: ownTemplates,
+  survey: ownTemplates,
+  'keyword-reply': z.record(LanguageSchema, KeywordReplyTextsSchema).optional(),
+  // A custom check, not z.never(), so the error says why rather than "is required".
+  broadcast: z
+    .custom<never>(() => false, { message: 'is never used: broadcasts carry the text staff write for them' })
+    .optional(),
+});
+
 export const MessagingPolicySchema = z
   .strictObject({
     /** Offsets before the visit; `byType` overrides `default` for an appointment type. */
@@ -203,7 +227,7 @@ export const MessagingPolicySchema = z
       })
       .default({ enabled: true, delay: '2h' }),
     /** Clinic wording per kind and language; built-in templates fill the gaps. */
-    templates: z.partialRecord(MessageKindSchema, z.record(LanguageSchema, TemplateTextSchema)).default({}),
+    templates: TemplatesSchema.default({}),
     /** How patients' replies are read: the clinic's synonyms, the answer window (shared/domain/replies). */
     replies: ReplyPolicySchema.default(DEFAULT_REPLY_POLICY),
   })

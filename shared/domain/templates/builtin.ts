@@ -205,31 +205,3 @@ export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
     },
   },
 };
-
-/** Inbound keywords that get an automatic reply (the inbound handler maps synonyms onto these). */
-export const REPLY_TO_KEYWORDS = ['HELP', 'STOP', 'START', 'CONFIRM'] as const;
-export type ReplyKeyword = (typeof REPLY_TO_KEYWORDS)[number];
-
-/**
- * Replies to inbound keywords (SMS only). They may use only `{{clinicName}}`
- * and `{{clinicPhone}}`: the reply goes out before anyone looks up which visit
- * the patient meant.
- */
-export const KEYWORD_REPLIES: Record<ReplyKeyword, ByLanguage<string>> = {
-  HELP: {
-    en: `{{clinicName}}: appointment texts. Help: {{clinicPhone}}. Msg frequency varies. Msg & data rates may apply. Reply ${STOP} to opt out.`,
-    es: `{{clinicName}}: avisos de citas. Ayuda: {{clinicPhone}}. Frecuencia variable. Pueden aplicarse tarifas de mensajes y datos. ${STOP} para darse de baja.`,
-  },
-  STOP: {
-    en: `{{clinicName}}: You are unsubscribed and will get no more texts from us. Reply ${REPLY_KEYWORDS.optIn} to resubscribe. Help: {{clinicPhone}}`,
-    es: `{{clinicName}}: Se ha dado de baja y no le enviaremos mensajes nuevos. Responda ${REPLY_KEYWORDS.optIn} para volver a recibirlos. Ayuda: {{clinicPhone}}`,
-  },
-  START: {
-    en: `{{clinicName}}: You will get appointment texts again. Msg frequency varies. Msg & data rates may apply. Reply ${STOP} to opt out. Help: {{clinicPhone}}`,
-    es: `{{clinicName}}: Avisos de citas activados. Frecuencia variable. Pueden aplicarse tarifas de mensajes y datos. Ayuda: {{clinicPhone}}. Baja: ${STOP}.`,
-  },
-  CONFIRM: {
-    en: '{{clinicName}}: Thank you, your visit is confirmed. Questions: {{clinicPhone}}',
-    es: '{{clinicName}}: Gracias, su cita queda confirmada. Dudas: {{clinicPhone}}',
-  },
-};

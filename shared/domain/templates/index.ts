@@ -9,11 +9,8 @@ export {
   BUILT_IN_TEMPLATES,
   type ByLanguage,
   isTemplateKind,
-  KEYWORD_REPLIES,
   type Phrases,
   REPLY_KEYWORDS,
-  REPLY_TO_KEYWORDS,
-  type ReplyKeyword,
   TEMPLATE_KINDS,
   type TemplateKind,
 } from './builtin';
@@ -26,8 +23,19 @@ export {
   shortenFirstName,
 } from './guard';
 export {
+  KEYWORD_REPLIES,
+  KEYWORD_REPLY_TEXTS,
+  KEYWORD_REPLY_VARIABLES,
+  type KeywordReplyText,
+} from './keyword-reply-texts';
+export {
   FALLBACK_LANGUAGE,
   formatContactPhone,
+  type KeywordReply,
+  type KeywordReplyInput,
+  type KeywordReplyRendering,
+  keywordReplyTextOf,
+  keywordReplyValues,
   LOCAL_DATE_FORMAT,
   LOCAL_TIME_FORMAT,
   lookupLanguage,

@@ -13,16 +13,11 @@ import {
   segmentBudgetFor,
   type TemplateText,
 } from '../model';
+import type { ConfirmNotAppliedReason } from '../replies/confirm';
 import { parseUtc } from '../time';
-import {
-  BUILT_IN_PHRASES,
-  BUILT_IN_TEMPLATES,
-  KEYWORD_REPLIES,
-  type Phrases,
-  type ReplyKeyword,
-  type TemplateKind,
-} from './builtin';
+import { BUILT_IN_PHRASES, BUILT_IN_TEMPLATES, type Phrases, type TemplateKind } from './builtin';
 import { type FitOptions, type FittedSms, fitSms } from './guard';
+import { KEYWORD_REPLIES, type KeywordReplyText } from './keyword-reply-texts';
 import { foldToGsm7 } from './segments';
 import { parseTemplate, renderNodes, type TemplateValues } from './syntax';
 
@@ -263,29 +258,130 @@ export function render(input: RenderInput): RenderedSms | RenderedEmail {
   };
 }
 
-/**
- * Renders the automatic reply to an inbound keyword (SMS).
- *
- * @param input - the keyword, the patient's language and the clinic
- */
-export function renderKeywordReply(input: {
-  keyword: ReplyKeyword;
+/** What the inbound handler decided to answer (see KEYWORD_REPLY_TEXTS for each). */
+export type KeywordReply =
+  | {
+      reply:
+        | 'help'
+        | 'opted-out'
+        | 'opted-in'
+        | 'reschedule-requested'
+        | 'cancel-requested'
+        | 'received'
+        | 'survey-thanks'
+        | 'survey-follow-up';
+    }
+  /** A confirm that applied: the visit it confirmed. */
+  | { reply: 'confirmed'; appointment: VisitDetails }
+  /** A confirm that did not apply, with confirmationVerdict's reason; for `moved`, the visit as it is now. */
+  | { reply: 'confirm-not-applicable'; why: Exclude<ConfirmNotAppliedReason, 'moved'> }
+  | { reply: 'confirm-not-applicable'; why: 'moved'; appointment: VisitDetails };
+
+export interface KeywordReplyInput {
+  /** The patient's language, resolved against the clinic's (resolveLanguage); for an unknown number, the clinic's default. */
   language: string;
-  clinic: Clinic;
-}): RenderedSms {
-  const { keyword, language, clinic } = input;
-  const source = lookupLanguage(KEYWORD_REPLIES[keyword], language) ?? KEYWORD_REPLIES[keyword].en;
-  // Only the clinic's name and number: a keyword reply is not about one visit.
-  const values: TemplateValues = {
+  clinic: Pick<Clinic, 'name' | 'smsName' | 'contactPhone' | 'country' | 'timeZone' | 'policy'>;
+  /** Zone for a visit's date and time: the patient's if set; default the clinic's. */
+  zone?: string | undefined;
+}
+
+export type KeywordReplyRendering = FittedSms & {
+  /** Which answer was rendered (the key in KEYWORD_REPLIES and in `policy.templates["keyword-reply"]`). */
+  answer: KeywordReplyText;
+  /** The language of the wording used (after any fallback). */
+  language: string;
+  source: TemplateSource;
+};
+
+/**
+ * The answer's key for a reply: a confirm that did not apply gets the text
+ * for its reason; reasons that all mean "no visit to confirm" share one.
+ *
+ * @param reply - what the inbound handler decided
+ */
+export function keywordReplyTextOf(reply: KeywordReply): KeywordReplyText {
+  if (reply.reply !== 'confirm-not-applicable') return reply.reply;
+  switch (reply.why) {
+    case 'cancelled':
+      return 'confirm-cancelled';
+    case 'moved':
+      return 'confirm-moved';
+    case 'past':
+      return 'confirm-past';
+    default:
+      return 'confirm-no-visit';
+  }
+}
+
+/** The clinic's own answer, else the built-in one, for the language, then the clinic's default, then English. */
+function selectKeywordReply(
+  clinic: KeywordReplyInput['clinic'],
+  answer: KeywordReplyText,
+  language: string,
+): { source: string; language: string; from: TemplateSource } {
+  const own = clinic.policy.templates['keyword-reply'];
+  for (const wanted of [language, clinic.policy.defaultLanguage]) {
+    const text = lookupLanguage(own, wanted)?.[answer];
+    if (text) return { source: text, language: wanted, from: 'clinic' };
+    const builtIn = lookupLanguage(KEYWORD_REPLIES[answer], wanted);
+    if (builtIn) return { source: builtIn, language: wanted, from: 'built-in' };
+  }
+  return { source: KEYWORD_REPLIES[answer].en, language: FALLBACK_LANGUAGE, from: 'built-in' };
+}
+
+/**
+ * The values an answer is rendered with: the clinic's SMS name and number,
+ * and for `confirmed` / `confirm-moved` the visit's local date and time.
+ *
+ * @param input - the clinic, the language and zone, and the visit if any
+ */
+export function keywordReplyValues(
+  input: KeywordReplyInput & { appointment?: VisitDetails | undefined },
+): TemplateValues {
+  const { clinic, appointment, language } = input;
+  const local = appointment
+    ? localDateAndTime(
+        parseUtc(appointment.startAt)
+          .setZone(input.zone ?? clinic.timeZone)
+          .setLocale(language),
+        'sms',
+      )
+    : { localDate: '', localTime: '' };
+  return {
     firstName: '',
     clinicName: smsNameOf(clinic),
     clinicPhone: formatContactPhone(clinic.contactPhone, clinic.country),
-    localDate: '',
-    localTime: '',
+    ...local,
     location: '',
     videoLink: '',
     replyInstructions: '',
     stopText: '',
   };
-  return { text: renderTemplateText(source, values, `keywordReplies.${keyword}`) };
+}
+
+/**
+ * Renders the automatic answer to a patient's text (kind `keyword-reply`,
+ * SMS only) through the segment guard, within the clinic's exempt budget.
+ * The inbound handler calls it once it has interpreted the text and applied
+ * its effect, and queues the text as an outbox message; with `fits: false`
+ * (only possible for a clinic's own wording saved under other rules) it
+ * must not send it.
+ *
+ * @param input - the answer (with the visit where it shows one), the language, the clinic, the zone
+ * @example renderKeywordReply({ reply: 'help', language: 'es', clinic })
+ * @example renderKeywordReply({ reply: 'confirmed', appointment, language: 'en', clinic, zone: patient.timeZone })
+ * @example renderKeywordReply({ reply: 'confirm-not-applicable', why: verdict.reason, language, clinic })
+ */
+export function renderKeywordReply(input: KeywordReply & KeywordReplyInput): KeywordReplyRendering {
+  const answer = keywordReplyTextOf(input);
+  const selected = selectKeywordReply(input.clinic, answer, input.language);
+  const appointment = 'appointment' in input ? input.appointment : undefined;
+  const values = keywordReplyValues({ ...input, language: selected.language, appointment });
+  const path = `policy.templates.keyword-reply.${selected.language}.${answer}`;
+  const fitted = fitSms(
+    parseStored(selected.source, path),
+    values,
+    segmentBudgetFor(input.clinic.policy, 'keyword-reply'),
+  );
+  return { ...fitted, answer, language: selected.language, source: selected.from };
 }

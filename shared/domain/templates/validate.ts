@@ -7,25 +7,18 @@
  */
 import { DateTime } from 'luxon';
 import type { FieldIssue } from '../errors';
-import {
-  type Clinic,
-  isExemptKind,
-  type MessageKind,
-  SMS_NAME_MAX,
-  segmentBudgetFor,
-  type TemplateText,
-} from '../model';
-import {
-  BUILT_IN_PHRASES,
-  BUILT_IN_TEMPLATES,
-  isTemplateKind,
-  TEMPLATE_KINDS,
-  type TemplateKind,
-} from './builtin';
+import { type Clinic, isExemptKind, SMS_NAME_MAX, segmentBudgetFor, type TemplateText } from '../model';
+import { BUILT_IN_PHRASES, BUILT_IN_TEMPLATES, TEMPLATE_KINDS, type TemplateKind } from './builtin';
 import { FIRST_NAME_BOUND, type FittedSms, fitSms } from './guard';
-import { localDateAndTime, lookupLanguage, templateValues } from './render';
+import {
+  KEYWORD_REPLIES,
+  KEYWORD_REPLY_TEXTS,
+  KEYWORD_REPLY_VARIABLES,
+  type KeywordReplyText,
+} from './keyword-reply-texts';
+import { keywordReplyValues, localDateAndTime, lookupLanguage, templateValues } from './render';
 import { foldToGsm7, isGsm7Char } from './segments';
-import { parseTemplate, type TemplateValues } from './syntax';
+import { parseTemplate, type TemplateValues, type TemplateVariable } from './syntax';
 
 /** What the check needs of a clinic (a deployment config's clinic has no version or timestamps). */
 export type ClinicTexts = Pick<
@@ -96,7 +89,7 @@ interface Candidate {
  */
 function candidates(clinic: ClinicTexts, issues: FieldIssue[]): Candidate[] {
   const { policy } = clinic;
-  const written = Object.values(policy.templates).flatMap((byLanguage) => Object.keys(byLanguage ?? {}));
+  const written = TEMPLATE_KINDS.flatMap((kind) => Object.keys(policy.templates[kind] ?? {}));
   const languages = [...new Set([...policy.languages, ...written])];
   const found: Candidate[] = [];
   for (const kind of TEMPLATE_KINDS) {
@@ -196,14 +189,6 @@ export function validateClinicTemplates(clinic: ClinicTexts): FieldIssue[] {
   // one missing field is not reported again as ten texts over budget.
   const texts: ClinicTexts = nameIssue ? { ...clinic, smsName: suggestSmsName(clinic.name) } : clinic;
   const { policy } = clinic;
-  for (const kind of Object.keys(policy.templates) as MessageKind[]) {
-    if (!isTemplateKind(kind)) {
-      issues.push({
-        path: `policy.templates.${kind}`,
-        message: 'is never used: broadcasts carry their own text and keyword replies are built in',
-      });
-    }
-  }
 
   for (const { kind, language, template, builtIn } of candidates(clinic, issues)) {
     const path = `policy.templates.${kind}.${language}`;
@@ -251,6 +236,68 @@ export function validateClinicTemplates(clinic: ClinicTexts): FieldIssue[] {
         path: `${path}.sms`,
         message: `${what} to ${segments} segments (${length} characters, ${encoding}) with a ${FIRST_NAME_BOUND}-character first name; the budget is ${budget} (policy.segmentBudget.${which})${hint}`,
       });
+    }
+  }
+  issues.push(...keywordReplyIssues(clinic, texts));
+  return issues;
+}
+
+/** Problems a clinic's own automatic answer must not have, beyond syntax. */
+function ownAnswerProblems(
+  answer: KeywordReplyText,
+  source: string,
+  variables: ReadonlySet<TemplateVariable>,
+  clinic: ClinicTexts,
+): string[] {
+  const allowed = KEYWORD_REPLY_VARIABLES[answer];
+  const problems = [...variables]
+    .filter((name) => !allowed.includes(name))
+    .map((name) => `uses {{${name}}}, which this answer cannot show; allowed: ${allowed.join(', ')}`);
+  if (!variables.has('clinicName') && !source.includes(clinic.name)) {
+    problems.push('must name the clinic: include {{clinicName}}');
+  }
+  // CTIA: the HELP answer gives a contact and says how to opt out.
+  if (answer === 'help' && !variables.has('clinicPhone'))
+    problems.push('must give the contact number: include {{clinicPhone}}');
+  if (answer === 'help' && !/\bSTOP\b/.test(source))
+    problems.push('must say how to opt out: include the word STOP');
+  return problems;
+}
+
+/**
+ * Checks every automatic answer the clinic would send, its own and the
+ * built-in ones, in each language it offers or wrote answers for, within the
+ * exempt budget, with the clinic's SMS name and number and the longest date
+ * and time of the language.
+ */
+function keywordReplyIssues(clinic: ClinicTexts, texts: ClinicTexts): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const own = clinic.policy.templates['keyword-reply'] ?? {};
+  const languages = [...new Set([...clinic.policy.languages, ...Object.keys(own)])];
+  const budget = segmentBudgetFor(clinic.policy, 'keyword-reply');
+  for (const language of languages) {
+    for (const answer of KEYWORD_REPLY_TEXTS) {
+      const written = own[language]?.[answer];
+      const source = written ?? lookupLanguage(KEYWORD_REPLIES[answer], language);
+      if (source === undefined) continue; // falls back to the default language, checked there
+      const path = `policy.templates.keyword-reply.${language}.${answer}`;
+      const parsed = parseTemplate(source);
+      const problems = [
+        ...parsed.problems,
+        ...(written === undefined ? [] : ownAnswerProblems(answer, source, parsed.variables, clinic)),
+      ];
+      for (const message of problems) issues.push({ path, message });
+      if (problems.length > 0) continue;
+      const values = { ...keywordReplyValues({ clinic: texts, language }), ...longestDateAndTime(language) };
+      const fitted = fitSms(parsed.nodes, values, budget, { keepFirstName: true });
+      if (!fitted.fits) {
+        const what = written === undefined ? 'the built-in answer renders' : 'renders';
+        const hint = written === undefined ? '; shorten smsName or write your own wording' : '';
+        issues.push({
+          path,
+          message: `${what} to ${fitted.count.segments} segments (${[...fitted.text].length} characters, ${fitted.count.encoding}); the budget is ${budget} (policy.segmentBudget.exempt)${hint}`,
+        });
+      }
     }
   }
   return issues;

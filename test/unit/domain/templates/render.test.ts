@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../../shared/domain/errors';
 import {
   BUILT_IN_TEMPLATES,
-  countSegments,
   formatContactPhone,
   isGsm7,
   isTemplateKind,
-  KEYWORD_REPLIES,
   parseTemplate,
-  REPLY_TO_KEYWORDS,
   render,
-  renderKeywordReply,
   renderTemplateText,
   selectTemplate,
   TEMPLATE_KINDS,
@@ -186,31 +182,5 @@ describe('formatContactPhone', () => {
     expect(formatContactPhone('+12025550143', 'US')).toBe('(202) 555-0143');
     expect(formatContactPhone('+442079460958', 'US')).toBe('+44 20 7946 0958');
     expect(formatContactPhone('not-a-number', 'US')).toBe('not-a-number');
-  });
-});
-
-describe('keyword replies', () => {
-  it('answers HELP, STOP, START and CONFIRM in English and Spanish with the clinic name and number, in one GSM-7 part', () => {
-    const longName = makeClinic({ smsName: 'N'.repeat(20), contactPhone: '+442079460958' });
-    for (const keyword of REPLY_TO_KEYWORDS) {
-      for (const language of ['en', 'es']) {
-        const { text } = renderKeywordReply({ keyword, language, clinic });
-        expect(text).toContain('Riverside Clinic');
-        expect(text).toContain('(202) 555-0143');
-        expect(isGsm7(text), `${keyword}.${language}`).toBe(true);
-        const worst = renderKeywordReply({ keyword, language, clinic: longName }).text;
-        expect(countSegments(worst), `${keyword}.${language}`).toMatchObject({
-          encoding: 'GSM-7',
-          segments: 1,
-        });
-      }
-      expect(Object.keys(KEYWORD_REPLIES[keyword]).sort()).toEqual(['en', 'es']);
-    }
-    expect(renderKeywordReply({ keyword: 'STOP', language: 'es-MX', clinic }).text).toContain(
-      'Se ha dado de baja',
-    );
-    expect(renderKeywordReply({ keyword: 'STOP', language: 'fr', clinic }).text).toContain(
-      'You are unsubscribed',
-    );
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TemplateText } from '../../../../shared/domain/model';
+import { MessagingPolicySchema, type TemplateText } from '../../../../shared/domain/model';
 import {
   BUILT_IN_TEMPLATES,
   FIRST_NAME_BOUND,
@@ -13,6 +13,7 @@ import {
   validateClinicTemplates,
   WORST_CASE_SAMPLES,
 } from '../../../../shared/domain/templates';
+import { toFieldIssues } from '../../../../shared/domain/validation';
 import { makeClinic } from '../../../support/factories';
 
 const own = (sms: string): TemplateText => ({
@@ -121,6 +122,16 @@ describe('validateClinicTemplates', () => {
     expect(check(bare).map((issue) => issue.path)).toEqual(['policy.templates.reminder.en.sms']);
   });
 
+  it('checks the built-in texts with the clinic number as written: an 18-character one breaks the longest unless the SMS name is shorter', () => {
+    const longNumber = { smsName: 'Lakeside Health West', contactPhone: '+498912345678901' };
+    expect(validateClinicTemplates(makeClinic(longNumber)).map((issue) => issue.path)).toEqual([
+      'policy.templates.reminder.es.sms',
+      'policy.templates.reschedule.en.sms',
+      'policy.templates.cancellation.es.sms',
+    ]);
+    expect(validateClinicTemplates(makeClinic({ ...longNumber, smsName: 'Lakeside West' }))).toEqual([]);
+  });
+
   it('names the built-in template when a tight budget breaks it', () => {
     const clinic = makeClinic({
       smsName: 'X'.repeat(20),
@@ -200,23 +211,26 @@ describe('validateClinicTemplates', () => {
     );
   });
 
-  it('flags built-in phrases used in a language that has none, and templates for kinds that never use one', () => {
+  it('flags built-in phrases used in a language that has none', () => {
     const clinic = makeClinic({
-      policy: {
-        templates: {
-          survey: { de: own('{{clinicName}}: Danke! {{stopText}}') },
-          broadcast: { en: own('{{clinicName}} STOP') },
-        },
-      },
+      policy: { templates: { survey: { de: own('{{clinicName}}: Danke! {{stopText}}') } } },
     });
     expect(validateClinicTemplates(clinic)).toEqual([
       {
-        path: 'policy.templates.broadcast',
-        message: 'is never used: broadcasts carry their own text and keyword replies are built in',
-      },
-      {
         path: 'policy.templates.survey.de.sms',
         message: 'uses {{stopText}}, which has no built-in wording in de: write it out instead',
+      },
+    ]);
+  });
+
+  it('refuses templates for broadcasts, which carry the text staff write', () => {
+    const result = MessagingPolicySchema.safeParse({
+      templates: { broadcast: { en: own('{{clinicName}} STOP') } },
+    });
+    expect(result.success ? [] : toFieldIssues(result.error.issues)).toEqual([
+      {
+        path: 'templates.broadcast',
+        message: 'is never used: broadcasts carry the text staff write for them',
       },
     ]);
   });
