@@ -25,6 +25,8 @@ export const MESSAGE_KINDS = [
   'survey',
   'broadcast',
   'keyword-reply',
+  /** Free text a staff member writes to a patient (two-way SMS); like a broadcast, no template. */
+  'staff-reply',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
@@ -37,6 +39,8 @@ export const DEFAULT_PRIORITY: Record<MessageKind, Priority> = {
   survey: 'medium',
   broadcast: 'medium',
   'keyword-reply': 'high',
+  // A person is answering the patient's own question.
+  'staff-reply': 'high',
 };
 
 export const MESSAGE_STATUSES = [

@@ -169,6 +169,9 @@ export const KeywordReplyTextsSchema = z.partialRecord(
 export type KeywordReplyTexts = z.infer<typeof KeywordReplyTextsSchema>;
 
 const ownTemplates = z.record(LanguageSchema, TemplateTextSchema).optional();
+// A custom check, not z.never(), so the error says why rather than "is required".
+const neverUsed = (why: string) =>
+  z.custom<never>(() => false, { message: `is never used: ${why}` }).optional();
 
 /** A clinic's own wording by kind and language; the built-in wording fills every gap. */
 export const TemplatesSchema = z.strictObject({
@@ -178,10 +181,8 @@ export const TemplatesSchema = z.strictObject({
   cancellation: ownTemplates,
   survey: ownTemplates,
   'keyword-reply': z.record(LanguageSchema, KeywordReplyTextsSchema).optional(),
-  // A custom check, not z.never(), so the error says why rather than "is required".
-  broadcast: z
-    .custom<never>(() => false, { message: 'is never used: broadcasts carry the text staff write for them' })
-    .optional(),
+  broadcast: neverUsed('broadcasts carry the text staff write for them'),
+  'staff-reply': neverUsed('staff replies carry the text staff write'),
 });
 
 export const MessagingPolicySchema = z

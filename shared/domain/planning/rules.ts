@@ -26,6 +26,7 @@ export const TIMING: Record<MessageKind, Timing> = {
   cancellation: 'at-once',
   'keyword-reply': 'at-once',
   broadcast: 'at-once',
+  'staff-reply': 'at-once',
   survey: 'after-visit',
 };
 

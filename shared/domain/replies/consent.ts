@@ -155,6 +155,8 @@ export const MESSAGE_TOPICS: Record<MessageKind, MessageTopic> = {
   survey: 'appointments',
   broadcast: 'updates',
   'keyword-reply': 'replies',
+  // A person answering about the patient's visits: stopped by an opt-out from them.
+  'staff-reply': 'appointments',
 };
 
 /**

@@ -147,6 +147,7 @@ describe('schemas', () => {
       'keyword-reply': 1,
       survey: 3,
       broadcast: 3,
+      'staff-reply': 3,
     });
     const raised = MessagingPolicySchema.parse({ segmentBudget: { exempt: 2 } });
     expect(raised.segmentBudget).toEqual({ exempt: 2, other: 3 });
