@@ -10,6 +10,12 @@ export const CONFIG_DIR = dirname(fileURLToPath(import.meta.url));
 
 const CONFIG_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+/**
+ * The committed examples, which tests and `npm run synth` use by these
+ * names; a deployment's own file is named after its `name`.
+ */
+export const EXAMPLE_CONFIGS: ReadonlySet<string> = new Set(['example', 'group-example']);
+
 /** Names of the config files in `dir` (without `.json`). */
 export function availableConfigs(dir = CONFIG_DIR): string[] {
   return readdirSync(dir)
@@ -69,7 +75,21 @@ export function loadDeploymentConfig(name: unknown, dir = CONFIG_DIR): Deploymen
       source,
     );
   }
-  return parseDeploymentConfig(parsed, source);
+  const config = parseDeploymentConfig(parsed, source);
+  if (config.name !== name && !EXAMPLE_CONFIGS.has(name)) {
+    throw new ConfigError(
+      [
+        {
+          path: 'name',
+          message:
+            `is ${config.name}, but the file is ${name}.json: name the file ${config.name}.json, so that ` +
+            '-c config=, the stacks and every command use the one name',
+        },
+      ],
+      source,
+    );
+  }
+  return config;
 }
 
 /** One line per problem, for the terminal. */

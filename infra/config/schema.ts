@@ -32,6 +32,9 @@ export const AUDIT_LOG_RETENTION_DAYS: LogRetentionDays = 2192;
 /** An IAM role ARN (no wildcards: each key admin is named). */
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
+/** Log retention when the config sets none: a year of function and API access logs. */
+export const DEFAULT_LOG_RETENTION_DAYS: LogRetentionDays = 365;
+
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** `reminders@clinic.example` or `Riverside Clinic <reminders@clinic.example>`. */
@@ -70,10 +73,14 @@ const SmsConfigSchema = z
       .string()
       .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1–11 letters or digits with at least one letter')
       .optional(),
-    /** Highest price in USD the account pays for one SMS; SNS refuses dearer ones. */
+    /**
+     * Highest price in USD the account pays for one SMS; SNS refuses dearer
+     * ones. SNS takes it as a string; the config accepts `"0.05"` or `0.05`.
+     */
     maxPriceUsd: z
-      .string()
-      .regex(/^\d+(\.\d{1,5})?$/, 'must be a price in USD such as 0.50')
+      .union([z.string(), z.number()])
+      .transform((price) => String(price))
+      .pipe(z.string().regex(/^\d+(\.\d{1,5})?$/, 'must be a price in USD such as 0.50 or "0.50"'))
       .optional(),
     /** Messages per second the origination identity may send (its MPS). */
     sendRatePerSecond: z
@@ -256,8 +263,8 @@ export const DeploymentConfigSchema = z
     sms: SmsConfigSchema,
     email: EmailConfigSchema,
     alarms: AlarmConfigSchema,
-    /** The functions' logs. */
-    logRetentionDays: logRetention(),
+    /** The functions' logs; a year unless the config says otherwise. */
+    logRetentionDays: logRetention().default(DEFAULT_LOG_RETENTION_DAYS),
     /** The staff API's access logs and the staff sign-in events. */
     auditLogRetentionDays: logRetention().default(AUDIT_LOG_RETENTION_DAYS),
     /**

@@ -27,6 +27,12 @@ export interface StatefulStackProps extends StackProps {
   readonly protection: DataProtection;
 }
 
+/** Output keys that tools read back (the preflight, the guide's commands). */
+export const STATEFUL_OUTPUTS = {
+  inboundSmsTopicArn: 'InboundSmsTopicArn',
+  staffUserPoolId: 'StaffUserPoolId',
+} as const;
+
 const TABLE_CONSTRUCT_IDS: Record<TableId, string> = {
   clinics: 'ClinicsTable',
   patients: 'PatientsTable',
@@ -207,7 +213,7 @@ export class StatefulStack extends Stack {
     });
 
     // What an operator needs after a deploy (docs/deploy.md).
-    new CfnOutput(this, 'InboundSmsTopicArn', {
+    new CfnOutput(this, STATEFUL_OUTPUTS.inboundSmsTopicArn, {
       value: this.inboundSmsTopic.topicArn,
       description: 'Set as the two-way SMS destination of the origination number in End User Messaging',
     });
@@ -221,7 +227,7 @@ export class StatefulStack extends Stack {
       description:
         'The key that encrypts the tables, queues, topics and logs; retained on teardown (its alias is not)',
     });
-    new CfnOutput(this, 'StaffUserPoolId', {
+    new CfnOutput(this, STATEFUL_OUTPUTS.staffUserPoolId, {
       value: this.staffUsers.userPool.userPoolId,
       description: 'Create staff users here (aws cognito-idp admin-create-user --user-pool-id …)',
     });

@@ -272,6 +272,7 @@ describe('deployment config', () => {
       {
         'eu.json': JSON.stringify(
           makeConfig({
+            name: 'eu',
             sms: { senderId: 'NorthClinic', sendRatePerSecond: 5, monthlyBudgetUsd: 20 },
             email: {
               identity: 'clinic.example',
@@ -287,6 +288,91 @@ describe('deployment config', () => {
 
     // Assess
     expect(config.sms.senderId).toBe('NorthClinic');
+  });
+
+  it('takes maxPriceUsd as a string or a number and hands SNS a string', () => {
+    // Act
+    const asString = loadFrom(
+      {
+        'test.json': JSON.stringify(
+          makeConfig({
+            sms: {
+              originationNumber: '+18885550123',
+              sendRatePerSecond: 1,
+              monthlyBudgetUsd: 20,
+              maxPriceUsd: '0.05',
+            },
+          }),
+        ),
+      },
+      'test',
+    );
+    const asNumber = loadFrom(
+      {
+        'test.json': JSON.stringify(
+          makeConfig({
+            sms: {
+              originationNumber: '+18885550123',
+              sendRatePerSecond: 1,
+              monthlyBudgetUsd: 20,
+              maxPriceUsd: 0.05,
+            },
+          }),
+        ),
+      },
+      'test',
+    );
+    const tooPrecise = issuesOf(() =>
+      loadFrom(
+        {
+          'test.json': JSON.stringify(
+            makeConfig({
+              sms: {
+                originationNumber: '+18885550123',
+                sendRatePerSecond: 1,
+                monthlyBudgetUsd: 20,
+                maxPriceUsd: 0.0000001,
+              },
+            }),
+          ),
+        },
+        'test',
+      ),
+    );
+
+    // Assess
+    expect(asString.sms.maxPriceUsd).toBe('0.05');
+    expect(asNumber.sms.maxPriceUsd).toBe('0.05');
+    expect(tooPrecise.issues).toEqual([
+      { path: 'sms.maxPriceUsd', message: 'must be a price in USD such as 0.50 or "0.50"' },
+    ]);
+  });
+
+  it('keeps logs a year when the config sets no logRetentionDays', () => {
+    // Prepare
+    const { logRetentionDays: _omitted, ...withoutRetention } = makeConfig();
+
+    // Act
+    const config = loadFrom({ 'test.json': JSON.stringify(withoutRetention) }, 'test');
+
+    // Assess
+    expect(config.logRetentionDays).toBe(365);
+  });
+
+  it('refuses a file named differently from the deployment inside, naming both', () => {
+    // Act
+    const error = issuesOf(() =>
+      loadFrom({ 'lakeside.json': JSON.stringify(makeConfig({ name: 'lakeside-group' })) }, 'lakeside'),
+    );
+
+    // Assess
+    expect(error.issues).toEqual([
+      {
+        path: 'name',
+        message:
+          'is lakeside-group, but the file is lakeside.json: name the file lakeside-group.json, so that -c config=, the stacks and every command use the one name',
+      },
+    ]);
   });
 
   it('tells how to choose a config when none or an unknown one is given', () => {

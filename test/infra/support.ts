@@ -1,22 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { type App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { addClinicReminders, type ClinicReminders } from '../../infra/clinic-reminders';
+import type { ClinicReminders } from '../../infra/clinic-reminders';
 import { loadDeploymentConfig } from '../../infra/config/load';
 import type { DeploymentConfig } from '../../infra/config/schema';
-import { type DataProtection, LOCKED } from '../../infra/constructs/data-protection';
+import type { DataProtection } from '../../infra/constructs/data-protection';
+import { buildApp, cdkJsonContext } from '../../infra/synth';
 
 /** A synthesis takes seconds, more on a busy machine: hooks that synthesize get this long. */
 export const SYNTH_TIMEOUT = 90_000;
-
-/** The context `cdk synth` runs with (feature flags), from cdk.json. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return cdkJson.context;
-}
 
 export interface Synthesized extends ClinicReminders {
   app: App;
@@ -26,14 +18,10 @@ export interface Synthesized extends ClinicReminders {
 }
 
 /**
- * Builds the app the way `cdk synth -c config=<name>` does (same feature
- * flags, same compliance packs) and synthesizes it once.
- *
- * Bundling is skipped unless asked for: esbuild takes seconds per function
- * and these tests read the templates, not the code. With the
- * `aws:cdk:bundling-stacks` context empty, CDK synthesizes every stack
- * without running bundlers (what `cdk synth --exclusively` does for stacks
- * it is not deploying). bundling.test.ts bundles for real.
+ * Builds the app the way `cdk synth -c config=<name>` does (infra/synth.ts)
+ * and synthesizes it once. Bundling is skipped unless asked for: esbuild
+ * takes seconds per function and these tests read the templates, not the
+ * code; bundling.test.ts bundles for real.
  *
  * @param config - a config name under infra/config, or a config object
  * @param options - `bundle: true` to run esbuild; `outdir` for the cloud assembly; `protection`
@@ -43,15 +31,8 @@ export function synthesize(
   config: string | DeploymentConfig,
   options: { bundle?: boolean; outdir?: string; protection?: DataProtection } = {},
 ): Synthesized {
-  const app = new App({
-    context: {
-      ...cdkJsonContext(),
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
-    },
-    ...(options.outdir ? { outdir: options.outdir } : {}),
-  });
   const resolved = typeof config === 'string' ? loadDeploymentConfig(config) : config;
-  const stacks = addClinicReminders(app, resolved, { region: 'us-east-1' }, options.protection ?? LOCKED);
+  const { app, ...stacks } = buildApp(resolved, { ...options, env: { region: 'us-east-1' } });
   return {
     ...stacks,
     app,
@@ -119,4 +100,4 @@ export function allAcknowledgements(app: App): Map<string, Map<string, string>> 
   return all;
 }
 
-export { Stack };
+export { cdkJsonContext, Stack };
