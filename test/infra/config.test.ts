@@ -201,7 +201,7 @@ describe('deployment config', () => {
     }));
 
     // Act
-    const config = loadFrom({ 'ids.json': JSON.stringify(makeConfig({ clinics })) }, 'ids');
+    const config = loadFrom({ 'ids.json': JSON.stringify(makeConfig({ name: 'ids', clinics })) }, 'ids');
 
     // Assess
     expect(config.clinics.map((clinic) => clinic.originationIdentity)).toEqual(identities);
