@@ -492,11 +492,9 @@ describe('preflight: SMS', () => {
         } as DeploymentConfig['clinics'][number],
       ],
     }));
-    account.mocks.sms
-      .on(DescribePhoneNumbersCommand)
-      .resolves({
-        PhoneNumbers: [tollFreeNumber(), tollFreeNumber({ PhoneNumber: '+18885550124', Status: 'PENDING' })],
-      });
+    account.mocks.sms.on(DescribePhoneNumbersCommand).resolves({
+      PhoneNumbers: [tollFreeNumber(), tollFreeNumber({ PhoneNumber: '+18885550124', Status: 'PENDING' })],
+    });
 
     // Act
     const result = await checkOrigination(twoNumbers);
