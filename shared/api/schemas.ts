@@ -130,6 +130,7 @@ const LocalTimesSchema = z.object({
   sendingAt: LocalInstant.optional(),
   sentAt: LocalInstant.optional(),
   finishedAt: LocalInstant.optional(),
+  receiptAt: LocalInstant.optional(),
 });
 export type LocalTimes = z.output<typeof LocalTimesSchema>;
 
@@ -143,7 +144,12 @@ export const TimelineMessageSchema = z.object({
   channel: ChannelSchema,
   language: LanguageSchema,
   status: MessageStatusSchema,
-  reason: z.string().optional().describe('why it was skipped, deferred, failed or moved'),
+  reason: z
+    .string()
+    .optional()
+    .describe(
+      'why it was skipped, deferred, failed or moved; for undeliverable, the receipt: an SMS event type (TEXT_CARRIER_BLOCKED, …) or bounce-permanent / bounce-transient / bounce-undetermined',
+    ),
   attempts: z.int(),
   failedChannels: z.array(ChannelSchema).optional(),
   planVersion: z.int().describe('the appointment version that planned or last withdrew it'),
@@ -154,8 +160,25 @@ export const TimelineMessageSchema = z.object({
   updatedAt: Utc,
   queuedAt: Utc.optional(),
   sendingAt: Utc.optional(),
-  sentAt: Utc.optional().describe('when the provider accepted it (sent messages only)'),
+  sentAt: Utc.optional().describe(
+    'when the provider accepted it (sent, delivered and undeliverable messages)',
+  ),
   finishedAt: Utc.optional(),
+  receipt: z
+    .object({
+      event: z
+        .string()
+        .describe('the provider event: TEXT_DELIVERED, TEXT_CARRIER_BLOCKED, …, Delivery, Bounce, Complaint'),
+      at: Utc.describe('when the provider reported it'),
+    })
+    .optional()
+    .describe('the delivery receipt that made it delivered or undeliverable'),
+  fallbackOf: z
+    .string()
+    .optional()
+    .describe(
+      'set on the copy sent on the next channel after a receipt found the original undeliverable: its id',
+    ),
   local: LocalTimesSchema.describe(
     "the same instants in the zone it is planned in (patient's, else clinic's)",
   ),

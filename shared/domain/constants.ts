@@ -48,19 +48,32 @@ export const MESSAGE_STATUSES = [
   'queued',
   'sending',
   'sent',
+  'delivered',
+  'undeliverable',
   'skipped',
   'failed',
   'unknown',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-/** States a message never leaves. */
+/**
+ * States the pipeline is done with: it never sends the message again. A
+ * delivery receipt may still turn `sent` (or `unknown`, which a receipt
+ * proves went out) into `delivered` or `undeliverable`, and a late failure
+ * receipt may turn a carrier's or mail server's `delivered` into
+ * `undeliverable` (shared/domain/receipts.ts); nothing leaves those two.
+ */
 export const TERMINAL_STATUSES: ReadonlySet<MessageStatus> = new Set([
   'sent',
+  'delivered',
+  'undeliverable',
   'skipped',
   'failed',
   'unknown',
 ]);
+
+/** A provider accepted the message: sent, and perhaps since then delivered or not. */
+export const ACCEPTED_STATUSES: ReadonlySet<MessageStatus> = new Set(['sent', 'delivered', 'undeliverable']);
 
 export const APPOINTMENT_STATUSES = ['booked', 'cancelled', 'completed', 'no-show'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];

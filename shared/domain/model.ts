@@ -28,6 +28,7 @@ import { freeText } from './text';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
 
 export {
+  ACCEPTED_STATUSES,
   APPOINTMENT_STATUSES,
   CHANNELS,
   DEFAULT_PRIORITY,
@@ -361,9 +362,31 @@ export type Clinic = z.infer<typeof ClinicSchema>;
 
 export const OptOutSchema = z.strictObject({
   at: UtcInstantSchema,
-  source: z.enum(['patient-keyword', 'staff', 'carrier', 'import', 'email-unsubscribe', 'email-bounce']),
+  /** `complaint`: the patient marked one of our emails as spam (an SES complaint receipt). */
+  source: z.enum([
+    'patient-keyword',
+    'staff',
+    'carrier',
+    'import',
+    'email-unsubscribe',
+    'email-bounce',
+    'complaint',
+  ]),
 });
 export type OptOut = z.infer<typeof OptOutSchema>;
+
+/**
+ * An address that cannot receive: a permanent bounce of the patient's email.
+ * Not an opt-out (the patient said nothing): it holds only for the address
+ * that bounced, so a new address set by staff or an import lifts it.
+ */
+export const UndeliverableSchema = z.strictObject({
+  at: UtcInstantSchema,
+  source: z.literal('bounce'),
+  /** Our message that bounced. */
+  messageId: z.string().min(1).max(200),
+});
+export type Undeliverable = z.infer<typeof UndeliverableSchema>;
 
 export const ConsentSchema = z.strictObject({
   at: UtcInstantSchema,
@@ -420,6 +443,8 @@ function requireAddresses(
 export const PatientSchema = PatientFieldsSchema.extend({
   clinicId: ClinicIdSchema,
   patientId: EntityIdSchema,
+  /** Addresses that cannot receive, as delivery receipts found; kept only while the address stays the same. */
+  undeliverable: z.strictObject({ email: UndeliverableSchema.optional() }).optional(),
   version: positiveVersion,
   createdAt: UtcInstantSchema,
   updatedAt: UtcInstantSchema,
@@ -486,6 +511,15 @@ export type Appointment = z.infer<typeof AppointmentSchema>;
 
 export const MessageStatusSchema = z.enum(MESSAGE_STATUSES);
 
+/** What the provider's delivery receipt said about a message it accepted. */
+export const ReceiptSchema = z.strictObject({
+  /** The provider's event type: `TEXT_DELIVERED`, `TEXT_CARRIER_BLOCKED`, …, `Delivery`, `Bounce`, `Complaint`. */
+  event: z.string().min(1).max(40),
+  /** When the provider reported it (the event's own timestamp). */
+  at: UtcInstantSchema,
+});
+export type Receipt = z.infer<typeof ReceiptSchema>;
+
 export const MessageSchema = z.strictObject({
   clinicId: ClinicIdSchema,
   patientId: EntityIdSchema,
@@ -513,6 +547,8 @@ export const MessageSchema = z.strictObject({
   /** Channels the provider refused for good; decide() does not use them again. */
   failedChannels: z.array(ChannelSchema).max(2).optional(),
   providerMessageId: z.string().max(200).optional(),
+  /** The receipt that made it `delivered` or `undeliverable` (reason: the event type when undeliverable). */
+  receipt: ReceiptSchema.optional(),
   /** The appointment version that planned or last withdrew it. */
   planVersion: positiveVersion,
   /** Revision of the item; bumps on every transition that takes it out of the due index or back in. */

@@ -5,12 +5,22 @@
  */
 import type { Channel, MessageKind, MessageStatus } from '../domain/model';
 
-/** A text to one E.164 number. `messageId`/`clinicId` are for tagging, never shown. */
+/**
+ * A text to one E.164 number. The ids are for tagging (a delivery receipt
+ * carries them back), never shown.
+ */
 export interface SmsRequest {
   to: string;
   text: string;
   clinicId: string;
+  patientId: string;
   messageId: string;
+  /**
+   * The clinic's End User Messaging phone number or pool (id or ARN). Set:
+   * the text goes through End User Messaging with the deployment's
+   * configuration set, so its receipts come back; absent: through SNS.
+   */
+  originationIdentity?: string;
 }
 
 export interface EmailRequest {
@@ -18,6 +28,7 @@ export interface EmailRequest {
   subject: string;
   text: string;
   clinicId: string;
+  patientId: string;
   messageId: string;
 }
 

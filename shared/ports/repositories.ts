@@ -12,7 +12,9 @@ import type {
   MessageStatus,
   Patient,
   Priority,
+  Receipt,
 } from '../domain/model';
+import type { ReceiptPrecondition } from '../domain/receipts';
 
 /**
  * `expectedVersion`: the version the caller read, or `null` when the record
@@ -147,6 +149,17 @@ export interface MessageRepository {
    * appointment version withdrew it.
    */
   withdraw(key: MessageKey, change: { reason: string; planVersion?: number; at: string }): Promise<Message>;
+  /**
+   * Records what a delivery receipt says: `precondition.status` with the
+   * receipt (and, when undeliverable, the reason), only from the states the
+   * precondition allows. The item stays out of the due index. A repeat of the
+   * same receipt returns the item as stored (`repeated`); any other state
+   * throws MessageTransitionError with the item as it is.
+   */
+  recordReceipt(
+    key: MessageKey,
+    change: { precondition: ReceiptPrecondition; receipt: Receipt; reason?: string; at: string },
+  ): Promise<{ message: Message; repeated: boolean }>;
 }
 
 /**

@@ -25,7 +25,7 @@ export class UnplannableChangeError extends AppError {
 }
 
 /** States in which a message has, or may have, reached the patient. */
-const REACHED_PATIENT: ReadonlySet<MessageStatus> = new Set(['sending', 'sent', 'unknown']);
+const REACHED_PATIENT: ReadonlySet<MessageStatus> = new Set(['sending', 'sent', 'delivered', 'unknown']);
 
 export interface PlanDeps {
   clinics: ClinicCache;

@@ -1,16 +1,14 @@
 import type { DateTime } from 'luxon';
-import { AppError, ConflictError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
+import { AppError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide, isMoveReason, resolveLanguage } from '../domain/planning';
 import { type FittedSms, isTemplateKind, render, renderSms, type TemplateKind } from '../domain/templates';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type {
   AppLogger,
-  DomainEvent,
   EmailRequest,
   EmailSender,
   EventPublisher,
-  MessageEventDetail,
   ProviderReceipt,
   SendRequest,
   SmsRequest,
@@ -25,6 +23,8 @@ import {
   type PatientRepository,
 } from '../ports/repositories';
 import type { ClinicCache } from './clinic-cache';
+import { messageEventDetail, publishAfterStoring } from './message-events';
+import { updatePatient } from './patient-updates';
 
 export interface SendConfig {
   /** Tries per message before a transient failure becomes final. */
@@ -85,38 +85,6 @@ function appointmentIdOf(messageId: string): string | undefined {
   return head && !head.startsWith('~') ? head : undefined;
 }
 
-function eventDetail(
-  message: Message,
-  at: string,
-  extra: Partial<MessageEventDetail> = {},
-): MessageEventDetail {
-  return {
-    clinicId: message.clinicId,
-    patientId: message.patientId,
-    ...(message.appointmentId ? { appointmentId: message.appointmentId } : {}),
-    messageId: message.messageId,
-    kind: message.kind,
-    channel: message.channel,
-    status: message.status,
-    ...(message.reason ? { reason: message.reason } : {}),
-    ...(message.providerMessageId ? { providerMessageId: message.providerMessageId } : {}),
-    dueAt: message.dueAt,
-    at,
-    attempts: message.attempts,
-    ...extra,
-  };
-}
-
-/** Events are reported after the state is stored; a failed publish is counted, never retried into a resend. */
-async function publish(deps: SendDeps, events: DomainEvent[]): Promise<void> {
-  try {
-    await deps.events.publish(events);
-  } catch (error) {
-    deps.telemetry.count('EventPublishFailed', events.length);
-    deps.logger.error('event publish failed', { error: (error as Error).name, count: events.length });
-  }
-}
-
 async function finishAs(
   attempt: Attempt,
   status: 'skipped' | 'failed' | 'unknown',
@@ -129,7 +97,7 @@ async function finishAs(
     channel: finished.channel,
   });
   deps.logger[status === 'skipped' ? 'info' : 'warn'](`message ${status}`, { ...key, reason });
-  await publish(deps, [{ detailType, detail: eventDetail(finished, at) }]);
+  await publishAfterStoring(deps, [{ detailType, detail: messageEventDetail(finished, at) }]);
   return status;
 }
 
@@ -166,11 +134,21 @@ function compose(
     patient: context.patient,
     ...(context.appointment ? { appointment: context.appointment } : {}),
   };
-  const ids = { clinicId: message.clinicId, messageId: message.messageId };
+  const ids = { clinicId: message.clinicId, patientId: message.patientId, messageId: message.messageId };
   if (channel === 'sms') {
     const fitted = renderSms(base);
     if (!fitted.fits) return { channel, overBudget: fitted };
-    return { channel, request: { to: address, text: fitted.text, ...ids }, fitted };
+    const identity = context.clinic.originationIdentity?.id;
+    return {
+      channel,
+      request: {
+        to: address,
+        text: fitted.text,
+        ...ids,
+        ...(identity ? { originationIdentity: identity } : {}),
+      },
+      fitted,
+    };
   }
   const { subject, text } = render({ ...base, channel: 'email' });
   return { channel, request: { to: address, subject, text, ...ids } };
@@ -178,36 +156,30 @@ function compose(
 
 /** Records a carrier opt-out on the patient, so no later message tries that number. */
 async function recordCarrierOptOut(deps: SendDeps, patient: Patient, at: string): Promise<Patient> {
-  let current: Patient | undefined = patient;
-  for (let tries = 0; tries < 3 && current; tries++) {
-    if (current.optOuts.sms) return current;
-    const updated: Patient = {
-      ...current,
-      optOuts: { ...current.optOuts, sms: { at, source: 'carrier' } },
-      version: current.version + 1,
-      updatedAt: at,
-    };
-    try {
-      await deps.patients.put(updated, current.version);
-      await publish(deps, [
-        {
-          detailType: 'PatientOptedOut',
-          detail: {
-            clinicId: patient.clinicId,
-            patientId: patient.patientId,
-            channel: 'sms',
-            source: 'carrier',
-            at,
-          },
+  const { patient: updated, changed } = await updatePatient(
+    deps.patients,
+    patient,
+    (current) =>
+      current.optOuts.sms
+        ? undefined
+        : { ...current, optOuts: { ...current.optOuts, sms: { at, source: 'carrier' } } },
+    at,
+  );
+  if (changed) {
+    await publishAfterStoring(deps, [
+      {
+        detailType: 'PatientOptedOut',
+        detail: {
+          clinicId: patient.clinicId,
+          patientId: patient.patientId,
+          channel: 'sms',
+          source: 'carrier',
+          at,
         },
-      ]);
-      return updated;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      current = await deps.patients.get(patient.clinicId, patient.patientId);
-    }
+      },
+    ]);
   }
-  return current ?? patient;
+  return updated;
 }
 
 /**
@@ -446,7 +418,9 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
       fallback: decision.fallback,
       lagSeconds,
     });
-    await publish(deps, [{ detailType: 'MessageSent', detail: eventDetail(sent, at, { lagSeconds }) }]);
+    await publishAfterStoring(deps, [
+      { detailType: 'MessageSent', detail: messageEventDetail(sent, at, { lagSeconds }) },
+    ]);
     return 'sent';
   }
 }

@@ -50,9 +50,16 @@ export const CONFIGURATION_SET = 'clinic-reminders';
 /**
  * The exact SES SendEmail input the rig's sender makes for one email.
  *
- * @param email - recipient, subject, text, and the message id as the SES tag holds it (`#` written `_`)
+ * @param email - recipient, subject, text, and the ids as the SES tags hold
+ *   them (`#` written `@23`); the patient is `p-1` unless named
  */
-export function sesInput(email: { to: string; subject: string; text: string; messageIdTag: string }) {
+export function sesInput(email: {
+  to: string;
+  subject: string;
+  text: string;
+  messageIdTag: string;
+  patientIdTag?: string;
+}) {
   return {
     FromEmailAddress: FROM_ADDRESS,
     Destination: { ToAddresses: [email.to] },
@@ -65,6 +72,7 @@ export function sesInput(email: { to: string; subject: string; text: string; mes
     ConfigurationSetName: CONFIGURATION_SET,
     EmailTags: [
       { Name: 'clinicId', Value: 'demo-clinic' },
+      { Name: 'patientId', Value: email.patientIdTag ?? 'p-1' },
       { Name: 'messageId', Value: email.messageIdTag },
     ],
   };

@@ -5,7 +5,8 @@
  *
  * Write cost per delivered message (the design's budget is 6 write units):
  * create 2 (item + due index), claim 1 (no indexed attribute changes),
- * sending 2 (leaves the due index), sent 1.
+ * sending 2 (leaves the due index), sent 1. A delivery receipt adds 1 (the
+ * item is out of the index by then).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -26,7 +27,8 @@ import {
   PRIORITY_RANK,
   type Priority,
 } from '../../domain/constants';
-import { type Message, MessageSchema } from '../../domain/model';
+import { type Message, MessageSchema, type Receipt } from '../../domain/model';
+import type { ReceiptPrecondition } from '../../domain/receipts';
 import { parseOrThrow } from '../../domain/validation';
 import {
   type DueEntry,
@@ -271,6 +273,8 @@ export class DynamoMessageRepository implements MessageRepository {
     update: {
       condition: string;
       values: Record<string, unknown>;
+      /** Attribute names the condition uses beyond the standard placeholders. */
+      names?: Record<string, string>;
       set: Record<string, unknown>;
       remove?: readonly string[];
       /** Counters to add one to (rev on every change that leaves or re-enters the index). */
@@ -289,6 +293,7 @@ export class DynamoMessageRepository implements MessageRepository {
       '#token': 'claimToken',
       '#rev': 'rev',
       '#leaseUntil': 'leaseUntil',
+      ...update.names,
     };
     const values: Record<string, unknown> = { ...update.values };
     const assignments = Object.entries(update.set).map(([attribute, value], index) => {
@@ -488,6 +493,48 @@ export class DynamoMessageRepository implements MessageRepository {
       },
       'be rescheduled',
     );
+  }
+
+  async recordReceipt(
+    key: MessageKey,
+    change: { precondition: ReceiptPrecondition; receipt: Receipt; reason?: string; at: string },
+  ): Promise<{ message: Message; repeated: boolean }> {
+    const { precondition, receipt, reason, at } = change;
+    const values: Record<string, unknown> = {};
+    let condition = DynamoMessageRepository.statusIn(precondition.statuses, values);
+    if (precondition.overturnable.length > 0) {
+      values[':delivered'] = 'delivered';
+      const events = precondition.overturnable.map((event, index) => {
+        values[`:weak${index}`] = event;
+        return `:weak${index}`;
+      });
+      condition = `(${condition} OR (#status = :delivered AND #receipt.#event IN (${events.join(', ')})))`;
+    }
+    let repeated = false;
+    const message = await this.transition(
+      key,
+      {
+        condition,
+        values,
+        names: { '#receipt': 'receipt', '#event': 'event' },
+        set: {
+          status: precondition.status,
+          receipt,
+          updatedAt: at,
+          ...(reason ? { reason } : {}),
+        },
+        increment: [],
+        alreadyDone: (current) => {
+          repeated =
+            current.status === precondition.status &&
+            current.receipt?.event === receipt.event &&
+            current.receipt.at === receipt.at;
+          return repeated;
+        },
+      },
+      `be marked ${precondition.status}`,
+    );
+    return { message, repeated };
   }
 
   withdraw(key: MessageKey, change: { reason: string; planVersion?: number; at: string }): Promise<Message> {

@@ -13,8 +13,8 @@
  *   more reminders than this one then has: the far-ahead reminders of
  *   earlier visits go before all reminders of a later one, and no visit loses
  *   its last reminder to another;
- * - a reminder that went out, or may have (queued, sending, sent, unknown),
- *   is never taken back.
+ * - a reminder that went out, or may have (queued, sending, sent, delivered,
+ *   unknown), is never taken back.
  */
 import type { DateTime } from 'luxon';
 import { type MessageStatus, PRIORITY_RANK } from '../constants';
@@ -24,8 +24,12 @@ import type { OtherMessage, PlannedMessage } from './types';
 
 export type FrequencyCap = MessagingPolicy['frequencyCap'];
 
-/** A stored reminder in one of these has reached, or may have reached, the patient: it counts and stays. */
-const GONE_OUT: ReadonlySet<MessageStatus> = new Set(['queued', 'sending', 'sent', 'unknown']);
+/**
+ * A stored reminder in one of these has reached, or may have reached, the
+ * patient: it counts and stays. An undeliverable one did not reach them; its
+ * fallback copy on the next channel counts instead.
+ */
+const GONE_OUT: ReadonlySet<MessageStatus> = new Set(['queued', 'sending', 'sent', 'delivered', 'unknown']);
 
 const WEEK_MS = 7 * 24 * 3_600_000;
 

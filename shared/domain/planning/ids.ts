@@ -1,5 +1,7 @@
 /**
- * Deterministic message ids: `${appointmentId}#${kind}#${offset or -}#v${n}`.
+ * Deterministic message ids: `${appointmentId}#${kind}#${offset or -}#v${n}`,
+ * and `${that id}#via-${channel}` for the copy of a message that a delivery
+ * receipt found undeliverable, sent again on the patient's next channel.
  *
  * The same appointment version always yields the same ids, so a replayed or
  * duplicated stream record finds its messages already stored and changes
@@ -9,7 +11,7 @@
  * - cancellation, survey: the appointment version at which it reached that
  *   terminal status.
  */
-import { MESSAGE_KINDS, type MessageKind } from '../constants';
+import { CHANNELS, type Channel, MESSAGE_KINDS, type MessageKind } from '../constants';
 import { formatOffset, parseOffset } from '../time';
 
 export interface MessageIdParts {
@@ -18,6 +20,8 @@ export interface MessageIdParts {
   /** Canonical offset (`3d`, `2h`) for reminders and surveys. */
   offset?: string | undefined;
   version: number;
+  /** Set on a fallback copy: the channel it goes by instead of the original's. */
+  via?: Channel | undefined;
 }
 
 const KINDS: ReadonlySet<string> = new Set(MESSAGE_KINDS);
@@ -53,7 +57,8 @@ export function messageIdFor(parts: MessageIdParts): string {
  */
 export function parseMessageId(id: string): MessageIdParts | undefined {
   const parts = id.split('#');
-  if (parts.length !== 4) return undefined;
+  const via = parts.length === 5 ? viaOf(parts[4] ?? '') : undefined;
+  if (parts.length !== 4 && !via) return undefined;
   const [appointmentId = '', kind = '', offset = '', versionText = ''] = parts;
   if (appointmentId === '' || !isMessageKind(kind)) return undefined;
   const version = /^v([1-9]\d{0,8})$/.exec(versionText)?.[1];
@@ -67,5 +72,46 @@ export function parseMessageId(id: string): MessageIdParts | undefined {
     kind,
     offset: offset === '-' ? undefined : offset,
     version: Number(version),
+    ...(via ? { via } : {}),
   };
+}
+
+const VIA_PREFIX = 'via-';
+
+function viaOf(part: string): Channel | undefined {
+  const channel = part.slice(VIA_PREFIX.length);
+  return part.startsWith(VIA_PREFIX) && (CHANNELS as readonly string[]).includes(channel)
+    ? (channel as Channel)
+    : undefined;
+}
+
+/**
+ * The id of a message's fallback copy on another channel: one per message,
+ * so a receipt delivered twice creates it once.
+ *
+ * @param messageId - the undeliverable message's id (any shape: visit, broadcast)
+ * @param channel - the channel the copy goes by
+ */
+export function fallbackIdFor(messageId: string, channel: Channel): string {
+  if (isFallbackId(messageId)) throw new RangeError(`a fallback has no fallback of its own: ${messageId}`);
+  return `${messageId}#${VIA_PREFIX}${channel}`;
+}
+
+/**
+ * True for the id of a fallback copy (made by {@link fallbackIdFor}).
+ *
+ * @param messageId - a message id
+ */
+export function isFallbackId(messageId: string): boolean {
+  const last = messageId.slice(messageId.lastIndexOf('#') + 1);
+  return messageId.includes('#') && viaOf(last) !== undefined;
+}
+
+/**
+ * The id a fallback copy was made from; any other id unchanged.
+ *
+ * @param messageId - a message id
+ */
+export function originalIdOf(messageId: string): string {
+  return isFallbackId(messageId) ? messageId.slice(0, messageId.lastIndexOf('#')) : messageId;
 }

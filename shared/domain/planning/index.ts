@@ -11,7 +11,14 @@ export {
   decide,
 } from './decide';
 export { applyFrequencyCap, type CapDecision, type FrequencyCap } from './frequency-cap';
-export { type MessageIdParts, messageIdFor, parseMessageId } from './ids';
+export {
+  fallbackIdFor,
+  isFallbackId,
+  type MessageIdParts,
+  messageIdFor,
+  originalIdOf,
+  parseMessageId,
+} from './ids';
 export { plan } from './plan';
 export {
   earliestAllowedAtOrAfter,

@@ -5,7 +5,7 @@
  * skipped with a reason, which the pipeline does with a conditional write).
  */
 import type { Appointment, Message, MessageKind, MessageStatus } from '../model';
-import { parseMessageId } from './ids';
+import { originalIdOf, parseMessageId } from './ids';
 import type { PlannedMessage } from './types';
 
 /** Why reconcile() withdraws a stored message. */
@@ -49,7 +49,15 @@ const WITHDRAWABLE: ReadonlySet<MessageStatus> = new Set(['pending', 'queued']);
 const ONE_PER_APPOINTMENT: ReadonlySet<MessageKind> = new Set(['cancellation', 'survey']);
 
 /** A one-per-appointment message in one of these has gone (or may have gone) to the provider. */
-const UNDER_WAY: ReadonlySet<MessageStatus> = new Set(['queued', 'sending', 'sent', 'unknown', 'failed']);
+const UNDER_WAY: ReadonlySet<MessageStatus> = new Set([
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'undeliverable',
+  'unknown',
+  'failed',
+]);
 
 /** Kinds whose id version is the schedule version (a move makes them obsolete). */
 const SCHEDULE_BOUND: ReadonlySet<MessageKind> = new Set(['reminder', 'confirmation', 'reschedule']);
@@ -102,8 +110,10 @@ export function reconcile(
       !storedIds.has(message.messageId) &&
       !(ONE_PER_APPOINTMENT.has(message.kind) && underWay.has(message.kind)),
   );
+  // A fallback copy (another channel, after an undeliverable receipt) stands
+  // or falls with the message it copies.
   const withdraw = stored
-    .filter((message) => WITHDRAWABLE.has(message.status) && !desiredIds.has(message.messageId))
+    .filter((message) => WITHDRAWABLE.has(message.status) && !desiredIds.has(originalIdOf(message.messageId)))
     .filter((message) => {
       // A queued notice of a one-per-appointment kind stands for the desired one.
       const standsIn =

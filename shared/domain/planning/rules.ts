@@ -111,15 +111,21 @@ export function addressFor(patient: Pick<Patient, 'phone' | 'email'>, channel: C
   return channel === 'sms' ? patient.phone : patient.email;
 }
 
-type ChannelPatient = Pick<Patient, 'channels' | 'phone' | 'email' | 'optOuts'>;
+type ChannelPatient = Pick<Patient, 'channels' | 'phone' | 'email' | 'optOuts' | 'undeliverable'>;
 
 /**
- * The patient's channels in order of preference that have an address and are not opted out.
+ * The patient's channels in order of preference that have an address, are
+ * not opted out and whose address has not been found undeliverable.
  *
- * @param patient - channels, addresses and opt-outs as stored now
+ * @param patient - channels, addresses, opt-outs and undeliverable marks as stored now
  */
 export function allowedChannels(patient: ChannelPatient): Channel[] {
-  return patient.channels.filter((channel) => addressFor(patient, channel) && !patient.optOuts[channel]);
+  return patient.channels.filter(
+    (channel) =>
+      addressFor(patient, channel) &&
+      !patient.optOuts[channel] &&
+      !(channel === 'email' && patient.undeliverable?.email),
+  );
 }
 
 /**

@@ -13,7 +13,8 @@ import {
   type TimelineMessage,
 } from '../../api/schemas';
 import { NotFoundError } from '../../domain/errors';
-import type { Appointment, Clinic, Message } from '../../domain/model';
+import { ACCEPTED_STATUSES, type Appointment, type Clinic, type Message } from '../../domain/model';
+import { isFallbackId, originalIdOf } from '../../domain/planning';
 import type { Clock } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type {
@@ -170,8 +171,9 @@ function localTimes(message: Message, zone: string): LocalTimes {
   const optional = {
     queuedAt: at(message.queuedAt),
     sendingAt: at(message.sendingAt),
-    sentAt: message.status === 'sent' ? at(message.finishedAt) : undefined,
+    sentAt: ACCEPTED_STATUSES.has(message.status) ? at(message.finishedAt) : undefined,
     finishedAt: at(message.finishedAt),
+    receiptAt: at(message.receipt?.at),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) times[key as keyof typeof optional] = value;
@@ -186,8 +188,10 @@ function toTimelineMessage(message: Message, zone: string, clinicZone: string): 
     failedChannels: message.failedChannels,
     queuedAt: message.queuedAt,
     sendingAt: message.sendingAt,
-    sentAt: message.status === 'sent' ? message.finishedAt : undefined,
+    sentAt: ACCEPTED_STATUSES.has(message.status) ? message.finishedAt : undefined,
     finishedAt: message.finishedAt,
+    receipt: message.receipt,
+    fallbackOf: isFallbackId(message.messageId) ? originalIdOf(message.messageId) : undefined,
   };
   return {
     messageId: message.messageId,

@@ -23,6 +23,7 @@ import { applyBooking, applyStatusChange, type StatusChange } from '../../domain
 import { CHANNELS } from '../../domain/constants';
 import { AppError, ConflictError, type FieldIssue, ValidationError } from '../../domain/errors';
 import { type Appointment, type Channel, type Clinic, type Patient, PatientSchema } from '../../domain/model';
+import { keptUndeliverable } from '../../domain/receipts';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { safeParseInput, toFieldIssues } from '../../domain/validation';
 import type { AppointmentRepository, ClinicRepository, PatientRepository } from '../../ports/repositories';
@@ -113,7 +114,8 @@ function channelsFor(
 
 /**
  * The patient after the import: contact details and preferences from the
- * file, opt-outs and consent kept (plus any opt-out the file records).
+ * file, opt-outs and consent kept (plus any opt-out the file records), and
+ * an undeliverable mark while the email address stays the same.
  *
  * @throws ValidationError with record paths when the result is not a valid patient
  */
@@ -145,6 +147,7 @@ export function mergeImportedPatient(
     timeZone: keep(imported.timeZone, stored?.timeZone),
     optOuts,
     consent: stored?.consent ?? {},
+    undeliverable: keptUndeliverable(stored, email),
     version: stored ? stored.version + 1 : 1,
     createdAt: stored?.createdAt ?? at,
     updatedAt: at,

@@ -14,6 +14,7 @@ import type { Metrics } from '../../api/schemas';
 import { MetricsQuerySchema } from '../../api/schemas';
 import { ValidationError } from '../../domain/errors';
 import {
+  ACCEPTED_STATUSES,
   type Appointment,
   AppointmentStatusSchema,
   ChannelSchema,
@@ -95,7 +96,7 @@ async function appointmentsIn(
 
 function sendLags(messages: readonly Message[]): number[] {
   return messages
-    .filter((message) => message.status === 'sent' && message.finishedAt)
+    .filter((message) => ACCEPTED_STATUSES.has(message.status) && message.finishedAt)
     .map((message) =>
       parseUtc(message.finishedAt ?? message.dueAt)
         .diff(parseUtc(message.dueAt))

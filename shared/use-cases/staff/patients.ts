@@ -3,6 +3,7 @@ import { CHANNELS } from '../../domain/constants';
 import { type FieldIssue, NotFoundError, ValidationError } from '../../domain/errors';
 import type { Channel, Consent, OptOut, Patient } from '../../domain/model';
 import { PatientSchema } from '../../domain/model';
+import { keptUndeliverable } from '../../domain/receipts';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type { ClinicRepository, PatientRepository } from '../../ports/repositories';
@@ -76,7 +77,8 @@ export async function getPatient(
  * Primary course:
  * 1. Parse the body; check the clinic exists.
  * 2. Read the stored patient; an update must name its version (If-Match).
- * 3. Carry opt-outs and consent over, applying what staff named.
+ * 3. Carry opt-outs and consent over, applying what staff named, and an
+ *    undeliverable mark while the email address stays the same.
  * 4. Check the whole record (every listed channel needs its address).
  * 5. Write it conditionally, unless nothing changed.
  *
@@ -111,12 +113,15 @@ export async function savePatient(
   if (issues.length > 0) throw new ValidationError(issues);
 
   const { optOuts: _optOuts, consent: _consent, ...fields } = input;
+  // A bounce mark stays with the address that bounced: a new address lifts it.
+  const undeliverable = keptUndeliverable(current, fields.email);
   const next = parseOrThrow(PatientSchema, {
     ...fields,
     clinicId: ids.clinicId,
     patientId: ids.patientId,
     optOuts,
     consent,
+    ...(undeliverable ? { undeliverable } : {}),
     version: current ? current.version + 1 : 1,
     createdAt: current?.createdAt ?? at,
     updatedAt: at,

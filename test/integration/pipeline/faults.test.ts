@@ -336,7 +336,7 @@ describe('provider refusals', () => {
       appointment,
     });
     expect(rig.sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual(
-      sesInput({ to: 'ana.rivera@example.com', ...email, messageIdTag: 'a-invalid_confirmation_-_v1' }),
+      sesInput({ to: 'ana.rivera@example.com', ...email, messageIdTag: 'a-invalid@23confirmation@23-@23v1' }),
     );
   });
 

@@ -124,7 +124,7 @@ describe('the render-time segment guard in send-message', () => {
       sesInput({
         to: patient.email ?? '',
         ...email,
-        messageIdTag: confirmation?.messageId.replaceAll('#', '_') ?? '',
+        messageIdTag: confirmation?.messageId.replaceAll('#', '@23') ?? '',
       }),
     ]);
     expect(rig.telemetry.total('OverSegmentBudget')).toBe(1);
