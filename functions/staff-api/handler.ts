@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { systemClock } from '../../shared/adapters/clock';
 import { makeDynamoClients } from '../../shared/adapters/dynamodb/client';
+import { guardClinicScope } from '../../shared/adapters/dynamodb/clinic-scope';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { parseEnv, tableNamesFrom } from '../../shared/config/env';
 import { StaffApiEnv, staffApiConfigFrom } from '../../shared/http/env';
@@ -19,11 +20,11 @@ export function makeHandler(deps: StaffApiDeps, observability?: Observability) {
 export const handler = lazyHandler(() => {
   const env = parseEnv(StaffApiEnv, process.env);
   const observability = makeObservability('staff-api');
-  const repos = makeRepositories(
-    makeDynamoClients({ region: env.AWS_REGION }).doc,
-    tableNamesFrom(env),
-    env.MESSAGE_RETENTION_DAYS,
-  );
+  const names = tableNamesFrom(env);
+  const clients = makeDynamoClients({ region: env.AWS_REGION });
+  // Every request this function makes must be keyed by the clinic of the staff request that makes it.
+  guardClinicScope(clients.raw, names, { required: true });
+  const repos = makeRepositories(clients.doc, names, env.MESSAGE_RETENTION_DAYS);
   return makeHandler(
     {
       ...repos,

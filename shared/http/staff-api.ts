@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildOpenApiDocument } from '../api/openapi';
+import { inClinicScope } from '../clinic-scope';
 import { AppError } from '../domain/errors';
 import { principalOf, requireClinic } from './auth';
 import { errorResponse } from './errors';
@@ -84,7 +85,12 @@ export async function serveStaffApi(
       const principal = principalOf(event, deps.config.clinicsClaim);
       clinic = clinicParam(match.params);
       requireClinic(principal, clinic);
-      result = await match.route.handle({ deps, event, headers, principal }, match.params);
+      const scoped = clinic;
+      // Second layer under requireClinic: a guarded DynamoDB client refuses
+      // any request of this handling keyed by another clinic.
+      result = await inClinicScope(scoped, () =>
+        match.route.handle({ deps, event, headers, principal }, match.params),
+      );
     }
   } catch (error) {
     const mapped = errorResponse(error);

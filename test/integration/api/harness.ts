@@ -5,7 +5,10 @@
  */
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { makeHandler } from '../../../functions/staff-api/handler';
+import { type DynamoClients, makeDynamoClients } from '../../../shared/adapters/dynamodb/client';
+import { guardClinicScope } from '../../../shared/adapters/dynamodb/clinic-scope';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
@@ -71,9 +74,17 @@ export function useStaffApi(
     error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
   };
   const repos = () => makeRepositories(tables.clients.doc, tables.names);
+  // The API gets its own clients with the clinic guard, as in Lambda: every
+  // test of every route proves that each request stays inside its clinic.
+  let guarded: DynamoClients | undefined;
+  beforeAll(() => {
+    guarded = makeDynamoClients({ endpoint: inject('dynamoEndpoint') });
+    guardClinicScope(guarded.raw, tables.names, { required: true });
+  });
+  afterAll(() => guarded?.raw.destroy());
   const handler = () =>
     makeHandler({
-      ...repos(),
+      ...makeRepositories(guarded?.doc ?? tables.clients.doc, tables.names),
       clock: fixedClock(options.now ?? TEST_NOW),
       logger,
       config: { ...DEFAULT_STAFF_API_CONFIG, ...options.config },
