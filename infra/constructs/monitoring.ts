@@ -28,6 +28,8 @@ export interface MonitoringProps {
   readonly planMessages: ReminderFunction;
   readonly dispatchDue: ReminderFunction;
   readonly sendMessage: ReminderFunction;
+  /** Failed planning waiting to be read back from the stream (within its 24 hours). */
+  readonly planRetryQueue: IQueue;
   /** Every dead-letter queue, by the name the alarm and dashboard show. */
   readonly deadLetterQueues: Record<string, IQueue>;
   readonly sendLagSeconds: number;
@@ -111,6 +113,18 @@ export class Monitoring extends Construct {
         description: `${name} holds messages: inspect them, fix the cause, then redrive.`,
       });
     }
+
+    this.addAlarm('PlanRetryBacklogAlarm', {
+      metric: props.planRetryQueue.metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 60 * 60,
+      evaluationPeriods: 1,
+      description:
+        'A failed planning batch has waited an hour to be read back from the appointments stream, which keeps ' +
+        'records for 24 hours: replan-failed-changes is not running or keeps failing (its logs and errors).',
+    });
 
     this.addAlarm('FailedMessagesAlarm', {
       metric: acrossChannels('MessageFailed', 'failed', Duration.minutes(15)),

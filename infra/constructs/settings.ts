@@ -20,6 +20,16 @@ if (
   );
 }
 
+/**
+ * replan-failed-changes may run a minute per entry (it reads the stream and
+ * plans); the retry queue hides an entry six times that, as Lambda advises.
+ */
+export const REPLAN_FUNCTION_TIMEOUT = Duration.seconds(60);
+export const PLAN_RETRY_VISIBILITY = Duration.seconds(REPLAN_FUNCTION_TIMEOUT.toSeconds() * 6);
+
+/** Receives of one failed change before SQS moves it, unread, to the planning dead-letter queue. */
+export const PLAN_RETRY_MAX_RECEIVES = 3;
+
 /** Receives of one send request before SQS moves it to the send dead-letter queue. */
 export const SEND_MAX_RECEIVES = 5;
 
@@ -31,6 +41,7 @@ export const SERVICE = {
   planMessages: 'plan-messages',
   dispatchDue: 'dispatch-due',
   sendMessage: 'send-message',
+  replanFailedChanges: 'replan-failed-changes',
 } as const;
 
 /**

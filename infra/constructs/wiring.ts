@@ -191,6 +191,34 @@ export interface StreamSourceOptions {
   onFailure: IQueue;
 }
 
+/** Grants reading a table's stream (and its key through DynamoDB); returns the stream ARN. */
+function allowStreamRead(fn: ReminderFunction, defined: DefinedTable, actions: string[]): string {
+  const { table } = defined;
+  const streamArn = table.tableStreamArn;
+  if (!streamArn) throw new Error(`${table.node.path} has no stream`);
+  fn.allow(allowOn(actions, [streamArn]));
+  if (table.encryptionKey)
+    fn.allow(allowOn(['kms:Decrypt'], [table.encryptionKey.keyArn], viaService(fn, 'dynamodb')));
+  return streamArn;
+}
+
+/**
+ * Names a table's stream in the function's environment and lets the
+ * function read records back from it by position (an iterator at a sequence
+ * number, then pages of records), with its key through DynamoDB.
+ *
+ * @param fn - the function
+ * @param defined - the table whose stream to read
+ * @param key - the env variable that carries the stream ARN
+ */
+export function useStreamRecords<S extends EnvSchema>(
+  fn: ReminderFunction<S>,
+  defined: DefinedTable,
+  key: EnvKey<S>,
+): void {
+  fn.setEnv(key, allowStreamRead(fn, defined, ['dynamodb:GetShardIterator', 'dynamodb:GetRecords']));
+}
+
 /**
  * Feeds a table's stream to the function with partial batch responses,
  * bisect on error, bounded retries and age, and an on-failure queue;
@@ -206,17 +234,12 @@ export function addStreamSource(
   defined: DefinedTable,
   options: StreamSourceOptions,
 ): void {
-  const { table } = defined;
-  const streamArn = table.tableStreamArn;
-  if (!streamArn) throw new Error(`${table.node.path} has no stream`);
-  fn.allow(
-    allowOn(
-      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
-      [streamArn],
-    ),
-  );
-  if (table.encryptionKey)
-    fn.allow(allowOn(['kms:Decrypt'], [table.encryptionKey.keyArn], viaService(fn, 'dynamodb')));
+  const streamArn = allowStreamRead(fn, defined, [
+    'dynamodb:DescribeStream',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:ListStreams',
+  ]);
   allowSend(fn, options.onFailure);
   fn.fn.addEventSourceMapping('StreamSource', {
     eventSourceArn: streamArn,

@@ -15,6 +15,8 @@ import {
   alarmNamePrefix,
   DEAD_LETTER_RETENTION,
   logGroupPrefix,
+  PLAN_RETRY_MAX_RECEIVES,
+  PLAN_RETRY_VISIBILITY,
   SEND_MAX_RECEIVES,
   SEND_QUEUE_VISIBILITY,
 } from '../constructs/settings';
@@ -58,7 +60,14 @@ export class StatefulStack extends Stack {
   readonly sendQueue: Queue;
   /** Send requests that failed every receive, and requests send-message set aside. */
   readonly sendDeadLetterQueue: Queue;
-  /** Stream batches plan-messages gave up on, and records it set aside. */
+  /**
+   * Where the appointments stream mapping puts the position of each batch it
+   * gave up on, and where a person moves set-aside entries back to for a
+   * replay: replan-failed-changes reads it. Failing entries move on to the
+   * planning dead-letter queue.
+   */
+  readonly planRetryQueue: Queue;
+  /** Appointments that could not be planned (by ids, with the reason), for a person to replay. */
   readonly planDeadLetterQueue: Queue;
   /** Sweeps the scheduler could not deliver, and sweeps that failed as async invocations. */
   readonly sweepDeadLetterQueue: Queue;
@@ -114,6 +123,20 @@ export class StatefulStack extends Stack {
       deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_MAX_RECEIVES },
     });
     this.planDeadLetterQueue = this.deadLetterQueue('PlanDeadLetterQueue');
+    this.planRetryQueue = new Queue(this, 'PlanRetryQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      visibilityTimeout: PLAN_RETRY_VISIBILITY,
+      // Kept as long as a dead letter: an entry read back after the stream's
+      // day is set aside with its position, never dropped by SQS.
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      deadLetterQueue: { queue: this.planDeadLetterQueue, maxReceiveCount: PLAN_RETRY_MAX_RECEIVES },
+    });
+    neverReplace(
+      this.planRetryQueue.node.defaultChild as CfnResource,
+      'a replaced retry queue is deleted with the failed changes waiting in it; after a day they cannot be named',
+    );
     this.sweepDeadLetterQueue = this.deadLetterQueue('SweepDeadLetterQueue');
     const endOfTheLine =
       'A dead-letter queue is the end of the line: a person inspects what lands here and redrives it; ' +
@@ -130,12 +153,7 @@ export class StatefulStack extends Stack {
       'a replaced send queue is deleted with the sends queued in it (they wait for their lease to run out)',
     );
     // AwsSolutions-SQS3 recognises a queue as a DLQ only through another queue's
-    // redrive policy; these two receive from a stream mapping and the scheduler.
-    acknowledge(
-      this.planDeadLetterQueue,
-      'AwsSolutions-SQS3',
-      `The on-failure destination of the appointments stream mapping and plan-messages' set-aside queue. ${endOfTheLine}`,
-    );
+    // redrive policy; this one receives from the scheduler and Lambda.
     acknowledge(
       this.sweepDeadLetterQueue,
       'AwsSolutions-SQS3',
@@ -222,6 +240,11 @@ export class StatefulStack extends Stack {
       description: 'MessageSent, MessageFailed and MessageSkipped events are published here',
     });
     new CfnOutput(this, 'ClinicsTableName', { value: this.tables.clinics.table.tableName });
+    // The replay runbook (docs/deploy.md, "Replaying planning failures") moves entries between these two.
+    new CfnOutput(this, 'PlanDeadLetterQueueUrl', { value: this.planDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'PlanDeadLetterQueueArn', { value: this.planDeadLetterQueue.queueArn });
+    new CfnOutput(this, 'PlanRetryQueueUrl', { value: this.planRetryQueue.queueUrl });
+    new CfnOutput(this, 'PlanRetryQueueArn', { value: this.planRetryQueue.queueArn });
     new CfnOutput(this, 'DataKeyArn', {
       value: this.key.keyArn,
       description:

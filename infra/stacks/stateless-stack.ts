@@ -4,7 +4,12 @@ import { Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
-import { DispatchDueEnv, PlanMessagesEnv, SendMessageEnv } from '../../shared/config/env';
+import {
+  DispatchDueEnv,
+  PlanMessagesEnv,
+  ReplanFailedChangesEnv,
+  SendMessageEnv,
+} from '../../shared/config/env';
 import { CLINICS_CLAIM } from '../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG, StaffApiEnv } from '../../shared/http/env';
 import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
@@ -19,7 +24,7 @@ import {
   type ReminderFunctionProps,
 } from '../constructs/reminder-function';
 import { senderConcurrency } from '../constructs/sender-concurrency';
-import { logGroupPrefix, SEND_FUNCTION_TIMEOUT } from '../constructs/settings';
+import { logGroupPrefix, REPLAN_FUNCTION_TIMEOUT, SEND_FUNCTION_TIMEOUT } from '../constructs/settings';
 import { STAFF_API_TIMEOUT, StaffHttpApi } from '../constructs/staff-http-api';
 import {
   addQueueSource,
@@ -29,6 +34,7 @@ import {
   useQueue,
   useSetting,
   useSms,
+  useStreamRecords,
   useTable,
   useTableName,
 } from '../constructs/wiring';
@@ -57,6 +63,7 @@ export class StatelessStack extends Stack {
   /** Shared by every function: key, log retention, VPC, shared policies. */
   readonly platform: FunctionPlatform;
   readonly planMessages: ReminderFunction<typeof PlanMessagesEnv>;
+  readonly replanFailedChanges: ReminderFunction<typeof ReplanFailedChangesEnv>;
   readonly dispatchDue: ReminderFunction<typeof DispatchDueEnv>;
   readonly sendMessage: ReminderFunction<typeof SendMessageEnv>;
   readonly seedClinics: ReminderFunction<typeof SeedClinicsEnv>;
@@ -106,8 +113,39 @@ export class StatelessStack extends Stack {
       batchSize: 50,
       retryAttempts: 8,
       maxRecordAge: Duration.hours(6),
-      onFailure: stateful.planDeadLetterQueue,
+      // Only the batch's position arrives there: replan-failed-changes reads it back at once.
+      onFailure: stateful.planRetryQueue,
     });
+
+    // --- replan-failed-changes: failed planning → ids, re-planned ----------
+    this.replanFailedChanges = this.addFunction('ReplanFailedChanges', {
+      entry: 'functions/replan-failed-changes/handler.ts',
+      envSchema: ReplanFailedChangesEnv,
+      description:
+        'Reads batches planning gave up on back from the stream, re-plans their appointments, sets aside the rest by id',
+      memorySize: 512,
+      timeout: REPLAN_FUNCTION_TIMEOUT,
+      // Failures are rare and re-planning is idempotent: two at a time is plenty.
+      concurrency: { reserved: 2 },
+      deadLetter: {
+        noneBecause:
+          "Invoked synchronously by the SQS mapping of the planning retry queue; an entry that keeps failing moves to the planning dead-letter queue by the queue's redrive policy.",
+      },
+    });
+    useTable(this.replanFailedChanges, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
+    useTable(this.replanFailedChanges, tables.patients, { items: ['GetItem'] }, 'PATIENTS_TABLE');
+    // Re-plans from the appointment as it is now, not from the stream images.
+    useTable(this.replanFailedChanges, tables.appointments, { items: ['GetItem'] }, 'APPOINTMENTS_TABLE');
+    useTable(
+      this.replanFailedChanges,
+      tables.messages,
+      { items: ['Query', 'PutItem', 'UpdateItem'] },
+      'MESSAGES_TABLE',
+    );
+    useSetting(this.replanFailedChanges, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    useStreamRecords(this.replanFailedChanges, tables.appointments, 'APPOINTMENTS_STREAM_ARN');
+    useQueue(this.replanFailedChanges, stateful.planDeadLetterQueue, 'PLAN_DEAD_LETTER_QUEUE_URL');
+    addQueueSource(this.replanFailedChanges, stateful.planRetryQueue, { batchSize: 10, maxConcurrency: 2 });
 
     // --- dispatch-due: every minute, claim what is due and queue it -------
     this.dispatchDue = this.addFunction('DispatchDue', {
@@ -296,6 +334,7 @@ export class StatelessStack extends Stack {
       planMessages: this.planMessages,
       dispatchDue: this.dispatchDue,
       sendMessage: this.sendMessage,
+      planRetryQueue: stateful.planRetryQueue,
       deadLetterQueues: {
         SendDeadLetterQueue: stateful.sendDeadLetterQueue,
         PlanDeadLetterQueue: stateful.planDeadLetterQueue,

@@ -92,3 +92,9 @@ export const SendMessageEnv = TablesEnv.extend({
   BACKOFF_BASE_SECONDS: z.coerce.number().int().min(1).max(900).default(SENDING_DEFAULTS.backoffBaseSeconds),
   BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(SENDING_DEFAULTS.backoffMaxSeconds),
 });
+
+export const ReplanFailedChangesEnv = TablesEnv.extend({
+  PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
+  /** The appointments table's stream, the only one whose positions it reads back. */
+  APPOINTMENTS_STREAM_ARN: name,
+});

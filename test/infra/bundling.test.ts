@@ -25,7 +25,14 @@ function assetDir(fn: ReminderFunction): string {
   return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
 }
 
-const FUNCTIONS = ['planMessages', 'dispatchDue', 'sendMessage', 'seedClinics', 'staffApi'] as const;
+const FUNCTIONS = [
+  'planMessages',
+  'replanFailedChanges',
+  'dispatchDue',
+  'sendMessage',
+  'seedClinics',
+  'staffApi',
+] as const;
 
 describe('function bundles', () => {
   it.each(FUNCTIONS)('bundles %s as minified ESM with a linked source map', (name) => {

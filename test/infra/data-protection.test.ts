@@ -191,7 +191,7 @@ describe('upgrades keep what must never be replaced', () => {
         'AWS::KMS::Key',
         'AWS::SES::ConfigurationSet',
         ...Array(2).fill('AWS::SNS::Topic'),
-        ...Array(4).fill('AWS::SQS::Queue'),
+        ...Array(5).fill('AWS::SQS::Queue'),
       ].sort(),
     );
   });

@@ -32,6 +32,12 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     appointments: ['GetItem', 'PutItem', 'Query@byStart'],
     messages: ['Query'],
   },
+  'functions/replan-failed-changes/handler.ts': {
+    clinics: ['GetItem'],
+    patients: ['GetItem'],
+    appointments: ['GetItem'],
+    messages: ['PutItem', 'Query', 'UpdateItem'],
+  },
   'infra/seed/handler.ts': {
     clinics: ['GetItem', 'PutItem'],
   },

@@ -218,7 +218,7 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
 
     // Assess
-    expect(Object.keys(queues)).toHaveLength(4);
+    expect(Object.keys(queues)).toHaveLength(5);
     for (const [logicalId, queue] of Object.entries(queues)) {
       expect(queue.Properties.KmsMasterKeyId).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
@@ -238,6 +238,16 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     }
   });
 
+  it('moves a failed change that cannot even be read to the planning dead-letter queue after 3 receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 360,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlanDeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: 3,
+      },
+    });
+  });
+
   it('moves a send request to the send dead-letter queue after repeated failures', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: SEND_QUEUE_VISIBILITY.toSeconds(),
@@ -248,11 +258,16 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     });
   });
 
-  it('keeps dead letters for 14 days in each of the three dead-letter queues', () => {
+  it('keeps dead letters, and failed planning waiting to be read back, for 14 days', () => {
     const longLived = Object.entries(resourcesOf(template, 'AWS::SQS::Queue'))
       .filter(([, queue]) => queue.Properties.MessageRetentionPeriod === 14 * 24 * 3600)
       .map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
-    expect(longLived.sort()).toEqual(['PlanDeadLetterQueue', 'SendDeadLetterQueue', 'SweepDeadLetterQueue']);
+    expect(longLived.sort()).toEqual([
+      'PlanDeadLetterQueue',
+      'PlanRetryQueue',
+      'SendDeadLetterQueue',
+      'SweepDeadLetterQueue',
+    ]);
   });
 
   it('encrypts both topics with the key and publishes to them over TLS only', () => {

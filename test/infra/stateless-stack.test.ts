@@ -20,8 +20,9 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 function functions(): Record<string, ReminderFunction> {
-  const { planMessages, dispatchDue, sendMessage, seedClinics, staffApi } = synth.stateless;
-  return { planMessages, dispatchDue, sendMessage, seedClinics, staffApi } as Record<
+  const { planMessages, replanFailedChanges, dispatchDue, sendMessage, seedClinics, staffApi } =
+    synth.stateless;
+  return { planMessages, replanFailedChanges, dispatchDue, sendMessage, seedClinics, staffApi } as Record<
     string,
     ReminderFunction
   >;
@@ -65,11 +66,11 @@ function policyOf(fn: ReminderFunction): string {
 }
 
 describe('stateless stack: functions', () => {
-  it('has the three pipeline functions, the clinic seeder and the staff API, and no others', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('has the three pipeline functions, the planning replay, the clinic seeder and the staff API, and no others', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 6);
   });
 
-  it.each(['planMessages', 'dispatchDue', 'sendMessage', 'seedClinics', 'staffApi'])(
+  it.each(['planMessages', 'replanFailedChanges', 'dispatchDue', 'sendMessage', 'seedClinics', 'staffApi'])(
     'runs %s on ARM64 with Node.js 24, tracing, source maps and a JSON log format',
     (name) => {
       const fn = functions()[name] as ReminderFunction;
@@ -136,6 +137,7 @@ describe('stateless stack: functions', () => {
 describe('stateless stack: environment and permissions together', () => {
   it.each([
     ['planMessages', 'PlanMessagesEnv'],
+    ['replanFailedChanges', 'ReplanFailedChangesEnv'],
     ['dispatchDue', 'DispatchDueEnv'],
     ['sendMessage', 'SendMessageEnv'],
     ['seedClinics', 'SeedClinicsEnv'],
@@ -265,12 +267,36 @@ describe('stateless stack: triggers', () => {
         OnFailure: {
           Destination: Match.objectLike({
             'Fn::GetStackOutput': Match.objectLike({
-              OutputName: Match.stringLikeRegexp('PlanDeadLetterQueue'),
+              OutputName: Match.stringLikeRegexp('PlanRetryQueue'),
             }),
           }),
         },
       },
     });
+  });
+
+  it('replays failed planning from the retry queue, reading the appointments stream back by position only', () => {
+    // Prepare
+    const fn = synth.stateless.replanFailedChanges;
+    const streamStatements = allowStatements().filter(
+      (statement) =>
+        statement.policy === logicalId(fn.policy) && JSON.stringify(statement.Resource).includes('StreamArn'),
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(fn.fn) },
+      EventSourceArn: Match.objectLike({
+        'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('PlanRetryQueue') }),
+      }),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(streamStatements.map((statement) => statement.Action)).toEqual([
+      ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+    ]);
+    expect(JSON.stringify(streamStatements[0]?.Resource)).toContain('AppointmentsTable');
+    expect(JSON.stringify(envOf(fn).APPOINTMENTS_STREAM_ARN)).toContain('AppointmentsTable');
+    expect(JSON.stringify(envOf(fn).PLAN_DEAD_LETTER_QUEUE_URL)).toContain('PlanDeadLetterQueue');
   });
 
   it('sends from the send queue with partial batches, capped at the concurrency the send rates need', () => {
@@ -409,7 +435,7 @@ describe('stateless stack: alarms and dashboard', () => {
 
   it('names every alarm after the deployment and notifies the alarm topic when it fires and clears', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(16);
+    expect(alarms.length).toBe(17);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z0-9]+$/);
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
