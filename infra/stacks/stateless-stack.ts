@@ -41,6 +41,28 @@ import {
 import { SeedClinicsEnv } from '../seed/env';
 import type { StatefulStack } from './stateful-stack';
 
+/**
+ * What planning reads and writes, for every function that plans (the
+ * stream's plan-messages and the replay's replan-failed-changes): clinics
+ * and patients by key, and a patient's messages (the frequency cap and
+ * reconcile read them; planning creates and withdraws them).
+ */
+function usePlanningTables(
+  planner: ReminderFunction<typeof PlanMessagesEnv | typeof ReplanFailedChangesEnv>,
+  stateful: StatefulStack,
+  config: DeploymentConfig,
+): void {
+  useTable(planner, stateful.tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
+  useTable(planner, stateful.tables.patients, { items: ['GetItem'] }, 'PATIENTS_TABLE');
+  useTable(
+    planner,
+    stateful.tables.messages,
+    { items: ['Query', 'PutItem', 'UpdateItem'] },
+    'MESSAGES_TABLE',
+  );
+  useSetting(planner, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+}
+
 export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
   /** The data the functions work on. */
@@ -97,17 +119,8 @@ export class StatelessStack extends Stack {
           'Invoked synchronously by the DynamoDB stream mapping; failed batches go to the mapping on-failure queue.',
       },
     });
-    useTable(this.planMessages, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
-    useTable(this.planMessages, tables.patients, { items: ['GetItem'] }, 'PATIENTS_TABLE');
+    usePlanningTables(this.planMessages, stateful, config);
     useTableName(this.planMessages, tables.appointments, 'APPOINTMENTS_TABLE', onlyStream);
-    // Reads a patient's messages (frequency cap, reconcile), creates and withdraws them.
-    useTable(
-      this.planMessages,
-      tables.messages,
-      { items: ['Query', 'PutItem', 'UpdateItem'] },
-      'MESSAGES_TABLE',
-    );
-    useSetting(this.planMessages, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useQueue(this.planMessages, stateful.planDeadLetterQueue, 'PLAN_DEAD_LETTER_QUEUE_URL');
     addStreamSource(this.planMessages, tables.appointments, {
       batchSize: 50,
@@ -132,17 +145,9 @@ export class StatelessStack extends Stack {
           "Invoked synchronously by the SQS mapping of the planning retry queue; an entry that keeps failing moves to the planning dead-letter queue by the queue's redrive policy.",
       },
     });
-    useTable(this.replanFailedChanges, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
-    useTable(this.replanFailedChanges, tables.patients, { items: ['GetItem'] }, 'PATIENTS_TABLE');
+    usePlanningTables(this.replanFailedChanges, stateful, config);
     // Re-plans from the appointment as it is now, not from the stream images.
     useTable(this.replanFailedChanges, tables.appointments, { items: ['GetItem'] }, 'APPOINTMENTS_TABLE');
-    useTable(
-      this.replanFailedChanges,
-      tables.messages,
-      { items: ['Query', 'PutItem', 'UpdateItem'] },
-      'MESSAGES_TABLE',
-    );
-    useSetting(this.replanFailedChanges, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useStreamRecords(this.replanFailedChanges, tables.appointments, 'APPOINTMENTS_STREAM_ARN');
     useQueue(this.replanFailedChanges, stateful.planDeadLetterQueue, 'PLAN_DEAD_LETTER_QUEUE_URL');
     addQueueSource(this.replanFailedChanges, stateful.planRetryQueue, { batchSize: 10, maxConcurrency: 2 });
