@@ -15,14 +15,14 @@ describe('what the preflight reads from the synthesised stacks', () => {
   );
 
   it(
-    'asks the group example for a quota of 146: its sender reserves 15 for 10 SMS and 50 emails a second',
+    'asks the group example for a quota of 148: its sender reserves 15 for 10 SMS and 50 emails a second',
     () => {
       // Act
       const needs = deploymentNeeds(loadDeploymentConfig('group-example'));
 
       // Assess
       const reserved = needs.reservedConcurrency.reduce((sum, entry) => sum + entry.reserved, 0);
-      expect(reserved + LAMBDA_MIN_UNRESERVED).toBe(146);
+      expect(reserved + LAMBDA_MIN_UNRESERVED).toBe(148);
       expect(
         needs.reservedConcurrency.find((entry) => entry.logicalId.startsWith('SendMessage'))?.reserved,
       ).toBe(15);

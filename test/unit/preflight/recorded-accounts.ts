@@ -48,6 +48,7 @@ export const EXAMPLE_NEEDS: DeploymentNeeds = {
   },
   reservedConcurrency: [
     { logicalId: 'PlanMessagesFunction964E1613', reserved: 10 },
+    { logicalId: 'ReplanFailedChangesFunction541C42F4', reserved: 2 },
     { logicalId: 'DispatchDueFunctionA6996294', reserved: 1 },
     { logicalId: 'SendMessageFunctionB1BE0BFA', reserved: 5 },
     { logicalId: 'StaffApiFunction9C6D1A88', reserved: 20 },
