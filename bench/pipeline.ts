@@ -16,7 +16,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { composePipeline, driverParts } from '../local/pipeline';
+import { composePipeline, driverParts, pipelineEnvironment } from '../local/pipeline';
 import { SimulatedClock } from '../shared/adapters/clock';
 import { makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { createTables } from '../shared/adapters/dynamodb/create-tables';
@@ -88,18 +88,26 @@ async function main() {
       batchSize: 10,
       concurrency: 8,
     });
-    const handlers = composePipeline({
-      clock,
-      repos,
-      queue,
-      sms: outbox.sms,
-      email: outbox.email,
-      events: new RecordingEventPublisher(),
-      deadLetters: { plan: new RecordingDeadLetters(), send: new RecordingDeadLetters() },
-      logger: new CapturingLogger(),
-      telemetry: new RecordingTelemetry(),
-      budgetPerMinute: { sms: SMS_RATE * 60, email: EMAIL_RATE * 60 },
-    });
+    // The functions' own composition roots, with the local stand-ins for AWS.
+    const handlers = composePipeline(
+      pipelineEnvironment(names, { smsPerSecond: SMS_RATE, emailPerSecond: EMAIL_RATE }),
+      {
+        dynamo: clients.doc,
+        clock,
+        logger: new CapturingLogger(),
+        telemetry: new RecordingTelemetry(),
+        replace: {
+          plan: () => ({ deadLetters: new RecordingDeadLetters() }),
+          dispatch: () => ({ queue }),
+          send: () => ({
+            sms: outbox.sms,
+            email: outbox.email,
+            events: new RecordingEventPublisher(),
+            deadLetters: new RecordingDeadLetters(),
+          }),
+        },
+      },
+    );
 
     // The naive alternative: scan the whole outbox for due items every minute.
     const naiveSweeps: number[] = [];
@@ -125,7 +133,7 @@ async function main() {
     };
 
     const poller = new StreamPoller(clients.raw, streams, names.appointments);
-    const parts = driverParts(handlers, { clock, repos, poller, queue });
+    const parts = driverParts(handlers, { clock, poller, queue });
     let sweeps = 0;
     const driver = new PipelineDriver({
       ...parts,

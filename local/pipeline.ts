@@ -1,114 +1,163 @@
 /**
- * The message pipeline outside Lambda: the three real handlers built on
- * whatever ports the caller brings (local outbox or mocked AWS adapters), and
- * the driver parts that run them on a simulated clock. Local mode, the
- * benchmark and the pipeline test rig all compose the pipeline here, so they
- * run the same wiring with the same settings as production.
+ * The message pipeline outside Lambda. Local mode, the benchmark and the
+ * pipeline test rig do not compose the system themselves: they give each
+ * function's own composition root (functions/<name>/compose.ts) the
+ * environment CDK would give it, plus their own ports (DynamoDB Local, a
+ * simulated clock, the local outbox or mocked AWS clients), and run the
+ * shipped `makeHandler` of each on a simulated clock.
  */
-import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { composeDispatchDue, type DispatchDuePorts } from '../functions/dispatch-due/compose';
 import { makeHandler as makeDispatchHandler } from '../functions/dispatch-due/handler';
+import { composePlanMessages, type PlanMessagesPorts } from '../functions/plan-messages/compose';
 import { makeHandler as makePlanHandler } from '../functions/plan-messages/handler';
+import { composeSendMessage, type SendMessagePorts } from '../functions/send-message/compose';
 import { makeHandler as makeSendHandler } from '../functions/send-message/handler';
 import type { SimulatedClock } from '../shared/adapters/clock';
-import type { Repositories } from '../shared/adapters/dynamodb/repositories';
 import type { InProcessQueue } from '../shared/adapters/local/in-process-queue';
 import type { DriverParts } from '../shared/adapters/local/pipeline-driver';
 import type { StreamPoller } from '../shared/adapters/local/stream-poller';
-import { SEND_ATTEMPT_WINDOW_SECONDS, SENDING_DEFAULTS } from '../shared/config/env';
-import type {
-  AppLogger,
-  DeadLetters,
-  EmailSender,
-  EventPublisher,
-  SendQueue,
-  SmsSender,
-  Telemetry,
-} from '../shared/ports/outbound';
-import { ClinicCache } from '../shared/use-cases/clinic-cache';
-import { SWEEP_LOOKAHEAD_SECONDS } from '../shared/use-cases/dispatch-due';
-import type { SendConfig } from '../shared/use-cases/send-message';
+import { SWEEP_LOOKAHEAD_SECONDS } from '../shared/config/settings';
+import type { AppLogger, Telemetry } from '../shared/ports/outbound';
+import type { MessageRepository } from '../shared/ports/repositories';
+import type { TableNames } from '../shared/tables';
 
-/** What a deployment that sets nothing sends with (the functions' environment defaults). */
-export const DEFAULT_SEND_CONFIG: SendConfig = {
-  maxAttempts: SENDING_DEFAULTS.maxAttempts,
-  attemptWindowSeconds: SEND_ATTEMPT_WINDOW_SECONDS,
-  backoffBaseSeconds: SENDING_DEFAULTS.backoffBaseSeconds,
-  backoffMaxSeconds: SENDING_DEFAULTS.backoffMaxSeconds,
+/** The settings a pipeline outside Lambda may choose (the deployment config's, as numbers). */
+export interface PipelineSettings {
+  smsPerSecond: number;
+  emailPerSecond: number;
+  /** 0 in local mode: a clinic edit applies at once. */
+  clinicCacheSeconds?: number;
+  maxSendAttempts?: number;
+  backoffBaseSeconds?: number;
+  backoffMaxSeconds?: number;
+  leaseMinutes?: number;
+}
+
+/** The queues, bus and sender identities the functions name (placeholders where the caller replaces them). */
+export interface PipelineResources {
+  region: string;
+  sendQueueUrl: string;
+  planDeadLetterQueueUrl: string;
+  sendDeadLetterQueueUrl: string;
+  eventBusName: string;
+  sesFromAddress: string;
+  sesConfigurationSet: string;
+  smsOriginationNumber?: string;
+  smsMaxPriceUsd?: string;
+}
+
+/**
+ * Local mode's resources: it replaces the queue, the bus, the dead-letter
+ * queues and both senders with in-process stand-ins, so these names are
+ * never called; they only satisfy the functions' environment schemas.
+ */
+export const LOCAL_RESOURCES: PipelineResources = {
+  region: 'us-east-1',
+  sendQueueUrl: 'http://127.0.0.1/local/send-queue',
+  planDeadLetterQueueUrl: 'http://127.0.0.1/local/plan-dead-letters',
+  sendDeadLetterQueueUrl: 'http://127.0.0.1/local/send-dead-letters',
+  eventBusName: 'local-bus',
+  sesFromAddress: 'Local Clinic <reminders@clinic.example>',
+  sesConfigurationSet: 'local',
 };
 
+/**
+ * The environment CDK gives the pipeline's functions (one record holds every
+ * function's variables; each schema reads its own), for the given tables.
+ *
+ * @param names - the tables (in DynamoDB Local)
+ * @param settings - send rates and any setting that differs from the defaults
+ * @param resources - queue URLs, bus and sender identities
+ */
+export function pipelineEnvironment(
+  names: TableNames,
+  settings: PipelineSettings,
+  resources: PipelineResources = LOCAL_RESOURCES,
+): Record<string, string> {
+  const optional: Record<string, string | number | undefined> = {
+    CLINIC_CACHE_SECONDS: settings.clinicCacheSeconds,
+    MAX_SEND_ATTEMPTS: settings.maxSendAttempts,
+    BACKOFF_BASE_SECONDS: settings.backoffBaseSeconds,
+    BACKOFF_MAX_SECONDS: settings.backoffMaxSeconds,
+    LEASE_MINUTES: settings.leaseMinutes,
+    SMS_ORIGINATION_NUMBER: resources.smsOriginationNumber,
+    SMS_MAX_PRICE_USD: resources.smsMaxPriceUsd,
+  };
+  return {
+    AWS_REGION: resources.region,
+    CLINICS_TABLE: names.clinics,
+    PATIENTS_TABLE: names.patients,
+    APPOINTMENTS_TABLE: names.appointments,
+    MESSAGES_TABLE: names.messages,
+    SEND_QUEUE_URL: resources.sendQueueUrl,
+    PLAN_DEAD_LETTER_QUEUE_URL: resources.planDeadLetterQueueUrl,
+    SEND_DEAD_LETTER_QUEUE_URL: resources.sendDeadLetterQueueUrl,
+    EVENT_BUS_NAME: resources.eventBusName,
+    SES_FROM_ADDRESS: resources.sesFromAddress,
+    SES_CONFIGURATION_SET: resources.sesConfigurationSet,
+    SMS_PER_SECOND: String(settings.smsPerSecond),
+    EMAIL_PER_SECOND: String(settings.emailPerSecond),
+    ...Object.fromEntries(
+      Object.entries(optional)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [key, String(value)]),
+    ),
+  };
+}
+
 export interface PipelinePorts {
+  dynamo: DynamoDBDocumentClient;
   clock: SimulatedClock;
-  /** Repositories; tests may hand in wrapped ones to inject faults. */
-  repos: Repositories;
-  /** Where dispatch-due enqueues (the in-process queue, or SQS over a mock). */
-  queue: SendQueue;
-  sms: SmsSender;
-  email: EmailSender;
-  events: EventPublisher;
-  deadLetters: { plan: DeadLetters; send: DeadLetters };
   logger: AppLogger;
   telemetry: Telemetry;
-  /** Messages a minute per channel (the account's rate × 60). */
-  budgetPerMinute: { sms: number; email: number };
-  sendConfig?: Partial<SendConfig>;
-  /** How long clinic settings are cached (Lambda: 60 s; local mode: 0, edits apply at once). */
-  clinicCacheSeconds?: number;
   random?: () => number;
+  /** Per function: stand-ins for, or wrappers around, the adapters its composition root builds. */
+  replace?: {
+    plan?: PlanMessagesPorts['replace'];
+    dispatch?: DispatchDuePorts['replace'];
+    send?: SendMessagePorts['replace'];
+  };
 }
 
 export interface LocalPipeline {
   plan: ReturnType<typeof makePlanHandler>;
   dispatch: ReturnType<typeof makeDispatchHandler>;
   send: ReturnType<typeof makeSendHandler>;
+  /** The outbox as the sweep sees it (the driver looks for the next due item there). */
+  messages: MessageRepository;
+}
+
+/**
+ * The three pipeline handlers, each composed by its own composition root.
+ *
+ * @param environment - the functions' environment (see {@link pipelineEnvironment})
+ * @param ports - DynamoDB client, clock, observability and replacements
+ */
+export function composePipeline(environment: Record<string, string>, ports: PipelinePorts): LocalPipeline {
+  const common = {
+    dynamo: ports.dynamo,
+    clock: ports.clock,
+    logger: ports.logger,
+    telemetry: ports.telemetry,
+  };
+  const plan = composePlanMessages(environment, { ...common, replace: ports.replace?.plan });
+  const dispatch = composeDispatchDue(environment, { ...common, replace: ports.replace?.dispatch });
+  const send = composeSendMessage(environment, {
+    ...common,
+    replace: ports.replace?.send,
+    ...(ports.random ? { random: ports.random } : {}),
+  });
+  return {
+    plan: makePlanHandler(plan.deps),
+    dispatch: makeDispatchHandler(dispatch.deps),
+    send: makeSendHandler(send.deps),
+    messages: dispatch.deps.messages,
+  };
 }
 
 const context = {} as Context;
-
-/**
- * The three handlers, wired as their Lambda composition roots wire them.
- *
- * @param ports - repositories, queue, senders, bus, dead letters, observability, rates
- */
-export function composePipeline(ports: PipelinePorts): LocalPipeline {
-  const { clock, repos, logger, telemetry } = ports;
-  const common = { clock, logger, telemetry };
-  const clinics = new ClinicCache(repos.clinics, clock, ports.clinicCacheSeconds ?? 60);
-  return {
-    plan: makePlanHandler({
-      ...common,
-      clinics,
-      patients: repos.patients,
-      messages: repos.messages,
-      deadLetters: ports.deadLetters.plan,
-    }),
-    dispatch: makeDispatchHandler({
-      ...common,
-      messages: repos.messages,
-      queue: ports.queue,
-      config: {
-        budgetPerMinute: ports.budgetPerMinute,
-        lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
-        leaseMinutes: SENDING_DEFAULTS.leaseMinutes,
-      },
-      newToken: randomUUID,
-    }),
-    send: makeSendHandler({
-      ...common,
-      messages: repos.messages,
-      appointments: repos.appointments,
-      patients: repos.patients,
-      clinics,
-      sms: ports.sms,
-      email: ports.email,
-      events: ports.events,
-      deadLetters: ports.deadLetters.send,
-      config: { ...DEFAULT_SEND_CONFIG, ...ports.sendConfig },
-      random: ports.random ?? Math.random,
-      newId: randomUUID,
-    }),
-  };
-}
 
 /**
  * What the simulated-time driver needs to run a composed pipeline: the
@@ -116,15 +165,15 @@ export function composePipeline(ports: PipelinePorts): LocalPipeline {
  * feeds send-message. Callers may wrap any of these (to meter, to race).
  *
  * @param pipeline - the composed handlers
- * @param parts - clock, outbox repository, stream poller and in-process queue
+ * @param parts - clock, stream poller and in-process queue
  */
 export function driverParts(
   pipeline: LocalPipeline,
-  parts: { clock: SimulatedClock; repos: Repositories; poller: StreamPoller; queue: InProcessQueue },
+  parts: { clock: SimulatedClock; poller: StreamPoller; queue: InProcessQueue },
 ): DriverParts {
   return {
     clock: parts.clock,
-    messages: parts.repos.messages,
+    messages: pipeline.messages,
     lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
     drainStream: () => parts.poller.drain((event: DynamoDBStreamEvent) => pipeline.plan(event, context)),
     sweep: () => pipeline.dispatch({} as ScheduledEvent, context),

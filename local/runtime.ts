@@ -10,10 +10,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DateTime } from 'luxon';
+import { composeStaffApi } from '../functions/staff-api/compose';
 import { SimulatedClock } from '../shared/adapters/clock';
 import { type DynamoClients, makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { createTables } from '../shared/adapters/dynamodb/create-tables';
-import { makeRepositories, type Repositories } from '../shared/adapters/dynamodb/repositories';
+import type { Repositories } from '../shared/adapters/dynamodb/repositories';
 import { InProcessQueue } from '../shared/adapters/local/in-process-queue';
 import { LocalOutbox, type OutboxEntry } from '../shared/adapters/local/local-outbox';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
@@ -25,13 +26,12 @@ import {
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { ClinicSchema, DEFAULT_POLICY, type OriginationIdentity } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
-import { DEFAULT_STAFF_API_CONFIG } from '../shared/http/env';
 import { signLocalToken } from '../shared/http/local-tokens';
 import type { StaffApiDeps } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
-import { composePipeline, driverParts } from './pipeline';
+import { composePipeline, driverParts, pipelineEnvironment } from './pipeline';
 
 export const DEMO_CLINIC_ID = 'demo-clinic';
 
@@ -81,6 +81,7 @@ export class LocalRuntime {
   readonly tokenSecret = randomBytes(32).toString('base64url');
   readonly driver: PipelineDriver;
   readonly queue: InProcessQueue;
+  private readonly api: StaffApiDeps;
   private readonly serial = new SerialQueue();
   private readonly clockFile: string | undefined;
 
@@ -94,7 +95,6 @@ export class LocalRuntime {
   ) {
     this.clock = new SimulatedClock(start);
     this.clockFile = options.dataDir ? join(options.dataDir, 'clock.json') : undefined;
-    this.repos = makeRepositories(clients.doc, names);
     const outboxFile = options.dataDir ? join(options.dataDir, 'outbox.jsonl') : undefined;
     this.outbox = new LocalOutbox(this.clock, {
       ...(outboxFile ? { file: outboxFile } : {}),
@@ -112,24 +112,34 @@ export class LocalRuntime {
       concurrency: 4,
     });
     const rates = options.rates ?? { sms: 20, email: 20 };
-    const pipeline = composePipeline({
-      clock: this.clock,
-      repos: this.repos,
-      queue: this.queue,
-      sms: this.outbox.sms,
-      email: this.outbox.email,
-      events: this.events,
-      deadLetters: { plan: this.deadLetters, send: this.deadLetters },
-      logger: options.logger ?? silentLogger,
-      telemetry: this.telemetry,
-      budgetPerMinute: { sms: rates.sms * 60, email: rates.email * 60 },
-      // Local edits to a clinic apply at once.
+    // The functions' own composition roots, given what CDK would set (local
+    // edits to a clinic apply at once) and the local stand-ins for AWS.
+    const environment = pipelineEnvironment(names, {
+      smsPerSecond: rates.sms,
+      emailPerSecond: rates.email,
       clinicCacheSeconds: 0,
     });
+    const logger = options.logger ?? silentLogger;
+    const pipeline = composePipeline(environment, {
+      dynamo: clients.doc,
+      clock: this.clock,
+      logger,
+      telemetry: this.telemetry,
+      replace: {
+        plan: () => ({ deadLetters: this.deadLetters }),
+        dispatch: () => ({ queue: this.queue }),
+        send: () => ({
+          sms: this.outbox.sms,
+          email: this.outbox.email,
+          events: this.events,
+          deadLetters: this.deadLetters,
+        }),
+      },
+    });
+    this.api = composeStaffApi(environment, { dynamo: clients.doc, clock: this.clock, logger }).deps;
+    this.repos = this.api;
     const poller = new StreamPoller(clients.raw, streams, names.appointments);
-    this.driver = new PipelineDriver(
-      driverParts(pipeline, { clock: this.clock, repos: this.repos, poller, queue: this.queue }),
-    );
+    this.driver = new PipelineDriver(driverParts(pipeline, { clock: this.clock, poller, queue: this.queue }));
   }
 
   /**
@@ -212,8 +222,9 @@ export class LocalRuntime {
     return signLocalToken({ subject: 'local-staff', clinics, ttlSeconds }, this.tokenSecret, this.clock);
   }
 
-  staffApiDeps(logger: AppLogger = silentLogger): StaffApiDeps {
-    return { ...this.repos, clock: this.clock, logger, config: DEFAULT_STAFF_API_CONFIG };
+  /** The staff API as its composition root built it, logging to `logger`. */
+  staffApiDeps(logger: AppLogger = this.api.logger): StaffApiDeps {
+    return { ...this.api, logger };
   }
 
   /** Plans pending changes and delivers visible sends, without moving the clock. */

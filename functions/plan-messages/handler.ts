@@ -1,14 +1,7 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
-import { systemClock } from '../../shared/adapters/clock';
-import { makeDynamoClients } from '../../shared/adapters/dynamodb/client';
-import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
-import { PlanMessagesEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
 import { type PlanStreamDeps, planAppointmentStream } from '../../shared/lambda/appointment-stream';
 import { lazyHandler, type Observability, withMiddleware } from '../../shared/lambda/handler-kit';
-import { makeObservability } from '../../shared/lambda/observability';
-import { ClinicCache } from '../../shared/use-cases/clinic-cache';
+import { composePlanMessages } from './compose';
 
 /** Appointment changes (DynamoDB stream) → planned and withdrawn messages. */
 export function makeHandler(deps: PlanStreamDeps, observability?: Observability) {
@@ -18,27 +11,8 @@ export function makeHandler(deps: PlanStreamDeps, observability?: Observability)
   );
 }
 
+/** The Lambda entry point: composed from `process.env` on the first call. */
 export const handler = lazyHandler(() => {
-  const env = parseEnv(PlanMessagesEnv, process.env);
-  const observability = makeObservability('plan-messages');
-  const repos = makeRepositories(
-    makeDynamoClients({ region: env.AWS_REGION }).doc,
-    tableNamesFrom(env),
-    env.MESSAGE_RETENTION_DAYS,
-  );
-  return makeHandler(
-    {
-      clinics: new ClinicCache(repos.clinics, systemClock),
-      patients: repos.patients,
-      messages: repos.messages,
-      clock: systemClock,
-      logger: observability.appLogger,
-      telemetry: observability.telemetry,
-      deadLetters: new SqsDeadLetters(
-        new SQSClient({ region: env.AWS_REGION }),
-        env.PLAN_DEAD_LETTER_QUEUE_URL,
-      ),
-    },
-    observability,
-  );
+  const { deps, observability } = composePlanMessages(process.env);
+  return makeHandler(deps, observability);
 });

@@ -4,9 +4,9 @@
  * Validated at synth time; every problem is reported at once with its path.
  */
 import { z } from 'zod';
-import { SENDING_DEFAULTS as FUNCTION_SENDING_DEFAULTS } from '../../shared/config/env';
-import { ClinicSchema, E164PhoneSchema, EmailSchema } from '../../shared/domain/model';
-import { validateClinicTemplates } from '../../shared/domain/templates';
+import { PATTERNS, type Range, SETTINGS } from '../../shared/config/settings';
+import { E164PhoneSchema, EmailSchema } from '../../shared/domain/model';
+import { ClinicConfigSchema } from '../../shared/use-cases/seed-clinics';
 
 /** Retention periods CloudWatch Logs accepts, in days (never-expire is left out on purpose). */
 export const LOG_RETENTION_DAYS = [
@@ -46,22 +46,15 @@ export function addressOf(from: string): string | undefined {
   return match ? (match[1] ?? match[2]) : undefined;
 }
 
-/**
- * A clinic as configured: the stored record without the server-managed
- * version and timestamps, with its texts checked as the API checks them on
- * save (SMS name, segment budgets, own templates). Its `originationIdentity`
- * stays the deployment's: the seed writes it on every deploy, staff cannot
- * change it.
- */
-export const ClinicConfigSchema = ClinicSchema.omit({
-  version: true,
-  createdAt: true,
-  updatedAt: true,
-}).superRefine((clinic, ctx) => {
-  for (const issue of validateClinicTemplates(clinic)) {
-    ctx.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
-  }
-});
+export { ClinicConfigSchema };
+
+/** A number in a setting's range (shared/config/settings.ts, which the functions' env schemas read too). */
+function inRange(range: Range) {
+  return (range.int ? z.int() : z.number())
+    .min(range.min, range.tooSmall ?? `must be at least ${range.min}`)
+    .max(range.max, `must be at most ${range.max}`);
+}
+
 export type ClinicConfig = z.output<typeof ClinicConfigSchema>;
 
 const SmsConfigSchema = z
@@ -69,10 +62,7 @@ const SmsConfigSchema = z
     /** The registered origination number (10DLC, toll-free or short code) in E.164. */
     originationNumber: E164PhoneSchema.optional(),
     /** Alphanumeric sender id, where the destination countries support one (not US or Canada). */
-    senderId: z
-      .string()
-      .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1–11 letters or digits with at least one letter')
-      .optional(),
+    senderId: z.string().regex(PATTERNS.senderId.pattern, PATTERNS.senderId.message).optional(),
     /**
      * Highest price in USD the account pays for one SMS; SNS refuses dearer
      * ones. SNS takes it as a string; the config accepts `"0.05"` or `0.05`.
@@ -80,13 +70,10 @@ const SmsConfigSchema = z
     maxPriceUsd: z
       .union([z.string(), z.number()])
       .transform((price) => String(price))
-      .pipe(z.string().regex(/^\d+(\.\d{1,5})?$/, 'must be a price in USD such as 0.50 or "0.50"'))
+      .pipe(z.string().regex(PATTERNS.maxPriceUsd.pattern, `${PATTERNS.maxPriceUsd.message} or "0.50"`))
       .optional(),
     /** Messages per second the origination identity may send (its MPS). */
-    sendRatePerSecond: z
-      .number()
-      .min(1 / 60, 'must allow at least one message a minute (1/60 per second)')
-      .max(3000),
+    sendRatePerSecond: inRange(SETTINGS.smsPerSecond),
     /**
      * What the account may spend on SMS in a calendar month, in USD. The
      * stack alarms at 80 % and 100 % of it; set the account's own spend
@@ -117,10 +104,7 @@ const EmailConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, underscores or hyphens'),
     /** The account's SES maximum send rate (messages per second). */
-    sendRatePerSecond: z
-      .number()
-      .min(1 / 60, 'must allow at least one message a minute (1/60 per second)')
-      .max(10_000),
+    sendRatePerSecond: inRange(SETTINGS.emailPerSecond),
   })
   .superRefine((email, ctx) => {
     const address = addressOf(email.fromAddress);
@@ -198,11 +182,11 @@ const SendingConfigSchema = z
      * writes, event). Sizes the sender's concurrency; see sender-concurrency.ts.
      */
     secondsPerSend: z.number().min(0.05).max(5).default(0.25),
-    maxAttempts: z.int().min(1).max(20).default(FUNCTION_SENDING_DEFAULTS.maxAttempts),
-    backoffBaseSeconds: z.int().min(1).max(900).default(FUNCTION_SENDING_DEFAULTS.backoffBaseSeconds),
-    backoffMaxSeconds: z.int().min(1).max(3600).default(FUNCTION_SENDING_DEFAULTS.backoffMaxSeconds),
+    maxAttempts: inRange(SETTINGS.maxSendAttempts).default(SETTINGS.maxSendAttempts.default),
+    backoffBaseSeconds: inRange(SETTINGS.backoffBaseSeconds).default(SETTINGS.backoffBaseSeconds.default),
+    backoffMaxSeconds: inRange(SETTINGS.backoffMaxSeconds).default(SETTINGS.backoffMaxSeconds.default),
     /** How long a claimed message stays reserved for its queued send. */
-    leaseMinutes: z.int().min(2).max(60).default(FUNCTION_SENDING_DEFAULTS.leaseMinutes),
+    leaseMinutes: inRange(SETTINGS.leaseMinutes).default(SETTINGS.leaseMinutes.default),
   })
   .superRefine((sending, ctx) => {
     if (sending.backoffMaxSeconds < sending.backoffBaseSeconds) {
@@ -281,7 +265,9 @@ export const DeploymentConfigSchema = z
       .refine((arns) => new Set(arns).size === arns.length, { message: 'must not repeat a role' })
       .default([]),
     /** Days a finished message is kept before DynamoDB's TTL removes it. */
-    messageRetentionDays: z.int().min(1).max(3650).default(365),
+    messageRetentionDays: inRange(SETTINGS.messageRetentionDays).default(
+      SETTINGS.messageRetentionDays.default,
+    ),
     vpc: VpcConfigSchema.optional(),
     sending: SendingConfigSchema.default(SENDING_DEFAULTS),
     /** The staff API's throttling and concurrency (docs/deploy.md, "Staff users and the API"). */

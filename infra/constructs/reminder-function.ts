@@ -14,7 +14,6 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import { acknowledge } from '../compliance';
 import type { LogRetentionDays } from '../config/schema';
 import { allowOn, sendToQueueStatements } from './iam';
@@ -31,7 +30,8 @@ export const LAMBDA_PROVIDED_ENV: ReadonlySet<string> = new Set(['AWS_REGION']);
 /** The newest Node.js runtime in aws-cdk-lib, which is what cdk-nag's L1 rule requires. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
-export type EnvSchema = z.ZodObject<z.ZodRawShape>;
+/** An environment schema (zod mini or classic): what matters here is the variables it names. */
+export type EnvSchema = { readonly shape: Readonly<Record<string, unknown>> };
 
 /** A variable name the function's env schema declares. */
 export type EnvKey<S extends EnvSchema> = Extract<keyof S['shape'], string>;

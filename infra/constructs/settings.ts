@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { SEND_ATTEMPT_WINDOW_SECONDS } from '../../shared/config/env';
+import { SEND_ATTEMPT_WINDOW_SECONDS } from '../../shared/config/settings';
 
 /**
  * Timings that two stacks must agree on. The send queue (stateful) hides a

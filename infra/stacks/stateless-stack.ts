@@ -8,8 +8,10 @@ import {
   DispatchDueEnv,
   PlanMessagesEnv,
   ReplanFailedChangesEnv,
+  SeedClinicsEnv,
   SendMessageEnv,
 } from '../../shared/config/env';
+import { SETTINGS } from '../../shared/config/settings';
 import { CLINICS_CLAIM } from '../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG, StaffApiEnv } from '../../shared/http/env';
 import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
@@ -38,7 +40,6 @@ import {
   useTable,
   useTableName,
 } from '../constructs/wiring';
-import { SeedClinicsEnv } from '../seed/env';
 import type { StatefulStack } from './stateful-stack';
 
 /**
@@ -61,6 +62,7 @@ function usePlanningTables(
     'MESSAGES_TABLE',
   );
   useSetting(planner, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+  useSetting(planner, 'CLINIC_CACHE_SECONDS', SETTINGS.clinicCacheSeconds.default);
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -216,6 +218,7 @@ export class StatelessStack extends Stack {
     // Every step of a send is a conditional update that returns the item, so no GetItem.
     useTable(this.sendMessage, tables.messages, { items: ['UpdateItem'] }, 'MESSAGES_TABLE');
     useSetting(this.sendMessage, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    useSetting(this.sendMessage, 'CLINIC_CACHE_SECONDS', SETTINGS.clinicCacheSeconds.default);
     useBus(this.sendMessage, stateful.bus, 'EVENT_BUS_NAME');
     useQueue(this.sendMessage, stateful.sendDeadLetterQueue, 'SEND_DEAD_LETTER_QUEUE_URL');
     const smsPolicy = useSms(
@@ -265,7 +268,7 @@ export class StatelessStack extends Stack {
 
     // --- seed-clinics: the configured clinics, created once ---------------
     this.seedClinics = this.addFunction('SeedClinics', {
-      entry: 'infra/seed/handler.ts',
+      entry: 'functions/seed-clinics/handler.ts',
       envSchema: SeedClinicsEnv,
       description: 'Deploy time: creates the configured clinics that do not exist yet, never overwrites one',
       memorySize: 256,

@@ -1,7 +1,19 @@
-import { z } from 'zod';
+/**
+ * The environment schemas of the functions, written with zod's tree-shaken
+ * `mini` API so a function that validates nothing else does not carry the
+ * full library. Ranges and defaults come from settings.ts, the one place
+ * the deployment config schema reads them from too.
+ */
+
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ConfigError } from '../domain/errors';
 import { safeParseInput, toFieldIssues } from '../domain/validation';
 import type { TableNames } from '../tables';
+import { PATTERNS, type Range, SETTINGS } from './settings';
+
+// Plain-language messages for the few checks that carry none of their own.
+z.config(en());
 
 /**
  * Parses the environment once with a strict schema and reports every
@@ -11,7 +23,7 @@ import type { TableNames } from '../tables';
  * @param schema - the function's environment schema
  * @param env - the environment (process.env in Lambda)
  */
-export function parseEnv<S extends z.ZodType>(
+export function parseEnv<S extends z.ZodMiniType>(
   schema: S,
   env: Record<string, string | undefined>,
 ): z.output<S> {
@@ -20,9 +32,21 @@ export function parseEnv<S extends z.ZodType>(
   return result.data;
 }
 
-const name = z.string().min(1);
-/** A send rate: at least one message a minute, or the channel would never send. */
-const sendRate = z.coerce.number().min(1 / 60, 'must allow at least one message a minute (1/60 per second)');
+const name = z.string().check(z.minLength(1, 'is required'));
+
+/** A number variable in its range, with its default when the setting has one. */
+function numberIn(range: Range) {
+  const checks = [
+    z.minimum(range.min, range.tooSmall ?? `must be at least ${range.min}`),
+    z.maximum(range.max, `must be at most ${range.max}`),
+  ];
+  const number = range.int ? z.coerce.number().check(z.int(), ...checks) : z.coerce.number().check(...checks);
+  return range.default === undefined ? number : z._default(number, range.default);
+}
+
+function pattern(rule: { pattern: RegExp; message: string }) {
+  return z.optional(z.string().check(z.regex(rule.pattern, rule.message)));
+}
 
 /** Variables every function that touches the tables reads. */
 export const TablesEnv = z.object({
@@ -31,7 +55,7 @@ export const TablesEnv = z.object({
   PATIENTS_TABLE: name,
   APPOINTMENTS_TABLE: name,
   MESSAGES_TABLE: name,
-  MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  MESSAGE_RETENTION_DAYS: numberIn(SETTINGS.messageRetentionDays),
 });
 
 export function tableNamesFrom(env: z.output<typeof TablesEnv>): TableNames {
@@ -43,58 +67,47 @@ export function tableNamesFrom(env: z.output<typeof TablesEnv>): TableNames {
   };
 }
 
-/** Sending settings a deployment may leave unset (also what local mode and the tests run with). */
-export const SENDING_DEFAULTS = {
-  leaseMinutes: 15,
-  maxAttempts: 5,
-  backoffBaseSeconds: 30,
-  backoffMaxSeconds: 900,
-} as const;
-
-export const PlanMessagesEnv = TablesEnv.extend({
+export const PlanMessagesEnv = z.extend(TablesEnv, {
   PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
+  CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
 });
+export type PlanMessagesEnvironment = z.output<typeof PlanMessagesEnv>;
 
-export const DispatchDueEnv = TablesEnv.extend({
+export const DispatchDueEnv = z.extend(TablesEnv, {
   SEND_QUEUE_URL: z.url(),
-  SMS_PER_SECOND: sendRate,
-  EMAIL_PER_SECOND: sendRate,
-  LEASE_MINUTES: z.coerce.number().int().min(2).max(60).default(SENDING_DEFAULTS.leaseMinutes),
+  SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
+  EMAIL_PER_SECOND: numberIn(SETTINGS.emailPerSecond),
+  LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
 });
+export type DispatchDueEnvironment = z.output<typeof DispatchDueEnv>;
 
-/**
- * How long after send-message marked a message `sending` that attempt may
- * still be running. Must be longer than the function's timeout and shorter
- * than the send queue's visibility timeout (infra/constructs/settings.ts
- * checks both), so a duplicate delivery waits for the first attempt instead
- * of calling its outcome unknown.
- */
-export const SEND_ATTEMPT_WINDOW_SECONDS = 90;
-
-export const SendMessageEnv = TablesEnv.extend({
+export const SendMessageEnv = z.extend(TablesEnv, {
   EVENT_BUS_NAME: name,
   SEND_DEAD_LETTER_QUEUE_URL: z.url(),
-  SMS_ORIGINATION_NUMBER: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number')
-    .optional(),
-  SMS_SENDER_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1–11 letters or digits')
-    .optional(),
-  SMS_MAX_PRICE_USD: z
-    .string()
-    .regex(/^\d+(\.\d{1,5})?$/, 'must be a price in USD such as 0.50')
-    .optional(),
+  SMS_ORIGINATION_NUMBER: pattern(PATTERNS.e164),
+  SMS_SENDER_ID: pattern(PATTERNS.senderId),
+  SMS_MAX_PRICE_USD: pattern(PATTERNS.maxPriceUsd),
   SES_FROM_ADDRESS: name,
   SES_CONFIGURATION_SET: name,
-  MAX_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(SENDING_DEFAULTS.maxAttempts),
-  BACKOFF_BASE_SECONDS: z.coerce.number().int().min(1).max(900).default(SENDING_DEFAULTS.backoffBaseSeconds),
-  BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(SENDING_DEFAULTS.backoffMaxSeconds),
+  MAX_SEND_ATTEMPTS: numberIn(SETTINGS.maxSendAttempts),
+  BACKOFF_BASE_SECONDS: numberIn(SETTINGS.backoffBaseSeconds),
+  BACKOFF_MAX_SECONDS: numberIn(SETTINGS.backoffMaxSeconds),
+  CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
 });
+export type SendMessageEnvironment = z.output<typeof SendMessageEnv>;
 
-export const ReplanFailedChangesEnv = TablesEnv.extend({
+/** The seed-clinics custom resource writes the configured clinics, nothing else. */
+export const SeedClinicsEnv = z.object({
+  AWS_REGION: name,
+  CLINICS_TABLE: name,
+});
+export type SeedClinicsEnvironment = z.output<typeof SeedClinicsEnv>;
+
+/** replan-failed-changes reads the planning dead-letter queue and the stream positions it names, and plans again. */
+export const ReplanFailedChangesEnv = z.extend(TablesEnv, {
   PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
   /** The appointments table's stream, the only one whose positions it reads back. */
   APPOINTMENTS_STREAM_ARN: name,
+  CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
 });
+export type ReplanFailedChangesEnvironment = z.output<typeof ReplanFailedChangesEnv>;

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { TablesEnv } from '../config/env';
 import { CLINICS_CLAIM } from './auth';
 
-/** The staff API's limits and the claim it reads; local mode passes its own. */
+/** The staff API's limits and the claim it reads. */
 export interface StaffApiConfig {
   /** Token claim that lists the caller's clinics. */
   clinicsClaim: string;
@@ -21,30 +21,29 @@ export const DEFAULT_STAFF_API_CONFIG: StaffApiConfig = {
   importMaxRows: 1000,
 };
 
+function intIn(min: number, max: number, fallback: number) {
+  return z._default(
+    z.coerce
+      .number()
+      .check(z.int(), z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
+    fallback,
+  );
+}
+
 /**
  * The staff-api function's environment. Imports are bounded so that one
  * request finishes well inside API Gateway's 30-second integration timeout
  * (about four DynamoDB calls per row, eight rows at a time) and inside
  * Lambda's 6 MB request payload.
  */
-export const StaffApiEnv = TablesEnv.extend({
-  CLINICS_CLAIM: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be a claim name such as custom:clinics')
-    .default(CLINICS_CLAIM),
-  JSON_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(1024 * 1024)
-    .default(DEFAULT_STAFF_API_CONFIG.jsonMaxBytes),
-  IMPORT_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(4 * 1024 * 1024)
-    .default(DEFAULT_STAFF_API_CONFIG.importMaxBytes),
-  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(2000).default(DEFAULT_STAFF_API_CONFIG.importMaxRows),
+export const StaffApiEnv = z.extend(TablesEnv, {
+  CLINICS_CLAIM: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be a claim name such as custom:clinics')),
+    CLINICS_CLAIM,
+  ),
+  JSON_MAX_BYTES: intIn(1024, 1024 * 1024, DEFAULT_STAFF_API_CONFIG.jsonMaxBytes),
+  IMPORT_MAX_BYTES: intIn(1024, 4 * 1024 * 1024, DEFAULT_STAFF_API_CONFIG.importMaxBytes),
+  IMPORT_MAX_ROWS: intIn(1, 2000, DEFAULT_STAFF_API_CONFIG.importMaxRows),
 });
 export type StaffApiEnvironment = z.output<typeof StaffApiEnv>;
 

@@ -5,7 +5,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DeadLetters, SendRequest } from '../ports/outbound';
 import { type SendDeps, sendMessage } from '../use-cases/send-message';
 
@@ -13,12 +13,8 @@ export interface SendQueueDeps extends SendDeps {
   deadLetters: DeadLetters;
 }
 
-const SendRequestSchema = z.strictObject({
-  clinicId: z.string().min(1),
-  patientId: z.string().min(1),
-  messageId: z.string().min(1),
-  token: z.string().min(1),
-});
+const id = z.string().check(z.minLength(1));
+const SendRequestSchema = z.strictObject({ clinicId: id, patientId: id, messageId: id, token: id });
 
 function parseBody(body: string): SendRequest | undefined {
   try {

@@ -3,12 +3,6 @@ import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbound';
 import { type DueEntry, type MessageRepository, MessageTransitionError } from '../ports/repositories';
 
-/**
- * The sweep runs every minute (the schedule is `rate(1 minute)`), so each
- * takes what is due within the next minute and hands it to SQS with a delay.
- */
-export const SWEEP_LOOKAHEAD_SECONDS = 60;
-
 export interface DispatchConfig {
   /** Messages each channel may send per minute (the account's rate × 60). */
   budgetPerMinute: Record<Channel, number>;

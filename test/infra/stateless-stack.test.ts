@@ -9,6 +9,8 @@ import {
 import { senderConcurrency } from '../../infra/constructs/sender-concurrency';
 import { SEND_FUNCTION_TIMEOUT } from '../../infra/constructs/settings';
 import { SWEEP_SCHEDULE } from '../../infra/stacks/stateless-stack';
+import { prefixedTableNames } from '../../shared/tables';
+import { CDK_ENVIRONMENT, type FunctionName } from '../support/shipped';
 import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
 
 let synth: Synthesized;
@@ -162,6 +164,27 @@ describe('stateless stack: environment and permissions together', () => {
     expect(missing).toEqual([]);
     expect(undeclared).toEqual([]);
   });
+
+  it.each([
+    ['planMessages', 'plan-messages'],
+    ['dispatchDue', 'dispatch-due'],
+    ['sendMessage', 'send-message'],
+    ['seedClinics', 'seed-clinics'],
+    ['staffApi', 'staff-api'],
+  ] as const)(
+    'invokes the shipped %s handler in its tests with exactly the variables CDK sets',
+    (name, folder) => {
+      // Prepare
+      const fn = functions()[name] as ReminderFunction<EnvSchema>;
+      const cdk = Object.keys(envOf(fn)).filter((key) => key !== 'NODE_OPTIONS');
+
+      // Act
+      const tested = Object.keys(CDK_ENVIRONMENT[folder as FunctionName](prefixedTableNames('t-')));
+
+      // Assess
+      expect(tested.sort()).toEqual(cdk.sort());
+    },
+  );
 
   it('sets the optional SMS settings exactly when the config has them', () => {
     const env = envOf(synth.stateless.sendMessage);

@@ -1,9 +1,11 @@
 /**
  * The whole message pipeline against DynamoDB Local, on a simulated clock:
- * the three real handlers, the real stream of the appointments table, the
- * real SNS/SES/SQS/EventBridge adapters over aws-sdk-client-mock (so tests
- * can assert the exact command input), and an in-process queue fed by the
- * mocked SQS SendMessageBatch, with SQS's delay and redelivery rules.
+ * the three shipped handlers composed by their own composition roots from
+ * the environment CDK gives them (so the real SNS/SES/SQS/EventBridge
+ * adapters run, over aws-sdk-client-mock, and tests can assert the exact
+ * command input), the real stream of the appointments table, and an
+ * in-process queue fed by the mocked SQS SendMessageBatch, with SQS's delay
+ * and redelivery rules.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -15,12 +17,13 @@ import type { Context, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, inject } from 'vitest';
-import { composePipeline, driverParts, type LocalPipeline } from '../../local/pipeline';
-import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher';
-import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender';
-import { SnsSmsSender } from '../../shared/adapters/aws/sns-sms-sender';
-import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
-import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import {
+  composePipeline,
+  driverParts,
+  type LocalPipeline,
+  type PipelineSettings,
+  pipelineEnvironment,
+} from '../../local/pipeline';
 import { SimulatedClock } from '../../shared/adapters/clock';
 import { type DynamoClients, makeDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { createTables, deleteTables } from '../../shared/adapters/dynamodb/create-tables';
@@ -35,7 +38,6 @@ import type { AppLogger, EmailSender, SendQueue, SmsSender } from '../../shared/
 import type { AppointmentRepository, MessageRepository } from '../../shared/ports/repositories';
 import { prefixedTableNames, type TableNames } from '../../shared/tables';
 import { changeAppointmentStatus, saveAppointment } from '../../shared/use-cases/appointments';
-import type { SendConfig } from '../../shared/use-cases/send-message';
 import { makeClinic, makePatient, TEST_NOW } from './factories';
 
 export const REGION = 'us-east-1';
@@ -88,8 +90,8 @@ export interface RigOverrides {
   sms?: (real: SmsSender) => SmsSender;
   email?: (real: EmailSender) => EmailSender;
   logger?: AppLogger;
-  sendConfig?: Partial<SendConfig>;
-  budgetPerMinute?: { sms: number; email: number };
+  /** Settings as a deployment sets them (send rates, attempts, …). */
+  settings?: Partial<PipelineSettings>;
   /** Dispatchers that sweep at the same moment (racing for the same items). */
   dispatchers?: number;
 }
@@ -139,55 +141,51 @@ export class PipelineRig {
     this.poller = new StreamPoller(clients.raw, streams, names.appointments);
     this.mockProviders();
 
-    const messages = overrides.messages ? overrides.messages(this.repos.messages) : this.repos.messages;
-    const realQueue = new SqsSendQueue(new SQSClient({ region: REGION }), SEND_QUEUE_URL);
-    const sms = this.recorded(
-      'sms',
-      new SnsSmsSender(new SNSClient({ region: REGION, maxAttempts: 1 }), {
-        originationNumber: ORIGINATION_NUMBER,
-        maxPriceUsd: '0.50',
-      }),
+    const environment = pipelineEnvironment(
+      names,
+      { smsPerSecond: 10, emailPerSecond: 10, ...overrides.settings },
+      {
+        region: REGION,
+        sendQueueUrl: SEND_QUEUE_URL,
+        planDeadLetterQueueUrl: PLAN_DLQ_URL,
+        sendDeadLetterQueueUrl: SEND_DLQ_URL,
+        eventBusName: BUS_NAME,
+        sesFromAddress: FROM_ADDRESS,
+        sesConfigurationSet: CONFIGURATION_SET,
+        smsOriginationNumber: ORIGINATION_NUMBER,
+        smsMaxPriceUsd: '0.50',
+      },
     );
-    const email = this.recorded(
-      'email',
-      new SesEmailSender(new SESv2Client({ region: REGION, maxAttempts: 1 }), {
-        fromAddress: FROM_ADDRESS,
-        configurationSet: CONFIGURATION_SET,
-      }),
-    );
-    const pipeline = composePipeline({
+    const wrap = <T>(real: T, wrapper?: (real: T) => T) => (wrapper ? wrapper(real) : real);
+    // One wrapped outbox for the three functions, so a fault's own state (crash once) is shared.
+    let messages: MessageRepository | undefined;
+    const sharedMessages = (built: { messages: MessageRepository }) =>
+      (messages ??= wrap(built.messages, overrides.messages));
+    const pipeline = composePipeline(environment, {
+      dynamo: clients.doc,
       clock: this.clock,
-      repos: {
-        ...this.repos,
-        messages,
-        appointments: overrides.appointments
-          ? overrides.appointments(this.repos.appointments)
-          : this.repos.appointments,
-      },
-      queue: overrides.queue ? overrides.queue(realQueue) : realQueue,
-      sms: overrides.sms ? overrides.sms(sms) : sms,
-      email: overrides.email ? overrides.email(email) : email,
-      events: new EventBridgePublisher(new EventBridgeClient({ region: REGION }), BUS_NAME),
-      deadLetters: {
-        plan: new SqsDeadLetters(new SQSClient({ region: REGION }), PLAN_DLQ_URL),
-        send: new SqsDeadLetters(new SQSClient({ region: REGION }), SEND_DLQ_URL),
-      },
       logger: this.logger,
       telemetry: this.telemetry,
-      budgetPerMinute: overrides.budgetPerMinute ?? { sms: 600, email: 600 },
-      ...(overrides.sendConfig ? { sendConfig: overrides.sendConfig } : {}),
       random: () => 0.5,
+      replace: {
+        plan: (built) => ({ messages: sharedMessages(built) }),
+        dispatch: (built) => ({
+          messages: sharedMessages(built),
+          queue: wrap(built.queue, overrides.queue),
+        }),
+        send: (built) => ({
+          messages: sharedMessages(built),
+          appointments: wrap(built.appointments, overrides.appointments),
+          sms: wrap(this.recorded('sms', built.sms), overrides.sms),
+          email: wrap(this.recorded('email', built.email), overrides.email),
+        }),
+      },
     });
     this.plan = pipeline.plan;
     this.dispatch = pipeline.dispatch;
     this.send = pipeline.send;
     this.driver = new PipelineDriver({
-      ...driverParts(pipeline, {
-        clock: this.clock,
-        repos: this.repos,
-        poller: this.poller,
-        queue: this.queue,
-      }),
+      ...driverParts(pipeline, { clock: this.clock, poller: this.poller, queue: this.queue }),
       // A scheduled sweep may run several dispatchers at once; their errors are kept.
       sweep: () => this.sweep(overrides.dispatchers ?? 1),
     });

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DateTime } from 'luxon';
+import { SETTINGS } from '../../config/settings';
 import {
   CHANNELS,
   type Channel,
@@ -103,7 +104,9 @@ export class DynamoMessageRepository implements MessageRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly options: MessageRepositoryOptions = { retentionDays: 365 },
+    private readonly options: MessageRepositoryOptions = {
+      retentionDays: SETTINGS.messageRetentionDays.default,
+    },
   ) {}
 
   private expiresAt(at: string): number {

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SETTINGS } from '../../config/settings';
 import type {
   AppointmentRepository,
   ClinicRepository,
@@ -30,7 +31,7 @@ export interface Repositories {
 export function makeRepositories(
   doc: DynamoDBDocumentClient,
   names: TableNames,
-  retentionDays = 365,
+  retentionDays: number = SETTINGS.messageRetentionDays.default,
 ): Repositories {
   return {
     clinics: new DynamoClinicRepository(doc, names.clinics),

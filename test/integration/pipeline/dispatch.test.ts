@@ -23,7 +23,7 @@ async function outboxItem(rig: PipelineRig, overrides: Partial<Message>): Promis
 
 describe('the sweep budget', () => {
   it('takes at most one minute of the channel’s budget, high priority first, then the oldest due', async () => {
-    const rig = rigFor({ budgetPerMinute: { sms: 2, email: 60 } });
+    const rig = rigFor({ settings: { smsPerSecond: 2 / 60, emailPerSecond: 1 } });
     rig.clock.set(DateTime.fromISO('2026-12-02T09:00:00Z', { zone: 'utc' }));
     // Surveys (medium) have waited longest; three high-priority reminders are due too.
     await outboxItem(rig, {
@@ -81,7 +81,7 @@ describe('the sweep budget', () => {
 
 describe('pacing within the minute', () => {
   it('spreads a burst over the minute at the channel’s rate instead of sending it in one second', async () => {
-    const rig = rigFor({ budgetPerMinute: { sms: 60, email: 60 } });
+    const rig = rigFor({ settings: { smsPerSecond: 1, emailPerSecond: 1 } });
     rig.clock.set(DateTime.fromISO('2026-12-02T09:00:00Z', { zone: 'utc' }));
     for (const [index, due] of ['09:00:00', '09:00:00', '09:00:00', '09:00:30', '09:00:30'].entries()) {
       await outboxItem(rig, {
@@ -102,7 +102,7 @@ describe('pacing within the minute', () => {
 describe('pacing across sweeps', () => {
   it('leaves for the next sweep what its pace would push into the next minute, so two sweeps never overlap', async () => {
     // 6 a minute (one every 10 s); twelve reminders due half a minute after the sweep.
-    const rig = rigFor({ budgetPerMinute: { sms: 6, email: 60 } });
+    const rig = rigFor({ settings: { smsPerSecond: 6 / 60, emailPerSecond: 1 } });
     rig.clock.set(DateTime.fromISO('2026-12-02T09:00:00Z', { zone: 'utc' }));
     for (let index = 0; index < 12; index++) {
       await outboxItem(rig, {

@@ -286,7 +286,7 @@ describe('provider refusals', () => {
   });
 
   it('falls back to email when throttling outlasts the retry budget', async () => {
-    const rig = rigFor({ sendConfig: { maxAttempts: 3 } });
+    const rig = rigFor({ settings: { maxSendAttempts: 3 } });
     rig.smsFails(new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
     const appointment = await bookOne(rig);
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ConflictError } from '../../shared/domain/errors';
-import type { Clinic } from '../../shared/domain/model';
-import { type Clock, toUtcIso } from '../../shared/domain/time';
-import { parseOrThrow } from '../../shared/domain/validation';
-import type { ClinicRepository } from '../../shared/ports/repositories';
-import { sameValue } from '../../shared/use-cases/staff/common';
-import { ClinicConfigSchema } from '../config/schema';
+import { ConflictError } from '../domain/errors';
+import { type Clinic, ClinicSchema } from '../domain/model';
+import { validateClinicTemplates } from '../domain/templates';
+import { type Clock, toUtcIso } from '../domain/time';
+import { parseOrThrow } from '../domain/validation';
+import type { ClinicRepository } from '../ports/repositories';
+import { sameValue } from './staff/common';
 
 export interface SeedDeps {
   clinics: ClinicRepository;
@@ -20,6 +20,22 @@ export interface SeedOutcome {
   /** Clinics that already existed and were left exactly as they are. */
   kept: string[];
 }
+
+/**
+ * A clinic as configured: the stored record without the server-managed
+ * version and timestamps, with its texts checked as the API checks them on
+ * save (SMS name, segment budgets, own templates). The deployment config
+ * schema (infra/config/schema.ts) and this custom resource both use it.
+ */
+export const ClinicConfigSchema = ClinicSchema.omit({
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+}).superRefine((clinic, ctx) => {
+  for (const issue of validateClinicTemplates(clinic)) {
+    ctx.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
+  }
+});
 
 const ConfiguredClinicsSchema = z.array(ClinicConfigSchema).min(1);
 

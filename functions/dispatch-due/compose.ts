@@ -1,0 +1,69 @@
+/**
+ * The dispatch-due composition root: reads the environment once and builds
+ * the sweep's repository, queue and settings. The Lambda handler, local
+ * mode, the benchmark and the tests all compose the sweep here.
+ */
+import { randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
+import { DispatchDueEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
+import { dispatchSettings } from '../../shared/config/settings';
+import {
+  type CommonPorts,
+  type Composed,
+  commonParts,
+  type Environment,
+  withReplacements,
+} from '../../shared/lambda/compose';
+import type { SendQueue } from '../../shared/ports/outbound';
+import type { MessageRepository } from '../../shared/ports/repositories';
+import type { DispatchDeps } from '../../shared/use-cases/dispatch-due';
+
+export interface DispatchDueAdapters {
+  messages: MessageRepository;
+  queue: SendQueue;
+}
+
+export interface DispatchDuePorts extends CommonPorts {
+  /** Local mode's in-process queue, or a test's wrapper around the built adapters. */
+  replace?: (built: DispatchDueAdapters) => Partial<DispatchDueAdapters>;
+  newToken?: () => string;
+}
+
+/**
+ * The sweep's dependencies from its environment.
+ *
+ * @param environment - as CDK sets it (`process.env` in Lambda)
+ * @param ports - what the caller brings instead of the AWS defaults
+ */
+export function composeDispatchDue(
+  environment: Environment,
+  ports: DispatchDuePorts = {},
+): Composed<DispatchDeps> {
+  const env = parseEnv(DispatchDueEnv, environment);
+  const common = commonParts('dispatch-due', env.AWS_REGION, ports);
+  const repos = makeRepositories(common.dynamo, tableNamesFrom(env), env.MESSAGE_RETENTION_DAYS);
+  const adapters = withReplacements(
+    {
+      messages: repos.messages,
+      queue: new SqsSendQueue(new SQSClient({ region: env.AWS_REGION }), env.SEND_QUEUE_URL),
+    },
+    ports.replace,
+  );
+  return {
+    deps: {
+      ...adapters,
+      clock: common.clock,
+      logger: common.logger,
+      telemetry: common.telemetry,
+      config: dispatchSettings({
+        smsPerSecond: env.SMS_PER_SECOND,
+        emailPerSecond: env.EMAIL_PER_SECOND,
+        leaseMinutes: env.LEASE_MINUTES,
+      }),
+      newToken: ports.newToken ?? randomUUID,
+    },
+    ...(common.observability ? { observability: common.observability } : {}),
+  };
+}

@@ -1,0 +1,138 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DateTime } from 'luxon';
+import { afterAll, describe, expect, it } from 'vitest';
+import { handler } from '../../../functions/send-message/handler';
+import { makeRepositories } from '../../../shared/adapters/dynamodb/repositories';
+import { toUtcIso } from '../../../shared/domain/time';
+import type { MessageKey } from '../../../shared/ports/repositories';
+import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../support/factories';
+import {
+  BUS_NAME,
+  LAMBDA_CONTEXT,
+  ORIGINATION_NUMBER,
+  SEND_DLQ_URL,
+  useShippedHandlerEnvironment,
+} from '../../support/shipped';
+
+const tables = useShippedHandlerEnvironment('send-message');
+const sns = mockClient(SNSClient);
+const ses = mockClient(SESv2Client);
+const sqs = mockClient(SQSClient);
+const events = mockClient(EventBridgeClient);
+afterAll(() => {
+  for (const mock of [sns, ses, sqs, events]) mock.restore();
+});
+
+function sqsRecord(messageId: string, body: string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `${messageId}-receipt`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'dispatch-due',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:send-queue',
+    awsRegion: 'us-east-1',
+  };
+}
+
+describe('the shipped send-message handler', () => {
+  it('sends a claimed message by SNS, reports the one whose earlier delivery is still at work as failed, and sets a malformed body aside', async () => {
+    // Prepare: two claimed reminders of a visit two days ahead (the handler runs on the real clock).
+    const now = DateTime.utc();
+    const repos = makeRepositories(tables.clients.doc, tables.names);
+    await repos.clinics.put(
+      makeClinic({ policy: { quietHours: { enabled: false, start: '21:00', end: '08:00' } } }),
+      null,
+    );
+    await repos.patients.put(makePatient({ channels: ['sms'] }), null);
+    const startAt = toUtcIso(now.plus({ days: 2 }));
+    await repos.appointments.put(makeAppointment({ startAt }), null);
+    const claimedMessage = async (messageId: string, token: string): Promise<MessageKey> => {
+      const message = makeMessage({
+        messageId,
+        dueAt: toUtcIso(now.minus({ seconds: 5 })),
+        plannedAt: toUtcIso(now.minus({ seconds: 5 })),
+        notAfter: startAt,
+      });
+      await repos.messages.create(message);
+      const key = { clinicId: message.clinicId, patientId: message.patientId, messageId };
+      const at = toUtcIso(now);
+      await repos.messages.claim(key, 1, { token, leaseUntil: toUtcIso(now.plus({ minutes: 15 })), at });
+      return key;
+    };
+    const due = await claimedMessage('a-1#reminder#1d#v1', 'token-due');
+    const inFlight = await claimedMessage('a-1#reminder#2h#v1', 'token-in-flight');
+    await repos.messages.markSending(inFlight, {
+      token: 'token-in-flight',
+      attemptId: 'other',
+      at: toUtcIso(now),
+    });
+    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+
+    // Act
+    const response = await handler(
+      {
+        Records: [
+          sqsRecord('sqs-1', JSON.stringify({ ...due, token: 'token-due' })),
+          sqsRecord('sqs-2', JSON.stringify({ ...inFlight, token: 'token-in-flight' })),
+          sqsRecord('sqs-3', 'not a send request'),
+        ],
+      },
+      LAMBDA_CONTEXT,
+    );
+
+    // Assess: only the in-flight one comes back from SQS.
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-2' }] });
+    expect(sns.commandCalls(PublishCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        PhoneNumber: '+14155552671',
+        Message: expect.stringMatching(/^Riverside Clinic: Hi Ana, your visit is .* STOP to opt out/),
+        MessageAttributes: {
+          'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+          'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: ORIGINATION_NUMBER },
+          'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: '0.50' },
+        },
+      },
+    ]);
+    const published = events
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(published).toEqual([
+      expect.objectContaining({
+        EventBusName: BUS_NAME,
+        Source: 'clinic-reminders',
+        DetailType: 'MessageSent',
+      }),
+    ]);
+    expect(JSON.parse(String(published[0]?.Detail))).toMatchObject({
+      messageId: due.messageId,
+      status: 'sent',
+    });
+    expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        QueueUrl: SEND_DLQ_URL,
+        MessageBody: JSON.stringify({
+          source: 'send-message',
+          reason: 'malformed-request',
+          ids: { sqsMessageId: 'sqs-3' },
+        }),
+      },
+    ]);
+    expect((await repos.messages.get(due))?.status).toBe('sent');
+    expect((await repos.messages.get(inFlight))?.status).toBe('sending');
+  });
+});
