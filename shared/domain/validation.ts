@@ -55,12 +55,20 @@ export const fieldErrorMap: z.core.$ZodErrorMap = (issue) => {
  * @param schema - the zod schema to apply
  * @param input - untrusted data
  */
-export function safeParseInput<S extends z.ZodType>(
+export function safeParseInput<S extends ParsableSchema>(
   schema: S,
   input: unknown,
-): z.ZodSafeParseResult<z.output<S>> {
-  return schema.safeParse(input, { error: fieldErrorMap });
+): z.core.util.SafeParseResult<z.output<S>> {
+  return schema.safeParse(input, { error: fieldErrorMap }) as z.core.util.SafeParseResult<z.output<S>>;
 }
+
+/** A schema of zod's classic or its tree-shaken mini API (the environment schemas use mini). */
+export type ParsableSchema = z.core.$ZodType & {
+  safeParse(
+    input: unknown,
+    params?: z.core.ParseContext<z.core.$ZodIssue>,
+  ): z.core.util.SafeParseResult<unknown>;
+};
 
 /** Dotted field path of a zod issue, with an optional prefix (`appointment.startAt`). */
 function joinPath(prefix: string, path: readonly PropertyKey[]): string {
