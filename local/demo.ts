@@ -129,8 +129,8 @@ const APPOINTMENTS = [
 async function main() {
   const runtime = await LocalRuntime.start({ start: WEEK_START.toUTC() });
   try {
-    const token = runtime.staffToken();
-    const claims = verifyLocalToken(token, runtime.tokenSecret, runtime.clock);
+    const token = await runtime.staffToken();
+    const claims = await verifyLocalToken(token, runtime.tokenSecret, runtime.clock);
     const api = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
       const result = await serveStaffApi(
         runtime.staffApiDeps(),

@@ -218,7 +218,7 @@ export class LocalRuntime {
   }
 
   /** A staff token for the given clinics (the demo clinic by default), signed with this run's secret. */
-  staffToken(clinics: readonly string[] = [DEMO_CLINIC_ID], ttlSeconds = 30 * 24 * 3600): string {
+  staffToken(clinics: readonly string[] = [DEMO_CLINIC_ID], ttlSeconds = 30 * 24 * 3600): Promise<string> {
     return signLocalToken({ subject: 'local-staff', clinics, ttlSeconds }, this.tokenSecret, this.clock);
   }
 

@@ -121,7 +121,7 @@ async function staffApiRoute(
     // API Gateway's JWT authorizer answers 401 itself for a bad token.
     try {
       if (!token) throw new Error('no bearer token');
-      claims = verifyLocalToken(token, runtime.tokenSecret, runtime.clock);
+      claims = await verifyLocalToken(token, runtime.tokenSecret, runtime.clock);
     } catch {
       send(response, 401, { message: 'Unauthorized' });
       return;

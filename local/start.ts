@@ -80,7 +80,7 @@ async function main() {
   });
 
   const url = `http://${host}:${port}`;
-  const token = runtime.staffToken([DEMO_CLINIC_ID]);
+  const token = await runtime.staffToken([DEMO_CLINIC_ID]);
   const startAt = runtime.clock
     .now()
     .plus({ days: 3 })

@@ -181,9 +181,12 @@ function operationOf(route: Route<never>): JsonSchema {
             content: Object.fromEntries(
               Object.entries(doc.body.content).map(([mediaType, body]) => [
                 mediaType,
+                // A Media Type Object has no description of its own: it goes on the schema.
                 {
-                  schema: schemaOf(body.schema, 'input'),
-                  ...(body.description ? { description: body.description } : {}),
+                  schema: {
+                    ...(schemaOf(body.schema, 'input') as Record<string, unknown>),
+                    ...(body.description ? { description: body.description } : {}),
+                  },
                 },
               ]),
             ),

@@ -1,12 +1,13 @@
 /**
- * Local mode's own bearer tokens: HS256 JWTs signed with a secret that only
+ * Local mode's own bearer tokens: HS256 JWTs (signed and verified with jose,
+ * the maintained library, never by hand) with a secret that only
  * the local process knows, carrying the same clinics claim as a Cognito ID
  * token. Local mode verifies the Authorization header with
  * {@link verifyLocalToken} and puts the claims where API Gateway's JWT
  * authorizer would (`requestContext.authorizer.jwt.claims`), so the staff
  * API code cannot tell the two apart.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from '../domain/errors';
 import type { Clock } from '../domain/time';
 import { CLINICS_CLAIM } from './auth';
@@ -14,23 +15,22 @@ import { CLINICS_CLAIM } from './auth';
 /** The `iss` of local tokens; a token from anywhere else is refused. */
 export const LOCAL_ISSUER = 'clinic-reminders-local';
 
+/** The one algorithm local tokens are signed and verified with, whatever a header asks for. */
+const ALGORITHM = 'HS256';
+
+/** How far `exp` and `nbf` may be off the clock and still pass (clocks of two processes drift). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
 /** Claims as an HTTP API JWT authorizer passes them on. */
 export type JwtClaims = Record<string, string | number | boolean | string[]>;
 
 const MIN_SECRET_BYTES = 32;
 
-function base64url(data: Buffer | string): string {
-  return Buffer.from(data).toString('base64url');
-}
-
-function signature(secret: string, signingInput: string): Buffer {
-  return createHmac('sha256', secret).update(signingInput).digest();
-}
-
-function checkSecret(secret: string): void {
+function keyOf(secret: string): Uint8Array {
   if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
     throw new RangeError(`the local token secret must have at least ${MIN_SECRET_BYTES} bytes`);
   }
+  return new TextEncoder().encode(secret);
 }
 
 export interface LocalTokenRequest {
@@ -45,69 +45,72 @@ export interface LocalTokenRequest {
 }
 
 /**
- * Signs a local staff token.
+ * Signs a local staff token (jose, HS256).
  *
  * @param request - subject, clinics and lifetime
  * @param secret - the HMAC key (at least 32 bytes)
  * @param clock - the clock that stamps `iat` and `exp`
  */
-export function signLocalToken(request: LocalTokenRequest, secret: string, clock: Clock): string {
-  checkSecret(secret);
+export async function signLocalToken(
+  request: LocalTokenRequest,
+  secret: string,
+  clock: Clock,
+): Promise<string> {
+  const key = keyOf(secret);
   const issuedAt = Math.floor(clock.now().toSeconds());
-  const header = { alg: 'HS256', typ: 'JWT' };
-  const payload: JwtClaims = {
-    iss: LOCAL_ISSUER,
-    sub: request.subject,
-    token_use: 'id',
-    [request.claimName ?? CLINICS_CLAIM]: request.clinics.join(','),
-    iat: issuedAt,
-    exp: issuedAt + (request.ttlSeconds ?? 12 * 3600),
-  };
-  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-  return `${signingInput}.${base64url(signature(secret, signingInput))}`;
+  return new SignJWT({ token_use: 'id', [request.claimName ?? CLINICS_CLAIM]: request.clinics.join(',') })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setIssuer(LOCAL_ISSUER)
+    .setSubject(request.subject)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + (request.ttlSeconds ?? 12 * 3600))
+    .sign(key);
 }
 
 function refuse(reason: string): UnauthorizedError {
   return new UnauthorizedError(`The bearer token is not valid: ${reason}.`);
 }
 
-function decodeJson(part: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  } catch {
-    throw refuse('it is not a JWT');
+/** Why jose refused a token, in the words the 401 uses. */
+function reasonFor(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'it has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'it is not valid yet';
+    if (error.claim === 'iss') return 'it was not issued by local mode';
+    if (error.claim === 'sub') return 'it has no subject';
+    return `its ${error.claim} claim is not accepted`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refuse('it is not a JWT');
-  return value as Record<string, unknown>;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the signature does not match';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return 'only HS256 is accepted';
+  }
+  return 'it is not a JWT';
 }
 
 /**
- * Checks a local token (signature first, then issuer and times) and returns
- * its claims. Only HS256 is accepted, whatever the header asks for.
+ * Checks a local token with jose (signature first, then issuer and times,
+ * with {@link CLOCK_TOLERANCE_SECONDS} of tolerance) and returns its claims.
+ * Only HS256 is accepted, whatever the header asks for.
  *
  * @param token - the compact JWT
  * @param secret - the HMAC key it must be signed with
  * @param clock - the clock `exp` and `nbf` are checked against
  * @throws UnauthorizedError when it is malformed, forged, expired or not yet valid
  */
-export function verifyLocalToken(token: string, secret: string, clock: Clock): JwtClaims {
-  checkSecret(secret);
-  const parts = token.split('.');
-  const [headerPart, payloadPart, signaturePart] = parts;
-  if (parts.length !== 3 || !headerPart || !payloadPart || !signaturePart) throw refuse('it is not a JWT');
-  const header = decodeJson(headerPart);
-  if (header.alg !== 'HS256') throw refuse('only HS256 is accepted');
-  const expected = signature(secret, `${headerPart}.${payloadPart}`);
-  const given = Buffer.from(signaturePart, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw refuse('the signature does not match');
+export async function verifyLocalToken(token: string, secret: string, clock: Clock): Promise<JwtClaims> {
+  const key = keyOf(secret);
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: [ALGORITHM],
+      issuer: LOCAL_ISSUER,
+      requiredClaims: ['sub', 'exp'],
+      currentDate: clock.now().toJSDate(),
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    }));
+  } catch (error) {
+    throw refuse(reasonFor(error));
   }
-  const payload = decodeJson(payloadPart);
-  if (payload.iss !== LOCAL_ISSUER) throw refuse('it was not issued by local mode');
-  const now = clock.now().toSeconds();
-  if (typeof payload.exp !== 'number' || payload.exp <= now) throw refuse('it has expired');
-  if (typeof payload.nbf === 'number' && payload.nbf > now) throw refuse('it is not valid yet');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw refuse('it has no subject');
   const claims: JwtClaims = {};
   for (const [name, value] of Object.entries(payload)) {

@@ -8,7 +8,10 @@ import { bearerTokenOf, signLocalToken, verifyLocalToken } from '../../../shared
 
 const SECRET = 'a-local-secret-of-at-least-32-bytes!!';
 const NOW = fixedClock('2026-12-01T15:00:00.000Z');
-const LATER = fixedClock('2026-12-02T03:00:01.000Z');
+/** Past the 12-hour expiry by more than the clock tolerance. */
+const LATER = fixedClock('2026-12-02T03:00:31.000Z');
+/** Past the expiry, but within the tolerance. */
+const JUST_AFTER = fixedClock('2026-12-02T03:00:10.000Z');
 
 const sign = (overrides: { ttlSeconds?: number } = {}) =>
   signLocalToken({ subject: 'staff-1', clinics: ['demo-clinic', 'north-clinic'], ...overrides }, SECRET, NOW);
@@ -25,9 +28,9 @@ function forge(
 }
 
 describe('local staff tokens', () => {
-  it('verifies its own token and carries the clinics in the same claim as Cognito', () => {
+  it('verifies its own token and carries the clinics in the same claim as Cognito', async () => {
     // Act
-    const claims = verifyLocalToken(sign(), SECRET, NOW);
+    const claims = await verifyLocalToken(await sign(), SECRET, NOW);
 
     // Assess
     expect(claims).toMatchObject({
@@ -37,9 +40,9 @@ describe('local staff tokens', () => {
     });
   });
 
-  it('gives the staff API the same principal as an API Gateway JWT authorizer would', () => {
+  it('gives the staff API the same principal as an API Gateway JWT authorizer would', async () => {
     // Prepare
-    const claims = verifyLocalToken(sign(), SECRET, NOW);
+    const claims = await verifyLocalToken(await sign(), SECRET, NOW);
 
     // Act
     const principal = principalOf(
@@ -52,46 +55,54 @@ describe('local staff tokens', () => {
     expect([...principal.clinics]).toEqual(['demo-clinic', 'north-clinic']);
   });
 
-  it('refuses an expired token, a changed payload, another secret and another issuer', () => {
+  it('refuses an expired token, a changed payload, another secret and another issuer', async () => {
     // Prepare
-    const token = sign();
+    const token = await sign();
     const [header, , signature] = token.split('.');
     const widened = Buffer.from(JSON.stringify({ sub: 'staff-1', [CLINICS_CLAIM]: 'every-clinic' })).toString(
       'base64url',
     );
 
     // Act and Assess
-    expect(() => verifyLocalToken(token, SECRET, LATER)).toThrow(/expired/);
-    expect(() => verifyLocalToken(`${header}.${widened}.${signature}`, SECRET, NOW)).toThrow(/signature/);
-    expect(() => verifyLocalToken(token, `${SECRET}-other`, NOW)).toThrow(UnauthorizedError);
-    expect(() => verifyLocalToken(forge({ iss: 'someone-else', sub: 'x', exp: 2e9 }), SECRET, NOW)).toThrow(
-      /issued/,
+    await expect(verifyLocalToken(token, SECRET, LATER)).rejects.toThrow(/expired/);
+    await expect(verifyLocalToken(`${header}.${widened}.${signature}`, SECRET, NOW)).rejects.toThrow(
+      /signature/,
     );
+    await expect(verifyLocalToken(token, `${SECRET}-other`, NOW)).rejects.toThrow(UnauthorizedError);
+    await expect(
+      verifyLocalToken(forge({ iss: 'someone-else', sub: 'x', exp: 2e9 }), SECRET, NOW),
+    ).rejects.toThrow(/issued/);
   });
 
-  it('accepts only HS256, whatever the header asks for', () => {
+  it('accepts only HS256, whatever the header asks for', async () => {
     const none = forge({ iss: 'clinic-reminders-local', sub: 'x', exp: 2e9 }, { alg: 'none' });
 
-    expect(() => verifyLocalToken(none, SECRET, NOW)).toThrow(/only HS256/);
+    await expect(verifyLocalToken(none, SECRET, NOW)).rejects.toThrow(/only HS256/);
   });
 
-  it('refuses text that is not a JWT, a token not valid yet, and one without a subject', () => {
-    expect(() => verifyLocalToken('not-a-token', SECRET, NOW)).toThrow(/not a JWT/);
-    expect(() => verifyLocalToken('a.b.c', SECRET, NOW)).toThrow(UnauthorizedError);
-    expect(() =>
+  it('refuses text that is not a JWT, a token not valid yet, and one without a subject', async () => {
+    await expect(verifyLocalToken('not-a-token', SECRET, NOW)).rejects.toThrow(/not a JWT/);
+    await expect(verifyLocalToken('a.b.c', SECRET, NOW)).rejects.toThrow(UnauthorizedError);
+    await expect(
       verifyLocalToken(
         forge({ iss: 'clinic-reminders-local', sub: 'x', exp: 2e9, nbf: 2e9 - 1 }),
         SECRET,
         NOW,
       ),
-    ).toThrow(/not valid yet/);
-    expect(() => verifyLocalToken(forge({ iss: 'clinic-reminders-local', exp: 2e9 }), SECRET, NOW)).toThrow(
-      /subject/,
-    );
+    ).rejects.toThrow(/not valid yet/);
+    await expect(
+      verifyLocalToken(forge({ iss: 'clinic-reminders-local', exp: 2e9 }), SECRET, NOW),
+    ).rejects.toThrow(/subject/);
   });
 
-  it('refuses a secret shorter than 32 bytes', () => {
-    expect(() => signLocalToken({ subject: 's', clinics: [] }, 'short', NOW)).toThrow(RangeError);
+  it('accepts a token a few seconds past its expiry, within the clock tolerance', async () => {
+    await expect(verifyLocalToken(await sign(), SECRET, JUST_AFTER)).resolves.toMatchObject({
+      sub: 'staff-1',
+    });
+  });
+
+  it('refuses a secret shorter than 32 bytes', async () => {
+    await expect(signLocalToken({ subject: 's', clinics: [] }, 'short', NOW)).rejects.toThrow(RangeError);
   });
 
   it('reads the token of a bearer Authorization header', () => {

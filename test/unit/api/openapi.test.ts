@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument, STAFF_API_ROUTES } from '../../../shared/http/staff-api';
 
@@ -16,6 +17,19 @@ function refsIn(value: unknown, found: string[] = []): string[] {
 }
 
 describe('GET /openapi.json document', () => {
+  it("passes a maintained OpenAPI 3.1 validator (the specification's own JSON Schema)", async () => {
+    // Prepare
+    const validator = new Validator();
+
+    // Act: a copy, since the validator may annotate what it is given.
+    const result = await validator.validate(structuredClone(doc));
+
+    // Assess
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
   it('is OpenAPI 3.1 with JSON Schema 2020-12 and describes every route of the route table', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.jsonSchemaDialect).toBe('https://json-schema.org/draft/2020-12/schema');
