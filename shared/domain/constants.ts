@@ -77,3 +77,25 @@ export const ACCEPTED_STATUSES: ReadonlySet<MessageStatus> = new Set(['sent', 'd
 
 export const APPOINTMENT_STATUSES = ['booked', 'cancelled', 'completed', 'no-show'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+/** Who recorded an opt-out. */
+export const OPT_OUT_SOURCES = [
+  'patient-keyword',
+  'staff',
+  'carrier',
+  'import',
+  'email-unsubscribe',
+  'email-bounce',
+  'complaint',
+] as const;
+
+/** How a consent was given. */
+export const CONSENT_SOURCES = ['written', 'verbal', 'electronic', 'import', 'keyword'] as const;
+
+export const ORIGINATION_NUMBER_TYPES = [
+  'toll-free',
+  '10dlc',
+  'short-code',
+  'long-code',
+  'simulator',
+] as const;

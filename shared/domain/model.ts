@@ -14,10 +14,13 @@ import {
   type AppointmentStatus,
   CHANNELS,
   type Channel,
+  CONSENT_SOURCES,
   MESSAGE_KINDS,
   MESSAGE_STATUSES,
   type MessageKind,
   type MessageStatus,
+  OPT_OUT_SOURCES,
+  ORIGINATION_NUMBER_TYPES,
   PRIORITIES,
   type Priority,
 } from './constants';
@@ -31,9 +34,12 @@ export {
   ACCEPTED_STATUSES,
   APPOINTMENT_STATUSES,
   CHANNELS,
+  CONSENT_SOURCES,
   DEFAULT_PRIORITY,
   MESSAGE_KINDS,
   MESSAGE_STATUSES,
+  OPT_OUT_SOURCES,
+  ORIGINATION_NUMBER_TYPES,
   PRIORITIES,
   PRIORITY_RANK,
   TERMINAL_STATUSES,
@@ -286,13 +292,6 @@ export const SmsNameSchema = freeText()
   });
 
 /** Kinds of number End User Messaging sells; the type decides the send rate a carrier allows (issue 19). */
-export const ORIGINATION_NUMBER_TYPES = [
-  'toll-free',
-  '10dlc',
-  'short-code',
-  'long-code',
-  'simulator',
-] as const;
 export const OriginationNumberTypeSchema = z.enum(ORIGINATION_NUMBER_TYPES);
 export type OriginationNumberType = z.infer<typeof OriginationNumberTypeSchema>;
 
@@ -363,15 +362,7 @@ export type Clinic = z.infer<typeof ClinicSchema>;
 export const OptOutSchema = z.strictObject({
   at: UtcInstantSchema,
   /** `complaint`: the patient marked one of our emails as spam (an SES complaint receipt). */
-  source: z.enum([
-    'patient-keyword',
-    'staff',
-    'carrier',
-    'import',
-    'email-unsubscribe',
-    'email-bounce',
-    'complaint',
-  ]),
+  source: z.enum(OPT_OUT_SOURCES),
 });
 export type OptOut = z.infer<typeof OptOutSchema>;
 
@@ -390,7 +381,7 @@ export type Undeliverable = z.infer<typeof UndeliverableSchema>;
 
 export const ConsentSchema = z.strictObject({
   at: UtcInstantSchema,
-  source: z.enum(['written', 'verbal', 'electronic', 'import', 'keyword']),
+  source: z.enum(CONSENT_SOURCES),
   /** Staff user or system that recorded it (an id, not a name). */
   recordedBy: z.string().max(128).optional(),
 });

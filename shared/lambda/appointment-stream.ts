@@ -8,8 +8,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ValidationError } from '../domain/errors';
-import { type Appointment, AppointmentSchema } from '../domain/model';
-import { parseOrThrow } from '../domain/validation';
+import type { Appointment } from '../domain/model';
+import { readAppointment } from '../domain/stored';
 import type { DeadLetters } from '../ports/outbound';
 import {
   type PlanDeps,
@@ -26,7 +26,7 @@ function appointmentFrom(record: DynamoDBRecord, which: 'NewImage' | 'OldImage')
   const image = record.dynamodb?.[which];
   if (!image) throw new UnplannableChangeError(`stream record has no ${which}`, 'malformed-record');
   // Lambda's stream attribute values have the SDK's shape under another type name.
-  return parseOrThrow(AppointmentSchema, unmarshall(image as Record<string, AttributeValue>), which);
+  return readAppointment(unmarshall(image as Record<string, AttributeValue>), which);
 }
 
 /** Ids of a record for reports: from the keys, which are there even when the image is not. */

@@ -28,9 +28,9 @@ import {
   PRIORITY_RANK,
   type Priority,
 } from '../../domain/constants';
-import { type Message, MessageSchema, type Receipt } from '../../domain/model';
+import type { Message, Receipt } from '../../domain/model';
 import type { ReceiptPrecondition } from '../../domain/receipts';
-import { parseOrThrow } from '../../domain/validation';
+import { readMessage, writableMessage } from '../../domain/stored';
 import {
   type DueEntry,
   type MessageKey,
@@ -88,7 +88,7 @@ function splitPartitionKey(pk: string): { clinicId: string; patientId: string } 
 function toMessage(item: Record<string, unknown>): Message {
   const record: Record<string, unknown> = { ...item };
   for (const key of STORAGE_KEYS) delete record[key];
-  return MessageSchema.parse(record);
+  return readMessage(record);
 }
 
 function describe(key: MessageKey): string {
@@ -157,7 +157,7 @@ export class DynamoMessageRepository implements MessageRepository {
   }
 
   async create(message: Message): Promise<boolean> {
-    const record = parseOrThrow(MessageSchema, message, 'message');
+    const record = writableMessage(message);
     const item: Record<string, unknown> = { ...record, ...keyOf(record) };
     if (record.status === 'pending')
       item.dueShard = dueShardKey(record.channel, record.priority, record.messageId);

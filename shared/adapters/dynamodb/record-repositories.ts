@@ -4,17 +4,16 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import type { z } from 'zod';
+import type { Appointment, Clinic, Patient } from '../../domain/model';
 import {
-  type Appointment,
-  AppointmentSchema,
-  type Clinic,
-  ClinicSchema,
-  type Patient,
-  PatientSchema,
-} from '../../domain/model';
+  readAppointment,
+  readClinic,
+  readPatient,
+  writableAppointment,
+  writableClinic,
+  writablePatient,
+} from '../../domain/stored';
 import { toUtcIso } from '../../domain/time';
-import { parseOrThrow } from '../../domain/validation';
 import type {
   AppointmentRepository,
   ClinicRepository,
@@ -27,16 +26,18 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { putVersioned, withoutKeys } from './versioned';
 
 /**
- * One table of versioned records: consistent reads parsed with the record's
- * schema (storage-only attributes dropped), and whole-record writes with an
- * optimistic version check.
+ * One table of versioned records: consistent reads parsed for shape only
+ * (storage-only attributes dropped, defaults filled in), so a record that
+ * was valid when written stays readable; whole-record writes checked for
+ * the same shape (the rules belong to the edge that accepted the input)
+ * and guarded by an optimistic version check.
  */
 class VersionedTable<T extends { version: number }> {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly table: string,
-    private readonly schema: z.ZodType<T>,
-    private readonly name: string,
+    private readonly read: (item: unknown) => T,
+    private readonly writable: (record: T) => T,
     private readonly storageKeys: readonly string[] = [],
   ) {}
 
@@ -44,17 +45,17 @@ class VersionedTable<T extends { version: number }> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
     );
-    return Item ? this.schema.parse(withoutKeys(Item, this.storageKeys)) : undefined;
+    return Item ? this.read(withoutKeys(Item, this.storageKeys)) : undefined;
   }
 
-  /** Validates (ValidationError names each bad field) and writes `record` plus any storage-only attributes. */
+  /** Checks the shape (ValidationError names each bad field) and writes `record` plus any storage-only attributes. */
   async put(
     record: T,
     expectedVersion: ExpectedVersion,
     describe: string,
     storage: (valid: T) => Record<string, unknown> = () => ({}),
   ): Promise<void> {
-    const valid = parseOrThrow(this.schema, record, this.name);
+    const valid = this.writable(record);
     await putVersioned(
       this.doc,
       this.table,
@@ -70,7 +71,7 @@ export class DynamoClinicRepository implements ClinicRepository {
   private readonly records: VersionedTable<Clinic>;
 
   constructor(doc: DynamoDBDocumentClient, table: string) {
-    this.records = new VersionedTable(doc, table, ClinicSchema, 'clinic');
+    this.records = new VersionedTable(doc, table, readClinic, writableClinic);
   }
 
   get(clinicId: string): Promise<Clinic | undefined> {
@@ -90,7 +91,7 @@ export class DynamoPatientRepository implements PatientRepository {
     table: string,
   ) {
     // phoneKey (`${clinicId}#${phone}`) exists only in storage, for the by-phone index.
-    this.records = new VersionedTable(doc, table, PatientSchema, 'patient', ['phoneKey']);
+    this.records = new VersionedTable(doc, table, readPatient, writablePatient, ['phoneKey']);
   }
 
   get(clinicId: string, patientId: string): Promise<Patient | undefined> {
@@ -129,7 +130,7 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
   ) {
-    this.records = new VersionedTable(doc, table, AppointmentSchema, 'appointment');
+    this.records = new VersionedTable(doc, table, readAppointment, writableAppointment);
   }
 
   get(clinicId: string, appointmentId: string): Promise<Appointment | undefined> {
@@ -170,6 +171,6 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
       }),
     );
     const cursor = encodeCursor(LastEvaluatedKey, period);
-    return { items: Items.map((item) => AppointmentSchema.parse(item)), ...(cursor ? { cursor } : {}) };
+    return { items: Items.map((item) => readAppointment(item)), ...(cursor ? { cursor } : {}) };
   }
 }

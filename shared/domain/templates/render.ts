@@ -2,7 +2,7 @@
  * Turns a template into the text a patient receives: the clinic's own
  * wording when it has some for the kind and language, else the built-in one.
  */
-import parsePhoneNumber from 'libphonenumber-js/max';
+import parsePhoneNumber from 'libphonenumber-js/min';
 import { DateTime } from 'luxon';
 import { ValidationError } from '../errors';
 import {

@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DateTime } from 'luxon';
@@ -134,5 +135,51 @@ describe('the shipped send-message handler', () => {
     ]);
     expect((await repos.messages.get(due))?.status).toBe('sent');
     expect((await repos.messages.get(inFlight))?.status).toBe('sending');
+  });
+
+  it('sends to a stored phone that the current metadata rejects: it was valid when saved, and the carrier has the last word', async () => {
+    // Prepare: the patient written straight into DynamoDB Local, as a record from before a metadata update.
+    const now = DateTime.utc();
+    const repos = makeRepositories(tables.clients.doc, tables.names);
+    const patient = { ...makePatient({ patientId: 'p-old', channels: ['sms'] }), phone: '+11234567890' };
+    await tables.clients.doc.send(new PutCommand({ TableName: tables.names.patients, Item: patient }));
+    await repos.appointments.put(
+      makeAppointment({
+        appointmentId: 'a-old',
+        patientId: 'p-old',
+        startAt: toUtcIso(now.plus({ days: 2 })),
+      }),
+      null,
+    );
+    const message = makeMessage({
+      patientId: 'p-old',
+      appointmentId: 'a-old',
+      messageId: 'a-old#reminder#1d#v1',
+      dueAt: toUtcIso(now.minus({ seconds: 5 })),
+      plannedAt: toUtcIso(now.minus({ seconds: 5 })),
+      notAfter: toUtcIso(now.plus({ days: 2 })),
+    });
+    await repos.messages.create(message);
+    const key = { clinicId: message.clinicId, patientId: 'p-old', messageId: message.messageId };
+    await repos.messages.claim(key, 1, {
+      token: 't-old',
+      leaseUntil: toUtcIso(now.plus({ minutes: 15 })),
+      at: toUtcIso(now),
+    });
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'sns-old' });
+
+    // Act
+    const response = await handler(
+      { Records: [sqsRecord('sqs-old', JSON.stringify({ ...key, token: 't-old' }))] },
+      LAMBDA_CONTEXT,
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sns.commandCalls(PublishCommand).map((call) => call.args[0].input.PhoneNumber)).toEqual([
+      '+11234567890',
+    ]);
+    expect((await repos.messages.get(key))?.status).toBe('sent');
   });
 });

@@ -1,7 +1,9 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/staff-api/handler';
 import { makeRepositories } from '../../../shared/adapters/dynamodb/repositories';
 import { toApiEvent } from '../../../shared/http/events';
+import { makePatient } from '../../support/factories';
 import { LAMBDA_CONTEXT, useShippedHandlerEnvironment } from '../../support/shipped';
 
 const tables = useShippedHandlerEnvironment('staff-api');
@@ -47,5 +49,44 @@ describe('the shipped staff-api handler', () => {
       'p-1',
     );
     expect(stored?.version).toBe(1);
+  });
+
+  it('serves a patient whose stored phone the current metadata rejects, and a PUT with a valid number fixes it', async () => {
+    // Prepare: a record from before a metadata update, written straight into DynamoDB Local
+    // (+11234567890 has the E.164 shape, but no US area code 123 exists).
+    const old = { ...makePatient({ clinicId: 'shipped-clinic', patientId: 'p-old' }), phone: '+11234567890' };
+    await tables.clients.doc.send(
+      new PutCommand({
+        TableName: tables.names.patients,
+        Item: { ...old, phoneKey: `shipped-clinic#${old.phone}` },
+      }),
+    );
+
+    // Act
+    const read = await call('GET', '/v1/clinics/shipped-clinic/patients/p-old');
+    const samePhone = await call(
+      'PUT',
+      '/v1/clinics/shipped-clinic/patients/p-old',
+      { firstName: 'Ana', phone: '+11234567890', channels: ['sms'] },
+      { 'if-match': '"1"' },
+    );
+    const fixed = await call(
+      'PUT',
+      '/v1/clinics/shipped-clinic/patients/p-old',
+      { firstName: 'Ana', phone: '+14155552671', channels: ['sms'] },
+      { 'if-match': '"1"' },
+    );
+
+    // Assess: readable (200); the edge still refuses the old number in new input (400, naming phone); fixed.
+    expect(read.status).toBe(200);
+    expect(read.body.phone).toBe('+11234567890');
+    expect(samePhone.status).toBe(400);
+    expect(samePhone.body.error.issues.map((issue: { path: string }) => issue.path)).toEqual(['phone']);
+    expect(fixed.status).toBe(200);
+    const stored = await makeRepositories(tables.clients.doc, tables.names).patients.get(
+      'shipped-clinic',
+      'p-old',
+    );
+    expect(stored).toMatchObject({ phone: '+14155552671', version: 2 });
   });
 });

@@ -59,14 +59,10 @@ describe('clinic repository', () => {
     expect(await repos().clinics.get('nobody-here')).toBeUndefined();
   });
 
-  it('rejects a clinic with an unknown time zone or an unknown field and writes nothing', async () => {
+  it("refuses a clinic with a field the record does not have and writes nothing (its rules are the edge's)", async () => {
     const { clinics } = repos();
     const before = await countItems(tables.names.clinics);
 
-    await expectInvalid(
-      clinics.put({ ...makeClinic({ clinicId: 'bad-zone' }), timeZone: 'Mars/Base' }, null),
-      'clinic.timeZone',
-    );
     await expectInvalid(
       clinics.put({ ...makeClinic({ clinicId: 'bad-field' }), favouriteColour: 'teal' } as never, null),
       'clinic.favouriteColour',
@@ -112,18 +108,15 @@ describe('patient repository', () => {
     ]);
   });
 
-  it('rejects a wrong phone number and leaves the table unchanged', async () => {
+  it('stores and reads back by shape: a phone number the current rules reject is refused at the edge, not here', async () => {
+    // Prepare: the staff API and imports refuse +11234567890 (no such US area code); storage does not judge it.
     const { patients } = repos();
-    const before = await countItems(tables.names.patients);
 
-    const error = await expectInvalid(
-      patients.put(makePatientUnchecked({ patientId: 'p-bad-phone', phone: '+1555' }), null),
-      'patient.phone',
-    );
+    // Act
+    await patients.put(makePatientUnchecked({ patientId: 'p-old-phone', phone: '+11234567890' }), null);
 
-    expect(error.message).toMatch(/E\.164/);
-    expect(await countItems(tables.names.patients)).toBe(before);
-    expect(await patients.get('demo-clinic', 'p-bad-phone')).toBeUndefined();
+    // Assess
+    expect((await patients.get('demo-clinic', 'p-old-phone'))?.phone).toBe('+11234567890');
   });
 
   it('keeps the stored patient when an update conflicts', async () => {
@@ -204,7 +197,7 @@ describe('appointment repository', () => {
     );
   });
 
-  it('rejects a start that is not UTC, a negative duration and an unknown field, writing nothing', async () => {
+  it('rejects a start not in the stored UTC format and a field the record does not have (a diagnosis), writing nothing', async () => {
     const { appointments } = repos();
     const before = await countItems(tables.names.appointments);
 
@@ -214,10 +207,6 @@ describe('appointment repository', () => {
         null,
       ),
       'appointment.startAt',
-    );
-    await expectInvalid(
-      appointments.put({ ...makeAppointment({ appointmentId: 'a-bad-2' }), durationMinutes: -30 }, null),
-      'appointment.durationMinutes',
     );
     await expectInvalid(
       appointments.put({ ...makeAppointment({ appointmentId: 'a-bad-3' }), diagnosis: 'flu' } as never, null),
