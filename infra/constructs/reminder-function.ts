@@ -16,6 +16,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import type { LogRetentionDays } from '../config/schema';
+import { BUNDLE_TARGET, MAIN_FIELDS, REQUIRE_BANNER } from './bundling';
 import { allowOn, sendToQueueStatements } from './iam';
 
 /** Repository root, for entry paths and the lock file. */
@@ -144,22 +145,23 @@ export class ReminderFunction<S extends EnvSchema = EnvSchema> extends Construct
             securityGroups: [platform.network.securityGroup],
           }
         : {}),
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      // No NODE_OPTIONS=--enable-source-maps: Node would read and parse the
+      // source map at every cold start. The map ships next to the bundle;
+      // set that variable on a function while debugging it.
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node24',
+        // The same options bench/size.ts builds with (constructs/bundling.ts).
+        target: BUNDLE_TARGET,
         platform: 'node',
-        mainFields: ['module', 'main'],
+        mainFields: MAIN_FIELDS,
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         // Bundle the SDK we test against instead of the runtime's copy.
         bundleAwsSDK: true,
-        // Some CommonJS dependencies call require() on Node built-ins; ESM output needs one.
-        banner:
-          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        banner: REQUIRE_BANNER,
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
       },
     });

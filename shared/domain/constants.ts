@@ -99,3 +99,45 @@ export const ORIGINATION_NUMBER_TYPES = [
   'long-code',
   'simulator',
 ] as const;
+
+/**
+ * Kinds that the FCC's 2015 healthcare exemption covers when each text is
+ * one part of at most 160 characters: their default segment budget is 1.
+ */
+export const EXEMPT_KINDS = [
+  'confirmation',
+  'reminder',
+  'reschedule',
+  'cancellation',
+  'keyword-reply',
+] as const satisfies readonly MessageKind[];
+const EXEMPT: ReadonlySet<MessageKind> = new Set(EXEMPT_KINDS);
+
+/**
+ * True for the kinds whose texts must fit the exempt segment budget.
+ *
+ * @param kind - a message kind
+ */
+export function isExemptKind(kind: MessageKind): boolean {
+  return EXEMPT.has(kind);
+}
+
+/**
+ * The segment budget that applies to a kind under a policy.
+ *
+ * @param policy - the clinic's policy
+ * @param kind - the message kind
+ */
+export function segmentBudgetFor(
+  policy: { segmentBudget: { exempt: number; other: number } },
+  kind: MessageKind,
+): number {
+  return isExemptKind(kind) ? policy.segmentBudget.exempt : policy.segmentBudget.other;
+}
+
+/**
+ * Longest clinic name a text shows. With a 12-character first name, the
+ * longest date and time and a 16-character contact number, every built-in
+ * text of an exempt kind then fits one 160-character part.
+ */
+export const SMS_NAME_MAX = 20;

@@ -23,6 +23,7 @@ import {
   ORIGINATION_NUMBER_TYPES,
   PRIORITIES,
   type Priority,
+  SMS_NAME_MAX,
 } from './constants';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
 import { KEYWORD_REPLY_TEXTS } from './templates/keyword-reply-texts';
@@ -36,12 +37,16 @@ export {
   CHANNELS,
   CONSENT_SOURCES,
   DEFAULT_PRIORITY,
+  EXEMPT_KINDS,
+  isExemptKind,
   MESSAGE_KINDS,
   MESSAGE_STATUSES,
   OPT_OUT_SOURCES,
   ORIGINATION_NUMBER_TYPES,
   PRIORITIES,
   PRIORITY_RANK,
+  SMS_NAME_MAX,
+  segmentBudgetFor,
   TERMINAL_STATUSES,
 } from './constants';
 export type { AppointmentStatus, Channel, MessageKind, MessageStatus, Priority };
@@ -117,28 +122,6 @@ const positiveVersion = z.int().min(1);
 export const MessageKindSchema = z.enum(MESSAGE_KINDS);
 
 export const PrioritySchema = z.enum(PRIORITIES);
-
-/**
- * Kinds that the FCC's 2015 healthcare exemption covers when each text is
- * one part of at most 160 characters: their default segment budget is 1.
- */
-export const EXEMPT_KINDS = [
-  'confirmation',
-  'reminder',
-  'reschedule',
-  'cancellation',
-  'keyword-reply',
-] as const satisfies readonly MessageKind[];
-const EXEMPT: ReadonlySet<MessageKind> = new Set(EXEMPT_KINDS);
-
-/**
- * True for the kinds whose texts must fit the exempt segment budget.
- *
- * @param kind - a message kind
- */
-export function isExemptKind(kind: MessageKind): boolean {
-  return EXEMPT.has(kind);
-}
 
 const segments = z
   .int('must be a whole number of segments')
@@ -263,23 +246,6 @@ export type MessagingPolicy = z.infer<typeof MessagingPolicySchema>;
 
 /** The default policy, as a clinic that sets nothing gets it. */
 export const DEFAULT_POLICY: MessagingPolicy = MessagingPolicySchema.parse({});
-
-/**
- * The segment budget that applies to a kind under a policy.
- *
- * @param policy - the clinic's policy
- * @param kind - the message kind
- */
-export function segmentBudgetFor(policy: Pick<MessagingPolicy, 'segmentBudget'>, kind: MessageKind): number {
-  return isExemptKind(kind) ? policy.segmentBudget.exempt : policy.segmentBudget.other;
-}
-
-/**
- * Longest clinic name a text shows. With a 12-character first name, the
- * longest date and time and a 16-character contact number, every built-in
- * text of an exempt kind then fits one 160-character part.
- */
-export const SMS_NAME_MAX = 20;
 
 /** `smsName`: the clinic's name as its texts show it. */
 export const SmsNameSchema = freeText()

@@ -4,15 +4,9 @@
  */
 import parsePhoneNumber from 'libphonenumber-js/min';
 import { DateTime } from 'luxon';
+import { segmentBudgetFor } from '../constants';
 import { ValidationError } from '../errors';
-import {
-  type Appointment,
-  type Channel,
-  type Clinic,
-  type Patient,
-  segmentBudgetFor,
-  type TemplateText,
-} from '../model';
+import type { Appointment, Channel, Clinic, Patient, TemplateText } from '../model';
 import type { ConfirmNotAppliedReason } from '../replies/confirm';
 import { parseUtc } from '../time';
 import { BUILT_IN_PHRASES, BUILT_IN_TEMPLATES, type Phrases, type TemplateKind } from './builtin';

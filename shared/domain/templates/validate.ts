@@ -6,8 +6,9 @@
  * check runs on a deployment's config, so the API and the config agree.
  */
 import { DateTime } from 'luxon';
+import { isExemptKind, SMS_NAME_MAX, segmentBudgetFor } from '../constants';
 import type { FieldIssue } from '../errors';
-import { type Clinic, isExemptKind, SMS_NAME_MAX, segmentBudgetFor, type TemplateText } from '../model';
+import type { Clinic, TemplateText } from '../model';
 import { BUILT_IN_PHRASES, BUILT_IN_TEMPLATES, TEMPLATE_KINDS, type TemplateKind } from './builtin';
 import { FIRST_NAME_BOUND, type FittedSms, fitSms } from './guard';
 import {
