@@ -162,6 +162,9 @@ function buildShapes(write: boolean) {
     timeZone: z.optional(text),
     optOuts: z._default(object({ sms: z.optional(OptOutShape), email: z.optional(OptOutShape) }), {}),
     consent: z._default(object({ sms: z.optional(ConsentShape), email: z.optional(ConsentShape) }), {}),
+    undeliverable: z.optional(
+      object({ email: z.optional(object({ at: instant, source: z.literal('bounce'), messageId: text })) }),
+    ),
     clinicId: text,
     patientId: text,
     ...versioned,
@@ -202,6 +205,7 @@ function buildShapes(write: boolean) {
     attempts: count,
     failedChannels: z.optional(z.array(channel)),
     providerMessageId: z.optional(text),
+    receipt: z.optional(object({ event: text, at: instant })),
     planVersion: count,
     rev: count,
     claimToken: z.optional(text),
