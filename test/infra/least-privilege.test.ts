@@ -38,7 +38,7 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     appointments: ['GetItem'],
     messages: ['PutItem', 'Query', 'UpdateItem'],
   },
-  'infra/seed/handler.ts': {
+  'functions/seed-clinics/handler.ts': {
     clinics: ['GetItem', 'PutItem'],
   },
 };
