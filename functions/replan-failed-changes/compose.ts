@@ -23,8 +23,8 @@ import type {
   MessageRepository,
   PatientRepository,
 } from '../../shared/ports/repositories';
-import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 import type { StreamChangeReader } from '../../shared/ports/stream';
+import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 import type { ReplanDeps } from '../../shared/use-cases/replan-failed-changes';
 
 export interface ReplanAdapters {
