@@ -151,7 +151,7 @@ const VpcConfigSchema = z.strictObject({
    * `prefixListIds`: the AWS-managed prefix lists of the gateway endpoints
    * (DynamoDB, and S3 if you use it), `com.amazonaws.<region>.dynamodb`.
    * `securityGroupIds`: the security groups of the interface endpoints
-   * (SQS, SNS, SES, EventBridge, X-Ray).
+   * (SQS, SNS, SES, EventBridge).
    */
   endpoints: z.strictObject({
     prefixListIds: z
@@ -163,7 +163,7 @@ const VpcConfigSchema = z.strictObject({
       .min(1, 'must name the security group of the interface endpoints (SQS, SNS, SES, EventBridge)')
       .max(5),
   }),
-  /** Private subnets with the endpoints above: DynamoDB (gateway), SQS, SNS, SES, EventBridge, X-Ray. */
+  /** Private subnets with the endpoints above: DynamoDB (gateway), SQS, SNS, SES, EventBridge. */
   subnetIds: z
     .array(
       z

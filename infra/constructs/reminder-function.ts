@@ -37,6 +37,15 @@ export type EnvSchema = { readonly shape: Readonly<Record<string, unknown>> };
 /** A variable name the function's env schema declares. */
 export type EnvKey<S extends EnvSchema> = Extract<keyof S['shape'], string>;
 
+/**
+ * Why no function traces with X-Ray (the acknowledgement of the Serverless
+ * pack's LambdaTracing rule, and docs/architecture.md).
+ */
+export const TRACING_OFF_BECAUSE =
+  'X-Ray tracing is off by decision: Active tracing without the X-Ray SDK shows only Lambda init and invoke ' +
+  'segments, and the Powertools tracer that would capture the AWS calls adds 125 KiB and 1.6x module init ' +
+  '(docs/benchmarks.md). Requests are followed by correlation ids in the structured logs, EMF metrics and alarms.';
+
 /** What every function of a deployment shares: encryption, log retention, network, policies. */
 export interface FunctionPlatform {
   /** Encrypts the log groups. */
@@ -46,7 +55,7 @@ export interface FunctionPlatform {
   readonly logGroupPrefix: string;
   /** Set when the deployment config puts functions in a VPC. */
   readonly network?: { vpc: IVpc; subnets: ISubnet[]; securityGroup: ISecurityGroup };
-  /** Managed policies attached to every function role (tracing, VPC networking). */
+  /** Managed policies attached to every function role (VPC networking). */
   readonly sharedPolicies: IManagedPolicy[];
 }
 
@@ -75,7 +84,7 @@ export interface ReminderFunctionProps<S extends EnvSchema> {
  * A Node.js Lambda function the way every function of this project is
  * built: ARM64 on the newest Node.js runtime, bundled locally by esbuild as
  * minified ESM with source maps, its own KMS-encrypted log group with
- * retention, active tracing, and a role whose permissions live in one
+ * retention, X-Ray tracing off (docs/architecture.md, "Tracing"), and a role whose permissions live in one
  * customer-managed policy (no inline policies, no AWS-managed ones).
  *
  * Environment variables are set only through {@link setEnv}, which accepts
@@ -165,9 +174,11 @@ export class ReminderFunction<S extends EnvSchema = EnvSchema> extends Construct
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
       },
     });
-    // Set on the L1 so the L2 does not add the X-Ray statement to an inline
-    // default policy; the shared tracing policy carries it instead.
-    (this.fn.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
+    // Tracing is off on purpose (docs/architecture.md, "Tracing"): Active
+    // tracing without the X-Ray SDK shows only Lambda's own segments, and the
+    // SDK that would capture the AWS calls costs 1.6× the module init.
+    (this.fn.node.defaultChild as CfnFunction).tracingConfig = { mode: 'PassThrough' };
+    acknowledge(this.fn.node.defaultChild as CfnFunction, 'Serverless-LambdaTracing', TRACING_OFF_BECAUSE);
 
     this.allow(
       // The log group ARN from CloudFormation ends in `:*`, which covers its streams.

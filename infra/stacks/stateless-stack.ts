@@ -448,17 +448,7 @@ export class StatelessStack extends Stack {
   }
 
   private buildPlatform(config: DeploymentConfig, stateful: StatefulStack): FunctionPlatform {
-    const tracing = new ManagedPolicy(this, 'TracingPolicy', {
-      description: 'Lets functions send X-Ray trace segments',
-      statements: [allowOn(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*'])],
-    });
-    acknowledge(
-      tracing,
-      'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; "*" is the only ' +
-        'resource IAM accepts for them. The policy holds nothing else.',
-    );
-    const sharedPolicies = [tracing];
+    const sharedPolicies: ManagedPolicy[] = [];
     if (!config.vpc) {
       return {
         key: stateful.key,

@@ -73,20 +73,30 @@ describe('stateless stack: functions', () => {
   });
 
   it.each(['planMessages', 'replanFailedChanges', 'dispatchDue', 'sendMessage', 'seedClinics', 'staffApi'])(
-    'runs %s on ARM64 with Node.js 24, tracing, source maps off at init and a JSON log format',
+    'runs %s on ARM64 with Node.js 24, X-Ray tracing off by decision, source maps off at init and a JSON log format',
     (name) => {
       const fn = functions()[name] as ReminderFunction;
       expect(functionProps(fn)).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: { Mode: 'PassThrough' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalId(fn.logGroup) } },
       });
       // Source maps ship but are not parsed at every cold start (set NODE_OPTIONS to debug).
       expect(envOf(fn).NODE_OPTIONS).toBeUndefined();
     },
   );
+
+  it('grants no X-Ray action, since no function traces', () => {
+    const actions = Object.values(resourcesOf(template, 'AWS::IAM::ManagedPolicy')).flatMap((policy) =>
+      (
+        (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement ?? []
+      ).flatMap((statement) => [statement.Action].flat()),
+    );
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action.startsWith('xray:'))).toEqual([]);
+  });
 
   it('gives each function (and the staff API access logs) a log group under the deployment prefix, KMS-encrypted, retained', () => {
     // Act
