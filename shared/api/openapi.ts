@@ -4,7 +4,7 @@
  * dialect of OpenAPI 3.1). Request bodies are described as accepted
  * (defaults make fields optional), responses as returned.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ClinicIdSchema,
   E164PhoneSchema,

@@ -5,7 +5,7 @@
  * document, so the description cannot drift from the behaviour.
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AppointmentFieldsSchema,
   AppointmentSchema,

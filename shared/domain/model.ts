@@ -8,7 +8,7 @@
  * (see shared/api/schemas.ts for the API bodies).
  */
 import parsePhoneNumber from 'libphonenumber-js/max';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   APPOINTMENT_STATUSES,
   type AppointmentStatus,

@@ -5,7 +5,7 @@
  * halves of broken surrogate pairs) are refused at the edge, while every
  * script and emoji stays allowed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Why a character is refused. */
 export type ForbiddenKind = 'control character' | 'bidirectional override' | 'unpaired surrogate';

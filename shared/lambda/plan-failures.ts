@@ -5,7 +5,7 @@
  * person). Anything else is unreadable and is set aside, never retried.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FailedChange } from '../use-cases/replan-failed-changes';
 
 const OnFailureRecord = z.object({

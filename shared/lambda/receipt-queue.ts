@@ -7,7 +7,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SMS_CONTEXT_KEYS } from '../adapters/aws/eum-sms-sender';
 import { decodeTagValue, EMAIL_TAG_NAMES } from '../adapters/aws/ses-email-sender';
 import { AppError } from '../domain/errors';

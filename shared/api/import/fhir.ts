@@ -28,7 +28,7 @@
  *   (`patient: created`, `appointment: rejected`).
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldIssue, PayloadTooLargeError, ValidationError } from '../../domain/errors';
 import type { AppointmentStatus, Channel } from '../../domain/model';
 import { toUtcIso } from '../../domain/time';

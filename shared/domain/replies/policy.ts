@@ -4,7 +4,7 @@
  * Validated on save like the rest of the policy, so a synonym that would
  * change what a built-in word means never reaches the grammar.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { freeText } from '../text';
 import { interpretReply, type ReplyIntentKind, SYNONYM_INTENTS, type SynonymIntent } from './interpret';
 import { foldPhrase } from './normalise';

@@ -3,7 +3,7 @@
  * it is handed, the standard error responses of its documentation, and the
  * helpers that turn a saved record into a response with its ETag.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../domain/errors';
 import { ClinicIdSchema, EntityIdSchema } from '../../domain/model';
 import type { Clock } from '../../domain/time';

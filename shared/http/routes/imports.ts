@@ -1,5 +1,5 @@
 /** The import route: appointments and patients from CSV or a FHIR R4 Bundle, with a per-row report. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FhirBundleSchema } from '../../api/import/fhir';
 import { ImportReportSchema } from '../../api/schemas';
 import { ValidationError } from '../../domain/errors';
