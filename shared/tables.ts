@@ -33,7 +33,7 @@ export interface TableDefinition {
   ttlAttribute?: string;
 }
 
-export type TableId = 'clinics' | 'patients' | 'appointments' | 'messages';
+export type TableId = 'clinics' | 'patients' | 'appointments' | 'messages' | 'inbound';
 
 /**
  * Number of shards per (channel, priority) in the due index. Planning writes
@@ -46,6 +46,8 @@ export const INDEX = {
   patientsByPhone: 'byPhone',
   appointmentsByStart: 'byStart',
   messagesDue: 'due',
+  inboundInbox: 'inbox',
+  inboundByParty: 'byParty',
 } as const;
 
 export const TABLES: Record<TableId, TableDefinition> = {
@@ -106,10 +108,46 @@ export const TABLES: Record<TableId, TableDefinition> = {
       },
     ],
   },
+  inbound: {
+    id: 'inbound',
+    // pk = clinic id; sk = `in#${inboundMessageId}` for a text (so a second
+    // delivery of one text is a failed conditional put, never a second
+    // record) or `number#${e164}` for a number's texted STOP/START state when
+    // no patient has the number.
+    partitionKey: { name: 'clinicId', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    globalIndexes: [
+      {
+        // Sparse: only texts that need a person (`${clinicId}#open` or
+        // `${clinicId}#done`), newest first by `${receivedAt}#${id}`.
+        indexName: INDEX.inboundInbox,
+        partitionKey: { name: 'inboxKey', type: 'S' },
+        sortKey: { name: 'receivedKey', type: 'S' },
+        projection: { type: 'ALL' },
+      },
+      {
+        // Every text in exactly one party: its patient (`${clinicId}#p#${patientId}`,
+        // the conversation) or, unmatched, its number (`${clinicId}#n#${e164}`).
+        // One index instead of one by patient and one by number keeps a
+        // reply's record at two write units.
+        indexName: INDEX.inboundByParty,
+        partitionKey: { name: 'partyKey', type: 'S' },
+        sortKey: { name: 'receivedKey', type: 'S' },
+        projection: { type: 'ALL' },
+      },
+    ],
+  },
 };
 
 /** Physical table names for one deployment or test run. */
 export type TableNames = Record<TableId, string>;
+
+/**
+ * The tables every function that plans or sends names in its environment;
+ * the inbound table is named only where two-way SMS is handled or shown.
+ */
+export type PipelineTableNames = Record<Exclude<TableId, 'inbound'>, string>;
 
 /** Table names with a common prefix (`test-3f2a-clinics`). */
 export function prefixedTableNames(prefix: string): TableNames {
@@ -118,5 +156,6 @@ export function prefixedTableNames(prefix: string): TableNames {
     patients: `${prefix}patients`,
     appointments: `${prefix}appointments`,
     messages: `${prefix}messages`,
+    inbound: `${prefix}inbound`,
   };
 }

@@ -40,6 +40,7 @@ const TABLE_CONSTRUCT_IDS: Record<TableId, string> = {
   patients: 'PatientsTable',
   appointments: 'AppointmentsTable',
   messages: 'MessagesTable',
+  inbound: 'InboundTable',
 };
 
 /**
@@ -104,6 +105,7 @@ export class StatefulStack extends Stack {
       patients: table('patients'),
       appointments: table('appointments'),
       messages: table('messages'),
+      inbound: table('inbound'),
     };
     for (const { table } of Object.values(this.tables)) {
       acknowledge(

@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { ConfigError } from '../domain/errors';
 import { safeParseInput, toFieldIssues } from '../domain/validation';
-import type { TableNames } from '../tables';
+import type { PipelineTableNames } from '../tables';
 import { PATTERNS, type Range, SETTINGS } from './settings';
 
 // Plain-language messages for the few checks that carry none of their own.
@@ -58,7 +58,7 @@ export const TablesEnv = z.object({
   MESSAGE_RETENTION_DAYS: numberIn(SETTINGS.messageRetentionDays),
 });
 
-export function tableNamesFrom(env: z.output<typeof TablesEnv>): TableNames {
+export function tableNamesFrom(env: z.output<typeof TablesEnv>): PipelineTableNames {
   return {
     clinics: env.CLINICS_TABLE,
     patients: env.PATIENTS_TABLE,

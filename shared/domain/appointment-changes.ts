@@ -74,9 +74,11 @@ export function applyBooking(
     throw ValidationError.field('startAt', 'cannot move a visit into the past');
   }
   const version = current.version + 1;
-  const { location: _location, videoLink: _videoLink, ...kept } = current;
+  // A confirmation holds for the schedule the patient confirmed: a move drops it.
+  const { location: _location, videoLink: _videoLink, confirmation, ...kept } = current;
   return {
     ...kept,
+    ...(confirmation && !scheduleChanged ? { confirmation } : {}),
     ...fields,
     version,
     scheduleVersion: scheduleChanged ? version : current.scheduleVersion,

@@ -80,6 +80,9 @@ export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 /** Who recorded an opt-out. */
 export const OPT_OUT_SOURCES = [
+  /** The patient texted an opt-out (a keyword or wording read as one); the inbound record keeps the text. */
+  'patient',
+  /** Recorded before texted opt-outs were `patient`; read as the same. */
   'patient-keyword',
   'staff',
   'carrier',
@@ -88,6 +91,47 @@ export const OPT_OUT_SOURCES = [
   'email-bounce',
   'complaint',
 ] as const;
+
+/**
+ * Where an inbound text stands for staff: `open` while it needs a person
+ * (a reschedule or cancel request, free text, an unmatched text), `done`
+ * once staff dealt with it. A text that needs nobody has no state.
+ */
+export const INBOUND_STATES = ['open', 'done'] as const;
+export type InboundState = (typeof INBOUND_STATES)[number];
+
+/** What handling an inbound text did (machine-readable; the intent says what it asked). */
+export const INBOUND_OUTCOMES = [
+  'confirmed',
+  'confirm-not-applied',
+  'reschedule-requested',
+  'cancel-requested',
+  'opted-out',
+  'opted-in',
+  'opt-unchanged',
+  'help',
+  'score-recorded',
+  'free-text',
+  'unmatched',
+  'unreadable',
+] as const;
+export type InboundOutcome = (typeof INBOUND_OUTCOMES)[number];
+
+/** Every intent interpretReply() can return, in the order it checks them (replies/interpret.ts). */
+export const REPLY_INTENT_KINDS = [
+  'unreadable',
+  'opt-out',
+  'opt-in',
+  'help',
+  'survey-score',
+  'reschedule',
+  'cancel-request',
+  'confirm',
+  'free-text',
+] as const;
+
+/** How the message a reply answers was found (see replies/answered.ts). */
+export const ANSWER_MATCHES = ['previous-published-id', 'latest-in-window'] as const;
 
 /** How a consent was given. */
 export const CONSENT_SOURCES = ['written', 'verbal', 'electronic', 'import', 'keyword'] as const;

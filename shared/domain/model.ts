@@ -10,11 +10,14 @@
 import parsePhoneNumber from 'libphonenumber-js/max';
 import * as z from 'zod';
 import {
+  ANSWER_MATCHES,
   APPOINTMENT_STATUSES,
   type AppointmentStatus,
   CHANNELS,
   type Channel,
   CONSENT_SOURCES,
+  INBOUND_OUTCOMES,
+  INBOUND_STATES,
   MESSAGE_KINDS,
   MESSAGE_STATUSES,
   type MessageKind,
@@ -23,6 +26,7 @@ import {
   ORIGINATION_NUMBER_TYPES,
   PRIORITIES,
   type Priority,
+  REPLY_INTENT_KINDS,
   SMS_NAME_MAX,
 } from './constants';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
@@ -31,6 +35,7 @@ import { isGsm7 } from './templates/segments';
 import { freeText } from './text';
 import { formatOffset, isUtcIso, isValidZone, parseOffset, parseUtc, toUtcIso } from './time';
 
+export type { InboundOutcome, InboundState } from './constants';
 export {
   ACCEPTED_STATUSES,
   APPOINTMENT_STATUSES,
@@ -345,6 +350,28 @@ export const UndeliverableSchema = z.strictObject({
 });
 export type Undeliverable = z.infer<typeof UndeliverableSchema>;
 
+/** A STOP or START (or wording read as one) a patient texted: replies/consent.ts orders them. */
+export const OptReplySchema = z.strictObject({
+  kind: z.enum(['opt-out', 'opt-in']),
+  /** When the patient sent it (the SNS envelope Timestamp). */
+  at: UtcInstantSchema,
+  /** End User Messaging's `inboundMessageId`. */
+  inboundMessageId: z.string().min(1).max(200),
+});
+export type OptReplyRecord = z.infer<typeof OptReplySchema>;
+
+/**
+ * What texted replies did to a number's SMS consent: the latest STOP or
+ * START applied (kept after START lifts an opt-out, so an older STOP that
+ * arrives late loses), and the inbound text whose STOP made the opt-out in
+ * force, so a retry after a crash still sends its one confirmation.
+ */
+export const SmsReplySchema = z.strictObject({
+  last: OptReplySchema,
+  optOutInboundId: z.string().min(1).max(200).optional(),
+});
+export type SmsReply = z.infer<typeof SmsReplySchema>;
+
 export const ConsentSchema = z.strictObject({
   at: UtcInstantSchema,
   source: z.enum(CONSENT_SOURCES),
@@ -402,6 +429,8 @@ export const PatientSchema = PatientFieldsSchema.extend({
   patientId: EntityIdSchema,
   /** Addresses that cannot receive, as delivery receipts found; kept only while the address stays the same. */
   undeliverable: z.strictObject({ email: UndeliverableSchema.optional() }).optional(),
+  /** The STOP or START the patient texted last, kept by the system (never set by staff). */
+  smsReply: SmsReplySchema.optional(),
   version: positiveVersion,
   createdAt: UtcInstantSchema,
   updatedAt: UtcInstantSchema,
@@ -436,12 +465,28 @@ export const AppointmentFieldsSchema = z.strictObject({
     .optional(),
 });
 
+/** A patient's confirmation of a visit, by reply. */
+export const ConfirmationSchema = z.strictObject({
+  /** When the patient sent it (the SNS envelope Timestamp). */
+  at: UtcInstantSchema,
+  via: z.enum(['sms']),
+  /** Our message the reply answered. */
+  messageId: z.string().min(1).max(200),
+  /** The inbound text that confirmed (applied once). */
+  inboundMessageId: z.string().min(1).max(200),
+  /** The schedule confirmed. */
+  scheduleVersion: positiveVersion,
+});
+export type Confirmation = z.infer<typeof ConfirmationSchema>;
+
 export const AppointmentSchema = AppointmentFieldsSchema.extend({
   clinicId: ClinicIdSchema,
   appointmentId: EntityIdSchema,
   status: AppointmentStatusSchema,
   /** Who cancelled; only the clinic's cancellations are announced to the patient. */
   cancelledBy: z.enum(['clinic', 'patient']).optional(),
+  /** The patient confirmed the visit (beside the status, never a status); dropped when the visit moves. */
+  confirmation: ConfirmationSchema.optional(),
   /** Goes up by one on every change. */
   version: positiveVersion,
   /** The version at which start, duration, location or video link last changed. */
@@ -523,3 +568,61 @@ export const MessageSchema = z.strictObject({
   finishedAt: UtcInstantSchema.optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
+
+// ---------------------------------------------------------------------------
+// Inbound text (two-way SMS) and the staff inbox
+// ---------------------------------------------------------------------------
+
+/** What interpretReply() read, as stored: our rule names and numbers, never the patient's words. */
+export const StoredIntentSchema = z.strictObject({
+  kind: z.enum(REPLY_INTENT_KINDS),
+  rule: z.string().max(64).optional(),
+  score: z.int().min(0).max(100).optional(),
+  alsoForStaff: z.enum(['cancel-request', 'reschedule']).optional(),
+  /** Why an unreadable text could not be read. */
+  reason: z.string().max(32).optional(),
+});
+export type StoredIntent = z.infer<typeof StoredIntentSchema>;
+
+/**
+ * One text a patient (or an unknown number) sent to a clinic's number,
+ * stored once per `inboundMessageId` with what it was read as, what it
+ * matched and what it did. The body is PHI: stored encrypted with the
+ * project's key, never logged, never in events.
+ */
+export const InboundMessageSchema = z.strictObject({
+  clinicId: ClinicIdSchema,
+  /** End User Messaging's `inboundMessageId` (local mode makes one up). */
+  inboundMessageId: z.string().min(1).max(200),
+  /** The patient's number (`originationNumber`). */
+  from: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number'),
+  /** The clinic's number (`destinationNumber`). */
+  to: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number'),
+  body: z.string().max(1600),
+  /** End User Messaging's `messageKeyword`, when it matched one of the number's keywords. */
+  keyword: z.string().max(64).optional(),
+  previousPublishedMessageId: z.string().max(200).optional(),
+  /** When the patient sent it: the SNS envelope Timestamp; orders replies from one number. */
+  receivedAt: UtcInstantSchema,
+  /** When this system handled it. */
+  recordedAt: UtcInstantSchema,
+  intent: StoredIntentSchema,
+  /** The patient it is about (the patient of the answered message, or the one patient with the number). */
+  patientId: EntityIdSchema.optional(),
+  appointmentId: EntityIdSchema.optional(),
+  /** Our message it answered. */
+  answeredMessageId: z.string().max(200).optional(),
+  matchedBy: z.enum(ANSWER_MATCHES).optional(),
+  outcome: z.enum(INBOUND_OUTCOMES),
+  /** Why (a confirm that no longer applies, an opt-out that changed nothing, …): our codes. */
+  outcomeReason: z.string().max(64).optional(),
+  /** A survey score recorded on the text itself (no survey answer use case took it). */
+  score: z.int().min(0).max(100).optional(),
+  /** For staff: open while it needs a person, done once dealt with; absent when it needs nobody. */
+  state: z.enum(INBOUND_STATES).optional(),
+  doneAt: UtcInstantSchema.optional(),
+  /** The staff subject that marked it done (an id). */
+  doneBy: z.string().max(128).optional(),
+  version: positiveVersion,
+});
+export type InboundMessage = z.infer<typeof InboundMessageSchema>;

@@ -14,17 +14,21 @@
  */
 import * as z from 'zod/mini';
 import {
+  ANSWER_MATCHES,
   APPOINTMENT_STATUSES,
   CHANNELS,
   CONSENT_SOURCES,
+  INBOUND_OUTCOMES,
+  INBOUND_STATES,
   MESSAGE_KINDS,
   MESSAGE_STATUSES,
   OPT_OUT_SOURCES,
   ORIGINATION_NUMBER_TYPES,
   PRIORITIES,
+  REPLY_INTENT_KINDS,
 } from './constants';
 import { ValidationError } from './errors';
-import type { Appointment, Clinic, Message, Patient } from './model';
+import type { Appointment, Clinic, InboundMessage, Message, Patient } from './model';
 import { toFieldIssues } from './validation';
 
 const STORED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -165,6 +169,12 @@ function buildShapes(write: boolean) {
     undeliverable: z.optional(
       object({ email: z.optional(object({ at: instant, source: z.literal('bounce'), messageId: text })) }),
     ),
+    smsReply: z.optional(
+      object({
+        last: object({ kind: z.enum(['opt-out', 'opt-in']), at: instant, inboundMessageId: text }),
+        optOutInboundId: z.optional(text),
+      }),
+    ),
     clinicId: text,
     patientId: text,
     ...versioned,
@@ -181,6 +191,15 @@ function buildShapes(write: boolean) {
     appointmentId: text,
     status: z.enum(APPOINTMENT_STATUSES),
     cancelledBy: z.optional(z.enum(['clinic', 'patient'])),
+    confirmation: z.optional(
+      object({
+        at: instant,
+        via: z.enum(['sms']),
+        messageId: text,
+        inboundMessageId: text,
+        scheduleVersion: count,
+      }),
+    ),
     version: count,
     scheduleVersion: count,
     createdAt: instant,
@@ -218,13 +237,55 @@ function buildShapes(write: boolean) {
     finishedAt: z.optional(instant),
   });
 
-  return { StoredClinicShape, StoredPatientShape, StoredAppointmentShape, StoredMessageShape };
+  const StoredInboundShape = object({
+    clinicId: text,
+    inboundMessageId: text,
+    from: text,
+    to: text,
+    body: text,
+    keyword: z.optional(text),
+    previousPublishedMessageId: z.optional(text),
+    receivedAt: instant,
+    recordedAt: instant,
+    intent: object({
+      kind: z.enum(REPLY_INTENT_KINDS),
+      rule: z.optional(text),
+      score: z.optional(count),
+      alsoForStaff: z.optional(z.enum(['cancel-request', 'reschedule'])),
+      reason: z.optional(text),
+    }),
+    patientId: z.optional(text),
+    appointmentId: z.optional(text),
+    answeredMessageId: z.optional(text),
+    matchedBy: z.optional(z.enum(ANSWER_MATCHES)),
+    outcome: z.enum(INBOUND_OUTCOMES),
+    outcomeReason: z.optional(text),
+    score: z.optional(count),
+    state: z.optional(z.enum(INBOUND_STATES)),
+    doneAt: z.optional(instant),
+    doneBy: z.optional(text),
+    version: count,
+  });
+
+  return {
+    StoredClinicShape,
+    StoredPatientShape,
+    StoredAppointmentShape,
+    StoredMessageShape,
+    StoredInboundShape,
+  };
 }
 
 const READ = buildShapes(false);
 const WRITE = buildShapes(true);
 
-export const { StoredClinicShape, StoredPatientShape, StoredAppointmentShape, StoredMessageShape } = READ;
+export const {
+  StoredClinicShape,
+  StoredPatientShape,
+  StoredAppointmentShape,
+  StoredMessageShape,
+  StoredInboundShape,
+} = READ;
 
 /**
  * A record in its stored shape, or a ValidationError naming each field that
@@ -256,3 +317,7 @@ export const writableAppointment = (record: Appointment): Appointment =>
   parseStored(WRITE.StoredAppointmentShape, record, 'appointment');
 export const writableMessage = (record: Message): Message =>
   parseStored(WRITE.StoredMessageShape, record, 'message');
+export const readInbound = (item: unknown): InboundMessage =>
+  parseStored(READ.StoredInboundShape, item, 'inbound message');
+export const writableInbound = (record: InboundMessage): InboundMessage =>
+  parseStored(WRITE.StoredInboundShape, record, 'inbound message');

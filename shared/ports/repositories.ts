@@ -8,6 +8,8 @@ import type {
   Appointment,
   Channel,
   Clinic,
+  InboundMessage,
+  InboundState,
   Message,
   MessageStatus,
   Patient,
@@ -15,6 +17,7 @@ import type {
   Receipt,
 } from '../domain/model';
 import type { ReceiptPrecondition } from '../domain/receipts';
+import type { SmsOptState } from '../domain/replies/consent';
 
 /**
  * `expectedVersion`: the version the caller read, or `null` when the record
@@ -174,4 +177,77 @@ export class MessageTransitionError extends ConflictError {
   ) {
     super(message, current?.rev);
   }
+}
+
+/** A number's texted STOP/START state when no patient of the clinic has the number. */
+export interface NumberOptState {
+  clinicId: string;
+  /** E.164. */
+  number: string;
+  state: SmsOptState;
+  /** Optimistic concurrency: 1 for the first write. */
+  version: number;
+  updatedAt: string;
+}
+
+/**
+ * Inbound texts (two-way SMS) and the staff inbox. Every key starts with
+ * the clinic id. A text is stored once per `inboundMessageId`.
+ */
+export interface InboundRepository {
+  /** The text with this inbound id, if it was recorded. */
+  get(clinicId: string, inboundMessageId: string): Promise<InboundMessage | undefined>;
+  /**
+   * Stores a text that was handled (conditional on its inbound id being
+   * new). Returns false, changing nothing, when it exists already: a second
+   * delivery of the same text.
+   */
+  record(inbound: InboundMessage): Promise<boolean>;
+  /**
+   * The inbox: texts in one state (`open` needs a person), newest first.
+   * The cursor is bound to the clinic and the state.
+   */
+  listByState(
+    clinicId: string,
+    state: InboundState,
+    page?: { limit?: number; cursor?: string },
+  ): Promise<Page<InboundMessage>>;
+  /**
+   * A patient's texts to the clinic, oldest first (a conversation reads in
+   * time order; pass `newestFirst` for the latest page first).
+   */
+  listForPatient(
+    clinicId: string,
+    patientId: string,
+    page?: { limit?: number; cursor?: string; newestFirst?: boolean },
+  ): Promise<Page<InboundMessage>>;
+  /**
+   * Texts from a number that matched no patient, received at or after
+   * `since` (UTC ISO), oldest first.
+   */
+  listUnmatchedFromNumber(clinicId: string, number: string, since: string): Promise<InboundMessage[]>;
+  /**
+   * Texts a patient sent at or after `since` (UTC ISO), oldest first, all
+   * pages (the loop guard and the auto-reply cap read the last hour).
+   */
+  listForPatientSince(clinicId: string, patientId: string, since: string): Promise<InboundMessage[]>;
+  /**
+   * Moves an inbox text to `state` (`done`, or `open` again), recording who
+   * and when. Only a text that is in the inbox (has a state) can move;
+   * moving it to the state it is in changes nothing and returns it as is.
+   *
+   * @throws NotFoundError when there is no such text, ConflictError when it is not an inbox text
+   */
+  setState(
+    clinicId: string,
+    inboundMessageId: string,
+    change: { state: InboundState; at: string; by: string },
+  ): Promise<InboundMessage>;
+  /** A number's texted STOP/START state (numbers no patient has). */
+  getNumberOptState(clinicId: string, number: string): Promise<NumberOptState | undefined>;
+  /**
+   * Writes a number's state if the stored one is at `expectedVersion`
+   * (null: none stored yet); ConflictError otherwise.
+   */
+  putNumberOptState(record: NumberOptState, expectedVersion: ExpectedVersion): Promise<void>;
 }

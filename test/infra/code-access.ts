@@ -12,7 +12,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import ts from 'typescript';
-import { TABLES, type TableId, type TableNames } from '../../shared/tables';
+import { type PipelineTableNames, TABLES, type TableId, type TableNames } from '../../shared/tables';
 
 /** An item action on a table (`GetItem`) or a query of one of its indexes (`Query@byStart`). */
 export type TableUse = string;
@@ -45,6 +45,7 @@ const TABLE_ENV: Readonly<Record<string, TableId>> = {
   PATIENTS_TABLE: 'patients',
   APPOINTMENTS_TABLE: 'appointments',
   MESSAGES_TABLE: 'messages',
+  INBOUND_TABLE: 'inbound',
 };
 
 const TABLE_IDS = new Set<string>(Object.keys(TABLES));
@@ -151,8 +152,11 @@ export class CodeAccessAnalyzer {
 
   private isTableNames(expression: ts.Expression): boolean {
     const type = this.checker.getTypeAtLocation(expression);
-    const name: keyof { TableNames: TableNames } = 'TableNames';
-    return type.aliasSymbol?.name === name;
+    const names: (keyof { TableNames: TableNames; PipelineTableNames: PipelineTableNames })[] = [
+      'TableNames',
+      'PipelineTableNames',
+    ];
+    return names.some((name) => type.aliasSymbol?.name === name);
   }
 
   /** The symbol an expression names, through imports. */

@@ -59,6 +59,7 @@ const DATA_TYPES = [
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::Table',
+  'AWS::DynamoDB::Table',
   'AWS::KMS::Key',
   // The staff sign-in events: an audit log of the pool, kept like the pool.
   'AWS::Logs::LogGroup',
@@ -68,7 +69,7 @@ describe.each([
   ['every deploy', () => everyDeploy],
   ['the first deploy', () => firstDeploy],
 ])('removal policies (%s)', (_name, get) => {
-  it('keeps the key, the four tables, the user pool and its sign-in log on teardown and replacement, and deletes them only when their own create rolls back', () => {
+  it('keeps the key, the five tables, the user pool and its sign-in log on teardown and replacement, and deletes them only when their own create rolls back', () => {
     // Act
     const { statefulTemplate } = get();
 
@@ -107,7 +108,7 @@ describe('locks', () => {
     // Assess
     expect(everyDeploy.stateful.terminationProtection).toBe(true);
     const tables = Object.values(all).filter((resource) => resource.Type === 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(4);
+    expect(tables).toHaveLength(5);
     for (const table of tables) expect(table.Properties?.DeletionProtectionEnabled).toBe(true);
     const [pool] = Object.values(all).filter((resource) => resource.Type === 'AWS::Cognito::UserPool');
     expect(pool?.Properties?.DeletionProtection).toBe('ACTIVE');
@@ -186,7 +187,7 @@ describe('upgrades keep what must never be replaced', () => {
         'AWS::ApiGatewayV2::Api',
         'AWS::Cognito::UserPool',
         'AWS::Cognito::UserPoolClient',
-        ...Array(4).fill('AWS::DynamoDB::Table'),
+        ...Array(5).fill('AWS::DynamoDB::Table'),
         'AWS::Events::EventBus',
         'AWS::KMS::Key',
         'AWS::SES::ConfigurationSet',

@@ -9,6 +9,8 @@ import {
   type Clinic,
   ClinicSchema,
   DEFAULT_POLICY,
+  type InboundMessage,
+  InboundMessageSchema,
   type Message,
   MessageSchema,
   type MessagingPolicy,
@@ -96,6 +98,27 @@ export function makeMessage(overrides: Partial<Message> = {}): Message {
     rev: 1,
     createdAt: TEST_NOW,
     updatedAt: TEST_NOW,
+    ...overrides,
+  });
+}
+
+/** A confirm from the default patient's number to the demo clinic's number, matched to the 1-day reminder. */
+export function makeInbound(overrides: Partial<InboundMessage> = {}): InboundMessage {
+  return InboundMessageSchema.parse({
+    clinicId: 'demo-clinic',
+    inboundMessageId: 'in-1',
+    from: '+14155552671',
+    to: '+12025550100',
+    body: 'C',
+    receivedAt: TEST_NOW,
+    recordedAt: TEST_NOW,
+    intent: { kind: 'confirm', rule: 'keyword:c' },
+    patientId: 'p-1',
+    appointmentId: 'a-1',
+    answeredMessageId: 'a-1#reminder#1d#v1',
+    matchedBy: 'latest-in-window',
+    outcome: 'confirmed',
+    version: 1,
     ...overrides,
   });
 }

@@ -101,7 +101,7 @@ function partitionKeyOf(
  */
 export function guardClinicScope(
   client: DynamoDBClient,
-  tables: TableNames,
+  tables: Partial<TableNames>,
   options: { required: boolean },
 ): void {
   const byName = new Map(

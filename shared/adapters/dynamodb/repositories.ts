@@ -6,7 +6,7 @@ import type {
   MessageRepository,
   PatientRepository,
 } from '../../ports/repositories';
-import type { TableNames } from '../../tables';
+import type { PipelineTableNames } from '../../tables';
 import { DynamoMessageRepository } from './message-repository';
 import {
   DynamoAppointmentRepository,
@@ -30,7 +30,7 @@ export interface Repositories {
  */
 export function makeRepositories(
   doc: DynamoDBDocumentClient,
-  names: TableNames,
+  names: PipelineTableNames,
   retentionDays: number = SETTINGS.messageRetentionDays.default,
 ): Repositories {
   return {

@@ -26,10 +26,10 @@ export interface OptReply {
 }
 
 /** Opt-out sources that are the patient's own, which only the patient's START lifts. */
-export const PATIENT_OPT_OUT_SOURCES: ReadonlySet<OptOut['source']> = new Set(['patient-keyword']);
+export const PATIENT_OPT_OUT_SOURCES: ReadonlySet<OptOut['source']> = new Set(['patient', 'patient-keyword']);
 
 /** The source recorded for an opt-out a patient texted. */
-export const PATIENT_OPT_OUT_SOURCE: OptOut['source'] = 'patient-keyword';
+export const PATIENT_OPT_OUT_SOURCE: OptOut['source'] = 'patient';
 
 /** What the record of one number's SMS consent holds (the patient's, or an unknown number's). */
 export interface SmsOptState {

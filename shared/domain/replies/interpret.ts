@@ -28,6 +28,7 @@
  * with anything but a message word) is a cancel request for staff and not
  * an opt-out; "cancel the texts" is an opt-out.
  */
+import { REPLY_INTENT_KINDS as INTENT_KINDS } from '../constants';
 import { foldPhrase, MAX_REPLY_LENGTH, type NormalisedReply, normaliseReply, THUMBS_UP } from './normalise';
 import {
   CANCEL_REQUEST_WORDS,
@@ -101,18 +102,16 @@ export type ReplyIntent =
 
 export type ReplyIntentKind = ReplyIntent['kind'];
 
-/** Every intent kind, in the order interpretReply() checks them. */
-export const REPLY_INTENT_KINDS: readonly ReplyIntentKind[] = [
-  'unreadable',
-  'opt-out',
-  'opt-in',
-  'help',
-  'survey-score',
-  'reschedule',
-  'cancel-request',
-  'confirm',
-  'free-text',
-];
+/** Every intent kind, in the order interpretReply() checks them (defined with the other closed sets). */
+export const REPLY_INTENT_KINDS: readonly ReplyIntentKind[] = INTENT_KINDS;
+// The list and the union must name the same kinds.
+type SameKinds = [ReplyIntentKind] extends [(typeof INTENT_KINDS)[number]]
+  ? [(typeof INTENT_KINDS)[number]] extends [ReplyIntentKind]
+    ? true
+    : never
+  : never;
+const _sameKinds: SameKinds = true;
+void _sameKinds;
 
 // ---------------------------------------------------------------------------
 // Matching machinery

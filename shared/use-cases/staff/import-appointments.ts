@@ -148,6 +148,7 @@ export function mergeImportedPatient(
     optOuts,
     consent: stored?.consent ?? {},
     undeliverable: keptUndeliverable(stored, email),
+    smsReply: stored?.smsReply,
     version: stored ? stored.version + 1 : 1,
     createdAt: stored?.createdAt ?? at,
     updatedAt: at,

@@ -122,6 +122,8 @@ export async function savePatient(
     optOuts,
     consent,
     ...(undeliverable ? { undeliverable } : {}),
+    // The patient's texted STOP/START, which orders later replies: the system's, never the caller's.
+    ...(current?.smsReply ? { smsReply: current.smsReply } : {}),
     version: current ? current.version + 1 : 1,
     createdAt: current?.createdAt ?? at,
     updatedAt: at,

@@ -3,6 +3,7 @@ import {
   AppointmentSchema,
   ClinicSchema,
   DEFAULT_POLICY,
+  InboundMessageSchema,
   MessageSchema,
   PatientSchema,
 } from '../../../shared/domain/model';
@@ -11,6 +12,7 @@ import {
   readPatient,
   StoredAppointmentShape,
   StoredClinicShape,
+  StoredInboundShape,
   StoredMessageShape,
   StoredPatientShape,
 } from '../../../shared/domain/stored';
@@ -66,6 +68,7 @@ describe('stored record shapes', () => {
     ['patient', PatientSchema, StoredPatientShape],
     ['appointment', AppointmentSchema, StoredAppointmentShape],
     ['message', MessageSchema, StoredMessageShape],
+    ['inbound message', InboundMessageSchema, StoredInboundShape],
   ] as const)(
     'reads every field of a stored %s that the full schema defines, with the same defaults',
     (_name, full, stored) => {

@@ -27,7 +27,7 @@ describe('applyOptReply', () => {
     const outcome = applyOptReply({}, stop('2026-12-05T10:00:00.000Z', 'in-1'));
     expect(outcome).toEqual({
       state: {
-        optOut: { at: '2026-12-05T10:00:00.000Z', source: 'patient-keyword', inboundMessageId: 'in-1' },
+        optOut: { at: '2026-12-05T10:00:00.000Z', source: 'patient', inboundMessageId: 'in-1' },
         lastReply: stop('2026-12-05T10:00:00.000Z', 'in-1'),
       },
       effect: 'opted-out',
