@@ -117,6 +117,7 @@ describe('acknowledged findings', () => {
       'Stateful/PatientsTable': ['HIPAA.Security-DynamoDBInBackupPlan'],
       'Stateful/AppointmentsTable': ['HIPAA.Security-DynamoDBInBackupPlan'],
       'Stateful/MessagesTable': ['HIPAA.Security-DynamoDBInBackupPlan'],
+      'Stateful/InboundTable': ['HIPAA.Security-DynamoDBInBackupPlan'],
       'Stateful/SendDeadLetterQueue': ['Serverless-SQSRedrivePolicy'],
       'Stateful/PlanDeadLetterQueue': ['Serverless-SQSRedrivePolicy'],
       'Stateful/SweepDeadLetterQueue': ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
