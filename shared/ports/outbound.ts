@@ -76,6 +76,7 @@ export type EventDetailType =
   | 'AppointmentConfirmed'
   | 'RescheduleRequested'
   | 'PatientOptedOut'
+  | 'PatientOptedIn'
   | 'SurveyAnswered';
 
 /** What a message event carries: ids, kinds and times, never names, numbers or text. */

@@ -1,0 +1,435 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
+import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
+import {
+  CapturingLogger,
+  RecordingDeadLetters,
+  RecordingEventPublisher,
+  RecordingTelemetry,
+} from '../../../shared/adapters/local/recorders';
+import type { Message } from '../../../shared/domain/model';
+import { fixedClock } from '../../../shared/domain/time';
+import {
+  type AutoReplyRequest,
+  contactIdOf,
+  handleInbound,
+  type InboundDeps,
+  type InboundText,
+} from '../../../shared/use-cases/handle-inbound';
+import { makeAppointment, makeClinic, makeMessage, makePatient, TEST_NOW } from '../../support/factories';
+import { useTestTables } from '../../support/tables';
+
+const tables = useTestTables();
+const CLINIC_NUMBER = '+12025550100';
+const PATIENT_NUMBER = '+14155552671';
+
+let repos: Repositories;
+let inbound: DynamoInboundRepository;
+let clinicId: string;
+let events: RecordingEventPublisher;
+let deadLetters: RecordingDeadLetters;
+let logger: CapturingLogger;
+let replies: AutoReplyRequest[];
+let failNextReply: boolean;
+
+function deps(): InboundDeps {
+  return {
+    ...repos,
+    inbound,
+    clinicByNumber: new Map([[CLINIC_NUMBER, clinicId]]),
+    queueAutoReply: async (request) => {
+      if (failNextReply) {
+        failNextReply = false;
+        throw new Error('crash before the confirmation was queued');
+      }
+      replies.push(request);
+      return { outcome: 'queued', messageId: `~keyword-reply#${request.inboundMessageId}` };
+    },
+    events,
+    deadLetters,
+    clock: fixedClock(TEST_NOW),
+    logger,
+    telemetry: new RecordingTelemetry(),
+  };
+}
+
+function text(body: string, overrides: Partial<InboundText> = {}): InboundText {
+  return {
+    inboundMessageId: `in-${randomUUID()}`,
+    from: PATIENT_NUMBER,
+    to: CLINIC_NUMBER,
+    body,
+    receivedAt: '2026-12-07T16:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** The 1-day reminder, sent by the provider an hour before the reply. */
+function sentReminder(overrides: Partial<Message> = {}): Message {
+  return makeMessage({
+    clinicId,
+    status: 'sent',
+    attempts: 1,
+    providerMessageId: 'provider-1',
+    finishedAt: '2026-12-07T15:00:00.000Z',
+    rev: 3,
+    ...overrides,
+  });
+}
+
+beforeAll(() => {
+  repos = makeRepositories(tables.clients.doc, tables.names);
+  inbound = new DynamoInboundRepository(tables.clients.doc, tables.names.inbound);
+});
+
+beforeEach(async () => {
+  // A clinic of its own per test: no test sees another's data.
+  clinicId = `c-${randomUUID().slice(0, 8)}`;
+  events = new RecordingEventPublisher();
+  deadLetters = new RecordingDeadLetters();
+  logger = new CapturingLogger();
+  replies = [];
+  failNextReply = false;
+  await repos.clinics.put(makeClinic({ clinicId }), null);
+  await repos.patients.put(makePatient({ clinicId }), null);
+  await repos.appointments.put(makeAppointment({ clinicId }), null);
+  await repos.messages.create(sentReminder());
+});
+
+describe('handleInbound: confirm', () => {
+  it('records the confirmation beside the status, publishes AppointmentConfirmed with ids only and thanks the patient', async () => {
+    // Act
+    const reply = text('C');
+    const result = await handleInbound(deps(), reply);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'confirmed', clinicId });
+    const appointment = await repos.appointments.get(clinicId, 'a-1');
+    expect(appointment?.status).toBe('booked');
+    expect(appointment?.confirmation).toEqual({
+      at: reply.receivedAt,
+      via: 'sms',
+      messageId: 'a-1#reminder#1d#v1',
+      inboundMessageId: reply.inboundMessageId,
+      scheduleVersion: 1,
+    });
+    expect(events.events).toEqual([
+      {
+        detailType: 'AppointmentConfirmed',
+        detail: {
+          clinicId,
+          inboundMessageId: reply.inboundMessageId,
+          at: reply.receivedAt,
+          patientId: 'p-1',
+          appointmentId: 'a-1',
+          messageId: 'a-1#reminder#1d#v1',
+        },
+      },
+    ]);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({
+      patientId: 'p-1',
+      from: PATIENT_NUMBER,
+      purpose: 'answer',
+      optedOut: false,
+      language: 'en',
+      reply: { reply: 'confirmed', appointment: { appointmentId: 'a-1' } },
+    });
+    const stored = await inbound.get(clinicId, reply.inboundMessageId);
+    expect(stored).toMatchObject({
+      body: 'C',
+      intent: { kind: 'confirm' },
+      patientId: 'p-1',
+      appointmentId: 'a-1',
+      answeredMessageId: 'a-1#reminder#1d#v1',
+      matchedBy: 'latest-in-window',
+      outcome: 'confirmed',
+    });
+    expect(stored?.state).toBeUndefined();
+    expect(logger.lines.join('\n')).not.toContain(PATIENT_NUMBER);
+  });
+
+  it('changes nothing on a second delivery of the same text', async () => {
+    // Prepare
+    const reply = text('yes');
+    await handleInbound(deps(), reply);
+    const before = await repos.appointments.get(clinicId, 'a-1');
+
+    // Act
+    const again = await handleInbound(deps(), reply);
+
+    // Assess
+    expect(again).toEqual({ outcome: 'duplicate', clinicId });
+    expect(await repos.appointments.get(clinicId, 'a-1')).toEqual(before);
+    expect(replies).toHaveLength(1);
+    expect(events.events).toHaveLength(1);
+  });
+
+  it('answers that a cancelled visit cannot be confirmed, and records nothing on it', async () => {
+    // Prepare
+    const appointment = await repos.appointments.get(clinicId, 'a-1');
+    if (!appointment) throw new Error('no appointment');
+    await repos.appointments.put(
+      { ...appointment, status: 'cancelled', cancelledBy: 'clinic', version: 2 },
+      appointment.version,
+    );
+
+    // Act
+    const result = await handleInbound(deps(), text('C'));
+
+    // Assess
+    expect(result.outcome).toBe('confirm-not-applied');
+    expect((await repos.appointments.get(clinicId, 'a-1'))?.confirmation).toBeUndefined();
+    expect(replies[0]?.reply).toEqual({ reply: 'confirm-not-applicable', why: 'cancelled' });
+    expect(events.events).toEqual([]);
+  });
+
+  it('matches the message previousPublishedMessageId names, even when a later one went out', async () => {
+    // Prepare: a later reminder about another visit of the same patient.
+    await repos.appointments.put(
+      makeAppointment({ clinicId, appointmentId: 'a-2', startAt: '2026-12-09T15:00:00.000Z' }),
+      null,
+    );
+    await repos.messages.create(
+      sentReminder({
+        appointmentId: 'a-2',
+        messageId: 'a-2#reminder#1d#v1',
+        providerMessageId: 'provider-2',
+        finishedAt: '2026-12-07T15:30:00.000Z',
+      }),
+    );
+
+    // Act
+    await handleInbound(deps(), text('C', { previousPublishedMessageId: 'provider-1' }));
+
+    // Assess
+    expect((await repos.appointments.get(clinicId, 'a-1'))?.confirmation?.messageId).toBe(
+      'a-1#reminder#1d#v1',
+    );
+    expect((await repos.appointments.get(clinicId, 'a-2'))?.confirmation).toBeUndefined();
+  });
+
+  it('confirms the visit of the answered message on a phone two patients share', async () => {
+    // Prepare: the child's reminder went out last, to the same phone.
+    await repos.patients.put(makePatient({ clinicId, patientId: 'p-child', firstName: 'Leo' }), null);
+    await repos.appointments.put(
+      makeAppointment({ clinicId, appointmentId: 'a-child', patientId: 'p-child' }),
+      null,
+    );
+    await repos.messages.create(
+      sentReminder({
+        patientId: 'p-child',
+        appointmentId: 'a-child',
+        messageId: 'a-child#reminder#1d#v1',
+        providerMessageId: 'provider-child',
+        finishedAt: '2026-12-07T15:45:00.000Z',
+      }),
+    );
+
+    // Act
+    await handleInbound(deps(), text('C'));
+
+    // Assess
+    expect((await repos.appointments.get(clinicId, 'a-child'))?.confirmation).toBeDefined();
+    expect((await repos.appointments.get(clinicId, 'a-1'))?.confirmation).toBeUndefined();
+  });
+});
+
+describe('handleInbound: requests for staff', () => {
+  it('puts a reschedule request in the inbox, publishes RescheduleRequested and answers that the clinic will be in touch', async () => {
+    const reply = text('R');
+    const result = await handleInbound(deps(), reply);
+    expect(result).toMatchObject({ outcome: 'reschedule-requested', state: 'open' });
+    expect(events.events.map((event) => event.detailType)).toEqual(['RescheduleRequested']);
+    expect(replies[0]?.reply).toEqual({ reply: 'reschedule-requested' });
+    const inbox = await inbound.listByState(clinicId, 'open');
+    expect(inbox.items.map((item) => item.inboundMessageId)).toEqual([reply.inboundMessageId]);
+    expect(inbox.items[0]).toMatchObject({ appointmentId: 'a-1', patientId: 'p-1' });
+  });
+
+  it('puts free text in the inbox with the patient it came from and acknowledges it', async () => {
+    const reply = text('Can I bring my son along?');
+    await handleInbound(deps(), reply);
+    expect(await inbound.get(clinicId, reply.inboundMessageId)).toMatchObject({
+      outcome: 'free-text',
+      state: 'open',
+      patientId: 'p-1',
+      body: 'Can I bring my son along?',
+    });
+    expect(replies[0]?.reply).toEqual({ reply: 'received' });
+    expect(events.events).toEqual([]);
+  });
+
+  it('answers HELP', async () => {
+    await handleInbound(deps(), text('HELP'));
+    expect(replies[0]).toMatchObject({ reply: { reply: 'help' }, purpose: 'answer' });
+  });
+
+  it('records a score answering a survey on the text and publishes SurveyAnswered', async () => {
+    await repos.messages.create(
+      sentReminder({
+        messageId: 'a-1#survey#2h#v1',
+        kind: 'survey',
+        offset: '2h',
+        priority: 'medium',
+        providerMessageId: 'provider-s',
+        finishedAt: '2026-12-07T15:50:00.000Z',
+      }),
+    );
+    const reply = text('9');
+    const result = await handleInbound(deps(), reply);
+    expect(result.outcome).toBe('score-recorded');
+    expect(await inbound.get(clinicId, reply.inboundMessageId)).toMatchObject({
+      score: 9,
+      intent: { kind: 'survey-score', score: 9 },
+    });
+    expect(events.events[0]).toMatchObject({
+      detailType: 'SurveyAnswered',
+      detail: { score: 9, messageId: 'a-1#survey#2h#v1' },
+    });
+    expect(replies[0]?.reply).toEqual({ reply: 'survey-thanks' });
+  });
+});
+
+describe('handleInbound: opt-out and opt-in', () => {
+  it('opts the patient out with source patient, keeps the text on the inbound record, publishes PatientOptedOut and sends one confirmation', async () => {
+    // Act
+    const stop = text('Please stop texting me');
+    const result = await handleInbound(deps(), stop);
+
+    // Assess
+    expect(result.outcome).toBe('opted-out');
+    const patient = await repos.patients.get(clinicId, 'p-1');
+    expect(patient?.optOuts.sms).toEqual({ at: stop.receivedAt, source: 'patient' });
+    expect(patient?.smsReply).toEqual({
+      last: { kind: 'opt-out', at: stop.receivedAt, inboundMessageId: stop.inboundMessageId },
+      optOutInboundId: stop.inboundMessageId,
+    });
+    expect((await inbound.get(clinicId, stop.inboundMessageId))?.body).toBe('Please stop texting me');
+    expect(events.events).toEqual([
+      {
+        detailType: 'PatientOptedOut',
+        detail: { clinicId, inboundMessageId: stop.inboundMessageId, at: stop.receivedAt, patientId: 'p-1' },
+      },
+    ]);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({
+      reply: { reply: 'opted-out' },
+      purpose: 'opt-out-confirmation',
+      optedOut: true,
+    });
+  });
+
+  it('keeps the opt-out and sends its one confirmation when the first try crashed before queuing it', async () => {
+    // Prepare
+    const stop = text('STOP');
+    failNextReply = true;
+    await expect(handleInbound(deps(), stop)).rejects.toThrow(/crash/);
+    const afterCrash = await repos.patients.get(clinicId, 'p-1');
+    expect(afterCrash?.optOuts.sms?.source).toBe('patient');
+    expect(await inbound.get(clinicId, stop.inboundMessageId)).toBeUndefined();
+
+    // Act: SQS delivers it again.
+    await handleInbound(deps(), stop);
+    await handleInbound(deps(), stop);
+
+    // Assess
+    const patient = await repos.patients.get(clinicId, 'p-1');
+    expect(patient?.optOuts.sms?.source).toBe('patient');
+    expect(patient?.version).toBe(afterCrash?.version);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({
+      inboundMessageId: stop.inboundMessageId,
+      purpose: 'opt-out-confirmation',
+    });
+    expect((await inbound.get(clinicId, stop.inboundMessageId))?.outcome).toBe('opted-out');
+  });
+
+  it.each([
+    ['in order', ['stop', 'start']],
+    ['START first', ['start', 'stop']],
+  ])('leaves the patient opted in after STOP at 10:00 and START at 10:01 (%s)', async (_name, order) => {
+    // Prepare
+    const stop = text('STOP', { receivedAt: '2026-12-07T10:00:00.000Z' });
+    const start = text('START', { receivedAt: '2026-12-07T10:01:00.000Z' });
+    const byName: Record<string, InboundText> = { stop, start };
+
+    // Act
+    for (const name of order) await handleInbound(deps(), byName[name] as InboundText);
+
+    // Assess
+    const patient = await repos.patients.get(clinicId, 'p-1');
+    expect(patient?.optOuts.sms).toBeUndefined();
+    expect(patient?.smsReply?.last.inboundMessageId).toBe(start.inboundMessageId);
+  });
+
+  it('lifts only the patient’s own opt-out on START, publishing PatientOptedIn', async () => {
+    await handleInbound(deps(), text('STOP', { receivedAt: '2026-12-07T10:00:00.000Z' }));
+    const start = text('START', { receivedAt: '2026-12-07T10:05:00.000Z' });
+    const result = await handleInbound(deps(), start);
+    expect(result.outcome).toBe('opted-in');
+    expect(events.events.map((event) => event.detailType)).toEqual(['PatientOptedOut', 'PatientOptedIn']);
+    expect(replies.at(-1)).toMatchObject({ reply: { reply: 'opted-in' }, optedOut: false });
+
+    // A staff opt-out stays.
+    const patient = await repos.patients.get(clinicId, 'p-1');
+    if (!patient) throw new Error('no patient');
+    await repos.patients.put(
+      { ...patient, optOuts: { sms: { at: TEST_NOW, source: 'staff' } }, version: patient.version + 1 },
+      patient.version,
+    );
+    const again = await handleInbound(deps(), text('START', { receivedAt: '2026-12-07T10:10:00.000Z' }));
+    expect(again.outcome).toBe('opt-unchanged');
+    expect((await repos.patients.get(clinicId, 'p-1'))?.optOuts.sms?.source).toBe('staff');
+  });
+});
+
+describe('handleInbound: unknown numbers and bad destinations', () => {
+  const STRANGER = '+14155550199';
+
+  it('records STOP from a number no patient has as a number-level opt-out and confirms it', async () => {
+    const stop = text('STOP', { from: STRANGER });
+    const result = await handleInbound(deps(), stop);
+    expect(result.outcome).toBe('opted-out');
+    const state = await inbound.getNumberOptState(clinicId, STRANGER);
+    expect(state?.state.optOut).toMatchObject({ source: 'patient', inboundMessageId: stop.inboundMessageId });
+    expect(replies[0]).toMatchObject({
+      patientId: contactIdOf(clinicId, STRANGER),
+      purpose: 'opt-out-confirmation',
+    });
+    expect(replies[0]?.patientId).not.toContain('4155550199');
+  });
+
+  it('answers HELP from an unknown number and keeps anything else unmatched, unanswered, in the inbox', async () => {
+    await handleInbound(deps(), text('HELP', { from: STRANGER }));
+    const question = text('who is this?', { from: STRANGER });
+    const result = await handleInbound(deps(), question);
+    expect(replies.map((request) => request.reply)).toEqual([{ reply: 'help' }]);
+    expect(result).toMatchObject({ outcome: 'unmatched', state: 'open' });
+    const stored = await inbound.get(clinicId, question.inboundMessageId);
+    expect(stored?.patientId).toBeUndefined();
+    expect(
+      await inbound.listUnmatchedFromNumber(clinicId, STRANGER, '2026-12-01T00:00:00.000Z'),
+    ).toHaveLength(2);
+  });
+
+  it('sets aside a text to a number that is not a clinic’s, changing nothing', async () => {
+    const result = await handleInbound(deps(), text('C', { to: '+12025550999' }));
+    expect(result).toEqual({ outcome: 'set-aside', reason: 'unknown-destination' });
+    expect(deadLetters.entries).toHaveLength(1);
+    expect(deadLetters.entries[0]?.reason).toBe('unknown-destination');
+    expect((await repos.appointments.get(clinicId, 'a-1'))?.confirmation).toBeUndefined();
+  });
+
+  it('records an emoji-only text as unreadable, with no answer', async () => {
+    const reply = text('🙂🙂');
+    const result = await handleInbound(deps(), reply);
+    expect(result.outcome).toBe('unreadable');
+    expect(replies).toEqual([]);
+    expect((await inbound.get(clinicId, reply.inboundMessageId))?.intent).toEqual({
+      kind: 'unreadable',
+      reason: 'emoji-only',
+    });
+  });
+});
