@@ -142,8 +142,12 @@ export function composePipeline(environment: Record<string, string>, ports: Pipe
     logger: ports.logger,
     telemetry: ports.telemetry,
   };
-  const plan = composePlanMessages(environment, { ...common, replace: ports.replace?.plan });
   const dispatch = composeDispatchDue(environment, { ...common, replace: ports.replace?.dispatch });
+  // What is due at once goes to the same queue the sweep fills.
+  const plan = composePlanMessages(environment, {
+    ...common,
+    replace: (built) => ({ queue: dispatch.deps.queue, ...ports.replace?.plan?.(built) }),
+  });
   const send = composeSendMessage(environment, {
     ...common,
     replace: ports.replace?.send,

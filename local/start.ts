@@ -12,10 +12,12 @@
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import { DEFAULT_POLICY } from '../shared/domain/model';
 import { isUtcIso } from '../shared/domain/time';
 import type { AppLogger } from '../shared/ports/outbound';
 import { JavaMissingError } from './dynamodb-local';
 import { DEMO_CLINIC_ID, LocalRuntime } from './runtime';
+import { SAMPLE_ADVANCE, SAMPLE_ZONE, sampleVisitStart } from './sample-booking';
 import { createLocalServer } from './server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -81,12 +83,7 @@ async function main() {
 
   const url = `http://${host}:${port}`;
   const token = await runtime.staffToken([DEMO_CLINIC_ID]);
-  const startAt = runtime.clock
-    .now()
-    .plus({ days: 3 })
-    .setZone('America/New_York')
-    .set({ hour: 10, minute: 0, second: 0 })
-    .toUTC();
+  const startAt = sampleVisitStart(runtime.clock.now());
   console.log(`
 clinic-reminders local mode is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; DynamoDB Local ${runtime.dynamoStartMs} ms)
   Staff API:    ${url}
@@ -100,9 +97,12 @@ Try first (copy and paste):
     -d '{"firstName":"Ana","phone":"+14155552671","email":"ana@example.com","channels":["sms","email"],"language":"en"}'
   curl -s -X PUT ${url}/v1/clinics/${DEMO_CLINIC_ID}/appointments/a-1 -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"patientId":"p-1","startAt":"${startAt.toISO({ suppressMilliseconds: true })}","durationMinutes":30,"location":"12 River Road"}'
-  curl -s -X POST ${url}/local/clock -H 'content-type: application/json' -d '{"advance":"4d"}'
+  curl -s ${url}/local/outbox
+  curl -s -X POST ${url}/local/clock -H 'content-type: application/json' -d '{"advance":"${SAMPLE_ADVANCE}"}'
   curl -s ${url}/local/outbox
   curl -s ${url}/v1/clinics/${DEMO_CLINIC_ID}/appointments/a-1/messages -H "Authorization: Bearer $TOKEN"
+The confirmation (and any later change notice) goes out at once, outside the clinic's quiet hours
+(${DEFAULT_POLICY.quietHours.start}-${DEFAULT_POLICY.quietHours.end} ${SAMPLE_ZONE}); the reminders 72 h, 24 h and 2 h before the visit, at their time.
 API description: ${url}/openapi.json   ·   A scripted week: npm run demo   ·   Stop: Ctrl-C
 `);
 

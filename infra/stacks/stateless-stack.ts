@@ -124,6 +124,12 @@ export class StatelessStack extends Stack {
     usePlanningTables(this.planMessages, stateful, config);
     useTableName(this.planMessages, tables.appointments, 'APPOINTMENTS_TABLE', onlyStream);
     useQueue(this.planMessages, stateful.planDeadLetterQueue, 'PLAN_DEAD_LETTER_QUEUE_URL');
+    // What is due at once (a confirmation, a change notice) is claimed and
+    // queued by the planner itself, within a share of the send rate.
+    useQueue(this.planMessages, stateful.sendQueue, 'SEND_QUEUE_URL');
+    useSetting(this.planMessages, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
+    useSetting(this.planMessages, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
+    useSetting(this.planMessages, 'LEASE_MINUTES', config.sending.leaseMinutes);
     addStreamSource(this.planMessages, tables.appointments, {
       batchSize: 50,
       retryAttempts: 8,

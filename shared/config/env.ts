@@ -70,6 +70,11 @@ export function tableNamesFrom(env: z.output<typeof TablesEnv>): PipelineTableNa
 export const PlanMessagesEnv = z.extend(TablesEnv, {
   PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
   CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
+  /** What is due at once (confirmations, change notices) goes to the send queue without waiting for the sweep. */
+  SEND_QUEUE_URL: z.url(),
+  SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
+  EMAIL_PER_SECOND: numberIn(SETTINGS.emailPerSecond),
+  LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
 });
 export type PlanMessagesEnvironment = z.output<typeof PlanMessagesEnv>;
 

@@ -91,6 +91,27 @@ export function dispatchSettings(settings: {
   };
 }
 
+/**
+ * The share of a channel's minute that may be sent at once, outside the
+ * sweep (shared/use-cases/enqueue-due-now.ts argues why it is not taken
+ * from the sweep's budget). A rate too low to leave one message for it
+ * sends everything through the sweep.
+ */
+export const SEND_NOW_SHARE = 0.1;
+
+/** The immediate-send settings (confirmations, change notices, replies) from the deployment's settings. */
+export function sendNowSettings(settings: {
+  smsPerSecond: number;
+  emailPerSecond: number;
+  leaseMinutes: number;
+}) {
+  const share = (ratePerSecond: number) => Math.floor(budgetPerMinute(ratePerSecond) * SEND_NOW_SHARE);
+  return {
+    perMinute: { sms: share(settings.smsPerSecond), email: share(settings.emailPerSecond) },
+    leaseMinutes: settings.leaseMinutes,
+  };
+}
+
 /** The sender's retry configuration from the deployment's settings. */
 export function sendSettings(settings: {
   maxSendAttempts: number;

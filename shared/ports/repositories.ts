@@ -79,7 +79,9 @@ export interface MessageRepository {
   /** Every message of a patient (all appointments, broadcasts, replies). */
   listForPatient(clinicId: string, patientId: string): Promise<Message[]>;
   /**
-   * Stores a new message (pending ones enter the due index). Returns false,
+   * Stores a new message (pending ones enter the due index; so do queued
+   * ones, created already claimed by an immediate send, so that a lapsed
+   * claim is found by the sweep like any other). Returns false,
    * changing nothing, when a message with this id already exists: ids are
    * deterministic, so that is a replay.
    */
@@ -163,6 +165,21 @@ export interface MessageRepository {
     key: MessageKey,
     change: { precondition: ReceiptPrecondition; receipt: Receipt; reason?: string; at: string },
   ): Promise<{ message: Message; repeated: boolean }>;
+}
+
+/**
+ * The share of a channel's send rate that may go out at once, outside the
+ * sweep (change notices, confirmations, keyword replies): a count per
+ * channel and calendar minute, taken atomically so that any number of
+ * planners together never take more than the limit.
+ */
+export interface SendNowBudget {
+  /**
+   * Takes one immediate send of `channel` in the minute starting at
+   * `minute` (UTC, `YYYY-MM-DDTHH:mm`) if fewer than `limit` were taken;
+   * false, changing nothing, when none is left.
+   */
+  take(channel: Channel, minute: string, limit: number): Promise<boolean>;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type PatientRepository,
 } from '../ports/repositories';
 import type { ClinicCache } from './clinic-cache';
+import { createAndEnqueueDueNow, type SendNowPorts } from './enqueue-due-now';
 
 /**
  * A change that can never be planned however often it is retried (unknown
@@ -34,6 +35,11 @@ export interface PlanDeps {
   clock: Clock;
   logger: AppLogger;
   telemetry: Telemetry;
+  /**
+   * The send queue and budget for what is due at once. Absent (the replay
+   * of failed changes), everything planned waits for the sweep.
+   */
+  sendNow?: SendNowPorts;
 }
 
 export type PlanOutcome =
@@ -75,8 +81,10 @@ function toMessage(planned: PlannedMessage, appointment: Appointment, now: strin
  * 3. Plan the desired messages and reconcile them with the stored ones
  *    (an older version than one already planned changes nothing).
  * 4. Create what is missing (conditional: a replay finds its ids and writes
- *    nothing) and withdraw what is obsolete (conditional: a message already
- *    being sent is left to the send-time decision, which re-reads the appointment).
+ *    nothing), handing what is due now (a confirmation, a change notice) to
+ *    the send queue at once under the sweep's claim; withdraw what is
+ *    obsolete (conditional: a message already being sent is left to the
+ *    send-time decision, which re-reads the appointment).
  * 5. Withdraw the pending reminders that give way under the frequency cap
  *    (another visit's far-ahead ones), with reason `frequency-cap`.
  *
@@ -134,9 +142,10 @@ export async function planAppointmentMessages(
   const change = reconcile(desired, mine, appointment);
 
   const at = toUtcIso(now);
-  const created = await Promise.all(
-    change.create.map((planned) => deps.messages.create(toMessage(planned, appointment, at))),
-  );
+  const fresh = change.create.map((planned) => toMessage(planned, appointment, at));
+  const created = deps.sendNow
+    ? (await createAndEnqueueDueNow({ ...deps, ...deps.sendNow }, fresh)).created
+    : await Promise.all(fresh.map((message) => deps.messages.create(message)));
   const ownPlanVersion = (messageId: string) =>
     mine.some((message) => message.messageId === messageId) ? { planVersion: appointment.version } : {};
   const withdrawals = await Promise.all(

@@ -51,6 +51,10 @@ export const CDK_ENVIRONMENT = {
     ...tableVariables(names),
     PLAN_DEAD_LETTER_QUEUE_URL: PLAN_DLQ_URL,
     CLINIC_CACHE_SECONDS: '60',
+    SEND_QUEUE_URL: SEND_QUEUE_URL,
+    SMS_PER_SECOND: '20',
+    EMAIL_PER_SECOND: '14',
+    LEASE_MINUTES: '15',
   }),
   'dispatch-due': (names: TableNames) => ({
     ...tableVariables(names),

@@ -159,7 +159,9 @@ export class DynamoMessageRepository implements MessageRepository {
   async create(message: Message): Promise<boolean> {
     const record = writableMessage(message);
     const item: Record<string, unknown> = { ...record, ...keyOf(record) };
-    if (record.status === 'pending')
+    // A queued one was created claimed (sent at once): it stays in the index
+    // while in flight, as a claimed one does, so a lapsed claim is swept up.
+    if (record.status === 'pending' || record.status === 'queued')
       item.dueShard = dueShardKey(record.channel, record.priority, record.messageId);
     if (record.status === 'skipped' || record.status === 'sent' || record.status === 'failed') {
       item.expiresAt = this.expiresAt(record.finishedAt ?? record.updatedAt);

@@ -18,6 +18,12 @@ import { BUS_NAME, type PipelineRig, sesInput, usePipelineRig } from '../../supp
 const rigFor = usePipelineRig();
 const context = {} as Context;
 const VISIT = '2026-12-08T15:00:00Z';
+/**
+ * Five SMS a minute: too low a rate to leave any for immediate sends
+ * (settings.ts, SEND_NOW_SHARE), so the confirmation waits for the sweep,
+ * for the tests of the sweep's own claim.
+ */
+const SWEEP_ONLY = { settings: { smsPerSecond: 5 / 60 } };
 
 /** Throws `times` times right after (or instead of) the real call, like a Lambda that dies there. */
 function crashing<T extends object, K extends keyof T>(
@@ -121,7 +127,10 @@ describe('a crash at each step, then the retries', () => {
   }
 
   it('takes over a claim whose dispatcher died before enqueueing once its lease runs out', async () => {
-    const rig = rigFor({ messages: (real: MessageRepository) => crashing(real, 'claim', 'after') });
+    const rig = rigFor({
+      ...SWEEP_ONLY,
+      messages: (real: MessageRepository) => crashing(real, 'claim', 'after'),
+    });
     await bookOne(rig);
 
     await rig.advanceTo('2026-12-01T16:00:00Z');
@@ -129,6 +138,20 @@ describe('a crash at each step, then the retries', () => {
     expect(rig.sweepErrors).toHaveLength(1);
     // Booked at 15:00:00; the first sweep at 15:00 claimed and died; the lease (15 min) ran out.
     expect(rig.calls.map((c) => c.at)).toEqual(['2026-12-01T15:16:00.000Z']);
+  });
+
+  it('takes over an immediate claim whose planner died before enqueueing once its lease runs out', async () => {
+    // The planner stored the confirmation claimed, then died instead of handing it to the queue.
+    const rig = rigFor({ queue: (real: SendQueue) => crashing(real, 'enqueue', 'instead') });
+    const appointment = await bookOne(rig);
+
+    await rig.advanceTo('2026-12-01T16:00:00Z');
+
+    // Booked at 15:00:00; the claim's lease (15 min) ran out at 15:15:00, so the 15:16 sweep took it.
+    expect(rig.calls.map((c) => c.at)).toEqual(['2026-12-01T15:16:00.000Z']);
+    const confirmation = (await rig.messagesOf(appointment)).find((m) => m.kind === 'confirmation');
+    expect(confirmation).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(rig.providerRequests.filter((r) => r.messageId === confirmation?.messageId)).toHaveLength(1);
   });
 });
 
@@ -162,8 +185,8 @@ describe('failures before any provider call', () => {
 
 describe('a queue message delivered twice at once', () => {
   it('lets the first delivery finish instead of calling its outcome unknown', async () => {
-    // Prepare: SNS answers only when the test says so.
-    const rig = rigFor();
+    // Prepare: SNS answers only when the test says so; the confirmation waits for the sweep.
+    const rig = rigFor(SWEEP_ONLY);
     let answer: (() => void) | undefined;
     const answered = new Promise<void>((resolve) => {
       answer = resolve;
@@ -267,9 +290,9 @@ describe('provider refusals', () => {
 
     const confirmation = (await rig.messagesOf(appointment)).find((m) => m.kind === 'confirmation');
     expect(confirmation).toMatchObject({ status: 'sent', attempts: 2, channel: 'sms' });
-    // Backoff for the first retry: 30 s ceiling, jitter in the upper half (random 0.5 → 23 s);
-    // the next sweep takes it at the following whole minute.
-    expect(confirmation?.finishedAt).toBe('2026-12-01T15:01:00.000Z');
+    // Sent at once at 15:00:00 and throttled. Backoff for the first retry: 30 s ceiling, jitter
+    // in the upper half (random 0.5 → 23 s); the 15:00 sweep takes it with that delay.
+    expect(confirmation?.finishedAt).toBe('2026-12-01T15:00:23.000Z');
     expect(rig.snsMock.commandCalls(PublishCommand)).toHaveLength(2);
     expect(rig.telemetry.total('ProviderRetry')).toBe(1);
   });
