@@ -25,6 +25,7 @@ import {
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { ClinicSchema, DEFAULT_POLICY, type OriginationIdentity } from '../shared/domain/model';
+import type { Role } from '../shared/domain/roles';
 import { toUtcIso } from '../shared/domain/time';
 import { signLocalToken } from '../shared/http/local-tokens';
 import type { StaffApiDeps } from '../shared/http/staff-api';
@@ -217,9 +218,20 @@ export class LocalRuntime {
     );
   }
 
-  /** A staff token for the given clinics (the demo clinic by default), signed with this run's secret. */
-  staffToken(clinics: readonly string[] = [DEMO_CLINIC_ID], ttlSeconds = 30 * 24 * 3600): Promise<string> {
-    return signLocalToken({ subject: 'local-staff', clinics, ttlSeconds }, this.tokenSecret, this.clock);
+  /**
+   * A token for the given clinics (the demo clinic by default) and role (a
+   * clinic admin by default), signed with this run's secret.
+   */
+  staffToken(
+    clinics: readonly string[] = [DEMO_CLINIC_ID],
+    role: Role = 'clinic-admin',
+    ttlSeconds = 30 * 24 * 3600,
+  ): Promise<string> {
+    return signLocalToken(
+      { subject: `local-${role}`, clinics, roles: [role], ttlSeconds },
+      this.tokenSecret,
+      this.clock,
+    );
   }
 
   /** The staff API as its composition root built it, logging to `logger`. */

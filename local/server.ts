@@ -13,7 +13,12 @@ import { DateTime, Duration } from 'luxon';
 import { AppError } from '../shared/domain/errors';
 import { isUtcIso, toUtcIso } from '../shared/domain/time';
 import { toApiEvent } from '../shared/http/events';
-import { bearerTokenOf, type JwtClaims, verifyLocalToken } from '../shared/http/local-tokens';
+import {
+  asAuthorizerClaims,
+  bearerTokenOf,
+  type JwtClaims,
+  verifyLocalToken,
+} from '../shared/http/local-tokens';
 import { serveStaffApi } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import type { LocalRuntime } from './runtime';
@@ -121,7 +126,7 @@ async function staffApiRoute(
     // API Gateway's JWT authorizer answers 401 itself for a bad token.
     try {
       if (!token) throw new Error('no bearer token');
-      claims = await verifyLocalToken(token, runtime.tokenSecret, runtime.clock);
+      claims = asAuthorizerClaims(await verifyLocalToken(token, runtime.tokenSecret, runtime.clock));
     } catch {
       send(response, 401, { message: 'Unauthorized' });
       return;

@@ -211,6 +211,13 @@ const StaffApiConfigSchema = z
      * 429s and this cap, never the account's whole Lambda pool.
      */
     concurrency: z.int().min(2).max(1000).default(20),
+    /**
+     * The most patients a broadcast by a `staff` user may reach; a larger
+     * one needs a `clinic-admin` (docs/deploy.md, "Roles").
+     */
+    staffBroadcastMaxRecipients: inRange(SETTINGS.staffBroadcastMaxRecipients).default(
+      SETTINGS.staffBroadcastMaxRecipients.default,
+    ),
   })
   .superRefine((api, ctx) => {
     if (api.burst < api.ratePerSecond) {

@@ -4,6 +4,7 @@ import {
   CfnLogDeliveryConfiguration,
   type CfnUserPool,
   type CfnUserPoolClient,
+  CfnUserPoolGroup,
   CfnUserPoolRiskConfigurationAttachment,
   ClientAttributes,
   FeaturePlan,
@@ -16,6 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { DataIdentifier, DataProtectionPolicy, LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../../shared/domain/roles';
 import { CLINICS_CLAIM } from '../../shared/http/auth';
 import { acknowledge } from '../compliance';
 import type { LogRetentionDays } from '../config/schema';
@@ -92,6 +94,13 @@ export class StaffUsers extends Construct {
   readonly issuer: string;
   /** Every sign-in, with threat protection's risk decision (Cognito's userAuthEvents). */
   readonly signInEvents: LogGroup;
+  /**
+   * One group per role (shared/domain/roles.ts), named as the role: Cognito
+   * lists a user's groups in the ID token's `cognito:groups`, which the staff
+   * API reads. An administrator adds each user to one
+   * (`aws cognito-idp admin-add-user-to-group`, docs/deploy.md).
+   */
+  readonly groups: Readonly<Record<Role, CfnUserPoolGroup>>;
 
   constructor(scope: Construct, id: string, props: StaffUsersProps) {
     super(scope, id);
@@ -188,6 +197,25 @@ export class StaffUsers extends Construct {
       this.client.node.defaultChild as CfnUserPoolClient,
       'staff tools are configured with the app client id; a new client has a new id, and the API accepts only its tokens',
     );
+
+    // Precedence orders a user's groups in the token (lowest first); both
+    // groups are read, the admin's is listed first.
+    const groups = {} as Record<Role, CfnUserPoolGroup>;
+    for (const role of ROLES) {
+      const group = new CfnUserPoolGroup(this, `Group-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: ROLE_DESCRIPTIONS[role],
+        precedence: role === 'clinic-admin' ? 1 : 2,
+      });
+      retainData(group);
+      neverReplace(
+        group,
+        `a replaced ${role} group is a new, empty one: every user in it would lose the role until added again`,
+      );
+      groups[role] = group;
+    }
+    this.groups = groups;
 
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
 

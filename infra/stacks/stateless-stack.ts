@@ -329,6 +329,7 @@ export class StatelessStack extends Stack {
     useSetting(this.staffApi, 'JSON_MAX_BYTES', DEFAULT_STAFF_API_CONFIG.jsonMaxBytes);
     useSetting(this.staffApi, 'IMPORT_MAX_BYTES', DEFAULT_STAFF_API_CONFIG.importMaxBytes);
     useSetting(this.staffApi, 'IMPORT_MAX_ROWS', DEFAULT_STAFF_API_CONFIG.importMaxRows);
+    useSetting(this.staffApi, 'STAFF_BROADCAST_MAX_RECIPIENTS', config.staffApi.staffBroadcastMaxRecipients);
     this.staffHttpApi = new StaffHttpApi(this, 'StaffHttpApi', {
       deploymentName: config.name,
       handler: this.staffApi,

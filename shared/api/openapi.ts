@@ -14,6 +14,7 @@ import {
   TimeZoneSchema,
   UtcInstantSchema,
 } from '../domain/model';
+import type { Role } from '../domain/roles';
 import type { Route } from '../http/router';
 import { FhirBundleSchema } from './import/fhir';
 import {
@@ -121,6 +122,12 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodType; description: string }
   appointmentId: { schema: EntityIdSchema, description: 'The clinic’s own appointment id.' },
 };
 
+/** The line each operation's description ends with: who may call it. */
+const ROLE_LINES: Record<Role, string> = {
+  staff: 'Role: `staff` or `clinic-admin` (either Cognito group).',
+  'clinic-admin': 'Role: `clinic-admin` only; a `staff` token gets 403 with `error.requiredRole`.',
+};
+
 function operationOf(route: Route<never>): JsonSchema {
   const { doc } = route;
   const parameters: JsonSchema[] = [];
@@ -167,12 +174,14 @@ function operationOf(route: Route<never>): JsonSchema {
       ...(schema ? { content: { 'application/json': { schema: schemaOf(schema, 'output') } } } : {}),
     };
   }
+  const roleLine = route.public ? undefined : ROLE_LINES[route.role];
+  const description = [doc.description, roleLine].filter(Boolean).join('\n\n');
   return {
     operationId: doc.operationId,
     summary: doc.summary,
-    ...(doc.description ? { description: doc.description } : {}),
+    ...(description ? { description } : {}),
     tags: [doc.tag],
-    ...(route.public ? { security: [] } : {}),
+    ...(route.public ? { security: [] } : { 'x-required-role': route.role }),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(doc.body
       ? {
@@ -217,7 +226,9 @@ export function buildOpenApiDocument(routes: readonly Route<never>[]): JsonSchem
         'Clinic settings, patients, appointments, message timelines, metrics and bulk import. Every ' +
         '/v1/clinics/{clinicId} route needs a bearer token (a Cognito ID token in AWS, a local token in ' +
         'local mode) whose `custom:clinics` claim lists the clinic; any other clinic is refused with 403 ' +
-        'before anything is read or written. Times are stored and returned in UTC; local views name their zone.',
+        'before anything is read or written. Each operation names the role it needs in `x-required-role` ' +
+        '(the `cognito:groups` claim: `staff` or `clinic-admin`, an admin may do all that staff may); a ' +
+        'token without it gets 403 naming the role, and nothing is written. Times are stored and returned in UTC; local views name their zone.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: '/', description: 'The API’s own origin' }],
@@ -236,7 +247,9 @@ export function buildOpenApiDocument(routes: readonly Route<never>[]): JsonSchem
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'An ID token whose custom:clinics claim is a comma-separated list of clinic ids.',
+          description:
+            'An ID token whose custom:clinics claim is a comma-separated list of clinic ids and whose ' +
+            'cognito:groups claim names the role (staff or clinic-admin).',
         },
       },
       schemas: { ...componentSchemas('input'), ...componentSchemas('output') },

@@ -24,6 +24,7 @@ import {
   PrioritySchema,
   TimeZoneSchema,
 } from '../domain/model';
+import { ROLES } from '../domain/roles';
 import { isUtcIso } from '../domain/time';
 
 // ---------------------------------------------------------------------------
@@ -310,6 +311,10 @@ export const ErrorBodySchema = z.object({
     issues: z.array(FieldIssueSchema).optional().describe('every bad field, by path (400 only)'),
     currentVersion: z.int().optional().describe('the stored version (409 only)'),
     limit: z.int().optional().describe('the limit that was exceeded (413 only)'),
+    requiredRole: z
+      .enum(ROLES)
+      .optional()
+      .describe('the role the action needs; the token has the clinic but not this role (403 only)'),
   }),
 });
 export type ErrorBody = z.output<typeof ErrorBodySchema>;

@@ -35,6 +35,12 @@ export const SETTINGS = {
   emailPerSecond: { min: 1 / 60, max: 10_000, int: false, tooSmall: SEND_RATE_TOO_SMALL },
   /** How long a warm function keeps clinic settings (local mode: 0, edits apply at once). */
   clinicCacheSeconds: { min: 0, max: 3600, int: true, default: 60 },
+  /**
+   * The most patients a broadcast by a `staff` user may reach; a larger one
+   * needs a `clinic-admin` (shared/domain/roles.ts, roleForBroadcast). 0:
+   * every broadcast needs an admin.
+   */
+  staffBroadcastMaxRecipients: { min: 0, max: 1_000_000, int: true, default: 100 },
 } as const satisfies Record<string, Range>;
 
 /** Text rules shared the same way. */

@@ -4,6 +4,8 @@
  * one place (see shared/http/errors.ts and the send-message use case), never
  * by matching names or messages.
  */
+import type { Role } from './roles';
+
 export abstract class AppError extends Error {
   /** Whether the message may be shown to an API caller as it is. */
   readonly expose: boolean = true;
@@ -77,8 +79,19 @@ export class RecordNotFoundError extends NotFoundError {
 
 export class UnauthorizedError extends AppError {}
 
-/** The caller is known but may not touch this clinic. */
+/** The caller is known but may not touch this clinic, or may not do this there. */
 export class ForbiddenError extends AppError {}
+
+/** The caller may use the clinic, but this action needs a role they lack. */
+export class RoleRequiredError extends ForbiddenError {
+  constructor(
+    message: string,
+    /** The role the action needs (`clinic-admin`). */
+    readonly requiredRole: Role,
+  ) {
+    super(message);
+  }
+}
 
 export class PayloadTooLargeError extends AppError {
   constructor(

@@ -5,7 +5,8 @@
  * tokens (local-tokens.ts) and hands over the same claims. Either way this
  * module only reads `requestContext.authorizer.jwt.claims`.
  */
-import { ForbiddenError, UnauthorizedError } from '../domain/errors';
+import { ForbiddenError, RoleRequiredError, UnauthorizedError } from '../domain/errors';
+import { hasRole, ROLES, type Role, rolesOfGroups } from '../domain/roles';
 import type { ApiEvent } from './request';
 
 /**
@@ -16,10 +17,19 @@ import type { ApiEvent } from './request';
  */
 export const CLINICS_CLAIM = 'custom:clinics';
 
+/**
+ * The claim that lists a user's Cognito groups, whose names are the roles
+ * (shared/domain/roles.ts). Cognito puts it in the ID and access tokens of
+ * every user who belongs to a group.
+ */
+export const GROUPS_CLAIM = 'cognito:groups';
+
 export interface Principal {
   /** The token's subject (Cognito user id); recorded on consents, never a name. */
   subject: string;
   clinics: ReadonlySet<string>;
+  /** The user's roles, from their groups; empty for a user in neither group. */
+  roles: ReadonlySet<Role>;
 }
 
 /**
@@ -31,6 +41,22 @@ export interface Principal {
 export function clinicsOfClaim(value: unknown): Set<string> {
   const parts = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
   return new Set(parts.map((part) => part.trim()).filter((part) => part !== ''));
+}
+
+/**
+ * The group names of a `cognito:groups` claim. The token holds a JSON
+ * array; API Gateway's HTTP API JWT authorizer hands array claims on as one
+ * string in brackets, space-separated (`[clinic-admin staff]`); a
+ * comma-separated string (a token built by hand) is read too.
+ *
+ * @param value - the claim as the authorizer passed it
+ */
+export function groupsOfClaim(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String).filter((group) => group !== '');
+  if (typeof value !== 'string') return [];
+  const text = value.trim();
+  const inner = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  return inner.split(/[\s,]+/).filter((group) => group !== '');
 }
 
 /**
@@ -47,7 +73,11 @@ export function principalOf(event: ApiEvent, claimName: string): Principal {
   if (!claims || typeof claims.sub !== 'string' || claims.sub === '') {
     throw new UnauthorizedError('Send a bearer token: Authorization: Bearer <ID token>.');
   }
-  return { subject: claims.sub, clinics: clinicsOfClaim(claims[claimName]) };
+  return {
+    subject: claims.sub,
+    clinics: clinicsOfClaim(claims[claimName]),
+    roles: rolesOfGroups(groupsOfClaim(claims[GROUPS_CLAIM])),
+  };
 }
 
 /**
@@ -61,4 +91,29 @@ export function requireClinic(principal: Principal, clinicId: string): void {
   if (!principal.clinics.has(clinicId)) {
     throw new ForbiddenError(`Your token does not name clinic ${JSON.stringify(clinicId)}.`);
   }
+}
+
+/**
+ * Refuses an action whose role the caller lacks (403 naming the role),
+ * before anything is read or written. Every route of the staff API names
+ * its role in the route table and serveStaffApi calls this for it; a route
+ * whose role depends on the request (a broadcast to more patients than
+ * staff may reach: roleForBroadcast) calls it again with that role before
+ * it writes.
+ *
+ * @param principal - the caller
+ * @param role - the role the action needs
+ * @param action - what is refused, for the message (`changing clinic settings`)
+ */
+export function requireRole(principal: Principal, role: Role, action = 'this action'): void {
+  if (hasRole(principal.roles, role)) return;
+  const held =
+    principal.roles.size === 0
+      ? `your user is in neither group (${ROLES.join(', ')}); an administrator adds users to one`
+      : `your token has ${[...principal.roles].join(', ')}`;
+  throw new RoleRequiredError(`${capitalised(action)} needs the ${role} role; ${held}.`, role);
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { TablesEnv } from '../config/env';
+import { SETTINGS } from '../config/settings';
 import { CLINICS_CLAIM } from './auth';
 
 /** The staff API's limits and the claim it reads. */
@@ -12,6 +13,11 @@ export interface StaffApiConfig {
   importMaxBytes: number;
   /** Most CSV records or Bundle entries in one import. */
   importMaxRows: number;
+  /**
+   * The most patients a staff user's broadcast may reach; above it the
+   * broadcast routes call `requireRole(principal, roleForBroadcast(n, this))`.
+   */
+  staffBroadcastMaxRecipients: number;
 }
 
 export const DEFAULT_STAFF_API_CONFIG: StaffApiConfig = {
@@ -19,6 +25,7 @@ export const DEFAULT_STAFF_API_CONFIG: StaffApiConfig = {
   jsonMaxBytes: 256 * 1024,
   importMaxBytes: 1024 * 1024,
   importMaxRows: 1000,
+  staffBroadcastMaxRecipients: SETTINGS.staffBroadcastMaxRecipients.default,
 };
 
 function intIn(min: number, max: number, fallback: number) {
@@ -44,6 +51,11 @@ export const StaffApiEnv = z.extend(TablesEnv, {
   JSON_MAX_BYTES: intIn(1024, 1024 * 1024, DEFAULT_STAFF_API_CONFIG.jsonMaxBytes),
   IMPORT_MAX_BYTES: intIn(1024, 4 * 1024 * 1024, DEFAULT_STAFF_API_CONFIG.importMaxBytes),
   IMPORT_MAX_ROWS: intIn(1, 2000, DEFAULT_STAFF_API_CONFIG.importMaxRows),
+  STAFF_BROADCAST_MAX_RECIPIENTS: intIn(
+    SETTINGS.staffBroadcastMaxRecipients.min,
+    SETTINGS.staffBroadcastMaxRecipients.max,
+    SETTINGS.staffBroadcastMaxRecipients.default,
+  ),
 });
 export type StaffApiEnvironment = z.output<typeof StaffApiEnv>;
 
@@ -54,5 +66,6 @@ export function staffApiConfigFrom(env: StaffApiEnvironment): StaffApiConfig {
     jsonMaxBytes: env.JSON_MAX_BYTES,
     importMaxBytes: env.IMPORT_MAX_BYTES,
     importMaxRows: env.IMPORT_MAX_ROWS,
+    staffBroadcastMaxRecipients: env.STAFF_BROADCAST_MAX_RECIPIENTS,
   };
 }

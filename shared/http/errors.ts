@@ -12,6 +12,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   RecordNotFoundError,
+  RoleRequiredError,
   UnauthorizedError,
   ValidationError,
   VersionRequiredError,
@@ -78,6 +79,9 @@ export function errorResponse(error: unknown): ErrorResponse {
   }
   if (error instanceof UnauthorizedError) {
     return response(401, 'unauthorized', error, {}, { 'www-authenticate': 'Bearer' });
+  }
+  if (error instanceof RoleRequiredError) {
+    return response(403, 'forbidden', error, { requiredRole: error.requiredRole });
   }
   if (error instanceof ForbiddenError) return response(403, 'forbidden', error);
   if (error instanceof RecordNotFoundError && error.kind === 'clinic') {

@@ -9,8 +9,9 @@
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from '../domain/errors';
+import type { Role } from '../domain/roles';
 import type { Clock } from '../domain/time';
-import { CLINICS_CLAIM } from './auth';
+import { CLINICS_CLAIM, GROUPS_CLAIM } from './auth';
 
 /** The `iss` of local tokens; a token from anywhere else is refused. */
 export const LOCAL_ISSUER = 'clinic-reminders-local';
@@ -38,6 +39,8 @@ export interface LocalTokenRequest {
   subject: string;
   /** Clinic ids the token may use. */
   clinics: readonly string[];
+  /** The user's roles, carried as Cognito carries groups (`cognito:groups`, an array). */
+  roles: readonly Role[];
   /** Lifetime; default 12 hours. */
   ttlSeconds?: number;
   /** The claim that lists clinics; default `custom:clinics`, like Cognito. */
@@ -58,7 +61,11 @@ export async function signLocalToken(
 ): Promise<string> {
   const key = keyOf(secret);
   const issuedAt = Math.floor(clock.now().toSeconds());
-  return new SignJWT({ token_use: 'id', [request.claimName ?? CLINICS_CLAIM]: request.clinics.join(',') })
+  return new SignJWT({
+    token_use: 'id',
+    [request.claimName ?? CLINICS_CLAIM]: request.clinics.join(','),
+    [GROUPS_CLAIM]: [...request.roles],
+  })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setIssuer(LOCAL_ISSUER)
     .setSubject(request.subject)
@@ -121,6 +128,23 @@ export async function verifyLocalToken(token: string, secret: string, clock: Clo
     }
   }
   return claims;
+}
+
+/**
+ * Claims as API Gateway's HTTP API JWT authorizer hands them to the
+ * function: an array claim (`cognito:groups`) becomes one string in
+ * brackets, space-separated (`[clinic-admin staff]`), so local mode feeds
+ * the staff API the same shape as AWS does.
+ *
+ * @param claims - the claims of a verified token
+ */
+export function asAuthorizerClaims(claims: JwtClaims): JwtClaims {
+  return Object.fromEntries(
+    Object.entries(claims).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? `[${value.join(' ')}]` : value,
+    ]),
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { NotFoundError, ValidationError } from '../domain/errors';
+import type { Role } from '../domain/roles';
 import { MethodNotAllowedError } from './errors';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST';
@@ -35,15 +36,21 @@ export interface RouteDoc {
   responses: Record<number, ResponseDoc>;
 }
 
-export interface Route<C> {
+interface RouteBase<C> {
   method: HttpMethod;
   /** `/v1/clinics/{clinicId}/patients/{patientId}` */
   path: string;
-  /** Public routes need no token; every other route needs one naming the clinic. */
-  public?: boolean;
   doc: RouteDoc;
   handle(context: C, params: Record<string, string>): Promise<ApiResult>;
 }
+
+/**
+ * A route of the table. Public routes need no token; every other route
+ * needs one naming the clinic and names the role it needs: this table is
+ * the one place that says so (the OpenAPI document's `x-required-role` and
+ * docs/api.md's roles table are checked against it).
+ */
+export type Route<C> = RouteBase<C> & ({ public: true; role?: never } | { public?: false; role: Role });
 
 export interface Match<C> {
   route: Route<C>;

@@ -6,8 +6,9 @@
  * event into its result. The Lambda handler (functions/staff-api) and local
  * mode's HTTP server both call it.
  *
- * Order of checks on every request: route (404/405), then the token (401)
- * and the clinic it names (403) before anything is read or written, then
+ * Order of checks on every request: route (404/405), then the token (401),
+ * the clinic it names and the route's role (403) before anything is read or
+ * written, then
  * path ids, body size (413), media type (415) and body fields (400).
  */
 import { performance } from 'node:perf_hooks';
@@ -15,7 +16,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildOpenApiDocument } from '../api/openapi';
 import { inClinicScope } from '../clinic-scope';
 import { AppError } from '../domain/errors';
-import { principalOf, requireClinic } from './auth';
+import { principalOf, requireClinic, requireRole } from './auth';
 import { errorResponse } from './errors';
 import { type ApiEvent, headersOf } from './request';
 import { type ApiResult, matchRoute } from './router';
@@ -85,6 +86,7 @@ export async function serveStaffApi(
       const principal = principalOf(event, deps.config.clinicsClaim);
       clinic = clinicParam(match.params);
       requireClinic(principal, clinic);
+      requireRole(principal, match.route.role, `${match.route.method} ${match.route.path}`);
       const scoped = clinic;
       // Second layer under requireClinic: a guarded DynamoDB client refuses
       // any request of this handling keyed by another clinic.

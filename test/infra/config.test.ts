@@ -68,18 +68,25 @@ describe('deployment config', () => {
       leaseMinutes: 15,
     });
     expect(single.clinics[0]?.policy.quietHours).toEqual({ enabled: true, start: '21:00', end: '08:00' });
-    expect(single.staffApi).toEqual({ ratePerSecond: 50, burst: 100, concurrency: 20 });
+    expect(single.staffApi).toEqual({
+      ratePerSecond: 50,
+      burst: 100,
+      concurrency: 20,
+      staffBroadcastMaxRecipients: 100,
+    });
     expect(single.auditLogRetentionDays).toBe(2192);
     expect(single.keyAdminRoleArns).toEqual([]);
   });
 
-  it('refuses a staff API burst below its rate, and a concurrency that cannot serve a request', () => {
+  it('refuses a staff API burst below its rate, a concurrency that cannot serve a request and a negative broadcast threshold', () => {
     // Act
     const error = issuesOf(() =>
       loadFrom(
         {
           'api.json': JSON.stringify(
-            makeConfig({ staffApi: { ratePerSecond: 200, burst: 100, concurrency: 0 } }),
+            makeConfig({
+              staffApi: { ratePerSecond: 200, burst: 100, concurrency: 0, staffBroadcastMaxRecipients: -1 },
+            }),
           ),
         },
         'api',
@@ -90,6 +97,7 @@ describe('deployment config', () => {
     expect(error.issues.map((issue) => issue.path).sort()).toEqual([
       'staffApi.burst',
       'staffApi.concurrency',
+      'staffApi.staffBroadcastMaxRecipients',
     ]);
   });
 

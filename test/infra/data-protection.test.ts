@@ -55,6 +55,9 @@ function withoutLocks(template: Template): Record<string, Resource> {
 
 const DATA_TYPES = [
   'AWS::Cognito::UserPool',
+  // The role groups: a deleted group takes its members with it.
+  'AWS::Cognito::UserPoolGroup',
+  'AWS::Cognito::UserPoolGroup',
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::Table',
@@ -69,7 +72,7 @@ describe.each([
   ['every deploy', () => everyDeploy],
   ['the first deploy', () => firstDeploy],
 ])('removal policies (%s)', (_name, get) => {
-  it('keeps the key, the five tables, the user pool and its sign-in log on teardown and replacement, and deletes them only when their own create rolls back', () => {
+  it('keeps the key, the five tables, the user pool, its role groups and its sign-in log on teardown and replacement, and deletes them only when their own create rolls back', () => {
     // Act
     const { statefulTemplate } = get();
 
@@ -175,7 +178,7 @@ describe('staff user pool emails', () => {
 });
 
 describe('upgrades keep what must never be replaced', () => {
-  it('guards the key, the tables, the queues, the topics, the bus, the configuration set, the user pool, its client and the staff API', () => {
+  it('guards the key, the tables, the queues, the topics, the bus, the configuration set, the user pool, its groups, its client and the staff API', () => {
     // Act
     const types = Object.values(current).flatMap((resources) =>
       Object.values(resources).map((resource) => resource.Type),
@@ -187,6 +190,7 @@ describe('upgrades keep what must never be replaced', () => {
         'AWS::ApiGatewayV2::Api',
         'AWS::Cognito::UserPool',
         'AWS::Cognito::UserPoolClient',
+        ...Array(2).fill('AWS::Cognito::UserPoolGroup'),
         ...Array(5).fill('AWS::DynamoDB::Table'),
         'AWS::Events::EventBus',
         'AWS::KMS::Key',

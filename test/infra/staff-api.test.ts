@@ -8,7 +8,8 @@ import {
   routeKeyOf,
 } from '../../infra/constructs/staff-http-api';
 import { CLINICS_ATTRIBUTE } from '../../infra/constructs/staff-users';
-import { CLINICS_CLAIM } from '../../shared/http/auth';
+import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../../shared/domain/roles';
+import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG } from '../../shared/http/env';
 import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
 import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
@@ -331,6 +332,7 @@ describe('staff API: the function', () => {
       JSON_MAX_BYTES: String(DEFAULT_STAFF_API_CONFIG.jsonMaxBytes),
       IMPORT_MAX_BYTES: String(DEFAULT_STAFF_API_CONFIG.importMaxBytes),
       IMPORT_MAX_ROWS: String(DEFAULT_STAFF_API_CONFIG.importMaxRows),
+      STAFF_BROADCAST_MAX_RECIPIENTS: String(synth.config.staffApi.staffBroadcastMaxRecipients),
       MESSAGE_RETENTION_DAYS: String(synth.config.messageRetentionDays),
     });
     expect(CLINICS_CLAIM).toBe('custom:clinics');
@@ -501,6 +503,46 @@ describe('staff users: the Cognito user pool', () => {
           StringAttributeConstraints: { MaxLength: '2048' },
         },
       ]),
+    );
+  });
+});
+
+describe('staff users: roles (Cognito groups)', () => {
+  it('has one group per role, named as the role the staff API reads from cognito:groups', () => {
+    const groups = Object.values(resourcesOf(users, 'AWS::Cognito::UserPoolGroup'));
+
+    expect(groups.map((group) => group.Properties.GroupName).sort()).toEqual([...ROLES].sort());
+    for (const group of groups) {
+      expect(group.Properties).toMatchObject({
+        UserPoolId: { Ref: statefulId(synth.stateful.staffUsers.userPool) },
+        Description: ROLE_DESCRIPTIONS[group.Properties.GroupName as Role],
+      });
+    }
+    expect(GROUPS_CLAIM).toBe('cognito:groups');
+  });
+
+  it('lists a user in both groups with clinic-admin first (precedence)', () => {
+    const precedence = Object.fromEntries(
+      Object.values(resourcesOf(users, 'AWS::Cognito::UserPoolGroup')).map((group) => [
+        group.Properties.GroupName,
+        group.Properties.Precedence,
+      ]),
+    );
+
+    expect(precedence).toEqual({ 'clinic-admin': 1, staff: 2 });
+  });
+
+  it('keeps the groups and their members when the stack goes or a change would replace them', () => {
+    for (const group of Object.values(resourcesOf(users, 'AWS::Cognito::UserPoolGroup'))) {
+      expect(group).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  it('accepts at the API only tokens of the client of this pool, whose ID tokens carry the groups', () => {
+    const authorizer = only(api, 'AWS::ApiGatewayV2::Authorizer').Properties;
+
+    expect(JSON.stringify(authorizer)).toContain(
+      synth.stateful.getLogicalId(synth.stateful.staffUsers.client.node.defaultChild as CfnElement),
     );
   });
 });

@@ -82,6 +82,7 @@ export const CDK_ENVIRONMENT = {
     JSON_MAX_BYTES: '262144',
     IMPORT_MAX_BYTES: '1048576',
     IMPORT_MAX_ROWS: '1000',
+    STAFF_BROADCAST_MAX_RECIPIENTS: '100',
   }),
   'seed-clinics': (names: TableNames) => ({ CLINICS_TABLE: names.clinics }),
 } as const;

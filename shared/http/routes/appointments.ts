@@ -30,6 +30,7 @@ function statusRoute(
   return {
     method: 'POST',
     path: `/v1/clinics/{clinicId}/appointments/{appointmentId}/${action}`,
+    role: 'staff',
     doc: {
       operationId: `${action === 'no-show' ? 'markNoShow' : action === 'cancel' ? 'cancelAppointment' : 'completeAppointment'}`,
       summary,
@@ -63,6 +64,7 @@ export const APPOINTMENT_ROUTES: readonly StaffRoute[] = [
   {
     method: 'PUT',
     path: '/v1/clinics/{clinicId}/appointments/{appointmentId}',
+    role: 'staff',
     doc: {
       operationId: 'putAppointment',
       summary: 'Book an appointment or change a booked one',
@@ -89,6 +91,7 @@ export const APPOINTMENT_ROUTES: readonly StaffRoute[] = [
   {
     method: 'GET',
     path: '/v1/clinics/{clinicId}/appointments/{appointmentId}',
+    role: 'staff',
     doc: {
       operationId: 'getAppointment',
       summary: 'An appointment',
@@ -105,6 +108,7 @@ export const APPOINTMENT_ROUTES: readonly StaffRoute[] = [
   {
     method: 'GET',
     path: '/v1/clinics/{clinicId}/appointments',
+    role: 'staff',
     doc: {
       operationId: 'listAppointments',
       summary: 'Appointments starting in a period, in start order',
@@ -150,6 +154,7 @@ export const APPOINTMENT_ROUTES: readonly StaffRoute[] = [
   {
     method: 'GET',
     path: '/v1/clinics/{clinicId}/appointments/{appointmentId}/messages',
+    role: 'staff',
     doc: {
       operationId: 'getAppointmentMessages',
       summary: 'Every message planned for an appointment, with status and reason',

@@ -8,6 +8,7 @@ export const CLINIC_ROUTES: readonly StaffRoute[] = [
   {
     method: 'PUT',
     path: '/v1/clinics/{clinicId}',
+    role: 'clinic-admin',
     doc: {
       operationId: 'putClinic',
       summary: 'Create a clinic or replace its settings',
@@ -34,6 +35,7 @@ export const CLINIC_ROUTES: readonly StaffRoute[] = [
   {
     method: 'GET',
     path: '/v1/clinics/{clinicId}',
+    role: 'staff',
     doc: {
       operationId: 'getClinic',
       summary: 'A clinic’s settings',

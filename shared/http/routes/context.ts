@@ -83,6 +83,6 @@ export function pathClinicId(params: Record<string, string>): string {
 export const ERRORS = {
   400: { description: 'Invalid request: `error.issues` lists every bad field by path' },
   401: { description: 'No valid bearer token' },
-  403: { description: 'The token does not name this clinic' },
+  403: { description: 'The token does not name this clinic, or lacks the role this route needs' },
   404: { description: 'No such clinic or record' },
 } as const;

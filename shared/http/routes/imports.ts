@@ -14,6 +14,7 @@ export const IMPORT_ROUTES: readonly StaffRoute[] = [
   {
     method: 'POST',
     path: '/v1/clinics/{clinicId}/imports',
+    role: 'staff',
     doc: {
       operationId: 'importAppointments',
       summary: 'Import appointments and patients from CSV or a FHIR R4 Bundle',

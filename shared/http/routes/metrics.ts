@@ -8,6 +8,7 @@ export const METRICS_ROUTES: readonly StaffRoute[] = [
   {
     method: 'GET',
     path: '/v1/clinics/{clinicId}/metrics',
+    role: 'staff',
     doc: {
       operationId: 'getClinicMetrics',
       summary: 'Messages by kind, channel and status; no-show rate; opt-outs; send lag',

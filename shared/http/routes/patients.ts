@@ -8,6 +8,7 @@ export const PATIENT_ROUTES: readonly StaffRoute[] = [
   {
     method: 'PUT',
     path: '/v1/clinics/{clinicId}/patients/{patientId}',
+    role: 'staff',
     doc: {
       operationId: 'putPatient',
       summary: 'Create a patient or replace their contact details and preferences',
@@ -33,6 +34,7 @@ export const PATIENT_ROUTES: readonly StaffRoute[] = [
   {
     method: 'GET',
     path: '/v1/clinics/{clinicId}/patients/{patientId}',
+    role: 'staff',
     doc: {
       operationId: 'getPatient',
       summary: 'A patient',

@@ -149,3 +149,119 @@ describe('authorisation on every clinic route', () => {
     expect(openapi.body.openapi).toBe('3.1.0');
   });
 });
+
+describe('roles: staff and clinic-admin (the cognito:groups claim)', () => {
+  const clinicSettings = {
+    name: 'Renamed by staff',
+    timeZone: 'America/New_York',
+    contactPhone: '+12025550143',
+  };
+
+  it('refuses a staff user who changes clinic settings with 403 naming clinic-admin, and writes nothing', async () => {
+    // Prepare
+    const before = await api.snapshot();
+
+    // Act
+    const answer = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/demo-clinic',
+      headers: { 'if-match': '"1"' },
+      body: clinicSettings,
+      groups: ['staff'],
+    });
+
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(answer.body.error).toEqual({
+      code: 'forbidden',
+      requiredRole: 'clinic-admin',
+      message: 'PUT /v1/clinics/{clinicId} needs the clinic-admin role; your token has staff.',
+    });
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('refuses the staff user before reading the body, so a bad body still gets 403, not 400', async () => {
+    const answer = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/demo-clinic',
+      body: { nonsense: true },
+      groups: ['staff'],
+    });
+
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.requiredRole).toBe('clinic-admin');
+  });
+
+  it('lets a clinic admin change the settings (and a user in both groups)', async () => {
+    // Prepare
+    const current = await api.call({ method: 'GET', url: '/v1/clinics/demo-clinic', groups: ['staff'] });
+
+    // Act
+    const changed = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/demo-clinic',
+      headers: { 'if-match': current.headers.etag ?? '' },
+      body: { ...clinicSettings, name: 'Managed Clinic' },
+      groups: ['staff', 'clinic-admin'],
+    });
+
+    // Assess
+    expect(changed.status).toBe(200);
+    expect((await api.repos().clinics.get('demo-clinic'))?.name).toBe('Managed Clinic');
+  });
+
+  it('lets a staff user book an appointment, and stores it', async () => {
+    const answer = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/demo-clinic/appointments/a-staff-1',
+      body: { patientId: 'p-1', startAt: '2026-12-21T15:00:00Z', durationMinutes: 30 },
+      groups: ['staff'],
+    });
+
+    expect(answer.status).toBe(201);
+    expect(await api.repos().appointments.get('demo-clinic', 'a-staff-1')).toMatchObject({
+      patientId: 'p-1',
+    });
+  });
+
+  it.each(
+    clinicRoutes
+      .filter((route) => route.role === 'staff')
+      .map((route) => [`${route.method} ${route.path}`, route] as const),
+  )('%s is open to a staff user (no 403)', async (_name, route) => {
+    const answer = await api.call({ ...requestFor(route), groups: ['staff'] });
+
+    expect(answer.status).not.toBe(403);
+  });
+
+  it.each(clinicRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s refuses a user in neither group with 403 saying which groups give access, and writes nothing',
+    async (_name, route) => {
+      // Prepare
+      const before = await api.snapshot();
+
+      // Act
+      const answer = await api.call({ ...requestFor(route), groups: ['billing'] });
+
+      // Assess
+      expect(answer.status).toBe(403);
+      expect(answer.body.error.requiredRole).toBe(route.role);
+      expect(answer.body.error.message).toContain('your user is in neither group (staff, clinic-admin)');
+      expect(await api.snapshot()).toBe(before);
+    },
+  );
+
+  it('checks the clinic before the role: a staff user of another clinic hears about the clinic', async () => {
+    const answer = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/demo-clinic',
+      body: clinicSettings,
+      clinics: ['other-clinic'],
+      groups: ['staff'],
+    });
+
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.requiredRole).toBeUndefined();
+    expect(answer.body.error.message).toContain('does not name clinic');
+  });
+});

@@ -12,7 +12,7 @@ import { guardClinicScope } from '../../../shared/adapters/dynamodb/clinic-scope
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
-import { CLINICS_CLAIM } from '../../../shared/http/auth';
+import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG, type StaffApiConfig } from '../../../shared/http/env';
 import { toApiEvent } from '../../../shared/http/events';
 import type { AppLogger } from '../../../shared/ports/outbound';
@@ -27,6 +27,13 @@ export interface ApiCall {
   headers?: Record<string, string>;
   /** Clinics the token names; null sends no token at all. Default: demo-clinic. */
   clinics?: readonly string[] | null;
+  /**
+   * The user's Cognito groups, passed as API Gateway's JWT authorizer passes
+   * the array claim (`[clinic-admin]`). Default: clinic-admin, who may call
+   * every route, so tests of behaviour are not about roles; role tests name
+   * the groups.
+   */
+  groups?: readonly string[];
 }
 
 export interface ApiAnswer {
@@ -106,7 +113,15 @@ export function useStaffApi(
         ...(request.body === undefined
           ? {}
           : { body: isJson ? JSON.stringify(request.body) : (request.body as string) }),
-        ...(clinics === null ? {} : { claims: { sub: 'staff-user-1', [CLINICS_CLAIM]: clinics.join(',') } }),
+        ...(clinics === null
+          ? {}
+          : {
+              claims: {
+                sub: 'staff-user-1',
+                [CLINICS_CLAIM]: clinics.join(','),
+                [GROUPS_CLAIM]: `[${(request.groups ?? ['clinic-admin']).join(' ')}]`,
+              },
+            }),
       });
       const result = await handler()(event, {} as Context);
       return {

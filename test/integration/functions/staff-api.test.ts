@@ -15,7 +15,7 @@ function request(method: string, url: string, body?: unknown, headers: Record<st
     url,
     headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    claims: { sub: 'staff-1', 'custom:clinics': 'shipped-clinic' },
+    claims: { sub: 'staff-1', 'custom:clinics': 'shipped-clinic', 'cognito:groups': '[clinic-admin]' },
   });
 }
 

@@ -20,6 +20,7 @@ describe('staff-api environment', () => {
       jsonMaxBytes: 262_144,
       importMaxBytes: 1_048_576,
       importMaxRows: 1000,
+      staffBroadcastMaxRecipients: 100,
     });
   });
 

@@ -2,9 +2,14 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../../../shared/domain/errors';
 import { fixedClock } from '../../../shared/domain/time';
-import { CLINICS_CLAIM, principalOf } from '../../../shared/http/auth';
+import { CLINICS_CLAIM, GROUPS_CLAIM, principalOf } from '../../../shared/http/auth';
 import { toApiEvent } from '../../../shared/http/events';
-import { bearerTokenOf, signLocalToken, verifyLocalToken } from '../../../shared/http/local-tokens';
+import {
+  asAuthorizerClaims,
+  bearerTokenOf,
+  signLocalToken,
+  verifyLocalToken,
+} from '../../../shared/http/local-tokens';
 
 const SECRET = 'a-local-secret-of-at-least-32-bytes!!';
 const NOW = fixedClock('2026-12-01T15:00:00.000Z');
@@ -14,7 +19,11 @@ const LATER = fixedClock('2026-12-02T03:00:31.000Z');
 const JUST_AFTER = fixedClock('2026-12-02T03:00:10.000Z');
 
 const sign = (overrides: { ttlSeconds?: number } = {}) =>
-  signLocalToken({ subject: 'staff-1', clinics: ['demo-clinic', 'north-clinic'], ...overrides }, SECRET, NOW);
+  signLocalToken(
+    { subject: 'staff-1', clinics: ['demo-clinic', 'north-clinic'], roles: ['staff'], ...overrides },
+    SECRET,
+    NOW,
+  );
 
 /** A token with the same header and signature scheme but a payload of our choosing. */
 function forge(
@@ -28,7 +37,7 @@ function forge(
 }
 
 describe('local staff tokens', () => {
-  it('verifies its own token and carries the clinics in the same claim as Cognito', async () => {
+  it('verifies its own token and carries the clinics and groups in the same claims as Cognito', async () => {
     // Act
     const claims = await verifyLocalToken(await sign(), SECRET, NOW);
 
@@ -36,6 +45,7 @@ describe('local staff tokens', () => {
     expect(claims).toMatchObject({
       sub: 'staff-1',
       [CLINICS_CLAIM]: 'demo-clinic,north-clinic',
+      [GROUPS_CLAIM]: ['staff'],
       token_use: 'id',
     });
   });
@@ -45,14 +55,17 @@ describe('local staff tokens', () => {
     const claims = await verifyLocalToken(await sign(), SECRET, NOW);
 
     // Act
+    const passed = asAuthorizerClaims(claims);
     const principal = principalOf(
-      toApiEvent({ method: 'GET', url: '/v1/clinics/demo-clinic', claims }),
+      toApiEvent({ method: 'GET', url: '/v1/clinics/demo-clinic', claims: passed }),
       CLINICS_CLAIM,
     );
 
-    // Assess
+    // Assess: API Gateway hands an array claim on as "[a b]"
+    expect(passed[GROUPS_CLAIM]).toBe('[staff]');
     expect(principal.subject).toBe('staff-1');
     expect([...principal.clinics]).toEqual(['demo-clinic', 'north-clinic']);
+    expect([...principal.roles]).toEqual(['staff']);
   });
 
   it('refuses an expired token, a changed payload, another secret and another issuer', async () => {
@@ -102,7 +115,9 @@ describe('local staff tokens', () => {
   });
 
   it('refuses a secret shorter than 32 bytes', async () => {
-    await expect(signLocalToken({ subject: 's', clinics: [] }, 'short', NOW)).rejects.toThrow(RangeError);
+    await expect(signLocalToken({ subject: 's', clinics: [], roles: [] }, 'short', NOW)).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('reads the token of a bearer Authorization header', () => {

@@ -40,6 +40,23 @@ describe('GET /openapi.json document', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("names each clinic route's role from the route table (x-required-role and a description line)", () => {
+    for (const route of STAFF_API_ROUTES) {
+      const operation = doc.paths[route.path][route.method.toLowerCase()];
+      if (route.public) {
+        expect(operation['x-required-role']).toBeUndefined();
+        continue;
+      }
+      expect(operation['x-required-role'], route.path).toBe(route.role);
+      expect(operation.description).toContain(`Role: \`${route.role}\``);
+    }
+    expect(doc.paths['/v1/clinics/{clinicId}'].put['x-required-role']).toBe('clinic-admin');
+    expect(doc.components.schemas.Error.properties.error.properties.requiredRole.enum).toEqual([
+      'staff',
+      'clinic-admin',
+    ]);
+  });
+
   it('resolves every $ref to a component schema', () => {
     const refs = refsIn(doc);
 
