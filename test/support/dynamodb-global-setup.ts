@@ -13,7 +13,8 @@ declare module 'vitest' {
  * so files run in parallel without seeing each other's data.
  */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal();
+  // Synthetic data only: every test client uses dummy keys and sees the one database.
+  const dynamo = await startDynamoDbLocal({ sharedDb: true });
   console.log(`DynamoDB Local ready on ${dynamo.endpoint} in ${dynamo.startMs} ms`);
   project.provide('dynamoEndpoint', dynamo.endpoint);
   const stopOnSignal = () => {
