@@ -18,15 +18,18 @@ import type { SimulatedClock } from '../shared/adapters/clock';
 import type { InProcessQueue } from '../shared/adapters/local/in-process-queue';
 import type { DriverParts } from '../shared/adapters/local/pipeline-driver';
 import type { StreamPoller } from '../shared/adapters/local/stream-poller';
-import { SWEEP_LOOKAHEAD_SECONDS } from '../shared/config/settings';
+import { formatSmsLanes, SWEEP_LOOKAHEAD_SECONDS } from '../shared/config/settings';
 import type { AppLogger, Telemetry } from '../shared/ports/outbound';
-import type { MessageRepository } from '../shared/ports/repositories';
+import type { DueSource, MessageRepository } from '../shared/ports/repositories';
 import type { TableNames } from '../shared/tables';
+import { dueSources } from '../shared/use-cases/dispatch-due';
 
 /** The settings a pipeline outside Lambda may choose (the deployment config's, as numbers). */
 export interface PipelineSettings {
   smsPerSecond: number;
   emailPerSecond: number;
+  /** Parts a second of each clinic's own number, by clinic id (the sweep's SMS_LANES). */
+  ownNumbers?: ReadonlyMap<string, number>;
   /** 0 in local mode: a clinic edit applies at once. */
   clinicCacheSeconds?: number;
   maxSendAttempts?: number;
@@ -83,6 +86,11 @@ export function pipelineEnvironment(
     BACKOFF_MAX_SECONDS: settings.backoffMaxSeconds,
     LEASE_MINUTES: settings.leaseMinutes,
     SMS_ORIGINATION_NUMBER: resources.smsOriginationNumber,
+    SMS_LANES: settings.ownNumbers
+      ? formatSmsLanes(
+          [...settings.ownNumbers].map(([clinicId, partsPerSecond]) => ({ clinicId, partsPerSecond })),
+        )
+      : undefined,
     SMS_MAX_PRICE_USD: resources.smsMaxPriceUsd,
   };
   return {
@@ -127,6 +135,8 @@ export interface LocalPipeline {
   send: ReturnType<typeof makeSendHandler>;
   /** The outbox as the sweep sees it (the driver looks for the next due item there). */
   messages: MessageRepository;
+  /** Where the sweep looks: email, the shared number, each clinic's own number. */
+  dueSources: DueSource[];
 }
 
 /**
@@ -158,6 +168,7 @@ export function composePipeline(environment: Record<string, string>, ports: Pipe
     dispatch: makeDispatchHandler(dispatch.deps),
     send: makeSendHandler(send.deps),
     messages: dispatch.deps.messages,
+    dueSources: dueSources(dispatch.deps.config),
   };
 }
 
@@ -177,7 +188,7 @@ export function driverParts(
 ): DriverParts {
   return {
     clock: parts.clock,
-    messages: pipeline.messages,
+    earliestDueAt: () => pipeline.messages.earliestDueAt(pipeline.dueSources),
     lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
     drainStream: () => parts.poller.drain((event: DynamoDBStreamEvent) => pipeline.plan(event, context)),
     sweep: () => pipeline.dispatch({} as ScheduledEvent, context),

@@ -118,6 +118,9 @@ export class LocalRuntime {
     const environment = pipelineEnvironment(names, {
       smsPerSecond: rates.sms,
       emailPerSecond: rates.email,
+      // The demo clinic texts from its own (simulator) number, as a clinic
+      // with its own number does in AWS; here at the local rate.
+      ownNumbers: new Map([[DEMO_CLINIC_ID, rates.sms]]),
       clinicCacheSeconds: 0,
     });
     const logger = options.logger ?? silentLogger;

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
+import { DynamoThrottleLog } from '../../shared/adapters/dynamodb/throttle-log';
 import { DispatchDueEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
-import { dispatchSettings } from '../../shared/config/settings';
+import { dispatchSettings, parseSmsLanes } from '../../shared/config/settings';
 import {
   type CommonPorts,
   type Composed,
@@ -17,12 +18,14 @@ import {
   withReplacements,
 } from '../../shared/lambda/compose';
 import type { SendQueue } from '../../shared/ports/outbound';
-import type { MessageRepository } from '../../shared/ports/repositories';
+import type { MessageRepository, ThrottleLog } from '../../shared/ports/repositories';
+import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 import type { DispatchDeps } from '../../shared/use-cases/dispatch-due';
 
 export interface DispatchDueAdapters {
   messages: MessageRepository;
   queue: SendQueue;
+  throttles: ThrottleLog;
 }
 
 export interface DispatchDuePorts extends CommonPorts {
@@ -48,12 +51,14 @@ export function composeDispatchDue(
     {
       messages: repos.messages,
       queue: new SqsSendQueue(new SQSClient({ region: env.AWS_REGION }), env.SEND_QUEUE_URL),
+      throttles: new DynamoThrottleLog(common.dynamo, env.MESSAGES_TABLE),
     },
     ports.replace,
   );
   return {
     deps: {
       ...adapters,
+      clinics: new ClinicCache(repos.clinics, common.clock, env.CLINIC_CACHE_SECONDS),
       clock: common.clock,
       logger: common.logger,
       telemetry: common.telemetry,
@@ -61,6 +66,8 @@ export function composeDispatchDue(
         smsPerSecond: env.SMS_PER_SECOND,
         emailPerSecond: env.EMAIL_PER_SECOND,
         leaseMinutes: env.LEASE_MINUTES,
+        // Checked by the environment schema.
+        smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
       }),
       newToken: ports.newToken ?? randomUUID,
     },

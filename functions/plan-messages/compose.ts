@@ -11,7 +11,7 @@ import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../shared/adapters/dynamodb/send-now-budget';
 import { PlanMessagesEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
-import { sendNowSettings } from '../../shared/config/settings';
+import { parseSmsLanes, sendNowSettings } from '../../shared/config/settings';
 import type { PlanStreamDeps } from '../../shared/lambda/appointment-stream';
 import {
   type CommonPorts,
@@ -81,6 +81,8 @@ export function composePlanMessages(
           smsPerSecond: env.SMS_PER_SECOND,
           emailPerSecond: env.EMAIL_PER_SECOND,
           leaseMinutes: env.LEASE_MINUTES,
+          // Checked by the environment schema.
+          smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
         }),
         newToken: ports.newToken ?? randomUUID,
       },

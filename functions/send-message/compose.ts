@@ -14,6 +14,7 @@ import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender';
 import { SnsSmsSender } from '../../shared/adapters/aws/sns-sms-sender';
 import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
+import { DynamoThrottleLog } from '../../shared/adapters/dynamodb/throttle-log';
 import { parseEnv, SendMessageEnv, tableNamesFrom } from '../../shared/config/env';
 import { sendSettings } from '../../shared/config/settings';
 import {
@@ -30,6 +31,7 @@ import type {
   ClinicRepository,
   MessageRepository,
   PatientRepository,
+  ThrottleLog,
 } from '../../shared/ports/repositories';
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 
@@ -42,6 +44,7 @@ export interface SendMessageAdapters {
   email: EmailSender;
   events: EventPublisher;
   deadLetters: DeadLetters;
+  throttles: ThrottleLog;
 }
 
 export interface SendMessagePorts extends CommonPorts {
@@ -82,6 +85,7 @@ export function composeSendMessage(
       }),
       events: new EventBridgePublisher(new EventBridgeClient({ region }), env.EVENT_BUS_NAME),
       deadLetters: new SqsDeadLetters(new SQSClient({ region }), env.SEND_DEAD_LETTER_QUEUE_URL),
+      throttles: new DynamoThrottleLog(common.dynamo, env.MESSAGES_TABLE),
     },
     ports.replace,
   );

@@ -4,7 +4,16 @@
  * Validated at synth time; every problem is reported at once with its path.
  */
 import { z } from 'zod';
-import { PATTERNS, type Range, SETTINGS } from '../../shared/config/settings';
+import {
+  formatSmsLanes,
+  type OwnNumberRate,
+  PATTERNS,
+  partsPerSecondOf,
+  type Range,
+  SETTINGS,
+  SHARED_LANE,
+  SMS_LANES_MAX_LENGTH,
+} from '../../shared/config/settings';
 import { E164PhoneSchema, EmailSchema } from '../../shared/domain/model';
 import { ClinicConfigSchema } from '../../shared/use-cases/seed-clinics';
 
@@ -303,7 +312,69 @@ export const DeploymentConfigSchema = z
     unique('clinicId', (clinic) => clinic.clinicId);
     unique('originationIdentity.number', (clinic) => clinic.originationIdentity?.number);
     unique('originationIdentity.id', (clinic) => clinic.originationIdentity?.id);
+    const lanes = smsLanesOf(config);
+    if (lanes.length > SMS_LANES_MAX_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clinics'],
+        message: `list the sweep's numbers in ${lanes.length} characters (clinicId=rate for each clinic with its own number); Lambda's environment allows at most ${SMS_LANES_MAX_LENGTH}: use shorter clinic ids`,
+      });
+    }
   });
+
+/**
+ * Each clinic's own number with its rate, for the sweep (SMS_LANES): the
+ * configured `partsPerSecond`, else its number type's default; `~shared`
+ * when the clinic's number is the deployment's shared one, whose budget it
+ * then shares.
+ *
+ * @param config - the deployment config (its clinics and shared number)
+ */
+export function ownNumbersOf(config: {
+  clinics: readonly ClinicConfig[];
+  sms: { originationNumber?: string | undefined };
+}): { clinicId: string; partsPerSecond: OwnNumberRate }[] {
+  return config.clinics.flatMap((clinic) => {
+    const identity = clinic.originationIdentity;
+    if (!identity) return [];
+    const partsPerSecond =
+      identity.number === config.sms.originationNumber ? SHARED_LANE : partsPerSecondOf(identity);
+    return [{ clinicId: clinic.clinicId, partsPerSecond }];
+  });
+}
+
+/** The sweep's SMS_LANES variable for this config. */
+export function smsLanesOf(config: Parameters<typeof ownNumbersOf>[0]): string {
+  return formatSmsLanes(ownNumbersOf(config));
+}
+
+/**
+ * Every number the deployment texts from with its rate: the shared one
+ * (`~shared`) and each clinic's own that is not the shared one.
+ *
+ * @param config - the deployment config
+ */
+export function smsLanesWithRates(config: {
+  clinics: readonly ClinicConfig[];
+  sms: { originationNumber?: string | undefined; sendRatePerSecond: number };
+}): { lane: string; partsPerSecond: number }[] {
+  return [
+    { lane: SHARED_LANE, partsPerSecond: config.sms.sendRatePerSecond },
+    ...ownNumbersOf(config).flatMap(({ clinicId, partsPerSecond }) =>
+      partsPerSecond === SHARED_LANE ? [] : [{ lane: clinicId, partsPerSecond }],
+    ),
+  ];
+}
+
+/**
+ * Parts a second the deployment may send in all: the shared number's rate
+ * and every clinic's own number's (what the sender's concurrency is sized for).
+ *
+ * @param config - the deployment config
+ */
+export function totalSmsPartsPerSecond(config: Parameters<typeof smsLanesWithRates>[0]): number {
+  return smsLanesWithRates(config).reduce((sum, lane) => sum + lane.partsPerSecond, 0);
+}
 
 export type DeploymentConfig = z.output<typeof DeploymentConfigSchema>;
 export type DeploymentConfigInput = z.input<typeof DeploymentConfigSchema>;

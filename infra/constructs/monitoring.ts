@@ -15,6 +15,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SHARED_LANE } from '../../shared/config/settings';
 import { CHANNELS, type Channel } from '../../shared/domain/constants';
 import { METRICS_NAMESPACE } from '../../shared/lambda/observability';
 import type { ReminderFunction } from './reminder-function';
@@ -36,6 +37,24 @@ export interface MonitoringProps {
   readonly failedMessages: number;
   /** The SMS budget for a calendar month (USD): alarms at 80 % and 100 %. */
   readonly smsMonthlyBudgetUsd: number;
+  /**
+   * The numbers texts leave from, by lane: `~shared` for the deployment's
+   * number, a clinic id for that clinic's own (issue 19), with its rate.
+   */
+  readonly smsLanes: readonly { lane: string; partsPerSecond: number }[];
+}
+
+/** Five-minute periods in a row with a provider throttle on one number before its alarm fires. */
+export const THROTTLED_NUMBER_PERIODS = 3;
+
+/** The alarm's construct id for one number's throttles. */
+export function throttledNumberAlarmId(lane: string): string {
+  if (lane === SHARED_LANE) return 'ThrottledSharedNumberAlarm';
+  const pascal = lane
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+  return `ThrottledNumber${pascal}Alarm`;
 }
 
 /** Fractions of the monthly SMS budget that raise an alarm. */
@@ -225,6 +244,28 @@ export class Monitoring extends Construct {
       });
     }
 
+    for (const { lane, partsPerSecond } of props.smsLanes) {
+      const number = lane === SHARED_LANE ? "the deployment's shared number" : `clinic ${lane}'s own number`;
+      this.addAlarm(throttledNumberAlarmId(lane), {
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'ProviderThrottled',
+          dimensionsMap: { service: SERVICE.sendMessage, lane },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 1,
+        evaluationPeriods: THROTTLED_NUMBER_PERIODS,
+        datapointsToAlarm: THROTTLED_NUMBER_PERIODS,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        description:
+          `The provider throttled texts from ${number} in each of the last ${THROTTLED_NUMBER_PERIODS * 5} minutes, ` +
+          `although the sweep halves a throttled number's next minute. It sends at ${partsPerSecond} parts a second ` +
+          'by the config: check what the number may send (its MPS, a 10DLC campaign throughput) and set ' +
+          'partsPerSecond to it (docs/deploy.md, "Send rate of each number").',
+      });
+    }
+
     this.dashboard = this.buildDashboard(props);
   }
 
@@ -381,6 +422,27 @@ export class Monitoring extends Construct {
           fn.fn.metricErrors({ period: FIVE_MINUTES, label: `${fn.node.id} errors` }),
           fn.fn.metricThrottles({ period: FIVE_MINUTES, label: `${fn.node.id} throttles` }),
         ]),
+        width: 12,
+      }),
+    );
+    // One line per number, however many clinics: searches draw every lane that reported.
+    const perLane = (metricName: string, service: string, label: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},lane,service} MetricName="${metricName}" service="${service}"', 'Sum', 60)`,
+        usingMetrics: {},
+        label,
+        period: Duration.minutes(1),
+      });
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'SMS parts enqueued per number (a minute each)',
+        left: [perLane('PartsEnqueued', SERVICE.dispatchDue, 'parts')],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Provider throttles per number; minutes at half budget',
+        left: [perLane('ProviderThrottled', SERVICE.sendMessage, 'throttled')],
+        right: [perLane('LaneBudgetHalved', SERVICE.dispatchDue, 'halved')],
         width: 12,
       }),
     );

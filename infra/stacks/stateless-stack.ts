@@ -16,7 +16,12 @@ import { CLINICS_CLAIM } from '../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG, StaffApiEnv } from '../../shared/http/env';
 import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
 import { acknowledge } from '../compliance';
-import type { DeploymentConfig } from '../config/schema';
+import {
+  type DeploymentConfig,
+  smsLanesOf,
+  smsLanesWithRates,
+  totalSmsPartsPerSecond,
+} from '../config/schema';
 import { allowOn, sendToQueueStatements } from '../constructs/iam';
 import { Monitoring } from '../constructs/monitoring';
 import {
@@ -105,7 +110,7 @@ export class StatelessStack extends Stack {
     this.platform = this.buildPlatform(config, stateful);
 
     const onlyStream = 'plan-messages reads appointments from the stream images, never from the table';
-    const onlyMessages = 'dispatch-due sweeps the messages table only';
+    const onlyMessages = 'dispatch-due sweeps the messages table (and reads clinic settings) only';
 
     // --- plan-messages: appointment stream → planned messages -------------
     this.planMessages = this.addFunction('PlanMessages', {
@@ -128,6 +133,7 @@ export class StatelessStack extends Stack {
     // queued by the planner itself, within a share of the send rate.
     useQueue(this.planMessages, stateful.sendQueue, 'SEND_QUEUE_URL');
     useSetting(this.planMessages, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
+    useSetting(this.planMessages, 'SMS_LANES', smsLanesOf(config));
     useSetting(this.planMessages, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
     useSetting(this.planMessages, 'LEASE_MINUTES', config.sending.leaseMinutes);
     addStreamSource(this.planMessages, tables.appointments, {
@@ -181,26 +187,31 @@ export class StatelessStack extends Stack {
       'Failed async invocations already go to the sweep dead-letter queue (DeadLetterConfig); an on-failure ' +
         'destination as well would put every failed sweep there twice.',
     );
-    useTableName(this.dispatchDue, tables.clinics, 'CLINICS_TABLE', onlyMessages);
+    // A clinic's segment budgets: how many parts each of its texts may cost its number.
+    useTable(this.dispatchDue, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
+    useSetting(this.dispatchDue, 'CLINIC_CACHE_SECONDS', SETTINGS.clinicCacheSeconds.default);
     useTableName(this.dispatchDue, tables.patients, 'PATIENTS_TABLE', onlyMessages);
     useTableName(this.dispatchDue, tables.appointments, 'APPOINTMENTS_TABLE', onlyMessages);
-    // Queries the due index and claims (updates) what it finds; nothing else.
+    // Queries the due index and claims (updates) what it finds; reads the
+    // lanes' throttles (a Query of their one partition of the table).
     useTable(
       this.dispatchDue,
       tables.messages,
-      { items: ['UpdateItem'], queries: ['due'] },
+      { items: ['UpdateItem', 'Query'], queries: ['due'] },
       'MESSAGES_TABLE',
     );
     useSetting(this.dispatchDue, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useQueue(this.dispatchDue, stateful.sendQueue, 'SEND_QUEUE_URL');
     useSetting(this.dispatchDue, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
+    useSetting(this.dispatchDue, 'SMS_LANES', smsLanesOf(config));
     useSetting(this.dispatchDue, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
     useSetting(this.dispatchDue, 'LEASE_MINUTES', config.sending.leaseMinutes);
     this.scheduleSweep(config, stateful);
 
     // --- send-message: queued send → SMS or email ---------------------------
     this.senderConcurrency = senderConcurrency({
-      smsPerSecond: config.sms.sendRatePerSecond,
+      // Every number at its own rate: the shared one and each clinic's.
+      smsPerSecond: totalSmsPartsPerSecond(config),
       emailPerSecond: config.email.sendRatePerSecond,
       secondsPerSend: config.sending.secondsPerSend,
     });
@@ -358,6 +369,7 @@ export class StatelessStack extends Stack {
       sendLagSeconds: config.alarms.sendLagSeconds,
       failedMessages: config.alarms.failedMessages,
       smsMonthlyBudgetUsd: config.sms.monthlyBudgetUsd,
+      smsLanes: smsLanesWithRates(config),
     });
     this.monitoring.addThrottleAlarm(this.node.findAll().filter((node) => node instanceof ReminderFunction));
 

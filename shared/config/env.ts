@@ -10,7 +10,7 @@ import en from 'zod/v4/locales/en.js';
 import { ConfigError } from '../domain/errors';
 import { safeParseInput, toFieldIssues } from '../domain/validation';
 import type { PipelineTableNames } from '../tables';
-import { PATTERNS, type Range, SETTINGS } from './settings';
+import { PATTERNS, parseSmsLanes, type Range, SETTINGS } from './settings';
 
 // Plain-language messages for the few checks that carry none of their own.
 z.config(en());
@@ -67,12 +67,23 @@ export function tableNamesFrom(env: z.output<typeof TablesEnv>): PipelineTableNa
   };
 }
 
+/** `clinicId=partsPerSecond,…` of the clinics with a number of their own (settings.ts, formatSmsLanes). */
+const smsLanes = z._default(
+  z.string().check(
+    z.refine((text) => parseSmsLanes(text) !== undefined, {
+      message: 'must be clinicId=partsPerSecond (or ~shared) pairs, comma-separated, each clinic once',
+    }),
+  ),
+  '',
+);
+
 export const PlanMessagesEnv = z.extend(TablesEnv, {
   PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
   CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
   /** What is due at once (confirmations, change notices) goes to the send queue without waiting for the sweep. */
   SEND_QUEUE_URL: z.url(),
   SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
+  SMS_LANES: smsLanes,
   EMAIL_PER_SECOND: numberIn(SETTINGS.emailPerSecond),
   LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
 });
@@ -81,6 +92,8 @@ export type PlanMessagesEnvironment = z.output<typeof PlanMessagesEnv>;
 export const DispatchDueEnv = z.extend(TablesEnv, {
   SEND_QUEUE_URL: z.url(),
   SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
+  SMS_LANES: smsLanes,
+  CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
   EMAIL_PER_SECOND: numberIn(SETTINGS.emailPerSecond),
   LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
 });

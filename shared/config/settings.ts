@@ -6,6 +6,7 @@
  * mode all read these, so a range or a default cannot differ between them.
  * Plain data and pure functions: no zod, no I/O.
  */
+import type { OriginationNumberType } from '../domain/constants';
 
 export interface Range {
   readonly min: number;
@@ -29,8 +30,10 @@ export const SETTINGS = {
   maxSendAttempts: { min: 1, max: 20, int: true, default: 5 },
   backoffBaseSeconds: { min: 1, max: 900, int: true, default: 30 },
   backoffMaxSeconds: { min: 1, max: 3600, int: true, default: 900 },
-  /** The origination identity's messages per second (its MPS). */
+  /** The shared origination identity's parts per second (its MPS), for clinics without a number of their own. */
   smsPerSecond: { min: 1 / 60, max: 3000, int: false, tooSmall: SEND_RATE_TOO_SMALL },
+  /** A clinic's own number's parts per second (issue 19); its type decides the default. */
+  partsPerSecond: { min: 1 / 60, max: 3000, int: false, tooSmall: SEND_RATE_TOO_SMALL },
   /** The account's SES maximum send rate. */
   emailPerSecond: { min: 1 / 60, max: 10_000, int: false, tooSmall: SEND_RATE_TOO_SMALL },
   /** How long a warm function keeps clinic settings (local mode: 0, edits apply at once). */
@@ -42,6 +45,100 @@ export const SETTINGS = {
    */
   staffBroadcastMaxRecipients: { min: 0, max: 1_000_000, int: true, default: 100 },
 } as const satisfies Record<string, Range>;
+
+/**
+ * Parts a second a number may send when its config names no rate, by its
+ * type: what carriers and End User Messaging allow a new number of that kind
+ * (toll-free 3; 10DLC 1 until its campaign's throughput is configured; short
+ * code 100; a non-US long code 1; the simulator numbers 1).
+ */
+export const DEFAULT_PARTS_PER_SECOND: Record<OriginationNumberType, number> = {
+  'toll-free': 3,
+  '10dlc': 1,
+  'short-code': 100,
+  'long-code': 1,
+  simulator: 1,
+};
+
+/**
+ * A number's send rate: the configured one, else its type's default.
+ *
+ * @param identity - the clinic's origination identity as configured
+ */
+export function partsPerSecondOf(identity: {
+  numberType: OriginationNumberType;
+  partsPerSecond?: number | undefined;
+}): number {
+  return identity.partsPerSecond ?? DEFAULT_PARTS_PER_SECOND[identity.numberType];
+}
+
+/**
+ * The send lane of clinics without a number of their own: the deployment's
+ * shared origination number (or sender id), at `sms.sendRatePerSecond`.
+ * `~` cannot start a clinic id, so no clinic's own lane has this name.
+ */
+export const SHARED_LANE = '~shared';
+
+/**
+ * The lane a clinic's texts leave by: its own number's (named by the clinic
+ * id), or the shared one.
+ *
+ * @param clinic - its id and origination identity, if it has one
+ */
+export function smsLaneOf(clinic: { clinicId: string; originationIdentity?: unknown }): string {
+  return clinic.originationIdentity ? clinic.clinicId : SHARED_LANE;
+}
+
+/**
+ * The sweep's lanes as one environment variable: `clinicId=rate` for each
+ * clinic with a number of its own, comma-separated (`north=3,south=1`), and
+ * `clinicId=~shared` for a clinic whose own number is the deployment's
+ * shared one (they share its budget). Lambda allows 4 KB of environment in
+ * all, so the config refuses a list longer than this.
+ */
+export const SMS_LANES_MAX_LENGTH = 3000;
+
+/** What a clinic's texts are paced on: its own number's rate, or the shared number's budget. */
+export type OwnNumberRate = number | typeof SHARED_LANE;
+
+/**
+ * Encodes the clinics' own numbers' rates for the sweep's environment.
+ *
+ * @param lanes - clinic id and parts per second (or `~shared`) of each clinic with its own number
+ */
+export function formatSmsLanes(
+  lanes: readonly { clinicId: string; partsPerSecond: OwnNumberRate }[],
+): string {
+  return lanes.map((lane) => `${lane.clinicId}=${lane.partsPerSecond}`).join(',');
+}
+
+/**
+ * Reads {@link formatSmsLanes}' text back; undefined when it is malformed
+ * (a clinic twice, a rate out of range, a part without `=`).
+ *
+ * @param text - the variable's value (empty: no clinic has its own number)
+ */
+export function parseSmsLanes(text: string): Map<string, OwnNumberRate> | undefined {
+  const lanes = new Map<string, OwnNumberRate>();
+  if (text.trim() === '') return lanes;
+  const range = SETTINGS.partsPerSecond;
+  for (const part of text.split(',')) {
+    const match = /^([a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?)=(~shared|\d+(?:\.\d+)?(?:e-?\d+)?)$/.exec(
+      part.trim(),
+    );
+    if (!match) return undefined;
+    const [, clinicId = '', rateText = ''] = match;
+    if (lanes.has(clinicId)) return undefined;
+    if (rateText === SHARED_LANE) {
+      lanes.set(clinicId, SHARED_LANE);
+      continue;
+    }
+    const rate = Number(rateText);
+    if (!(rate >= range.min - 1e-12 && rate <= range.max)) return undefined;
+    lanes.set(clinicId, rate);
+  }
+  return lanes;
+}
 
 /** Text rules shared the same way. */
 export const PATTERNS = {
@@ -86,12 +183,12 @@ export function dispatchSettings(settings: {
   smsPerSecond: number;
   emailPerSecond: number;
   leaseMinutes: number;
+  /** Parts per second of each clinic's own number (or `~shared`), by clinic id. */
+  smsLanes?: ReadonlyMap<string, OwnNumberRate>;
 }) {
   return {
-    budgetPerMinute: {
-      sms: budgetPerMinute(settings.smsPerSecond),
-      email: budgetPerMinute(settings.emailPerSecond),
-    },
+    perSecond: { sms: settings.smsPerSecond, email: settings.emailPerSecond },
+    ownNumbers: new Map(settings.smsLanes ?? []),
     lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
     leaseMinutes: settings.leaseMinutes,
   };
@@ -105,15 +202,25 @@ export function dispatchSettings(settings: {
  */
 export const SEND_NOW_SHARE = 0.1;
 
-/** The immediate-send settings (confirmations, change notices, replies) from the deployment's settings. */
+/**
+ * The immediate-send settings (confirmations, change notices, replies) from
+ * the deployment's settings: the share of each number's minute, so a
+ * clinic with its own number sends at once from that number's share.
+ */
 export function sendNowSettings(settings: {
   smsPerSecond: number;
   emailPerSecond: number;
   leaseMinutes: number;
+  /** Parts per second of each clinic's own number (or `~shared`), by clinic id. */
+  smsLanes?: ReadonlyMap<string, OwnNumberRate>;
 }) {
   const share = (ratePerSecond: number) => Math.floor(budgetPerMinute(ratePerSecond) * SEND_NOW_SHARE);
+  const ownNumbers = new Map<string, number>();
+  for (const [clinicId, rate] of settings.smsLanes ?? [])
+    if (rate !== SHARED_LANE) ownNumbers.set(clinicId, share(rate));
   return {
     perMinute: { sms: share(settings.smsPerSecond), email: share(settings.emailPerSecond) },
+    ownNumbers,
     leaseMinutes: settings.leaseMinutes,
   };
 }

@@ -143,6 +143,7 @@ export const ORIGINATION_NUMBER_TYPES = [
   'long-code',
   'simulator',
 ] as const;
+export type OriginationNumberType = (typeof ORIGINATION_NUMBER_TYPES)[number];
 
 /**
  * Kinds that the FCC's 2015 healthcare exemption covers when each text is

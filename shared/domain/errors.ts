@@ -114,6 +114,12 @@ export class TransientDeliveryError extends AppError {
   }
 }
 
+/**
+ * The provider refused because the number sent faster than its rate: retry
+ * with backoff, and the sweep halves that number's next minute (issue 19).
+ */
+export class ThrottledDeliveryError extends TransientDeliveryError {}
+
 /** Why a provider refused a message for good. */
 export type PermanentDeliveryReason = 'invalid-address' | 'opted-out' | 'rejected';
 

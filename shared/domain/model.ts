@@ -299,6 +299,15 @@ export const OriginationIdentitySchema = z.strictObject({
   /** The E.164 number patients receive texts from and reply to (inbound `destinationNumber`). */
   number: E164PhoneSchema,
   numberType: OriginationNumberTypeSchema,
+  /**
+   * Parts a second the number may send (its MPS; a 10DLC campaign's
+   * throughput). Absent: its type's default (settings.ts, DEFAULT_PARTS_PER_SECOND).
+   */
+  partsPerSecond: z
+    .number()
+    .min(1 / 60, 'must allow at least one part a minute (1/60 per second)')
+    .max(3000, 'must be at most 3000')
+    .optional(),
 });
 export type OriginationIdentity = z.infer<typeof OriginationIdentitySchema>;
 
@@ -534,6 +543,12 @@ export const MessageSchema = z.strictObject({
   offset: OffsetSchema.optional(),
   priority: PrioritySchema,
   channel: ChannelSchema,
+  /**
+   * Planned for a clinic that texts from a number of its own: as an SMS it
+   * waits in that number's lane of the due index, paced on the number's
+   * budget. The sweep charges a text to its clinic's number either way.
+   */
+  ownNumber: z.boolean().optional(),
   language: LanguageSchema,
   /** When it should go out (after quiet-hours adjustment). */
   dueAt: UtcInstantSchema,

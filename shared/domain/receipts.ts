@@ -232,6 +232,7 @@ export function fallbackFor(
       ...(message.offset ? { offset: message.offset } : {}),
       priority: message.priority,
       channel,
+      ...(message.ownNumber ? { ownNumber: true } : {}),
       language: message.language,
       dueAt: at,
       plannedAt: message.plannedAt,

@@ -139,6 +139,7 @@ function buildShapes(write: boolean) {
     id: text,
     number: text,
     numberType: z.enum(ORIGINATION_NUMBER_TYPES),
+    partsPerSecond: z.optional(z.number()),
   });
 
   const StoredClinicShape = object({
@@ -215,6 +216,7 @@ function buildShapes(write: boolean) {
     offset: z.optional(text),
     priority: z.enum(PRIORITIES),
     channel,
+    ownNumber: z.optional(z.boolean()),
     language: text,
     dueAt: instant,
     plannedAt: instant,

@@ -62,6 +62,17 @@ export interface MessageKey {
   messageId: string;
 }
 
+/**
+ * Where the sweep looks for due messages; how that maps to the index is the
+ * repository's. `shared`: texts of clinics without a number of their own
+ * (and every text planned before numbers had lanes of their own); `own`:
+ * the texts planned for one clinic's own number.
+ */
+export type DueSource =
+  | { channel: 'email' }
+  | { channel: 'sms'; lane: 'shared' }
+  | { channel: 'sms'; lane: 'own'; clinicId: string };
+
 /** What the sweep reads from the due index: just enough to budget and claim. */
 export interface DueEntry {
   key: MessageKey;
@@ -70,6 +81,8 @@ export interface DueEntry {
   priority: Priority;
   channel: Channel;
   rev: number;
+  /** Found in a clinic's own number's lane (the message's `ownNumber`). */
+  ownNumber: boolean;
 }
 
 export interface MessageRepository {
@@ -87,19 +100,19 @@ export interface MessageRepository {
    */
   create(message: Message): Promise<boolean>;
   /**
-   * Every due entry of one channel and priority with dueAt < upTo, oldest
-   * first, read `pageSize` at a time only as far as the caller iterates.
+   * Every due entry of these sources and one priority with dueAt < upTo,
+   * oldest first, read `pageSize` at a time only as far as the caller iterates.
    * Entries still in flight (claimed by an earlier sweep, not yet sent) stay
    * in the index, so a caller may need more than one page to fill a budget.
    */
   dueOldestFirst(
-    channel: Channel,
+    sources: readonly DueSource[],
     priority: Priority,
     upTo: string,
     pageSize: number,
   ): AsyncIterable<DueEntry>;
-  /** The earliest due time of anything in the due index (local mode's driver jumps to it). */
-  earliestDueAt(): Promise<string | undefined>;
+  /** The earliest due time of anything these sources hold (local mode's driver jumps to it). */
+  earliestDueAt(sources: readonly DueSource[]): Promise<string | undefined>;
   /**
    * Claims a due item for one dispatch: only a pending item at `expectedRev`,
    * or a queued one whose lease has run out. Sets status queued, the token
@@ -143,6 +156,8 @@ export interface MessageRepository {
       priority: Priority;
       reason: string;
       failedChannels?: readonly Channel[];
+      /** The message's `ownNumber`: back into its number's lane, not the shared one. */
+      ownNumber?: boolean | undefined;
       at: string;
     },
     from: readonly MessageStatus[],
@@ -168,18 +183,31 @@ export interface MessageRepository {
 }
 
 /**
- * The share of a channel's send rate that may go out at once, outside the
- * sweep (change notices, confirmations, keyword replies): a count per
- * channel and calendar minute, taken atomically so that any number of
+ * The share of a number's (or the email account's) send rate that may go out
+ * at once, outside the sweep (change notices, confirmations, keyword
+ * replies): a count per number and calendar minute, taken atomically so that any number of
  * planners together never take more than the limit.
  */
 export interface SendNowBudget {
   /**
-   * Takes one immediate send of `channel` in the minute starting at
-   * `minute` (UTC, `YYYY-MM-DDTHH:mm`) if fewer than `limit` were taken;
-   * false, changing nothing, when none is left.
+   * Takes one immediate send of `lane` (a channel, or `sms@<clinicId>` for a
+   * clinic's own number) in the minute starting at `minute` (UTC,
+   * `YYYY-MM-DDTHH:mm`) if fewer than `limit` were taken; false, changing
+   * nothing, when none is left.
    */
-  take(channel: Channel, minute: string, limit: number): Promise<boolean>;
+  take(lane: string, minute: string, limit: number): Promise<boolean>;
+}
+
+/**
+ * Provider throttles by send lane (a clinic's own number, or the shared
+ * one): send-message records each, and the sweep gives a number throttled
+ * since its previous run half its budget for the next minute (issue 19).
+ */
+export interface ThrottleLog {
+  /** Notes that the provider throttled a text from `lane` at `at`. */
+  record(lane: string, at: string): Promise<void>;
+  /** The lanes throttled after `since` (a sweep passes the time a minute ago: one sweep sees each throttle). */
+  throttledSince(since: string): Promise<ReadonlySet<string>>;
 }
 
 /**

@@ -10,8 +10,13 @@ import {
 } from '../ports/repositories';
 
 export interface SendNowConfig {
-  /** Messages each channel may send at once per calendar minute, outside the sweep. */
+  /**
+   * Messages each channel may send at once per calendar minute, outside the
+   * sweep (SMS: from the deployment's shared number).
+   */
   perMinute: Record<Channel, number>;
+  /** Texts a clinic's own number may send at once per calendar minute, by clinic id (issue 19). */
+  ownNumbers?: ReadonlyMap<string, number>;
   /** How long a claim holds before the sweep may take the item over (the sweep's lease). */
   leaseMinutes: number;
 }
@@ -42,6 +47,16 @@ export interface SendNowSummary {
   requeued: number;
 }
 
+/**
+ * Whose share an immediate send takes: its clinic's own number's
+ * (`sms@<clinicId>`), the shared number's (`sms`) or the email account's.
+ */
+function laneOf(message: Message, config: SendNowConfig): [lane: string, limit: number] {
+  const own = message.channel === 'sms' ? config.ownNumbers?.get(message.clinicId) : undefined;
+  if (own !== undefined) return [`sms@${message.clinicId}`, own];
+  return [message.channel, config.perMinute[message.channel]];
+}
+
 /** A message that should not wait for the next sweep: pending, high priority, due now or earlier. */
 function dueNow(message: Message, now: string): boolean {
   return (
@@ -60,7 +75,8 @@ function dueNow(message: Message, now: string): boolean {
  *
  * Primary course:
  * 1. For each message that is pending, high priority and due now, take one
- *    immediate send of its channel from this minute's budget.
+ *    immediate send from this minute's share of its number (its clinic's
+ *    own, or the shared one) or of the email account.
  * 2. With one, store the message already claimed: status queued with a
  *    fresh token and the sweep's lease, the very state the sweep's claim
  *    writes. The create is conditional, so a replay stores and sends
@@ -100,8 +116,8 @@ export async function createAndEnqueueDueNow(
   const stored = await Promise.all(
     messages.map(async (message) => {
       const due = dueNow(message, at);
-      const immediate =
-        due && (await deps.budget.take(message.channel, minute, deps.config.perMinute[message.channel]));
+      const [lane, limit] = laneOf(message, deps.config);
+      const immediate = due && (await deps.budget.take(lane, minute, limit));
       if (due && !immediate) summary.leftForSweep += 1;
       if (!immediate) return deps.messages.create(message);
       const token = deps.newToken();
@@ -145,6 +161,7 @@ export async function createAndEnqueueDueNow(
           dueAt: message.dueAt,
           channel: message.channel,
           priority: message.priority,
+          ownNumber: message.ownNumber,
           reason: 'enqueue-failed',
           at,
         },

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors';
-import type { Appointment, Message, MessageStatus } from '../domain/model';
+import type { Appointment, Clinic, Message, MessageStatus } from '../domain/model';
 import { type PlannedMessage, parseMessageId, plan, reconcile } from '../domain/planning';
 import { type Clock, toUtcIso } from '../domain/time';
 import type { AppLogger, Telemetry } from '../ports/outbound';
@@ -47,7 +47,7 @@ export type PlanOutcome =
   | { status: 'ignored'; reason: 'older-version' };
 
 /** The outbox item for a planned message, as first stored. */
-function toMessage(planned: PlannedMessage, appointment: Appointment, now: string): Message {
+function toMessage(planned: PlannedMessage, appointment: Appointment, clinic: Clinic, now: string): Message {
   return {
     clinicId: appointment.clinicId,
     patientId: appointment.patientId,
@@ -57,6 +57,8 @@ function toMessage(planned: PlannedMessage, appointment: Appointment, now: strin
     ...(planned.offset ? { offset: planned.offset } : {}),
     priority: planned.priority,
     channel: planned.channel,
+    // The clinic's texts then wait in its number's lane of the due index.
+    ...(clinic.originationIdentity ? { ownNumber: true } : {}),
     language: planned.language,
     dueAt: planned.dueAt,
     plannedAt: planned.plannedAt,
@@ -142,7 +144,7 @@ export async function planAppointmentMessages(
   const change = reconcile(desired, mine, appointment);
 
   const at = toUtcIso(now);
-  const fresh = change.create.map((planned) => toMessage(planned, appointment, at));
+  const fresh = change.create.map((planned) => toMessage(planned, appointment, clinic, at));
   const created = deps.sendNow
     ? (await createAndEnqueueDueNow({ ...deps, ...deps.sendNow }, fresh)).created
     : await Promise.all(fresh.map((message) => deps.messages.create(message)));

@@ -1,5 +1,11 @@
 import type { DateTime } from 'luxon';
-import { AppError, PermanentDeliveryError, TransientDeliveryError } from '../domain/errors';
+import { smsLaneOf } from '../config/settings';
+import {
+  AppError,
+  PermanentDeliveryError,
+  ThrottledDeliveryError,
+  TransientDeliveryError,
+} from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide, isMoveReason, resolveLanguage } from '../domain/planning';
 import { type FittedSms, isTemplateKind, render, renderSms, type TemplateKind } from '../domain/templates';
@@ -21,6 +27,7 @@ import {
   type MessageRepository,
   MessageTransitionError,
   type PatientRepository,
+  type ThrottleLog,
 } from '../ports/repositories';
 import type { ClinicCache } from './clinic-cache';
 import { messageEventDetail, publishAfterStoring } from './message-events';
@@ -47,6 +54,8 @@ export interface SendDeps {
   sms: SmsSender;
   email: EmailSender;
   events: EventPublisher;
+  /** Where a provider throttle on a number is noted, so the sweep slows that number only. */
+  throttles: ThrottleLog;
   clock: Clock;
   logger: AppLogger;
   telemetry: Telemetry;
@@ -322,6 +331,7 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
           dueAt: decision.until,
           channel: message.channel,
           priority: message.priority,
+          ownNumber: message.ownNumber,
           reason: decision.reason,
           at,
         },
@@ -375,6 +385,16 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
       }
       if (error instanceof TransientDeliveryError) {
         deps.telemetry.count('ProviderRetry', 1, { channel: decision.channel, code: error.providerCode });
+        if (error instanceof ThrottledDeliveryError && decision.channel === 'sms') {
+          const lane = smsLaneOf(clinic);
+          deps.telemetry.count('ProviderThrottled', 1, { lane });
+          try {
+            await deps.throttles.record(lane, at);
+          } catch (recordError) {
+            // The retry below matters more than slowing the number a minute.
+            deps.logger.warn('throttle not recorded', { lane, error: (recordError as Error).name });
+          }
+        }
         if (message.attempts < deps.config.maxAttempts) {
           return retryLater(attempt, decision.channel, `retry:${error.providerCode}`);
         }
@@ -444,7 +464,15 @@ async function retryLater(attempt: Attempt, channel: Channel, reason: string): P
   await deps.messages.reschedule(
     key,
     token,
-    { dueAt, channel, priority: message.priority, reason, failedChannels: attempt.failedChannels, at },
+    {
+      dueAt,
+      channel,
+      priority: message.priority,
+      ownNumber: message.ownNumber,
+      reason,
+      failedChannels: attempt.failedChannels,
+      at,
+    },
     ['sending'],
   );
   deps.logger.warn('retry scheduled', { ...key, channel, reason, dueAt });

@@ -18,7 +18,9 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     messages: ['PutItem', 'Query', 'UpdateItem'],
   },
   'functions/dispatch-due/handler.ts': {
-    messages: ['Query@due', 'UpdateItem'],
+    // Segment budgets (parts a text may cost its number); the lanes' throttles.
+    clinics: ['GetItem'],
+    messages: ['Query', 'Query@due', 'UpdateItem'],
   },
   'functions/send-message/handler.ts': {
     clinics: ['GetItem'],

@@ -15,17 +15,17 @@ describe('what the preflight reads from the synthesised stacks', () => {
   );
 
   it(
-    'asks the group example for a quota of 148: its sender reserves 15 for 10 SMS and 50 emails a second',
+    'asks the group example for a quota of 149: its sender reserves 16 for 13 SMS parts (the shared number’s 10, two clinics’ own 10DLC numbers at 2 and 1) and 50 emails a second',
     () => {
       // Act
       const needs = deploymentNeeds(loadDeploymentConfig('group-example'));
 
       // Assess
       const reserved = needs.reservedConcurrency.reduce((sum, entry) => sum + entry.reserved, 0);
-      expect(reserved + LAMBDA_MIN_UNRESERVED).toBe(148);
+      expect(reserved + LAMBDA_MIN_UNRESERVED).toBe(149);
       expect(
         needs.reservedConcurrency.find((entry) => entry.logicalId.startsWith('SendMessage'))?.reserved,
-      ).toBe(15);
+      ).toBe(16);
     },
     SYNTH_TIMEOUT,
   );

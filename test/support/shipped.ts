@@ -53,6 +53,7 @@ export const CDK_ENVIRONMENT = {
     CLINIC_CACHE_SECONDS: '60',
     SEND_QUEUE_URL: SEND_QUEUE_URL,
     SMS_PER_SECOND: '20',
+    SMS_LANES: 'north=3',
     EMAIL_PER_SECOND: '14',
     LEASE_MINUTES: '15',
   }),
@@ -60,8 +61,10 @@ export const CDK_ENVIRONMENT = {
     ...tableVariables(names),
     SEND_QUEUE_URL: SEND_QUEUE_URL,
     SMS_PER_SECOND: '20',
+    SMS_LANES: 'north=3',
     EMAIL_PER_SECOND: '14',
     LEASE_MINUTES: '15',
+    CLINIC_CACHE_SECONDS: '60',
   }),
   'send-message': (names: TableNames) => ({
     ...tableVariables(names),

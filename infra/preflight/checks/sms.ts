@@ -8,6 +8,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { GetSMSAttributesCommand, GetSMSSandboxAccountStatusCommand } from '@aws-sdk/client-sns';
+import { partsPerSecondOf } from '../../../shared/config/settings';
 import type { DeploymentConfig } from '../../config/schema';
 import { STATEFUL_OUTPUTS } from '../../stacks/stateful-stack';
 import type { CheckResult, DeployedStacks, PreflightContext } from '../preflight';
@@ -101,7 +102,43 @@ async function findNumber(
 /** Number types US carriers deliver from only once registered. */
 const REGISTERED_IN_US = new Set(['TOLL_FREE', 'TEN_DLC', 'LONG_CODE']);
 
-async function checkNumber(context: PreflightContext, number: string): Promise<CheckResult> {
+/** What the config says a number may send, and where it says it. */
+interface ConfiguredRate {
+  rate: number;
+  setting: string;
+}
+
+/**
+ * The rate the sweep paces each number at: the shared number's
+ * `sms.sendRatePerSecond`, a clinic's own number's `partsPerSecond` (or its
+ * type's default).
+ */
+function configuredRates(config: DeploymentConfig): Map<string, ConfiguredRate> {
+  const rates = new Map<string, ConfiguredRate>();
+  if (config.sms.originationNumber)
+    rates.set(config.sms.originationNumber, {
+      rate: config.sms.sendRatePerSecond,
+      setting: 'sms.sendRatePerSecond',
+    });
+  config.clinics.forEach((clinic, index) => {
+    const identity = clinic.originationIdentity;
+    // The shared number paces every clinic on it at sms.sendRatePerSecond.
+    if (!identity || rates.has(identity.number)) return;
+    const setting = `clinics.${index}.originationIdentity.partsPerSecond`;
+    rates.set(identity.number, {
+      rate: partsPerSecondOf(identity),
+      setting:
+        identity.partsPerSecond === undefined ? `${setting} (${identity.numberType} default)` : setting,
+    });
+  });
+  return rates;
+}
+
+async function checkNumber(
+  context: PreflightContext,
+  number: string,
+  configured: ConfiguredRate | undefined,
+): Promise<CheckResult> {
   const title = 'SMS origination identity';
   const found = await findNumber(context, number);
   if (!found) {
@@ -156,12 +193,13 @@ async function checkNumber(context: PreflightContext, number: string): Promise<C
     };
   }
   const rate = found.MessagingLimits?.RateLimits?.SMS;
-  if (rate !== undefined && context.config.sms.sendRatePerSecond > rate) {
+  if (rate !== undefined && configured && configured.rate > rate) {
+    const setting = configured.setting.replace(/ \(.*\)$/, '');
     return {
       title,
       status: 'fail',
-      detail: `${kind} is ACTIVE${registration}, but sends at most ${rate} parts a second and the config says sms.sendRatePerSecond ${context.config.sms.sendRatePerSecond}`,
-      fix: `Set sms.sendRatePerSecond to ${rate} or less: above it the provider throttles and sends wait for retries.`,
+      detail: `${kind} is ACTIVE${registration}, but sends at most ${rate} parts a second and the config says ${configured.setting} ${configured.rate}`,
+      fix: `Set ${setting} to ${rate} or less: above it the provider throttles and sends wait for retries.`,
     };
   }
   return {
@@ -225,7 +263,8 @@ export async function checkOrigination(context: PreflightContext): Promise<Check
     throw new Error('the config names neither an origination number nor a sender id');
   }
   const results: CheckResult[] = [];
-  for (const number of numbers) results.push(await checkNumber(context, number));
+  const rates = configuredRates(context.config);
+  for (const number of numbers) results.push(await checkNumber(context, number, rates.get(number)));
   const failed = results.filter((result) => result.status === 'fail');
   const fixes = [...new Set(failed.flatMap((result) => (result.fix ? [result.fix] : [])))];
   return {

@@ -8,7 +8,7 @@ import {
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
+import { PermanentDeliveryError, ThrottledDeliveryError, TransientDeliveryError } from '../../domain/errors';
 import type { ProviderReceipt, SmsRequest, SmsSender } from '../../ports/outbound';
 import { classifyByStatus, errorCode, isAccountProblem } from './provider-errors';
 
@@ -109,7 +109,7 @@ export function classifyEndUserMessagingError(error: unknown): unknown {
   if (error instanceof TransientDeliveryError || error instanceof PermanentDeliveryError) return error;
   const code = errorCode(error);
   if (error instanceof ThrottlingException)
-    return new TransientDeliveryError('End User Messaging throttled the request', code);
+    return new ThrottledDeliveryError('End User Messaging throttled the request', code);
   if (error instanceof ServiceQuotaExceededException) {
     // The monthly spend limit or a quota: the account's state, which an
     // operator (or the next month) changes; meanwhile the next channel.

@@ -9,7 +9,7 @@ import {
   type SNSClient,
   ThrottledException,
 } from '@aws-sdk/client-sns';
-import { PermanentDeliveryError, TransientDeliveryError } from '../../domain/errors';
+import { PermanentDeliveryError, ThrottledDeliveryError, TransientDeliveryError } from '../../domain/errors';
 import type { ProviderReceipt, SmsRequest, SmsSender } from '../../ports/outbound';
 import { classifyByStatus, errorCode, isAccountProblem } from './provider-errors';
 
@@ -90,9 +90,11 @@ export function classifySnsError(error: unknown): unknown {
       code,
     );
   }
-  if (error instanceof ThrottledException || error instanceof KMSThrottlingException) {
-    return new TransientDeliveryError('SNS throttled the request', code);
-  }
+  if (error instanceof ThrottledException)
+    return new ThrottledDeliveryError('SNS throttled the request', code);
+  // The key's request rate, not the number's: retried, but no reason to slow the number.
+  if (error instanceof KMSThrottlingException)
+    return new TransientDeliveryError('KMS throttled the request', code);
   if (isAccountProblem(error)) {
     // Access or key configuration: nothing to do with this patient, and an
     // operator can fix it; retry within the attempt budget (and alarm).

@@ -21,7 +21,6 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DateTime } from 'luxon';
 import { SETTINGS } from '../../config/settings';
 import {
-  CHANNELS,
   type Channel,
   type MessageStatus,
   PRIORITIES,
@@ -33,6 +32,7 @@ import type { ReceiptPrecondition } from '../../domain/receipts';
 import { readMessage, writableMessage } from '../../domain/stored';
 import {
   type DueEntry,
+  type DueSource,
   type MessageKey,
   type MessageRepository,
   MessageTransitionError,
@@ -41,12 +41,19 @@ import {
 import { DUE_SHARDS, INDEX } from '../../tables';
 import { decodeCursor, encodeCursor } from './cursor';
 
-/** One shard of the due index: channel, priority and shard number. */
-export interface DueShard {
-  channel: Channel;
-  priority: Priority;
-  shard: number;
-}
+/**
+ * One partition of the due index. Email, and texts from the deployment's
+ * shared number, spread over DUE_SHARDS shards per priority
+ * (`${channel}#${priorityRank}#${shard}`: the layout from before numbers had
+ * lanes, so texts planned before the upgrade are where the shared lane
+ * reads). A clinic's own number has one partition per priority
+ * (`sms@${clinicId}#${priorityRank}`): its rate is at most a short code's,
+ * far below what one partition takes, and a number with nothing due costs
+ * one empty query per priority.
+ */
+export type DuePartition =
+  | { channel: Channel; priority: Priority; shard: number }
+  | { channel: 'sms'; priority: Priority; clinicId: string };
 
 const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 
@@ -63,13 +70,37 @@ export function shardOf(messageId: string): number {
   return hash % DUE_SHARDS;
 }
 
-/** The due-index partition of a message: `${channel}#${priorityRank}#${shard}`. */
-export function dueShardKey(channel: Channel, priority: Priority, messageId: string): string {
-  return formatShard({ channel, priority, shard: shardOf(messageId) });
+/**
+ * The due-index partition of a pending message.
+ *
+ * @param message - its channel, priority, id, clinic and whether the clinic has its own number
+ */
+export function dueShardKey(message: {
+  channel: Channel;
+  priority: Priority;
+  messageId: string;
+  clinicId: string;
+  ownNumber?: boolean | undefined;
+}): string {
+  return formatPartition(
+    message.channel === 'sms' && message.ownNumber
+      ? { channel: 'sms', priority: message.priority, clinicId: message.clinicId }
+      : { channel: message.channel, priority: message.priority, shard: shardOf(message.messageId) },
+  );
 }
 
-function formatShard(shard: DueShard): string {
-  return `${shard.channel}#${PRIORITY_RANK[shard.priority]}#${shard.shard}`;
+function formatPartition(partition: DuePartition): string {
+  const rank = PRIORITY_RANK[partition.priority];
+  return 'clinicId' in partition
+    ? `sms@${partition.clinicId}#${rank}`
+    : `${partition.channel}#${rank}#${partition.shard}`;
+}
+
+/** The partitions a source reads for one priority. */
+export function partitionsOf(source: DueSource, priority: Priority): DuePartition[] {
+  if (source.channel === 'sms' && source.lane === 'own')
+    return [{ channel: 'sms', priority, clinicId: source.clinicId }];
+  return Array.from({ length: DUE_SHARDS }, (_, shard) => ({ channel: source.channel, priority, shard }));
 }
 
 export function partitionKey(clinicId: string, patientId: string): string {
@@ -161,8 +192,7 @@ export class DynamoMessageRepository implements MessageRepository {
     const item: Record<string, unknown> = { ...record, ...keyOf(record) };
     // A queued one was created claimed (sent at once): it stays in the index
     // while in flight, as a claimed one does, so a lapsed claim is swept up.
-    if (record.status === 'pending' || record.status === 'queued')
-      item.dueShard = dueShardKey(record.channel, record.priority, record.messageId);
+    if (record.status === 'pending' || record.status === 'queued') item.dueShard = dueShardKey(record);
     if (record.status === 'skipped' || record.status === 'sent' || record.status === 'failed') {
       item.expiresAt = this.expiresAt(record.finishedAt ?? record.updatedAt);
     }
@@ -182,20 +212,25 @@ export class DynamoMessageRepository implements MessageRepository {
   }
 
   /**
-   * One page of due entries of one shard with dueAt < upTo, oldest first.
+   * One page of due entries of one partition with dueAt < upTo, oldest first.
    * Pass the returned cursor back for the next page; none means the end.
    */
-  async queryDue(shard: DueShard, upTo: string, limit: number, cursor?: string): Promise<Page<DueEntry>> {
+  async queryDue(
+    partition: DuePartition,
+    upTo: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DueEntry>> {
     const exclusiveStart = decodeCursor(cursor, {
       keys: ['pk', 'sk', 'dueShard', 'dueAt'],
-      fixed: { dueShard: formatShard(shard) },
+      fixed: { dueShard: formatPartition(partition) },
     });
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: INDEX.messagesDue,
         KeyConditionExpression: 'dueShard = :shard AND dueAt < :upTo',
-        ExpressionAttributeValues: { ':shard': formatShard(shard), ':upTo': upTo },
+        ExpressionAttributeValues: { ':shard': formatPartition(partition), ':upTo': upTo },
         Limit: limit,
         ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
       }),
@@ -208,32 +243,30 @@ export class DynamoMessageRepository implements MessageRepository {
       priority: item.priority as Priority,
       channel: item.channel as Channel,
       rev: Number(item.rev),
+      ownNumber: String(item.dueShard).startsWith('sms@'),
     }));
     return { items: entries, ...(next ? { cursor: next } : {}) };
   }
 
   async *dueOldestFirst(
-    channel: Channel,
+    sources: readonly DueSource[],
     priority: Priority,
     upTo: string,
     pageSize: number,
   ): AsyncGenerator<DueEntry> {
-    // A k-way merge of the shards' pages: each shard is read in due order, so
+    // A k-way merge of the partitions' pages: each is read in due order, so
     // the head with the oldest due time is the next entry overall.
-    const shards = Array.from({ length: DUE_SHARDS }, (_, shard) => ({
-      shard,
-      buffer: [] as DueEntry[],
-      cursor: undefined as string | undefined,
-      done: false,
-    }));
+    const shards = sources
+      .flatMap((source) => partitionsOf(source, priority))
+      .map((partition) => ({
+        partition,
+        buffer: [] as DueEntry[],
+        cursor: undefined as string | undefined,
+        done: false,
+      }));
     const refill = async (state: (typeof shards)[number]) => {
       if (state.buffer.length > 0 || state.done) return;
-      const page = await this.queryDue(
-        { channel, priority, shard: state.shard },
-        upTo,
-        pageSize,
-        state.cursor,
-      );
+      const page = await this.queryDue(state.partition, upTo, pageSize, state.cursor);
       state.buffer = page.items;
       state.cursor = page.cursor;
       state.done = page.cursor === undefined;
@@ -251,13 +284,11 @@ export class DynamoMessageRepository implements MessageRepository {
     }
   }
 
-  async earliestDueAt(): Promise<string | undefined> {
+  async earliestDueAt(sources: readonly DueSource[]): Promise<string | undefined> {
     const heads = await Promise.all(
-      CHANNELS.flatMap((channel) =>
+      sources.flatMap((source) =>
         PRIORITIES.flatMap((priority) =>
-          Array.from({ length: DUE_SHARDS }, (_, shard) =>
-            this.queryDue({ channel, priority, shard }, FAR_FUTURE, 1),
-          ),
+          partitionsOf(source, priority).map((partition) => this.queryDue(partition, FAR_FUTURE, 1)),
         ),
       ),
     );
@@ -469,6 +500,7 @@ export class DynamoMessageRepository implements MessageRepository {
       priority: Priority;
       reason: string;
       failedChannels?: readonly Channel[];
+      ownNumber?: boolean | undefined;
       at: string;
     },
     from: readonly MessageStatus[],
@@ -484,7 +516,12 @@ export class DynamoMessageRepository implements MessageRepository {
           dueAt: next.dueAt,
           channel: next.channel,
           reason: next.reason,
-          dueShard: dueShardKey(next.channel, next.priority, key.messageId),
+          dueShard: dueShardKey({
+            ...key,
+            channel: next.channel,
+            priority: next.priority,
+            ownNumber: next.ownNumber,
+          }),
           updatedAt: next.at,
           ...(next.failedChannels?.length ? { failedChannels: [...next.failedChannels] } : {}),
         },

@@ -12,7 +12,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import type { Channel } from '../../domain/constants';
 import type { SendNowBudget } from '../../ports/repositories';
 
 export const SEND_NOW_PARTITION = '#send-now';
@@ -26,14 +25,14 @@ export class DynamoSendNowBudget implements SendNowBudget {
     private readonly table: string,
   ) {}
 
-  async take(channel: Channel, minute: string, limit: number): Promise<boolean> {
+  async take(lane: string, minute: string, limit: number): Promise<boolean> {
     if (limit < 1) return false;
     const start = DateTime.fromISO(minute, { zone: 'utc' });
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: SEND_NOW_PARTITION, sk: `${channel}#${minute}` },
+          Key: { pk: SEND_NOW_PARTITION, sk: `${lane}#${minute}` },
           UpdateExpression: 'ADD taken :one SET expiresAt = if_not_exists(expiresAt, :expires)',
           ConditionExpression: 'attribute_not_exists(taken) OR taken < :limit',
           ExpressionAttributeValues: {

@@ -7,7 +7,6 @@
  * which gives the same result as ticking through every idle minute.
  */
 import { DateTime } from 'luxon';
-import type { MessageRepository } from '../../ports/repositories';
 import type { SimulatedClock } from '../clock';
 
 export interface DriverParts {
@@ -20,7 +19,8 @@ export interface DriverParts {
   deliver: () => Promise<number>;
   /** When the next queued send becomes visible (epoch ms), if any. */
   nextVisibleAt: () => number | undefined;
-  messages: MessageRepository;
+  /** The earliest due time of anything the sweep reads (the next useful sweep follows from it). */
+  earliestDueAt: () => Promise<string | undefined>;
   /** How far ahead a sweep takes items (dispatch-due's lookahead). */
   lookaheadSeconds: number;
 }
@@ -64,7 +64,7 @@ export class PipelineDriver {
       await this.settle();
       const now = clock.now();
       const candidates: { at: DateTime; sweep: boolean }[] = [];
-      const due = await this.parts.messages.earliestDueAt();
+      const due = await this.parts.earliestDueAt();
       if (due) {
         const wanted = DateTime.fromISO(due, { zone: 'utc' }).minus({ seconds: this.parts.lookaheadSeconds });
         // The first whole minute whose sweep window (exclusive end) holds it.

@@ -26,10 +26,24 @@ export class RecordingDeadLetters implements DeadLetters {
 
 export class RecordingTelemetry implements Telemetry {
   readonly counts = new Map<string, number>();
+  /** Every count with its dimensions, in order. */
+  readonly counted: { metric: string; value: number; dimensions?: Record<string, string> }[] = [];
   readonly observations: { metric: string; value: number; dimensions?: Record<string, string> }[] = [];
 
-  count(metric: string, value = 1): void {
+  count(metric: string, value = 1, dimensions?: Record<string, string>): void {
     this.counts.set(metric, (this.counts.get(metric) ?? 0) + value);
+    this.counted.push({ metric, value, ...(dimensions ? { dimensions } : {}) });
+  }
+
+  /** The sum of one metric's counts whose dimensions include `dimensions`. */
+  totalWhere(metric: string, dimensions: Record<string, string>): number {
+    return this.counted
+      .filter(
+        (entry) =>
+          entry.metric === metric &&
+          Object.entries(dimensions).every(([name, value]) => entry.dimensions?.[name] === value),
+      )
+      .reduce((sum, entry) => sum + entry.value, 0);
   }
 
   seconds(metric: string, value: number, dimensions?: Record<string, string>): void {

@@ -88,7 +88,13 @@ describe('clinic scope: the staff API reaches only the clinic of its request', (
   it('refuses the due index, which is keyed by channel and shard, not by clinic', async () => {
     await expect(
       inClinicScope(NORTH, async () => {
-        for await (const entry of repos.messages.dueOldestFirst('sms', 'high', 'z', 10)) return entry;
+        for await (const entry of repos.messages.dueOldestFirst(
+          [{ channel: 'sms', lane: 'shared' }],
+          'high',
+          'z',
+          10,
+        ))
+          return entry;
         return undefined;
       }),
     ).rejects.toThrow(/refused: no dueShard|keyed by another clinic/);

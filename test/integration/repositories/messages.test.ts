@@ -45,7 +45,9 @@ async function rawItem(key: MessageKey): Promise<Record<string, unknown> | undef
 
 async function inDueIndex(message: Message): Promise<boolean> {
   const { items: entries } = await outbox().queryDue(
-    { channel: message.channel, priority: message.priority, shard: shardOf(message.messageId) },
+    message.channel === 'sms' && message.ownNumber
+      ? { channel: 'sms', priority: message.priority, clinicId: message.clinicId }
+      : { channel: message.channel, priority: message.priority, shard: shardOf(message.messageId) },
     '9999-12-31T00:00:00.000Z',
     1000,
   );
@@ -180,19 +182,56 @@ describe('the due index', () => {
 
     // Act
     const seen: string[] = [];
-    for await (const entry of outbox().dueOldestFirst('sms', 'medium', '2031-01-01T10:08:00.000Z', 2)) {
+    const shared = { channel: 'sms', lane: 'shared' } as const;
+    for await (const entry of outbox().dueOldestFirst([shared], 'medium', '2031-01-01T10:08:00.000Z', 2)) {
       if (entry.key.messageId.startsWith('a-merge-')) seen.push(entry.dueAt);
     }
 
     // Assess: everything before the bound, in due order, none twice.
     expect(seen).toEqual([...dues].sort().filter((due) => due < '2031-01-01T10:08:00.000Z'));
-    expect(await outbox().earliestDueAt()).toBeDefined();
+    expect(await outbox().earliestDueAt([shared])).toBeDefined();
   });
 
   it('spreads ids over every shard and names the partition by channel, priority and shard', () => {
     const seen = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`a-${i}#reminder#1d#v1`)));
     expect(seen.size).toBe(DUE_SHARDS);
-    expect(dueShardKey('sms', 'medium', 'x')).toMatch(/^sms#2#\d$/);
+    const text = { channel: 'sms', priority: 'medium', messageId: 'x', clinicId: 'north' } as const;
+    expect(dueShardKey(text)).toMatch(/^sms#2#\d$/);
+    expect(dueShardKey({ ...text, channel: 'email', ownNumber: true })).toMatch(/^email#2#\d$/);
+  });
+
+  it('keeps a clinic’s own number’s texts in one partition per priority, apart from the shared number’s', async () => {
+    // Prepare
+    const { message: own } = await storedMessage({
+      clinicId: 'c-own',
+      messageId: 'a-own-1#reminder#1d#v1',
+      ownNumber: true,
+      dueAt: '2031-02-01T10:00:00.000Z',
+    });
+    const { message: shared } = await storedMessage({
+      clinicId: 'c-own',
+      messageId: 'a-own-2#reminder#1d#v1',
+      dueAt: '2031-02-01T10:00:00.000Z',
+    });
+    const upTo = '2031-02-01T10:01:00.000Z';
+    const read = async (source: Parameters<DynamoMessageRepository['dueOldestFirst']>[0][number]) => {
+      const ids: string[] = [];
+      for await (const entry of outbox().dueOldestFirst([source], 'high', upTo, 10))
+        if (entry.key.clinicId === 'c-own') ids.push(`${entry.key.messageId} ${entry.ownNumber}`);
+      return ids;
+    };
+
+    // Act
+    const ownLane = await read({ channel: 'sms', lane: 'own', clinicId: 'c-own' });
+    const sharedLane = await read({ channel: 'sms', lane: 'shared' });
+
+    // Assess
+    expect(dueShardKey(own)).toBe('sms@c-own#1');
+    expect(ownLane).toEqual([`${own.messageId} true`]);
+    expect(sharedLane).toEqual([`${shared.messageId} false`]);
+    expect(await outbox().earliestDueAt([{ channel: 'sms', lane: 'own', clinicId: 'c-own' }])).toBe(
+      own.dueAt,
+    );
   });
 });
 

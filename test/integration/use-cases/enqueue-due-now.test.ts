@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../shared/adapters/clock';
 import { makeRepositories } from '../../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-budget';
+import { DynamoThrottleLog } from '../../../shared/adapters/dynamodb/throttle-log';
 import { CapturingLogger, RecordingTelemetry } from '../../../shared/adapters/local/recorders';
 import type { Message } from '../../../shared/domain/model';
 import { toUtcIso } from '../../../shared/domain/time';
 import type { QueuedSend, SendQueue } from '../../../shared/ports/outbound';
 import { MessageTransitionError } from '../../../shared/ports/repositories';
+import { ClinicCache } from '../../../shared/use-cases/clinic-cache';
 import { dispatchDue } from '../../../shared/use-cases/dispatch-due';
 import { createAndEnqueueDueNow, type SendNowDeps } from '../../../shared/use-cases/enqueue-due-now';
 import { makeMessage } from '../../support/factories';
@@ -139,6 +141,31 @@ describe('createAndEnqueueDueNow', () => {
     expect(next.enqueued).toBe(1);
   });
 
+  it('takes a clinic’s immediate sends from its own number’s share, apart from the shared number’s', async () => {
+    // Prepare: the shared number may send 1 at once this minute, clinic north's own number 2.
+    const d = deps({
+      config: { perMinute: { sms: 1, email: 3 }, ownNumbers: new Map([['north', 2]]), leaseMinutes: 15 },
+    });
+    const north = [0, 1, 2].map((index) =>
+      confirmation(`p-own-${index}`, { clinicId: 'north', ownNumber: true }),
+    );
+    const shared = [0, 1].map((index) => confirmation(`p-shared-${index}`, { clinicId: 'east' }));
+
+    // Act
+    const summary = await createAndEnqueueDueNow(d, [...north, ...shared]);
+
+    // Assess: two of north's at once, one of the shared number's; the rest wait for the sweep.
+    expect(summary.enqueued).toBe(3);
+    const queued = d.queue.sent.map((item) => item.request.clinicId).sort();
+    expect(queued).toEqual(['east', 'north', 'north']);
+    const statuses = async (messages: Message[]) =>
+      (await Promise.all(messages.map((message) => d.messages.get(keyOf(message)))))
+        .map((message) => message?.status)
+        .sort();
+    expect(await statuses(north)).toEqual(['pending', 'queued', 'queued']);
+    expect(await statuses(shared)).toEqual(['pending', 'queued']);
+  });
+
   it('stores and queues nothing for a replay of a message already stored', async () => {
     // Prepare: the first run queued it.
     const d = deps();
@@ -183,7 +210,14 @@ describe('createAndEnqueueDueNow', () => {
         clock: d.clock,
         logger: d.logger,
         telemetry: d.telemetry,
-        config: { budgetPerMinute: { sms: 60, email: 60 }, lookaheadSeconds: 60, leaseMinutes: 15 },
+        clinics: new ClinicCache(makeRepositories(tables.clients.doc, tables.names).clinics, d.clock),
+        throttles: new DynamoThrottleLog(tables.clients.doc, tables.names.messages),
+        config: {
+          perSecond: { sms: 1, email: 1 },
+          ownNumbers: new Map(),
+          lookaheadSeconds: 60,
+          leaseMinutes: 15,
+        },
         newToken: () => 'sweep-token',
       });
 

@@ -1,0 +1,111 @@
+/**
+ * Pacing one number's sends over the sweep's minute (issue 19). Pure: the
+ * sweep places each text, in the order it should go, at the first second of
+ * the minute that is not before its due second and still has room for its
+ * parts, so no second carries more parts than the number's rate allows and
+ * the minute carries at most a minute of it.
+ */
+
+/** Rounds away binary fractions (0.05 × 60 is 3, not 2.999…) before a floor or ceiling. */
+function clean(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/**
+ * Parts a number may send in one minute at `ratePerSecond`, rounded down so
+ * the provider never sees more than the rate.
+ *
+ * @param ratePerSecond - the number's parts per second
+ */
+export function partsPerMinute(ratePerSecond: number): number {
+  return Math.floor(clean(ratePerSecond * 60));
+}
+
+/**
+ * The room in each second of one minute for one number, and what is placed
+ * there. Second `s` may carry ⌈rate·(s+1)⌉ − ⌈rate·s⌉ parts: the rate's whole
+ * parts in every second, its fraction gathered into the earliest seconds
+ * (at 1/60 a second, one part at second 0; at 1.5, 2 + 1 + 2 + 1 …). A text
+ * of more parts than any second may carry starts in an unused second and
+ * takes the room of the seconds after it, so its number still averages no
+ * more than its rate.
+ */
+export class MinuteSchedule {
+  private readonly room: number[];
+  private readonly used: number[];
+  private placed = 0;
+  /** Parts the whole minute may carry. */
+  readonly budget: number;
+
+  /**
+   * @param ratePerSecond - the number's parts per second this minute
+   * @param seconds - the minute's length in seconds (the sweep's lookahead)
+   */
+  constructor(ratePerSecond: number, seconds: number) {
+    this.budget = partsPerMinute((ratePerSecond * seconds) / 60);
+    this.room = Array.from(
+      { length: seconds },
+      (_, s) => Math.ceil(clean(ratePerSecond * (s + 1))) - Math.ceil(clean(ratePerSecond * s)),
+    );
+    this.used = this.room.map(() => 0);
+  }
+
+  /** Parts still to place this minute. */
+  get remaining(): number {
+    return this.budget - this.placed;
+  }
+
+  /**
+   * Where a text would go: the first second from `from` on with room for
+   * it (nothing is taken until {@link commit}).
+   *
+   * @param parts - the text's parts (1 for an email)
+   * @param from - its due second within the minute (0 when already due)
+   * @returns the placement, or undefined when the minute has no room for it
+   */
+  find(parts: number, from: number): Placement | undefined {
+    if (parts > this.remaining) return undefined;
+    for (let s = Math.max(0, from); s < this.room.length; s++) {
+      const free = this.freeAt(s);
+      if (parts <= free) return { second: s, parts, takes: [[s, parts]] };
+      if (free > 0 && this.used[s] === 0) {
+        const span = this.spanFrom(s, parts);
+        if (span) return span;
+      }
+    }
+    return undefined;
+  }
+
+  /** Takes the room a {@link find} result needs. */
+  commit(placement: Placement): void {
+    for (const [second, parts] of placement.takes) this.used[second] = (this.used[second] ?? 0) + parts;
+    this.placed += placement.parts;
+  }
+
+  /** Parts placed at each second (the figures the tests and the bench read). */
+  partsAt(second: number): number {
+    return this.used[second] ?? 0;
+  }
+
+  private freeAt(second: number): number {
+    return (this.room[second] ?? 0) - (this.used[second] ?? 0);
+  }
+
+  private spanFrom(start: number, parts: number): Placement | undefined {
+    const takes: [number, number][] = [];
+    let left = parts;
+    for (let s = start; s < this.room.length && left > 0; s++) {
+      const take = Math.min(left, this.freeAt(s));
+      if (take > 0) takes.push([s, take]);
+      left -= take;
+    }
+    return left > 0 ? undefined : { second: start, parts, takes };
+  }
+}
+
+/** Where a text goes: its second, and the room it takes in that second and, when it spans, the next ones. */
+export interface Placement {
+  second: number;
+  parts: number;
+  takes: [second: number, parts: number][];
+}
