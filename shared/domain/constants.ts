@@ -93,6 +93,13 @@ export const OPT_OUT_SOURCES = [
 ] as const;
 
 /**
+ * Why an automatic answer goes: `opt-out-confirmation`, the one text an
+ * opted-out number may still get; `answer`, every other one.
+ */
+export const AUTO_REPLY_PURPOSES = ['opt-out-confirmation', 'answer'] as const;
+export type AutoReplyPurpose = (typeof AUTO_REPLY_PURPOSES)[number];
+
+/**
  * Where an inbound text stands for staff: `open` while it needs a person
  * (a reschedule or cancel request, free text, an unmatched text), `done`
  * once staff dealt with it. A text that needs nobody has no state.

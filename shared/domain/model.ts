@@ -13,6 +13,7 @@ import {
   ANSWER_MATCHES,
   APPOINTMENT_STATUSES,
   type AppointmentStatus,
+  AUTO_REPLY_PURPOSES,
   CHANNELS,
   type Channel,
   CONSENT_SOURCES,
@@ -566,6 +567,27 @@ export const MessageSchema = z.strictObject({
   providerMessageId: z.string().max(200).optional(),
   /** The receipt that made it `delivered` or `undeliverable` (reason: the event type when undeliverable). */
   receipt: ReceiptSchema.optional(),
+  /**
+   * A keyword reply's answer (kind `keyword-reply`): which answer, not its
+   * words and never the patient's text; rendered at send time in the
+   * patient's language as it is then.
+   */
+  keywordReply: z
+    .strictObject({
+      answer: z.enum(KEYWORD_REPLY_TEXTS),
+      /** `opt-out-confirmation` is the one text that may go to an opted-out number. */
+      purpose: z.enum(AUTO_REPLY_PURPOSES),
+      /** The text it answers. */
+      inboundMessageId: z.string().min(1).max(200),
+      /** The visit it shows (confirmed, or moved since): read again at send time. */
+      appointmentId: EntityIdSchema.optional(),
+      /** The number, only for a number no patient of the clinic has (no patient record to read it from). */
+      to: z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number')
+        .optional(),
+    })
+    .optional(),
   /** The appointment version that planned or last withdrew it. */
   planVersion: positiveVersion,
   /** Revision of the item; bumps on every transition that takes it out of the due index or back in. */

@@ -16,6 +16,7 @@ import * as z from 'zod/mini';
 import {
   ANSWER_MATCHES,
   APPOINTMENT_STATUSES,
+  AUTO_REPLY_PURPOSES,
   CHANNELS,
   CONSENT_SOURCES,
   INBOUND_OUTCOMES,
@@ -29,6 +30,7 @@ import {
 } from './constants';
 import { ValidationError } from './errors';
 import type { Appointment, Clinic, InboundMessage, Message, Patient } from './model';
+import { KEYWORD_REPLY_TEXTS } from './templates/keyword-reply-texts';
 import { toFieldIssues } from './validation';
 
 const STORED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -227,6 +229,15 @@ function buildShapes(write: boolean) {
     failedChannels: z.optional(z.array(channel)),
     providerMessageId: z.optional(text),
     receipt: z.optional(object({ event: text, at: instant })),
+    keywordReply: z.optional(
+      object({
+        answer: z.enum(KEYWORD_REPLY_TEXTS),
+        purpose: z.enum(AUTO_REPLY_PURPOSES),
+        inboundMessageId: text,
+        appointmentId: z.optional(text),
+        to: z.optional(text),
+      }),
+    ),
     planVersion: count,
     rev: count,
     claimToken: z.optional(text),

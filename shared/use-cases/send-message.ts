@@ -8,7 +8,14 @@ import {
 } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide, isMoveReason, resolveLanguage } from '../domain/planning';
-import { type FittedSms, isTemplateKind, render, renderSms, type TemplateKind } from '../domain/templates';
+import {
+  type FittedSms,
+  isTemplateKind,
+  render,
+  renderKeywordReply,
+  renderSms,
+  type TemplateKind,
+} from '../domain/templates';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type {
   AppLogger,
@@ -32,6 +39,7 @@ import {
 import type { ClinicCache } from './clinic-cache';
 import { messageEventDetail, publishAfterStoring } from './message-events';
 import { updatePatient } from './patient-updates';
+import { keywordReplyOf } from './queue-auto-reply';
 
 export interface SendConfig {
   /** Tries per message before a transient failure becomes final. */
@@ -125,6 +133,19 @@ type Outgoing =
   /** The SMS would be over the clinic's segment budget even shortened: it must not be sent. */
   | { channel: 'sms'; overBudget: FittedSms & { fits: false } };
 
+/** The SMS provider request: through the clinic's own number when it has one. */
+function smsRequestOf(address: string, text: string, message: Message, clinic: Clinic): SmsRequest {
+  const identity = clinic.originationIdentity?.id;
+  return {
+    to: address,
+    text,
+    clinicId: message.clinicId,
+    patientId: message.patientId,
+    messageId: message.messageId,
+    ...(identity ? { originationIdentity: identity } : {}),
+  };
+}
+
 /**
  * The provider request for one channel. The language is the patient's as it
  * is now (a change after planning wins), resolved against the clinic's
@@ -147,17 +168,7 @@ function compose(
   if (channel === 'sms') {
     const fitted = renderSms(base);
     if (!fitted.fits) return { channel, overBudget: fitted };
-    const identity = context.clinic.originationIdentity?.id;
-    return {
-      channel,
-      request: {
-        to: address,
-        text: fitted.text,
-        ...ids,
-        ...(identity ? { originationIdentity: identity } : {}),
-      },
-      fitted,
-    };
+    return { channel, request: smsRequestOf(address, fitted.text, message, context.clinic), fitted };
   }
   const { subject, text } = render({ ...base, channel: 'email' });
   return { channel, request: { to: address, subject, text, ...ids } };
@@ -305,8 +316,8 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
     deps.clinics.get(key.clinicId),
   ]);
   if (!clinic) return finishAs(attempt, 'skipped', 'clinic-missing');
-  // Broadcast and keyword-reply texts come from staff and inbound messages,
-  // not from templates; their senders arrive with two-way SMS.
+  if (message.kind === 'keyword-reply') return sendKeywordReply(attempt, clinic, patient);
+  // Broadcast texts come from staff, not from templates.
   if (!isTemplateKind(message.kind)) return finishAs(attempt, 'skipped', 'no-template-for-kind');
   const templated = message as Message & { kind: TemplateKind };
 
@@ -477,4 +488,86 @@ async function retryLater(attempt: Attempt, channel: Channel, reason: string): P
   );
   deps.logger.warn('retry scheduled', { ...key, channel, reason, dueAt });
   return 'retry-scheduled';
+}
+
+/**
+ * What a keyword reply says and where it goes, decided at send time: the
+ * patient's language and zone as they are now, the visit read again; a
+ * number no patient has gets the clinic's default language. Only the
+ * opt-out confirmation may go to an opted-out patient.
+ */
+async function keywordReplyOutgoing(
+  attempt: Attempt,
+  clinic: Clinic,
+  patient: Patient | undefined,
+): Promise<{ skip: string } | { request: SmsRequest }> {
+  const { deps, message, now } = attempt;
+  const stored = message.keywordReply;
+  if (!stored) return { skip: 'no-answer-stored' };
+  const address = patient ? patient.phone : stored.to;
+  if (!address) return { skip: patient ? 'no-allowed-channel' : 'patient-missing' };
+  if (now > parseUtc(message.notAfter)) return { skip: 'expired' };
+  if (patient?.optOuts.sms && stored.purpose !== 'opt-out-confirmation') return { skip: 'opted-out' };
+  const appointment = stored.appointmentId
+    ? await deps.appointments.get(message.clinicId, stored.appointmentId)
+    : undefined;
+  const reply = keywordReplyOf(stored.answer, appointment);
+  if (!reply) return { skip: 'appointment-missing' };
+  const fitted = renderKeywordReply({
+    ...reply,
+    language: patient ? resolveLanguage(patient, clinic.policy) : message.language,
+    clinic,
+    zone: patient?.timeZone,
+  });
+  if (!fitted.fits) return { skip: 'over-segment-budget' };
+  return { request: smsRequestOf(address, fitted.text, message, clinic) };
+}
+
+/**
+ * Sends a keyword reply (the answer to a patient's text): one channel, the
+ * one the text came on; no fallback, since a late answer on email to a text
+ * means little; no quiet hours, since the patient wrote a moment ago.
+ */
+async function sendKeywordReply(
+  attempt: Attempt,
+  clinic: Clinic,
+  patient: Patient | undefined,
+): Promise<SendOutcome> {
+  const { deps, key, token, message, now, at } = attempt;
+  const outgoing = await keywordReplyOutgoing(attempt, clinic, patient);
+  if ('skip' in outgoing) return finishAs(attempt, 'skipped', outgoing.skip);
+  let receipt: ProviderReceipt;
+  try {
+    receipt = await deps.sms.send(outgoing.request);
+  } catch (error) {
+    if (error instanceof PermanentDeliveryError) {
+      deps.telemetry.count('ProviderRefused', 1, { channel: 'sms', reason: error.reason });
+      if (error.reason === 'opted-out' && patient) await recordCarrierOptOut(deps, patient, at);
+      return finishAs(attempt, 'failed', `sms-${error.reason}`);
+    }
+    if (error instanceof TransientDeliveryError) {
+      deps.telemetry.count('ProviderRetry', 1, { channel: 'sms', code: error.providerCode });
+      if (message.attempts < deps.config.maxAttempts) {
+        return retryLater(attempt, 'sms', `retry:${error.providerCode}`);
+      }
+      return finishAs(attempt, 'failed', `sms-retries-exhausted:${error.providerCode}`);
+    }
+    attempt.accepted = true;
+    deps.logger.error('provider outcome unknown', { ...key, channel: 'sms', error: (error as Error).name });
+    return finishAs(attempt, 'unknown', 'provider-no-answer');
+  }
+  attempt.accepted = true;
+  const sent = await deps.messages.markSent(key, token, {
+    providerMessageId: receipt.providerMessageId,
+    channel: 'sms',
+    at,
+  });
+  const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
+  deps.telemetry.count('MessageSent', 1, { channel: 'sms', kind: message.kind });
+  deps.telemetry.seconds('SendLag', lagSeconds, { channel: 'sms' });
+  deps.logger.info('message sent', { ...key, channel: 'sms', lagSeconds });
+  await publishAfterStoring(deps, [
+    { detailType: 'MessageSent', detail: messageEventDetail(sent, at, { lagSeconds }) },
+  ]);
+  return 'sent';
 }
