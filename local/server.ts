@@ -7,6 +7,7 @@
  * - `GET /local/outbox` — what was "sent", newest last (`?since=<seq>`)
  * - `GET /local/clock` — the simulated time
  * - `POST /local/clock` — `{"advance": "PT2H" | "1d" | "90m"}` or `{"to": "<UTC instant>"}`
+ * - `GET /`, `/assets/…`, `/config.json` — the staff console (local/console-files.ts)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DateTime, Duration } from 'luxon';
@@ -21,6 +22,7 @@ import {
 } from '../shared/http/local-tokens';
 import { serveStaffApi } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
+import { serveConsole } from './console-files';
 import type { LocalRuntime } from './runtime';
 
 /** Lambda's request payload limit; the API's own limits are smaller. */
@@ -165,6 +167,7 @@ export function createLocalServer(runtime: LocalRuntime, logger: AppLogger): Ser
         if (request.method !== 'GET') throw new LocalRequestError(405, 'use GET');
         return send(response, 200, outboxRoute(runtime, url));
       }
+      if (await serveConsole(request, response, url)) return;
       return staffApiRoute(runtime, request, response, logger);
     };
     handle().catch((error: unknown) => {

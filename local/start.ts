@@ -87,6 +87,7 @@ async function main() {
   console.log(`
 clinic-reminders local mode is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; DynamoDB Local ${runtime.dynamoStartMs} ms)
   Staff API:    ${url}
+  Console:      ${url}/#token=${token}
   Storage:      ${args['in-memory'] ? 'in memory (nothing is kept)' : `${args['data-dir']}/ (delete it to start over)`}
   DynamoDB Local: ${runtime.dynamoAccess.endpoint} (region ${runtime.dynamoAccess.region}, access key ${runtime.dynamoAccess.accessKeyId}; with any other key it shows an empty database)
   Clock:        ${runtime.clock.now().toISO()} (simulated; ${args['no-follow'] ? 'moves only when told' : 'follows real time'})

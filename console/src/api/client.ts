@@ -1,0 +1,43 @@
+/**
+ * The staff API client: openapi-fetch over the types generated from the
+ * served OpenAPI document (schema.gen.ts), with the session's bearer token.
+ */
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema.gen';
+
+export type Schemas = components['schemas'];
+export type Appointment = Schemas['Appointment'];
+export type AppointmentPage = Schemas['AppointmentPage'];
+export type Clinic = Schemas['Clinic'];
+export type Patient = Schemas['Patient'];
+export type Timeline = Schemas['MessageTimeline'];
+export type TimelineMessage = Timeline['messages'][number];
+export type Metrics = Schemas['Metrics'];
+export type ApiError = Schemas['Error'];
+
+export type Api = ReturnType<typeof createClient<paths>>;
+
+export function createApi(baseUrl: string, token: () => string | undefined, onUnauthorized: () => void): Api {
+  const api = createClient<paths>({ baseUrl });
+  const auth: Middleware = {
+    onRequest({ request }) {
+      const value = token();
+      if (value) request.headers.set('authorization', `Bearer ${value}`);
+      return request;
+    },
+    onResponse({ response }) {
+      if (response.status === 401) onUnauthorized();
+      return response;
+    },
+  };
+  api.use(auth);
+  return api;
+}
+
+/** A readable line for an error answer: its message and each field issue. */
+export function describeError(error: unknown, status?: number): string {
+  const inner = (error as Partial<ApiError> | undefined)?.error;
+  const message = inner?.message ?? (status ? `HTTP ${status}` : 'request failed');
+  const issues = inner?.issues?.map((issue) => `${issue.path}: ${issue.message}`) ?? [];
+  return [message, ...issues].join('; ');
+}

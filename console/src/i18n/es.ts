@@ -1,0 +1,72 @@
+import type { Strings } from './en';
+
+/** Every string the console shows, in Spanish. */
+export const es: Strings = {
+  appName: 'Consola de la clínica',
+  skipToContent: 'Ir al contenido',
+  nav: {
+    label: 'Principal',
+    schedule: 'Agenda',
+    metrics: 'Métricas',
+    settings: 'Ajustes',
+  },
+  header: {
+    clinic: 'Clínica',
+    role: 'Rol',
+    language: 'Idioma',
+    signOut: 'Cerrar sesión',
+    signedInAs: 'Sesión de',
+  },
+  roles: { staff: 'Personal', 'clinic-admin': 'Administración' },
+  signIn: {
+    title: 'Iniciar sesión',
+    cognito: 'Iniciar sesión con su cuenta de la clínica',
+    localHint:
+      'Modo local: abra la URL de la consola que muestra el banner, o pegue el token de personal que muestra.',
+    token: 'Token de personal',
+    submit: 'Iniciar sesión',
+    invalid: 'Ese token no se puede leer.',
+    noClinic: 'Esta cuenta no tiene ninguna clínica. Pida a su administración que le añada.',
+  },
+  common: {
+    loading: 'Cargando…',
+    retry: 'Reintentar',
+    error: 'Algo salió mal',
+    zoneLabel: (zone: string) => `horas en ${zone}`,
+    all: 'Todos',
+    reload: 'Recargar',
+  },
+  status: {
+    booked: 'Reservada',
+    cancelled: 'Cancelada',
+    completed: 'Completada',
+    'no-show': 'No asistió',
+  },
+  confirmation: {
+    confirmed: 'Confirmada',
+    unconfirmed: 'Sin confirmar',
+  },
+  schedule: {
+    title: 'Agenda',
+    today: 'Hoy',
+    week: 'Próximos 7 días',
+    past: 'Últimos 7 días',
+    view: 'Periodo',
+    filterType: 'Tipo',
+    filterState: 'Estado',
+    counts: 'Recuentos',
+    countsCaption: (zone: string) => `Citas, últimos y próximos 7 días (${zone})`,
+    period: 'Periodo',
+    total: 'Total',
+    none: 'No hay citas en este periodo.',
+    time: 'Hora',
+    patient: 'Paciente',
+    type: 'Tipo',
+    status: 'Estado',
+    confirmation: 'Confirmación',
+    location: 'Lugar',
+    open: (time: string) => `Abrir la cita de las ${time}`,
+    book: 'Reservar una cita',
+    shown: (count: number) => `${count} mostradas`,
+  },
+};

@@ -1,0 +1,170 @@
+/**
+ * The staff console in a real browser: Debian's Chromium (/usr/bin/chromium,
+ * installed by .ci/run) driven by playwright-core, against local mode started
+ * as `npm start` would, with the console built by `npm run console:build`
+ * (npm test builds it first). One browser for the file; each test a page.
+ * axe-core checks every page for serious or critical violations; the tests
+ * use the keyboard where staff would. Screenshots go to /tmp/console-*.png.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_DIST } from '../../local/console-files';
+import { freePort } from '../../local/dynamodb-local';
+import { type Spawned, spawnScript } from './support/processes';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let local: Spawned;
+let url: string;
+let consoleUrl: string;
+let token: string;
+let browser: Browser;
+let page: Page;
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** No serious or critical axe violation on the page as it is now. */
+async function expectAccessible(name: string) {
+  // Legacy mode runs axe in the page itself (no second page per check; the console has no frames).
+  const result = await new AxeBuilder({ page }).setLegacyMode().analyze();
+  const bad = result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    );
+  expect(bad, `axe on ${name}`).toEqual([]);
+  await page.screenshot({ path: `/tmp/console-${name}.png`, fullPage: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
+  }
+  if (!existsSync(join(CONSOLE_DIST, 'index.html'))) {
+    throw new Error('the console is not built: npm run console:build (npm test does this)');
+  }
+  const port = await freePort();
+  // Wednesday 25 November 2026; the clock moves only when told (to 09:00 New York on 1 December below).
+  local = spawnScript('local/start.ts', ['--in-memory', '--no-follow', '--start', '2026-11-25T14:00:00Z'], {
+    PORT: String(port),
+  });
+  [, url] = (await local.waitForOutput(/Staff API:\s+(http:\/\/\S+)/, 60_000)) as [string, string];
+  [, consoleUrl] = (await local.waitForOutput(/Console:\s+(http:\/\/\S+)/, 10_000)) as [string, string];
+  [, token] = (await local.waitForOutput(/Staff token \(demo-clinic\): (\S+)/, 10_000)) as [string, string];
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'Asia/Tokyo',
+  });
+  page.setDefaultTimeout(10_000);
+
+  const patient = await call('PUT', '/v1/clinics/demo-clinic/patients/p-ana', {
+    firstName: 'Ana',
+    phone: '+14155552671',
+    email: 'ana@example.com',
+    channels: ['sms', 'email'],
+    language: 'en',
+  });
+  expect(patient.status).toBe(201);
+  for (const [id, startAt, type] of [
+    ['a-today', '2026-12-01T16:30:00Z', 'default'],
+    ['a-thursday', '2026-12-03T15:00:00Z', 'default'],
+    ['a-last-week', '2026-11-27T15:00:00Z', 'default'],
+  ] as const) {
+    const booked = await call('PUT', `/v1/clinics/demo-clinic/appointments/${id}`, {
+      patientId: 'p-ana',
+      startAt,
+      durationMinutes: 30,
+      type,
+      location: '12 River Road',
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+  }
+  expect((await call('POST', '/local/clock', { to: '2026-12-01T14:00:00Z' })).status).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (local && local.child.exitCode === null) local.child.kill('SIGKILL');
+  await local?.exited;
+});
+
+/** Gzipped bytes of the JavaScript index.html loads (its module script and preloads). */
+function firstLoadJsGzipBytes(): number {
+  const html = readFileSync(join(CONSOLE_DIST, 'index.html'), 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map(
+    (match) => match[1] as string,
+  );
+  expect(files.length).toBeGreaterThan(0);
+  return files.reduce((sum, file) => sum + gzipSync(readFileSync(join(CONSOLE_DIST, file))).length, 0);
+}
+
+describe('the staff console, in Chromium against local mode', () => {
+  it('loads at most 200 KB of gzipped JavaScript first', () => {
+    const bytes = firstLoadJsGzipBytes();
+    console.log(`console first-load JS: ${(bytes / 1024).toFixed(1)} KB gzip`);
+    expect(bytes).toBeLessThanOrEqual(200 * 1024);
+  });
+
+  it('signs in with the banner’s URL and shows today’s schedule in the clinic’s zone, with counts; keyboard and axe', async () => {
+    expect(consoleUrl).toBe(`${url}/#token=${token}`);
+    const response = await page.goto(consoleUrl);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+    // The token left the address bar; the role the token carries is shown.
+    expect(page.url()).toBe(`${url}/#/schedule`);
+    await expect.poll(() => page.getByTestId('role').textContent()).toBe('Clinic admin');
+    // 11:30 in New York (the clinic's zone), not the browser's Tokyo time, and labelled.
+    const today = page.getByRole('table', { name: /Tuesday 1 December/ });
+    await expect.poll(() => today.getByRole('link', { name: /at 11:30/ }).count()).toBe(1);
+    expect(await page.getByText('times in America/New_York').count()).toBe(1);
+    expect(await today.getByText('Unconfirmed').count()).toBe(1);
+    const counts = page.getByRole('table', { name: /last and next 7 days/ });
+    expect(
+      await counts
+        .getByRole('row', { name: /Next 7 days/ })
+        .getByRole('cell')
+        .first()
+        .textContent(),
+    ).toBe('2');
+    expect(
+      await counts
+        .getByRole('row', { name: /Last 7 days/ })
+        .getByRole('cell')
+        .first()
+        .textContent(),
+    ).toBe('1');
+    await expectAccessible('schedule');
+
+    // Keyboard: the page opens with focus on its title, so Tab goes on into the content.
+    expect(await page.evaluate('document.activeElement?.id')).toBe('page-title');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Book a visit');
+    await page.getByRole('button', { name: 'Next 7 days' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('table', { name: /Thursday 3 December/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Next 7 days' }).getAttribute('aria-pressed')).toBe('true');
+    // Filter by state: unconfirmed shows both; cancelled none.
+    await page.getByLabel('State').selectOption('cancelled');
+    await page.getByText('No appointments in this period.').waitFor();
+    await page.getByLabel('State').selectOption('all');
+  });
+});
