@@ -10,7 +10,7 @@ import en from 'zod/v4/locales/en.js';
 import { ConfigError } from '../domain/errors';
 import { safeParseInput, toFieldIssues } from '../domain/validation';
 import type { PipelineTableNames } from '../tables';
-import { PATTERNS, parseSmsLanes, type Range, SETTINGS } from './settings';
+import { PATTERNS, parseInboundNumbers, parseSmsLanes, type Range, SETTINGS } from './settings';
 
 // Plain-language messages for the few checks that carry none of their own.
 z.config(en());
@@ -113,6 +113,29 @@ export const SendMessageEnv = z.extend(TablesEnv, {
   CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
 });
 export type SendMessageEnvironment = z.output<typeof SendMessageEnv>;
+
+/** handle-inbound applies patients' texts and queues the answers at once (as plan-messages does its confirmations). */
+export const HandleInboundEnv = z.extend(TablesEnv, {
+  INBOUND_TABLE: name,
+  /** `+E164=clinicId` of each two-way number (settings.ts, formatInboundNumbers). */
+  INBOUND_NUMBERS: z._default(
+    z.string().check(
+      z.refine((text) => parseInboundNumbers(text) !== undefined, {
+        message: 'must be +E164=clinicId pairs, comma-separated, each number once',
+      }),
+    ),
+    '',
+  ),
+  EVENT_BUS_NAME: name,
+  /** Where texts that cannot be applied (malformed, unknown number) are set aside, ids only. */
+  INBOUND_DEAD_LETTER_QUEUE_URL: z.url(),
+  SEND_QUEUE_URL: z.url(),
+  SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
+  SMS_LANES: smsLanes,
+  EMAIL_PER_SECOND: numberIn(SETTINGS.emailPerSecond),
+  LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
+});
+export type HandleInboundEnvironment = z.output<typeof HandleInboundEnv>;
 
 /** The seed-clinics custom resource writes the configured clinics, nothing else. */
 export const SeedClinicsEnv = z.object({

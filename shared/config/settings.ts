@@ -141,6 +141,37 @@ export function parseSmsLanes(text: string): Map<string, OwnNumberRate> | undefi
 }
 
 /** Text rules shared the same way. */
+/**
+ * The deployment's two-way numbers as one environment variable for
+ * handle-inbound: `+E164=clinicId` for each clinic with a number of its
+ * own, comma-separated. An inbound text to a number not in it is set aside
+ * (`unknown-destination`).
+ *
+ * @param numbers - each clinic's own number (originationIdentity.number) and clinic id
+ */
+export function formatInboundNumbers(numbers: readonly { number: string; clinicId: string }[]): string {
+  return numbers.map((entry) => `${entry.number}=${entry.clinicId}`).join(',');
+}
+
+/**
+ * Reads {@link formatInboundNumbers}' text back; undefined when it is
+ * malformed (a part without `=`, a number that is not E.164, a number twice).
+ *
+ * @param text - the variable's value (empty: no clinic can be texted back)
+ */
+export function parseInboundNumbers(text: string): Map<string, string> | undefined {
+  const numbers = new Map<string, string>();
+  if (text.trim() === '') return numbers;
+  for (const part of text.split(',')) {
+    const match = /^(\+[1-9]\d{6,14})=([a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?)$/.exec(part.trim());
+    if (!match) return undefined;
+    const [, number = '', clinicId = ''] = match;
+    if (numbers.has(number)) return undefined;
+    numbers.set(number, clinicId);
+  }
+  return numbers;
+}
+
 export const PATTERNS = {
   /** An E.164 number by shape (the deployment config also checks it against the numbering plan). */
   e164: { pattern: /^\+[1-9]\d{6,14}$/, message: 'must be an E.164 number' },

@@ -14,6 +14,9 @@ export const REGION = 'us-east-1';
 export const SEND_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/send-queue';
 export const PLAN_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/plan-dead-letters';
 export const SEND_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/send-dead-letters';
+export const INBOUND_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/inbound-dead-letters';
+/** The two-way number the shipped handle-inbound tests give the default clinic (`demo-clinic`). */
+export const TWO_WAY_NUMBER = '+12025550100';
 export const BUS_NAME = 'clinic-reminders-bus';
 export const ORIGINATION_NUMBER = '+18005550199';
 export const FROM_ADDRESS = 'Riverside Family Clinic <reminders@clinic.example>';
@@ -88,6 +91,18 @@ export const CDK_ENVIRONMENT = {
     STAFF_BROADCAST_MAX_RECIPIENTS: '100',
   }),
   'seed-clinics': (names: TableNames) => ({ CLINICS_TABLE: names.clinics }),
+  'handle-inbound': (names: TableNames) => ({
+    ...tableVariables(names),
+    INBOUND_TABLE: names.inbound,
+    INBOUND_NUMBERS: `${TWO_WAY_NUMBER}=demo-clinic`,
+    EVENT_BUS_NAME: BUS_NAME,
+    INBOUND_DEAD_LETTER_QUEUE_URL: INBOUND_DLQ_URL,
+    SEND_QUEUE_URL: SEND_QUEUE_URL,
+    SMS_PER_SECOND: '20',
+    SMS_LANES: 'north=3',
+    EMAIL_PER_SECOND: '14',
+    LEASE_MINUTES: '15',
+  }),
 } as const;
 
 export type FunctionName = keyof typeof CDK_ENVIRONMENT;
