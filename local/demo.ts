@@ -11,7 +11,6 @@
 import { DateTime } from 'luxon';
 import type { Message } from '../shared/domain/model';
 import { toApiEvent } from '../shared/http/events';
-import { verifyLocalToken } from '../shared/http/local-tokens';
 import { serveStaffApi } from '../shared/http/staff-api';
 import { DEMO_CLINIC_ID, LocalRuntime } from './runtime';
 
@@ -130,7 +129,7 @@ async function main() {
   const runtime = await LocalRuntime.start({ start: WEEK_START.toUTC() });
   try {
     const token = await runtime.staffToken();
-    const claims = await verifyLocalToken(token, runtime.tokenSecret, runtime.clock);
+    const claims = await runtime.verifyToken(token);
     const api = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
       const result = await serveStaffApi(
         runtime.staffApiDeps(),

@@ -5,7 +5,6 @@
  * schedule drives dispatch-due, an in-process queue with delays stands in for
  * SQS, and the SMS and email senders write to a local outbox.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -27,14 +26,18 @@ import { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { ClinicSchema, DEFAULT_POLICY, type OriginationIdentity } from '../shared/domain/model';
 import type { Role } from '../shared/domain/roles';
 import { toUtcIso } from '../shared/domain/time';
-import { signLocalToken } from '../shared/http/local-tokens';
+import type { JwtClaims } from '../shared/http/local-tokens';
 import type { StaffApiDeps } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { composePipeline, driverParts, pipelineEnvironment } from './pipeline';
+import { checkLocalToken, dataFolderTokenSecret, issueLocalToken, newTokenSecret } from './tokens';
 
 export const DEMO_CLINIC_ID = 'demo-clinic';
+
+/** The clinics local mode creates on start; the banner prints a token for each. */
+export const SEEDED_CLINIC_IDS: readonly string[] = [DEMO_CLINIC_ID];
 
 /**
  * The demo clinic's number: what patients text in local mode
@@ -79,7 +82,8 @@ export class LocalRuntime {
   readonly events = new RecordingEventPublisher();
   readonly deadLetters = new RecordingDeadLetters();
   readonly telemetry = new RecordingTelemetry();
-  readonly tokenSecret = randomBytes(32).toString('base64url');
+  /** Signs and checks local tokens: kept in the data folder, or this run's own (local/tokens.ts). */
+  readonly tokenSecret: string;
   readonly driver: PipelineDriver;
   readonly queue: InProcessQueue;
   private readonly api: StaffApiDeps;
@@ -95,6 +99,7 @@ export class LocalRuntime {
     start: DateTime,
   ) {
     this.clock = new SimulatedClock(start);
+    this.tokenSecret = options.dataDir ? dataFolderTokenSecret(options.dataDir) : newTokenSecret();
     this.clockFile = options.dataDir ? join(options.dataDir, 'clock.json') : undefined;
     const outboxFile = options.dataDir ? join(options.dataDir, 'outbox.jsonl') : undefined;
     this.outbox = new LocalOutbox(this.clock, {
@@ -237,18 +242,20 @@ export class LocalRuntime {
 
   /**
    * A token for the given clinics (the demo clinic by default) and role (a
-   * clinic admin by default), signed with this run's secret.
+   * clinic admin by default), signed with this run's secret and valid for
+   * LOCAL_TOKEN_TTL_DAYS of real time, whatever the simulated clock does.
    */
-  staffToken(
-    clinics: readonly string[] = [DEMO_CLINIC_ID],
-    role: Role = 'clinic-admin',
-    ttlSeconds = 30 * 24 * 3600,
-  ): Promise<string> {
-    return signLocalToken(
-      { subject: `local-${role}`, clinics, roles: [role], ttlSeconds },
-      this.tokenSecret,
-      this.clock,
-    );
+  staffToken(clinics: readonly string[] = [DEMO_CLINIC_ID], role: Role = 'clinic-admin'): Promise<string> {
+    return issueLocalToken(this.tokenSecret, clinics, role);
+  }
+
+  /**
+   * The claims of a token this run (or its data folder) signed, checked against real time.
+   *
+   * @throws UnauthorizedError with the reason
+   */
+  verifyToken(token: string): Promise<JwtClaims> {
+    return checkLocalToken(token, this.tokenSecret);
   }
 
   /** The staff API as its composition root built it, logging to `logger`. */

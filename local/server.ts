@@ -8,18 +8,19 @@
  * - `GET /local/clock` — the simulated time
  * - `POST /local/clock` — `{"advance": "PT2H" | "1d" | "90m"}` or `{"to": "<UTC instant>"}`
  * - `GET /`, `/assets/…`, `/config.json` — the staff console (local/console-files.ts)
+ * - `POST /local/tokens` — `{"clinicId": "…", "role": "staff" | "clinic-admin"}` → `{"token": "…"}`
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DateTime, Duration } from 'luxon';
-import { AppError } from '../shared/domain/errors';
+import * as z from 'zod';
+import { AppError, NotFoundError, UnauthorizedError } from '../shared/domain/errors';
+import { ClinicIdSchema } from '../shared/domain/model';
+import { ROLES } from '../shared/domain/roles';
 import { isUtcIso, toUtcIso } from '../shared/domain/time';
+import { parseOrThrow } from '../shared/domain/validation';
+import { errorResponse } from '../shared/http/errors';
 import { toApiEvent } from '../shared/http/events';
-import {
-  asAuthorizerClaims,
-  bearerTokenOf,
-  type JwtClaims,
-  verifyLocalToken,
-} from '../shared/http/local-tokens';
+import { asAuthorizerClaims, bearerTokenOf, type JwtClaims } from '../shared/http/local-tokens';
 import { serveStaffApi } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { serveConsole } from './console-files';
@@ -102,6 +103,36 @@ async function clockRoute(runtime: LocalRuntime, request: IncomingMessage) {
   return { now: toUtcIso(runtime.clock.now()), sent };
 }
 
+const TokenRequestSchema = z.strictObject({
+  clinicId: ClinicIdSchema,
+  role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
+});
+
+/**
+ * A token for one clinic and role, signed with this run's secret. A staff
+ * token needs a clinic that exists (staff of no clinic can do nothing); a
+ * clinic-admin token may name a clinic not created yet, because its admin
+ * is who creates it (PUT /v1/clinics/{clinicId}), as in AWS, where an
+ * administrator names the clinic on a user before it exists.
+ */
+async function tokensRoute(runtime: LocalRuntime, request: IncomingMessage) {
+  if (request.method !== 'POST') throw new LocalRequestError(405, 'use POST');
+  let body: unknown;
+  try {
+    body = JSON.parse((await readBody(request)).toString('utf8') || 'null');
+  } catch {
+    throw new LocalRequestError(400, 'body: must be JSON such as {"clinicId":"demo-clinic","role":"staff"}');
+  }
+  const { clinicId, role } = parseOrThrow(TokenRequestSchema, body ?? {});
+  if (role === 'staff' && !(await runtime.repos.clinics.get(clinicId))) {
+    throw new NotFoundError(
+      `clinic ${JSON.stringify(clinicId)} does not exist here; a clinic-admin token for it can create it ` +
+        `(PUT /v1/clinics/${clinicId}), then ask again for a staff token`,
+    );
+  }
+  return { token: await runtime.staffToken([clinicId], role) };
+}
+
 function outboxRoute(runtime: LocalRuntime, url: URL) {
   const since = Number(url.searchParams.get('since') ?? 0);
   const clinicId = url.searchParams.get('clinicId');
@@ -123,16 +154,14 @@ async function staffApiRoute(
     else if (Array.isArray(value)) headers[name] = value.join(', ');
   }
   let claims: JwtClaims | undefined;
-  const token = bearerTokenOf(headers.authorization);
   if (headers.authorization !== undefined) {
-    // API Gateway's JWT authorizer answers 401 itself for a bad token.
-    try {
-      if (!token) throw new Error('no bearer token');
-      claims = asAuthorizerClaims(await verifyLocalToken(token, runtime.tokenSecret, runtime.clock));
-    } catch {
-      send(response, 401, { message: 'Unauthorized' });
-      return;
+    // API Gateway's JWT authorizer refuses a bad token before the function
+    // runs; local mode refuses it here, in the API's error shape with the reason.
+    const token = bearerTokenOf(headers.authorization);
+    if (!token) {
+      throw new UnauthorizedError('The Authorization header must be "Bearer <token>".', 'malformed');
     }
+    claims = asAuthorizerClaims(await runtime.verifyToken(token));
   }
   const body = await readBody(request);
   const result = await serveStaffApi(
@@ -163,6 +192,7 @@ export function createLocalServer(runtime: LocalRuntime, logger: AppLogger): Ser
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const handle = async () => {
       if (url.pathname === '/local/clock') return send(response, 200, await clockRoute(runtime, request));
+      if (url.pathname === '/local/tokens') return send(response, 200, await tokensRoute(runtime, request));
       if (url.pathname === '/local/outbox') {
         if (request.method !== 'GET') throw new LocalRequestError(405, 'use GET');
         return send(response, 200, outboxRoute(runtime, url));
@@ -173,6 +203,11 @@ export function createLocalServer(runtime: LocalRuntime, logger: AppLogger): Ser
     handle().catch((error: unknown) => {
       if (error instanceof LocalRequestError) {
         send(response, error.status, { message: error.message });
+        return;
+      }
+      if (error instanceof AppError && !response.headersSent) {
+        const refused = errorResponse(error);
+        send(response, refused.statusCode, refused.body, refused.headers);
         return;
       }
       logger.error('local request failed', { path: url.pathname, error: (error as Error).name });

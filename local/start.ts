@@ -16,9 +16,10 @@ import { DEFAULT_POLICY } from '../shared/domain/model';
 import { isUtcIso } from '../shared/domain/time';
 import type { AppLogger } from '../shared/ports/outbound';
 import { JavaMissingError } from './dynamodb-local';
-import { DEMO_CLINIC_ID, LocalRuntime } from './runtime';
+import { DEMO_CLINIC_ID, LocalRuntime, SEEDED_CLINIC_IDS } from './runtime';
 import { SAMPLE_ADVANCE, SAMPLE_ZONE, sampleVisitStart } from './sample-booking';
 import { createLocalServer } from './server';
+import { LOCAL_TOKEN_TTL_DAYS } from './tokens';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -83,6 +84,14 @@ async function main() {
 
   const url = `http://${host}:${port}`;
   const token = await runtime.staffToken([DEMO_CLINIC_ID]);
+  const tokenLines: string[] = [];
+  for (const clinicId of SEEDED_CLINIC_IDS) {
+    const clinicToken = clinicId === DEMO_CLINIC_ID ? token : await runtime.staffToken([clinicId]);
+    tokenLines.push(`  Staff token (${clinicId}): ${clinicToken}`);
+  }
+  const keptSecret = args['in-memory']
+    ? 'a new secret each --in-memory run'
+    : `signed with ${args['data-dir']}/token-secret, so they survive restarts`;
   const startAt = sampleVisitStart(runtime.clock.now());
   console.log(`
 clinic-reminders local mode is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s; DynamoDB Local ${runtime.dynamoStartMs} ms)
@@ -91,7 +100,10 @@ clinic-reminders local mode is running (started in ${((Date.now() - started) / 1
   Storage:      ${args['in-memory'] ? 'in memory (nothing is kept)' : `${args['data-dir']}/ (delete it to start over)`}
   DynamoDB Local: ${runtime.dynamoAccess.endpoint} (region ${runtime.dynamoAccess.region}, access key ${runtime.dynamoAccess.accessKeyId}; with any other key it shows an empty database)
   Clock:        ${runtime.clock.now().toISO()} (simulated; ${args['no-follow'] ? 'moves only when told' : 'follows real time'})
-  Staff token (${DEMO_CLINIC_ID}): ${token}
+${tokenLines.join('\n')}
+                (clinic-admin; tokens live ${LOCAL_TOKEN_TTL_DAYS} days of real time, whatever POST /local/clock does; ${keptSecret})
+  Other tokens: curl -s -X POST ${url}/local/tokens -H 'content-type: application/json' -d '{"clinicId":"north-clinic","role":"staff"}'
+                ${args['in-memory'] ? '(a clinic-admin token may name a clinic not created yet: it creates it with PUT /v1/clinics/<id>)' : `or npm run -s token -- --clinic north-clinic --role staff${args['data-dir'] === '.local-data' ? '' : ` --data-dir ${args['data-dir']}`}`}
 
 Try first (copy and paste):
   export TOKEN=${token}

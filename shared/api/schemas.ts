@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import * as z from 'zod';
+import { UNAUTHORIZED_REASONS } from '../domain/errors';
 import {
   AppointmentFieldsSchema,
   AppointmentSchema,
@@ -311,6 +312,12 @@ export const ErrorBodySchema = z.object({
     issues: z.array(FieldIssueSchema).optional().describe('every bad field, by path (400 only)'),
     currentVersion: z.int().optional().describe('the stored version (409 only)'),
     limit: z.int().optional().describe('the limit that was exceeded (413 only)'),
+    reason: z
+      .enum(UNAUTHORIZED_REASONS)
+      .optional()
+      .describe(
+        'why the token was refused (401 only): no-token, malformed, bad-signature, expired, not-yet-valid, wrong-issuer',
+      ),
     requiredRole: z
       .enum(ROLES)
       .optional()

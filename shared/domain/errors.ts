@@ -77,7 +77,30 @@ export class RecordNotFoundError extends NotFoundError {
   }
 }
 
-export class UnauthorizedError extends AppError {}
+/**
+ * Why a request was refused as unauthenticated, as a code a caller can act
+ * on (send a token, get a new one) and nothing more: never which claim or
+ * key did not match.
+ */
+export const UNAUTHORIZED_REASONS = [
+  'no-token',
+  'malformed',
+  'bad-signature',
+  'expired',
+  'not-yet-valid',
+  'wrong-issuer',
+] as const;
+export type UnauthorizedReason = (typeof UNAUTHORIZED_REASONS)[number];
+
+/** The request carries no usable credentials; `reason` says why in a word the 401 body shows. */
+export class UnauthorizedError extends AppError {
+  constructor(
+    message: string,
+    readonly reason: UnauthorizedReason,
+  ) {
+    super(message);
+  }
+}
 
 /** The caller is known but may not touch this clinic, or may not do this there. */
 export class ForbiddenError extends AppError {}

@@ -71,7 +71,7 @@ export function principalOf(event: ApiEvent, claimName: string): Principal {
   const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })
     .authorizer?.jwt?.claims;
   if (!claims || typeof claims.sub !== 'string' || claims.sub === '') {
-    throw new UnauthorizedError('Send a bearer token: Authorization: Bearer <ID token>.');
+    throw new UnauthorizedError('Send a bearer token: Authorization: Bearer <ID token>.', 'no-token');
   }
   return {
     subject: claims.sub,

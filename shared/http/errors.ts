@@ -78,7 +78,10 @@ export function errorResponse(error: unknown): ErrorResponse {
     return response(400, 'invalid-request', error, { issues: [...issue.issues] }, {}, issue.message);
   }
   if (error instanceof UnauthorizedError) {
-    return response(401, 'unauthorized', error, {}, { 'www-authenticate': 'Bearer' });
+    // RFC 6750: a request with no token gets the bare challenge; one with a
+    // bad token hears `invalid_token`. The body's reason is a code, no more.
+    const challenge = error.reason === 'no-token' ? 'Bearer' : 'Bearer error="invalid_token"';
+    return response(401, 'unauthorized', error, { reason: error.reason }, { 'www-authenticate': challenge });
   }
   if (error instanceof RoleRequiredError) {
     return response(403, 'forbidden', error, { requiredRole: error.requiredRole });

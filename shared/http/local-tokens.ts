@@ -8,7 +8,7 @@
  * API code cannot tell the two apart.
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { UnauthorizedError } from '../domain/errors';
+import { UnauthorizedError, type UnauthorizedReason } from '../domain/errors';
 import type { Role } from '../domain/roles';
 import type { Clock } from '../domain/time';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from './auth';
@@ -74,24 +74,31 @@ export async function signLocalToken(
     .sign(key);
 }
 
-function refuse(reason: string): UnauthorizedError {
-  return new UnauthorizedError(`The bearer token is not valid: ${reason}.`);
+function refuse(reason: UnauthorizedReason, words: string): UnauthorizedError {
+  return new UnauthorizedError(`The bearer token is not valid: ${words}.`, reason);
 }
 
-/** Why jose refused a token, in the words the 401 uses. */
-function reasonFor(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'it has expired';
+/** Why jose refused a token: the 401's reason code and its words. */
+function refusalFor(error: unknown): UnauthorizedError {
+  if (error instanceof errors.JWTExpired) {
+    return refuse('expired', 'it has expired; get a new one (POST /local/tokens or npm run token)');
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return 'it is not valid yet';
-    if (error.claim === 'iss') return 'it was not issued by local mode';
-    if (error.claim === 'sub') return 'it has no subject';
-    return `its ${error.claim} claim is not accepted`;
+    if (error.claim === 'nbf') return refuse('not-yet-valid', 'it is not valid yet');
+    if (error.claim === 'iss') return refuse('wrong-issuer', 'it was not issued by local mode');
+    if (error.claim === 'sub') return refuse('malformed', 'it has no subject');
+    return refuse('malformed', `its ${error.claim} claim is not accepted`);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the signature does not match';
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return refuse(
+      'bad-signature',
+      'the signature does not match (signed by another local data folder or run, or changed)',
+    );
+  }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return 'only HS256 is accepted';
+    return refuse('bad-signature', 'only HS256 is accepted');
   }
-  return 'it is not a JWT';
+  return refuse('malformed', 'it is not a JWT');
 }
 
 /**
@@ -102,7 +109,7 @@ function reasonFor(error: unknown): string {
  * @param token - the compact JWT
  * @param secret - the HMAC key it must be signed with
  * @param clock - the clock `exp` and `nbf` are checked against
- * @throws UnauthorizedError when it is malformed, forged, expired or not yet valid
+ * @throws UnauthorizedError when it is malformed, forged, expired or not yet valid, with the reason code
  */
 export async function verifyLocalToken(token: string, secret: string, clock: Clock): Promise<JwtClaims> {
   const key = keyOf(secret);
@@ -116,9 +123,9 @@ export async function verifyLocalToken(token: string, secret: string, clock: Clo
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }));
   } catch (error) {
-    throw refuse(reasonFor(error));
+    throw refusalFor(error);
   }
-  if (typeof payload.sub !== 'string' || payload.sub === '') throw refuse('it has no subject');
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw refuse('malformed', 'it has no subject');
   const claims: JwtClaims = {};
   for (const [name, value] of Object.entries(payload)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {

@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb-local';
+import { systemClock } from '../../shared/adapters/clock';
 import type { OutboxEntry } from '../../shared/adapters/local/local-outbox';
+import { signLocalToken } from '../../shared/http/local-tokens';
 import { commandOf, descendants, isAlive, type Spawned, spawnScript, waitFor } from './support/processes';
 
 const NY = 'America/New_York';
@@ -14,11 +16,17 @@ function localTime(entry: OutboxEntry): string {
   return DateTime.fromISO(entry.at, { zone: 'utc' }).setZone(NY).toFormat('yyyy-MM-dd HH:mm');
 }
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  bearer = token,
+) {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${token}`,
+      authorization: `Bearer ${bearer}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...headers,
     },
@@ -26,6 +34,18 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function newToken(request: { clinicId: string; role: string }): Promise<string> {
+  const response = await fetch(`${url}/local/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const body = (await response.json()) as { token: string };
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  expect(Object.keys(body)).toEqual(['token']);
+  return body.token;
 }
 
 async function advanceTo(to: string): Promise<OutboxEntry[]> {
@@ -134,6 +154,116 @@ describe('local mode, started as `npm start` would', () => {
     );
     expect(statuses).toContainEqual(['a-e2e#reminder#2h#v1', 'skipped', 'appointment-moved']);
     expect(statuses).toContainEqual(['a-e2e#reminder#2h#v2', 'skipped', 'appointment-cancelled']);
+  });
+
+  it('gives a token for a second clinic over POST /local/tokens: a staff token gets 403 on PUT /v1/clinics/{clinicId} and nothing changes, an admin token succeeds', async () => {
+    // Prepare: an admin token for a clinic not created yet creates it.
+    const admin = await newToken({ clinicId: 'north-clinic', role: 'clinic-admin' });
+    const clinic = {
+      name: 'North Clinic',
+      timeZone: 'America/Chicago',
+      country: 'US',
+      contactPhone: '+13125550143',
+    };
+    const created = await call('PUT', '/v1/clinics/north-clinic', clinic, {}, admin);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const staff = await newToken({ clinicId: 'north-clinic', role: 'staff' });
+
+    // Act
+    const refused = await call(
+      'PUT',
+      '/v1/clinics/north-clinic',
+      { ...clinic, name: 'Renamed by the front desk' },
+      { 'if-match': '"1"' },
+      staff,
+    );
+    const afterRefusal = await call('GET', '/v1/clinics/north-clinic', undefined, {}, staff);
+    const patient = await call(
+      'PUT',
+      '/v1/clinics/north-clinic/patients/p-north',
+      { firstName: 'Noor', phone: '+13125550188', channels: ['sms'] },
+      {},
+      staff,
+    );
+    const byAdmin = await call(
+      'PUT',
+      '/v1/clinics/north-clinic',
+      { ...clinic, name: 'North Family Clinic' },
+      { 'if-match': '"1"' },
+      admin,
+    );
+    const demoClinicWithNorthToken = await call('GET', '/v1/clinics/demo-clinic', undefined, {}, staff);
+
+    // Assess
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'forbidden', requiredRole: 'clinic-admin' });
+    expect(afterRefusal.status).toBe(200);
+    expect(afterRefusal.body).toMatchObject({ name: 'North Clinic', version: 1 });
+    expect(patient.status, JSON.stringify(patient.body)).toBe(201);
+    expect(byAdmin.status, JSON.stringify(byAdmin.body)).toBe(200);
+    expect(byAdmin.body).toMatchObject({ name: 'North Family Clinic', version: 2 });
+    expect(demoClinicWithNorthToken.status).toBe(403);
+  });
+
+  it('answers a bad POST /local/tokens body with a 400 naming the field, and a staff token for an unknown clinic with a 404', async () => {
+    const post = (body: string) =>
+      fetch(`${url}/local/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const issuesOf = async (response: Response) => {
+      const body = (await response.json()) as { error: { code: string; issues: { path: string }[] } };
+      return [response.status, body.error.code, body.error.issues.map((issue) => issue.path)];
+    };
+
+    expect(await issuesOf(await post('{"clinicId":"demo-clinic","role":"doctor"}'))).toEqual([
+      400,
+      'invalid-request',
+      ['role'],
+    ]);
+    expect(await issuesOf(await post('{"role":"staff"}'))).toEqual([400, 'invalid-request', ['clinicId']]);
+    expect(await issuesOf(await post('{"clinicId":"Demo Clinic","role":"staff","ttl":5}'))).toEqual([
+      400,
+      'invalid-request',
+      ['clinicId', 'ttl'],
+    ]);
+    const notJson = await post('clinicId=demo-clinic');
+    expect(notJson.status).toBe(400);
+    const unknown = await post('{"clinicId":"nowhere-clinic","role":"staff"}');
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(
+      /clinic "nowhere-clinic" does not exist here; a clinic-admin token for it can create it/,
+    );
+  });
+
+  it('says why a token is refused, in the API error shape: no-token, malformed, bad-signature', async () => {
+    const reasonOf = async (authorization?: string) => {
+      const response = await fetch(`${url}/v1/clinics/demo-clinic`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      const body = (await response.json()) as { error: { code: string; reason: string } };
+      return [response.status, body.error.code, body.error.reason];
+    };
+    const otherRun = await signLocalToken(
+      { subject: 'local-clinic-admin', clinics: ['demo-clinic'], roles: ['clinic-admin'] },
+      'a-secret-this-local-mode-never-had-0123456789',
+      systemClock,
+    );
+
+    expect(await reasonOf()).toEqual([401, 'unauthorized', 'no-token']);
+    expect(await reasonOf('Bearer not-a-jwt')).toEqual([401, 'unauthorized', 'malformed']);
+    expect(await reasonOf(`Basic ${token}`)).toEqual([401, 'unauthorized', 'malformed']);
+    expect(await reasonOf(`Bearer ${otherRun}`)).toEqual([401, 'unauthorized', 'bad-signature']);
+  });
+
+  it('keeps the banner token working after POST /local/clock advances the clock 31 days', async () => {
+    const before = (await call('GET', '/local/clock')).body.now as string;
+
+    const advanced = await call('POST', '/local/clock', { advance: '31d' });
+    const after = await call('GET', '/v1/clinics/demo-clinic');
+
+    expect(advanced.status).toBe(200);
+    expect(DateTime.fromISO(advanced.body.now as string).diff(DateTime.fromISO(before), 'days').days).toBe(
+      31,
+    );
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
   });
 
   it('stops cleanly on Ctrl-C and leaves no java process behind', async () => {

@@ -96,6 +96,7 @@ describe('authorisation on every clinic route', () => {
 
       expect(answer.status).toBe(401);
       expect(answer.headers['www-authenticate']).toBe('Bearer');
+      expect(answer.body.error.reason).toBe('no-token');
       expect(await api.snapshot()).toBe(before);
     },
   );

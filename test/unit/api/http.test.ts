@@ -85,7 +85,7 @@ describe('the clinics claim', () => {
 describe('errorResponse', () => {
   it.each([
     [new ValidationError([{ path: 'phone', message: 'bad' }]), 400, 'invalid-request'],
-    [new UnauthorizedError('no token'), 401, 'unauthorized'],
+    [new UnauthorizedError('no token', 'no-token'), 401, 'unauthorized'],
     [new ForbiddenError('not yours'), 403, 'forbidden'],
     [new NotFoundError('gone'), 404, 'not-found'],
     [new MethodNotAllowedError('no', ['GET']), 405, 'method-not-allowed'],

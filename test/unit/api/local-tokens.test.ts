@@ -108,6 +108,47 @@ describe('local staff tokens', () => {
     ).rejects.toThrow(/subject/);
   });
 
+  it('says why it refused a token in a reason code: expired, bad-signature, malformed, not-yet-valid, wrong-issuer', async () => {
+    // Prepare
+    const token = await sign();
+    const reasonOf = (work: Promise<unknown>) =>
+      work.then(
+        () => 'accepted',
+        (error: unknown) => (error instanceof UnauthorizedError ? error.reason : 'other error'),
+      );
+
+    // Act and Assess
+    expect(await reasonOf(verifyLocalToken(token, SECRET, LATER))).toBe('expired');
+    expect(await reasonOf(verifyLocalToken(token, `${SECRET}-other`, NOW))).toBe('bad-signature');
+    // A forged token that is also expired hears about the signature, nothing about its claims.
+    expect(await reasonOf(verifyLocalToken(token, `${SECRET}-other`, LATER))).toBe('bad-signature');
+    expect(
+      await reasonOf(
+        verifyLocalToken(
+          forge({ iss: 'clinic-reminders-local', sub: 'x', exp: 2e9 }, { alg: 'none' }),
+          SECRET,
+          NOW,
+        ),
+      ),
+    ).toBe('bad-signature');
+    expect(await reasonOf(verifyLocalToken('not-a-token', SECRET, NOW))).toBe('malformed');
+    expect(
+      await reasonOf(verifyLocalToken(forge({ iss: 'clinic-reminders-local', exp: 2e9 }), SECRET, NOW)),
+    ).toBe('malformed');
+    expect(
+      await reasonOf(
+        verifyLocalToken(
+          forge({ iss: 'clinic-reminders-local', sub: 'x', exp: 2e9, nbf: 2e9 - 1 }),
+          SECRET,
+          NOW,
+        ),
+      ),
+    ).toBe('not-yet-valid');
+    expect(
+      await reasonOf(verifyLocalToken(forge({ iss: 'someone-else', sub: 'x', exp: 2e9 }), SECRET, NOW)),
+    ).toBe('wrong-issuer');
+  });
+
   it('accepts a token a few seconds past its expiry, within the clock tolerance', async () => {
     await expect(verifyLocalToken(await sign(), SECRET, JUST_AFTER)).resolves.toMatchObject({
       sub: 'staff-1',

@@ -19,7 +19,7 @@ describe('errors', () => {
     const errors = [
       new NotFoundError('no such clinic'),
       new ConflictError('stale', 4),
-      new UnauthorizedError('no token'),
+      new UnauthorizedError('no token', 'no-token'),
       new ForbiddenError('not your clinic'),
       new PayloadTooLargeError('too big', 1024),
       new TransientDeliveryError('throttled', 'Throttling'),
