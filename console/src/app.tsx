@@ -1,6 +1,7 @@
 /** The signed-in shell: header (clinic switcher, role, language), navigation, the current page. */
 import { DateTime } from 'luxon';
-import { useMemo, useState } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type Api, createApi, describeError } from './api/client';
 import { isAdmin, type Session, signOut } from './auth';
 import { Show } from './components';
@@ -8,13 +9,44 @@ import type { ConsoleConfig } from './config';
 import { AppContext, type AppState } from './context';
 import { useLoad } from './hooks';
 import { LANGUAGES, type Language, useStrings } from './i18n';
+import { AppointmentPage } from './pages/appointment';
+import { BookPage } from './pages/book';
+import { PatientPage } from './pages/patient';
 import { SchedulePage } from './pages/schedule';
 import { href, type Route, useRoute } from './router';
 
 const CLINIC_KEY = 'console.clinic';
 
+/** A page loaded on first use (its charts and domain code stay out of the first load). */
+function Lazy({ load }: { load: () => Promise<ComponentType> }) {
+  const { t } = useStrings();
+  const [page, setPage] = useState<{ Page: ComponentType } | undefined>();
+  const [error, setError] = useState('');
+  useEffect(() => {
+    load().then(
+      (Page) => setPage({ Page }),
+      (failure: unknown) => setError((failure as Error).message),
+    );
+  }, [load]);
+  if (error) return <p role="alert">{error}</p>;
+  return page ? <page.Page /> : <p aria-busy="true">{t.common.loading}</p>;
+}
+
+const loadMetrics = () => import('./pages/metrics').then((module) => module.MetricsPage);
+const loadSettings = () => import('./pages/settings').then((module) => module.SettingsPage);
+
 function pageOf(route: Route) {
   switch (route.page) {
+    case 'appointment':
+      return <AppointmentPage appointmentId={route.appointmentId} />;
+    case 'book':
+      return <BookPage />;
+    case 'patient':
+      return <PatientPage patientId={route.patientId} />;
+    case 'metrics':
+      return <Lazy load={loadMetrics} />;
+    case 'settings':
+      return <Lazy load={loadSettings} />;
     default:
       return <SchedulePage />;
   }
@@ -68,7 +100,10 @@ export function App({
     ['metrics', t.nav.metrics],
     ['settings', t.nav.settings],
   ];
-  const current = route.page === 'appointment' || route.page === 'book' ? 'schedule' : route.page;
+  const current =
+    route.page === 'appointment' || route.page === 'book' || route.page === 'patient'
+      ? 'schedule'
+      : route.page;
 
   return (
     <>
@@ -134,7 +169,7 @@ export function App({
           {(value) => {
             const state: AppState = { api, session, clinicId, clinic: value, now, reloadClinic };
             return (
-              <AppContext.Provider value={state} key={`${clinicId}:${route.page}`}>
+              <AppContext.Provider value={state} key={`${clinicId}:${location.hash}`}>
                 {pageOf(route)}
               </AppContext.Provider>
             );

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIST } from '../../local/console-files';
 import { freePort } from '../../local/dynamodb-local';
 import { type Spawned, spawnScript } from './support/processes';
@@ -23,6 +23,8 @@ let consoleUrl: string;
 let token: string;
 let browser: Browser;
 let page: Page;
+/** Errors the page threw or logged: each test ends with none. */
+const pageErrors: string[] = [];
 
 async function call(method: string, path: string, body?: unknown) {
   const response = await fetch(`${url}${path}`, {
@@ -36,6 +38,9 @@ async function call(method: string, path: string, body?: unknown) {
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
+
+/** Waits (up to 10 s) for a value the page shows after its next refresh. */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 10_000, interval: 100 });
 
 /** No serious or critical axe violation on the page as it is now. */
 async function expectAccessible(name: string) {
@@ -58,8 +63,9 @@ beforeAll(async () => {
     throw new Error('the console is not built: npm run console:build (npm test does this)');
   }
   const port = await freePort();
-  // Wednesday 25 November 2026; the clock moves only when told (to 09:00 New York on 1 December below).
-  local = spawnScript('local/start.ts', ['--in-memory', '--no-follow', '--start', '2026-11-25T14:00:00Z'], {
+  // Wednesday 25 November 2026, moved to 09:00 New York on 1 December below; from there the clock
+  // follows real time, as in `npm start`, so the pipeline plans and sends while the browser looks.
+  local = spawnScript('local/start.ts', ['--in-memory', '--start', '2026-11-25T14:00:00Z'], {
     PORT: String(port),
   });
   [, url] = (await local.waitForOutput(/Staff API:\s+(http:\/\/\S+)/, 60_000)) as [string, string];
@@ -84,6 +90,14 @@ beforeAll(async () => {
     language: 'en',
   });
   expect(patient.status).toBe(201);
+  // Ben has no other visit, so no frequency cap holds back the reminders of the one booked in the browser.
+  const ben = await call('PUT', '/v1/clinics/demo-clinic/patients/p-ben', {
+    firstName: 'Ben',
+    phone: '+14155552672',
+    channels: ['sms'],
+    language: 'en',
+  });
+  expect(ben.status).toBe(201);
   for (const [id, startAt, type] of [
     ['a-today', '2026-12-01T16:30:00Z', 'default'],
     ['a-thursday', '2026-12-03T15:00:00Z', 'default'],
@@ -118,6 +132,10 @@ function firstLoadJsGzipBytes(): number {
 }
 
 describe('the staff console, in Chromium against local mode', () => {
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
   it('loads at most 200 KB of gzipped JavaScript first', () => {
     const bytes = firstLoadJsGzipBytes();
     console.log(`console first-load JS: ${(bytes / 1024).toFixed(1)} KB gzip`);
@@ -131,10 +149,10 @@ describe('the staff console, in Chromium against local mode', () => {
     await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
     // The token left the address bar; the role the token carries is shown.
     expect(page.url()).toBe(`${url}/#/schedule`);
-    await expect.poll(() => page.getByTestId('role').textContent()).toBe('Clinic admin');
+    await poll(() => page.getByTestId('role').textContent()).toBe('Clinic admin');
     // 11:30 in New York (the clinic's zone), not the browser's Tokyo time, and labelled.
     const today = page.getByRole('table', { name: /Tuesday 1 December/ });
-    await expect.poll(() => today.getByRole('link', { name: /at 11:30/ }).count()).toBe(1);
+    await poll(() => today.getByRole('link', { name: /at 11:30/ }).count()).toBe(1);
     expect(await page.getByText('times in America/New_York').count()).toBe(1);
     expect(await today.getByText('Unconfirmed').count()).toBe(1);
     const counts = page.getByRole('table', { name: /last and next 7 days/ });
@@ -166,5 +184,129 @@ describe('the staff console, in Chromium against local mode', () => {
     await page.getByLabel('State').selectOption('cancelled');
     await page.getByText('No appointments in this period.').waitFor();
     await page.getByLabel('State').selectOption('all');
+  });
+
+  it('books a visit with the keyboard, reads its timeline, moves it and sees the old reminders withdrawn; a stale version shows both', async () => {
+    await page.goto(`${url}/#/appointments/new`);
+    await page.getByRole('heading', { level: 1, name: 'Book a visit' }).waitFor();
+    await page.getByLabel('Patient id').fill('p-ben');
+    await page.getByLabel('Date').fill('2026-12-08');
+    await page.getByLabel('Time').fill('10:00');
+    await page.getByLabel('Place').fill('12 River Road');
+    await expectAccessible('book');
+    await page.getByLabel('Place').press('Enter');
+    const title = page.getByRole('heading', { level: 1, name: /^Appointment a-/ });
+    await title.waitFor();
+    const appointmentId = ((await title.textContent()) ?? '').replace('Appointment ', '');
+    // Tuesday 8 December 10:00 in New York (the clinic's zone), labelled; the browser is in Tokyo.
+    expect(await page.getByTestId('start-clinic').textContent()).toBe(
+      'Tue 8 Dec, 10:00 (America/New_York (EST))',
+    );
+    const timeline = page.getByRole('table', { name: /Messages, with their status and reason/ });
+    await poll(() => timeline.getByRole('row', { name: /Reminder \(3d\)/ }).count()).toBe(1);
+    await poll(() => timeline.getByRole('row', { name: /Booking confirmation/ }).count()).toBe(1);
+    await expectAccessible('appointment');
+
+    // Move it an hour later, by keyboard: the reminders of 10:00 are withdrawn (skipped, appointment-moved).
+    await page.getByRole('button', { name: 'Move' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Time').fill('11:00');
+    await page.getByRole('button', { name: 'Save the new time' }).press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Moved.' }).waitFor();
+    await poll(() => page.getByTestId('start-clinic').textContent()).toBe(
+      'Tue 8 Dec, 11:00 (America/New_York (EST))',
+    );
+    await poll(() =>
+      timeline.getByRole('row', { name: /Reminder \(1d\).*skipped.*appointment-moved/ }).count(),
+    ).toBe(1);
+    await poll(() => timeline.getByRole('row', { name: /Reminder \(1d\).*pending/ }).count()).toBe(1);
+    await page.screenshot({ path: '/tmp/console-appointment-moved.png', fullPage: true });
+
+    // Someone else changes it meanwhile: saving the console's stale version shows both, and reload clears it.
+    const current = await call('GET', `/v1/clinics/demo-clinic/appointments/${appointmentId}`);
+    const other = await fetch(`${url}/v1/clinics/demo-clinic/appointments/${appointmentId}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'if-match': `"${current.body.version}"`,
+      },
+      body: JSON.stringify({
+        patientId: 'p-ben',
+        startAt: '2026-12-08T16:00:00Z',
+        durationMinutes: 30,
+        location: 'Room 2, 12 River Road',
+      }),
+    });
+    expect(other.status).toBe(200);
+    await page.getByRole('button', { name: 'Move' }).click();
+    await page.getByLabel('Time').fill('12:00');
+    await page.getByRole('button', { name: 'Save the new time' }).click();
+    const conflict = page.getByRole('alert').filter({ hasText: 'Changed by someone else' });
+    await conflict.waitFor();
+    expect(await conflict.getByRole('row', { name: /Your change/ }).textContent()).toContain('12:00');
+    expect(await conflict.getByRole('row', { name: /Saved now/ }).textContent()).toContain(
+      'Room 2, 12 River Road',
+    );
+    await expectAccessible('conflict');
+    await conflict.getByRole('button', { name: 'Reload' }).click();
+    await conflict.waitFor({ state: 'detached' });
+    await page.getByText('Room 2, 12 River Road', { exact: true }).waitFor();
+  });
+
+  it('shows a patient’s contact, channels, zone, consent and opt-outs with their source', async () => {
+    await page.goto(`${url}/#/patients/p-ana`);
+    await page.getByRole('heading', { level: 1, name: 'Patient p-ana' }).waitFor();
+    await page.getByText('SMS → EMAIL').waitFor();
+    const consent = page.getByRole('table', { name: /Consent and opt-outs/ });
+    expect(await consent.getByRole('row').count()).toBe(3);
+    await expectAccessible('patient');
+  });
+
+  it('reads the metrics: each chart has its numbers in a table beside it', async () => {
+    await page.goto(`${url}/#/metrics`);
+    await page.getByRole('heading', { level: 1, name: 'Metrics' }).waitFor();
+    const volume = page.getByRole('table', { name: 'Messages by channel' });
+    await volume.waitFor();
+    // Eight weeks, each from Monday in New York; this week (from 30 Nov) holds the confirmations sent.
+    expect(await volume.getByRole('row').count()).toBe(9);
+    const thisWeek = volume.getByRole('row', { name: /30 Nov/ });
+    expect(Number(await thisWeek.getByRole('cell').first().textContent())).toBeGreaterThan(0);
+    expect(await page.locator('.chart canvas').count()).toBe(5);
+    expect(await page.getByRole('img', { name: 'Messages by channel' }).count()).toBe(1);
+    await expectAccessible('metrics');
+  });
+
+  it('lets a clinic admin change a template and see its segment count live; refusals at the field', async () => {
+    await page.goto(`${url}/#/settings`);
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.getByRole('combobox', { name: /^Message/ }).selectOption('reminder');
+    await page.getByLabel('Template language').selectOption('en');
+    const sms = page.getByLabel(/^SMS text/);
+    const segments = page.getByTestId('segments');
+    await poll(() => segments.textContent()).toMatch(/^1 segment \(\d+ characters, GSM-7\)/);
+    await expectAccessible('settings');
+
+    // Too long for the reminder's budget of one part: counted live, refused at the field before saving.
+    await sms.fill(
+      `{{clinicName}}: ${'a very long reminder '.repeat(8)}{{localDate}} {{localTime}}. {{stopText}}`,
+    );
+    await poll(() => segments.textContent()).toMatch(/^2 segments/);
+    expect(await page.getByText(/Over the budget of 1/).count()).toBe(1);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /renders to 2 segments/ })
+      .waitFor();
+
+    // A short wording: one part; saved, and the API keeps it.
+    const wording = '{{clinicName}}: see you {{localDate}} {{localTime}}. {{stopText}}';
+    await sms.fill(wording);
+    await poll(() => segments.textContent()).toMatch(/^1 segment /);
+    expect(await page.getByTestId('preview').textContent()).toContain('see you');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const clinic = await call('GET', '/v1/clinics/demo-clinic');
+    const policy = clinic.body.policy as { templates: { reminder?: { en?: { sms: string } } } };
+    expect(policy.templates.reminder?.en?.sms).toBe(wording);
   });
 });
