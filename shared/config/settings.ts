@@ -198,17 +198,6 @@ export const SWEEP_LOOKAHEAD_SECONDS = 60;
  */
 export const SEND_ATTEMPT_WINDOW_SECONDS = 90;
 
-/**
- * Messages a channel may send in one sweep: a minute of its rate, rounded
- * down so the provider never sees more than the rate (the rounding forgives
- * binary fractions: 0.05 × 60 is 3, not 2.999…).
- *
- * @param ratePerSecond - the channel's send rate
- */
-export function budgetPerMinute(ratePerSecond: number): number {
-  return Math.floor(Math.round(ratePerSecond * 60 * 1e6) / 1e6);
-}
-
 /** The sweep's configuration from the deployment's settings. */
 export function dispatchSettings(settings: {
   smsPerSecond: number;
@@ -222,21 +211,27 @@ export function dispatchSettings(settings: {
     ownNumbers: new Map(settings.smsLanes ?? []),
     lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
     leaseMinutes: settings.leaseMinutes,
+    sendNowEvery: SEND_NOW_EVERY,
   };
 }
 
 /**
- * The share of a channel's minute that may be sent at once, outside the
- * sweep (shared/use-cases/enqueue-due-now.ts argues why it is not taken
- * from the sweep's budget). A rate too low to leave one message for it
- * sends everything through the sweep.
+ * The share of each number's (and the email account's) parts that is kept
+ * for immediate sends, outside the sweep: one part in SEND_NOW_EVERY,
+ * numbered from the UTC day's start (shared/domain/pacing.ts, reservedAt).
+ * The sweep leaves those parts free in every second and the immediate
+ * sends take only those, so the two together never exceed a number's rate
+ * in any second (shared/use-cases/enqueue-due-now.ts). A number slower than
+ * SEND_NOW_EVERY parts a minute keeps none: it sends everything through the
+ * sweep.
  */
-export const SEND_NOW_SHARE = 0.1;
+export const SEND_NOW_EVERY = 10;
+export const SEND_NOW_SHARE = 1 / SEND_NOW_EVERY;
 
 /**
  * The immediate-send settings (confirmations, change notices, replies) from
- * the deployment's settings: the share of each number's minute, so a
- * clinic with its own number sends at once from that number's share.
+ * the deployment's settings: the rate of each number, so that a clinic with
+ * its own number sends at once from that number's kept parts.
  */
 export function sendNowSettings(settings: {
   smsPerSecond: number;
@@ -245,13 +240,14 @@ export function sendNowSettings(settings: {
   /** Parts per second of each clinic's own number (or `~shared`), by clinic id. */
   smsLanes?: ReadonlyMap<string, OwnNumberRate>;
 }) {
-  const share = (ratePerSecond: number) => Math.floor(budgetPerMinute(ratePerSecond) * SEND_NOW_SHARE);
   const ownNumbers = new Map<string, number>();
   for (const [clinicId, rate] of settings.smsLanes ?? [])
-    if (rate !== SHARED_LANE) ownNumbers.set(clinicId, share(rate));
+    if (rate !== SHARED_LANE) ownNumbers.set(clinicId, rate);
   return {
-    perMinute: { sms: share(settings.smsPerSecond), email: share(settings.emailPerSecond) },
+    perSecond: { sms: settings.smsPerSecond, email: settings.emailPerSecond },
     ownNumbers,
+    every: SEND_NOW_EVERY,
+    windowSeconds: SWEEP_LOOKAHEAD_SECONDS,
     leaseMinutes: settings.leaseMinutes,
   };
 }

@@ -21,6 +21,72 @@ export function partsPerMinute(ratePerSecond: number): number {
   return Math.floor(clean(ratePerSecond * 60));
 }
 
+/** Seconds in a UTC day: each number's parts are numbered from the day's start. */
+export const DAY_SECONDS = 86_400;
+
+/**
+ * The first part, numbered from the UTC day's start, that second `t` of the
+ * day may carry at `ratePerSecond`: second `t` carries the parts from
+ * `firstPartAt(t)` up to (not including) `firstPartAt(t + 1)`.
+ *
+ * @param ratePerSecond - the number's parts per second
+ * @param t - a second of the UTC day (0 … 86 400)
+ */
+export function firstPartAt(ratePerSecond: number, t: number): number {
+  return Math.ceil(clean(ratePerSecond * t));
+}
+
+/**
+ * The second of the UTC day that carries part `k` (the inverse of
+ * {@link firstPartAt}).
+ *
+ * @param ratePerSecond - the number's parts per second
+ * @param k - a part, numbered from the day's start
+ */
+export function secondOfPart(ratePerSecond: number, k: number): number {
+  return Math.floor(clean(k / ratePerSecond));
+}
+
+/**
+ * Parts of second `t` of the day kept for immediate sends: every `every`-th
+ * part of the day (parts 0, every, 2·every …). Both the sweep (which leaves
+ * them free) and the immediate sends (which take them, one slot each) count
+ * them this way, so the two together never place more in a second than the
+ * number's rate.
+ *
+ * @param ratePerSecond - the number's parts per second
+ * @param t - a second of the UTC day
+ * @param every - one part in `every` is kept
+ */
+export function reservedAt(ratePerSecond: number, t: number, every: number): number {
+  const lo = firstPartAt(ratePerSecond, t);
+  const hi = firstPartAt(ratePerSecond, t + 1);
+  return Math.ceil(hi / every) - Math.ceil(lo / every);
+}
+
+/**
+ * True when a number keeps parts for immediate sends at all: only when a
+ * minute of its rate holds at least `every` parts. A slower number sends
+ * everything through the sweep, whose minute would otherwise lose a large
+ * piece of its few parts to sends that may never come.
+ *
+ * @param ratePerSecond - the number's parts per second
+ * @param every - one part in `every` is kept
+ */
+export function keepsParts(ratePerSecond: number, every: number): boolean {
+  return partsPerMinute(ratePerSecond) >= every;
+}
+
+/** What a {@link MinuteSchedule} keeps free for immediate sends. */
+export interface Reserve {
+  /** The epoch second (UTC) of the schedule's second 0: its pattern follows the UTC day. */
+  startEpochSecond: number;
+  /** The number's full rate (the immediate sends keep their share of it even in a halved minute). */
+  ratePerSecond: number;
+  /** One part in `every` of the day is kept for immediate sends. */
+  every: number;
+}
+
 /**
  * The room in each second of one minute for one number, and what is placed
  * there. Second `s` may carry ⌈rate·(s+1)⌉ − ⌈rate·s⌉ parts: the rate's whole
@@ -28,7 +94,8 @@ export function partsPerMinute(ratePerSecond: number): number {
  * (at 1/60 a second, one part at second 0; at 1.5, 2 + 1 + 2 + 1 …). A text
  * of more parts than any second may carry starts in an unused second and
  * takes the room of the seconds after it, so its number still averages no
- * more than its rate.
+ * more than its rate. With a {@link Reserve}, `s` counts from the minute's
+ * place in the UTC day, and the parts kept for immediate sends are not room.
  */
 export class MinuteSchedule {
   private readonly room: number[];
@@ -40,12 +107,19 @@ export class MinuteSchedule {
   /**
    * @param ratePerSecond - the number's parts per second this minute
    * @param seconds - the minute's length in seconds (the sweep's lookahead)
+   * @param reserve - where the minute lies in the UTC day, and the share kept for immediate sends
    */
-  constructor(ratePerSecond: number, seconds: number) {
-    this.budget = partsPerMinute((ratePerSecond * seconds) / 60);
-    this.room = Array.from(
-      { length: seconds },
-      (_, s) => Math.ceil(clean(ratePerSecond * (s + 1))) - Math.ceil(clean(ratePerSecond * s)),
+  constructor(ratePerSecond: number, seconds: number, reserve?: Reserve) {
+    this.room = Array.from({ length: seconds }, (_, s) => {
+      if (!reserve || !keepsParts(reserve.ratePerSecond, reserve.every))
+        return firstPartAt(ratePerSecond, s + 1) - firstPartAt(ratePerSecond, s);
+      const t = (reserve.startEpochSecond + s) % DAY_SECONDS;
+      const room = firstPartAt(ratePerSecond, t + 1) - firstPartAt(ratePerSecond, t);
+      return Math.max(0, room - reservedAt(reserve.ratePerSecond, t, reserve.every));
+    });
+    this.budget = Math.min(
+      partsPerMinute((ratePerSecond * seconds) / 60),
+      this.room.reduce((sum, room) => sum + room, 0),
     );
     this.used = this.room.map(() => 0);
   }

@@ -190,12 +190,20 @@ export interface MessageRepository {
  */
 export interface SendNowBudget {
   /**
-   * Takes one immediate send of `lane` (a channel, or `sms@<clinicId>` for a
-   * clinic's own number) in the minute starting at `minute` (UTC,
-   * `YYYY-MM-DDTHH:mm`) if fewer than `limit` were taken; false, changing
-   * nothing, when none is left.
+   * Takes up to `count` of the slots kept for immediate sends of `lane` (a
+   * channel, or `sms@<clinicId>` for a clinic's own number, with its rate:
+   * `sms@north#3`) on `day` (UTC, `YYYY-MM-DD`): slot j is the day's part
+   * j·SEND_NOW_EVERY of that number at that rate (shared/domain/pacing.ts). Only slots `from` ≤ j < `until` are taken,
+   * the earliest free first, each at most once across concurrent callers.
+   *
+   * @returns the first slot taken and how many (0: none left in the window)
    */
-  take(lane: string, minute: string, limit: number): Promise<boolean>;
+  take(
+    lane: string,
+    day: string,
+    window: { from: number; until: number },
+    count: number,
+  ): Promise<{ first: number; count: number }>;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface DispatchConfig {
   lookaheadSeconds: number;
   /** How long a claim holds before another sweep may take the item over. */
   leaseMinutes: number;
+  /**
+   * One part in this many of each number's day is left free for immediate
+   * sends (settings.ts, SEND_NOW_EVERY); absent, the sweep takes every part.
+   */
+  sendNowEvery?: number;
 }
 
 export interface DispatchDeps {
@@ -109,7 +114,8 @@ export function dueSources(config: Pick<DispatchConfig, 'ownNumbers'>): DueSourc
  * Primary course:
  * 1. Give each lane (email at the account's rate, the shared SMS number,
  *    each clinic's own number at its rate; half of it for a number the
- *    provider throttled since the previous sweep) one minute of room.
+ *    provider throttled since the previous sweep) one minute of room, less
+ *    the parts each second keeps for immediate sends.
  * 2. Priority by priority, high → low, read each lane's due entries oldest
  *    first and place each at the first second, not before its due second,
  *    where its number has room for its parts (a text takes the clinic's
@@ -144,6 +150,9 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
 
   const throttled = await deps.throttles.throttledSince(toUtcIso(now.minus({ seconds: lookaheadSeconds })));
   const lanes = new Map<string, Lane>();
+  // Delay s lands in calendar second ⌊now⌋ + s, where the immediate sends count their kept parts.
+  const startEpochSecond = Math.floor(now.toSeconds());
+  const every = deps.config.sendNowEvery;
   const laneOf = (name: string, channel: Channel, sources: DueSource[], perSecond: number) => {
     const halved = throttled.has(name);
     if (halved) summary.halved.push(name);
@@ -151,7 +160,11 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
       name,
       channel,
       sources,
-      schedule: new MinuteSchedule(halved ? perSecond / 2 : perSecond, lookaheadSeconds),
+      schedule: new MinuteSchedule(
+        halved ? perSecond / 2 : perSecond,
+        lookaheadSeconds,
+        every ? { startEpochSecond, ratePerSecond: perSecond, every } : undefined,
+      ),
       stopped: false,
     });
   };

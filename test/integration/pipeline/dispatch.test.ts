@@ -94,8 +94,9 @@ describe('pacing within the minute', () => {
     await rig.sweep();
 
     const entries = rig.sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries ?? [];
-    // One a second: three due now go at 0, 1, 2 s; the two due at 30 s go at 30 and 31 s.
-    expect(entries.map((e) => e.DelaySeconds)).toEqual([0, 1, 2, 30, 31]);
+    // One a second, every tenth second (0, 10 …) kept for immediate sends: three due now go at
+    // 1, 2, 3 s; the two due at 30 s go at 31 and 32 s.
+    expect(entries.map((e) => e.DelaySeconds)).toEqual([1, 2, 3, 31, 32]);
   });
 });
 

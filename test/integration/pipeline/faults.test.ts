@@ -19,8 +19,8 @@ const rigFor = usePipelineRig();
 const context = {} as Context;
 const VISIT = '2026-12-08T15:00:00Z';
 /**
- * Five SMS a minute: too low a rate to leave any for immediate sends
- * (settings.ts, SEND_NOW_SHARE), so the confirmation waits for the sweep,
+ * Five SMS a minute: too low a rate to keep any parts for immediate sends
+ * (settings.ts, SEND_NOW_EVERY), so the confirmation waits for the sweep,
  * for the tests of the sweep's own claim.
  */
 const SWEEP_ONLY = { settings: { smsPerSecond: 5 / 60 } };

@@ -76,8 +76,8 @@ describe('a budget per number', () => {
     const entries = enqueued(rig);
     expect(entries.filter((e) => e.clinicId === 'clinic-b')).toEqual([expect.objectContaining({ delay: 0 })]);
     const a = perSecond(entries, 'clinic-a');
-    // One minute of A's number (3 a second), every second of it, never more.
-    expect([...a.values()].reduce((sum, n) => sum + n, 0)).toBe(180);
+    // One minute of A's number (3 a second) less the tenth kept for immediate sends, every second of it, never more.
+    expect([...a.values()].reduce((sum, n) => sum + n, 0)).toBe(162);
     expect(Math.max(...a.values())).toBe(3);
     expect([...a.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, s) => s));
   });
@@ -91,9 +91,11 @@ describe('a budget per number', () => {
 
     await rig.sweep();
 
-    // Surveys take the clinic's segment budget for them (3 by default), reminders 1.
+    // Surveys take the clinic's segment budget for them (3 by default), reminders 1. Seconds 0
+    // and 3 keep a part for immediate sends: the first survey takes second 0's two and one of
+    // second 1's, the second survey all of second 2.
     const delays = enqueued(rig).map((e) => `${e.messageId.split('#')[1]}@${e.delay}`);
-    expect(delays).toEqual(['survey@0', 'survey@1', 'reminder@2', 'reminder@2', 'reminder@2', 'reminder@3']);
+    expect(delays).toEqual(['survey@0', 'survey@2', 'reminder@1', 'reminder@1', 'reminder@3', 'reminder@3']);
   });
 
   it('makes clinics on the shared number share its budget, and keeps a clinic with its own number out of it', async () => {
@@ -108,11 +110,14 @@ describe('a budget per number', () => {
 
     const entries = enqueued(rig);
     const shared = entries.filter((e) => e.clinicId !== 'clinic-a');
-    // 60 a minute on the shared number: east's older 40 first, then 20 of west's.
+    // 60 a minute on the shared number, less the 6 kept for immediate sends (seconds 0, 10 … 50):
+    // east's older 40 first, then 14 of west's.
     expect(shared.filter((e) => e.clinicId === 'east')).toHaveLength(40);
-    expect(shared.filter((e) => e.clinicId === 'west')).toHaveLength(20);
-    expect(shared.map((e) => e.delay)).toEqual(Array.from({ length: 60 }, (_, s) => s));
-    expect(entries.filter((e) => e.clinicId === 'clinic-a').map((e) => e.delay)).toEqual([0, 0, 0]);
+    expect(shared.filter((e) => e.clinicId === 'west')).toHaveLength(14);
+    expect(shared.map((e) => e.delay)).toEqual(
+      Array.from({ length: 60 }, (_, s) => s).filter((s) => s % 10 !== 0),
+    );
+    expect(entries.filter((e) => e.clinicId === 'clinic-a').map((e) => e.delay)).toEqual([0, 0, 1]);
   });
 
   it('charges a text planned before its clinic had a number of its own to that number, wherever the index holds it', async () => {
@@ -124,7 +129,8 @@ describe('a budget per number', () => {
 
     await rig.sweep();
 
-    expect(enqueued(rig).map((e) => e.delay)).toEqual([0, 1, 2, 3, 4]);
+    // Paced at clinic-a's own 1 a second; second 0 is kept for immediate sends.
+    expect(enqueued(rig).map((e) => e.delay)).toEqual([1, 2, 3, 4, 5]);
   });
 });
 
@@ -170,15 +176,16 @@ describe('a provider throttle on one number', () => {
     await rig.sweep();
     const recovered = enqueued(rig).slice(before + halved.length);
 
-    // Assess: north sends 1.5 a second for a minute (90), south its full 180;
-    // then north is whole again and takes the reminders left.
+    // Assess: north sends 1.5 a second for a minute (90, less the 18 parts its full rate keeps
+    // for immediate sends), south its full minute (180 less 18); then north is whole again and
+    // takes the reminders left.
     const of = (entries: typeof halved, clinicId: string) => entries.filter((e) => e.clinicId === clinicId);
     const reminders = (entries: typeof halved) => entries.filter((e) => e.messageId.includes('#reminder#'));
-    expect(of(halved, 'north')).toHaveLength(90);
+    expect(of(halved, 'north')).toHaveLength(72);
     expect(Math.max(...perSecond(halved, 'north').values())).toBe(2);
-    expect(of(halved, 'south')).toHaveLength(180);
+    expect(of(halved, 'south')).toHaveLength(162);
     expect(reminders(of(recovered, 'north'))).toHaveLength(200 - reminders(of(halved, 'north')).length);
-    expect(of(recovered, 'south')).toHaveLength(20);
+    expect(of(recovered, 'south')).toHaveLength(38);
     expect(rig.telemetry.totalWhere('LaneBudgetHalved', { lane: 'north' })).toBe(1);
     expect(rig.telemetry.totalWhere('LaneBudgetHalved', { lane: 'south' })).toBe(0);
     expect(rig.telemetry.totalWhere('LaneBudgetHalved', { lane: SHARED_LANE })).toBe(0);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../../shared/adapters/clock';
@@ -32,6 +33,11 @@ class KeepingQueue implements SendQueue {
   }
 }
 
+/** Immediate-send settings as the planner gets them: one part in ten kept, a minute ahead. */
+function sendNowConfig(overrides: Partial<SendNowDeps['config']> = {}): SendNowDeps['config'] {
+  return { perSecond: { sms: 1, email: 1 }, every: 10, windowSeconds: 60, leaseMinutes: 15, ...overrides };
+}
+
 /** Each test's clock starts a minute of its own, so that tests never share a minute's budget. */
 let minutes = 0;
 
@@ -45,7 +51,7 @@ function deps(overrides: { queue?: KeepingQueue; config?: SendNowDeps['config'] 
     clock: new SimulatedClock(NOW.plus({ minutes: 10 * minutes++ })),
     logger: new CapturingLogger(),
     telemetry: new RecordingTelemetry(),
-    config: { perMinute: { sms: 6, email: 6 }, leaseMinutes: 15 },
+    config: sendNowConfig({ perSecond: { sms: 1, email: 1 } }),
     newToken: () => `token-${++tokens}`,
     ...overrides,
   } satisfies SendNowDeps;
@@ -115,9 +121,9 @@ describe('createAndEnqueueDueNow', () => {
     expect(d.queue.sent).toEqual([]);
   });
 
-  it('sends at once no more than the minute budget across concurrent callers; the rest wait pending for the sweep', async () => {
-    // Prepare: 3 a minute, and 8 confirmations planned by 4 planners at the same moment.
-    const d = deps({ config: { perMinute: { sms: 3, email: 3 }, leaseMinutes: 15 } });
+  it('sends at once no more than the minute’s kept parts across concurrent callers; the rest wait pending for the sweep', async () => {
+    // Prepare: half a part a second keeps 3 a minute, and 8 confirmations planned by 4 planners at the same moment.
+    const d = deps({ config: sendNowConfig({ perSecond: { sms: 0.5, email: 0.5 } }) });
     const batches = [0, 1, 2, 3].map((planner) =>
       [0, 1].map((index) => confirmation(`p-budget-${planner}-${index}`)),
     );
@@ -133,7 +139,7 @@ describe('createAndEnqueueDueNow', () => {
     expect(stored.filter((message) => message?.status === 'pending')).toHaveLength(5);
     expect(d.telemetry.total('SendNowBudgetSpent')).toBe(5);
 
-    // Act: the next minute has a budget of its own.
+    // Act: the next minute has kept parts of its own.
     d.clock.advance({ minutes: 1 });
     const next = await createAndEnqueueDueNow(d, [confirmation('p-budget-next')]);
 
@@ -142,9 +148,9 @@ describe('createAndEnqueueDueNow', () => {
   });
 
   it('takes a clinic’s immediate sends from its own number’s share, apart from the shared number’s', async () => {
-    // Prepare: the shared number may send 1 at once this minute, clinic north's own number 2.
+    // Prepare: the shared number keeps 1 part this minute (10 a minute), clinic north's own number 2 (20 a minute).
     const d = deps({
-      config: { perMinute: { sms: 1, email: 3 }, ownNumbers: new Map([['north', 2]]), leaseMinutes: 15 },
+      config: sendNowConfig({ perSecond: { sms: 1 / 6, email: 1 }, ownNumbers: new Map([['north', 1 / 3]]) }),
     });
     const north = [0, 1, 2].map((index) =>
       confirmation(`p-own-${index}`, { clinicId: 'north', ownNumber: true }),
@@ -241,5 +247,80 @@ describe('createAndEnqueueDueNow', () => {
         at: toUtcIso(d.clock.now()),
       }),
     ).rejects.toBeInstanceOf(MessageTransitionError);
+  });
+
+  it('never takes a number over its rate in any second, beside a sweep that filled its minute', async () => {
+    // Prepare: clinic north's own number sends 3 parts a second; more reminders are due in its lane than its minute holds.
+    const d = deps({ config: sendNowConfig({ ownNumbers: new Map([['north', 3]]) }) });
+    const start = d.clock.now();
+    await Promise.all(
+      Array.from({ length: 170 }, (_, index) =>
+        d.messages.create(
+          confirmation(`p-full-${index}`, {
+            clinicId: 'north',
+            ownNumber: true,
+            messageId: `a-p-full-${index}#reminder#1d#v1`,
+            kind: 'reminder',
+          }),
+        ),
+      ),
+    );
+    const sweepQueue = new KeepingQueue();
+    await dispatchDue({
+      messages: d.messages,
+      queue: sweepQueue,
+      clock: d.clock,
+      logger: d.logger,
+      telemetry: d.telemetry,
+      clinics: new ClinicCache(makeRepositories(tables.clients.doc, tables.names).clinics, d.clock),
+      throttles: new DynamoThrottleLog(tables.clients.doc, tables.names.messages),
+      config: {
+        perSecond: { sms: 1, email: 1 },
+        ownNumbers: new Map([['north', 3]]),
+        lookaheadSeconds: 60,
+        leaseMinutes: 15,
+        sendNowEvery: 10,
+      },
+      newToken: () => `sweep-${randomUUID()}`,
+    });
+    /** Parts in each calendar second (epoch seconds), from a queue entry's delay at the instant it was queued. */
+    const perSecond = new Map<number, number>();
+    const count = (at: DateTime, sends: readonly QueuedSend[]) => {
+      for (const send of sends) {
+        if (send.request.clinicId !== 'north') continue;
+        const second = Math.floor(at.toSeconds()) + send.delaySeconds;
+        perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+      }
+    };
+    count(start, sweepQueue.sent);
+
+    // Act: during the sweep's minute, three confirmations every two seconds from two planners at once.
+    let confirmations = 0;
+    for (let second = 0; second < 60; second += 2) {
+      d.clock.set(start.plus({ seconds: second, milliseconds: 300 }));
+      const before = d.queue.sent.length;
+      await Promise.all(
+        [0, 1].map((planner) =>
+          createAndEnqueueDueNow(
+            d,
+            [0, 1, 2].map(() =>
+              confirmation(`p-now-${planner}-${++confirmations}`, {
+                clinicId: 'north',
+                ownNumber: true,
+                dueAt: toUtcIso(d.clock.now()),
+              }),
+            ),
+          ),
+        ),
+      );
+      count(d.clock.now(), d.queue.sent.slice(before));
+    }
+
+    // Assess: the sweep left a tenth of the minute, the immediate sends took it, no second got more than 3.
+    expect(sweepQueue.sent.filter((send) => send.request.clinicId === 'north')).toHaveLength(162);
+    expect(d.queue.sent.length).toBeGreaterThanOrEqual(17);
+    expect(Math.max(...perSecond.values())).toBe(3);
+    const window = [...perSecond.keys()].filter((s) => s - Math.floor(start.toSeconds()) < 60);
+    expect(window.reduce((sum, s) => sum + (perSecond.get(s) ?? 0), 0)).toBeLessThanOrEqual(180);
   });
 });

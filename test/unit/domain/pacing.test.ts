@@ -6,7 +6,14 @@ import {
   parseSmsLanes,
   partsPerSecondOf,
 } from '../../../shared/config/settings';
-import { MinuteSchedule, partsPerMinute } from '../../../shared/domain/pacing';
+import {
+  DAY_SECONDS,
+  firstPartAt,
+  MinuteSchedule,
+  partsPerMinute,
+  reservedAt,
+  secondOfPart,
+} from '../../../shared/domain/pacing';
 
 /** Places texts in order, each from its due second; returns the second of each (undefined: no room). */
 function placeAll(schedule: MinuteSchedule, texts: { parts: number; from: number }[]) {
@@ -127,5 +134,66 @@ describe('a number’s rate in the config', () => {
     expect(parseSmsLanes('north')).toBeUndefined();
     expect(parseSmsLanes('north=0')).toBeUndefined();
     expect(parseSmsLanes('North=3')).toBeUndefined();
+  });
+});
+
+describe('parts kept for immediate sends', () => {
+  it('keeps every tenth part at three a second: one in the seconds 0, 3, 6, 10 … and the sweep takes the rest', () => {
+    const kept = Array.from({ length: 12 }, (_, t) => reservedAt(3, t, 10));
+    expect(kept).toEqual([1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0]);
+    const schedule = new MinuteSchedule(3, 60, { startEpochSecond: 0, ratePerSecond: 3, every: 10 });
+    expect(schedule.budget).toBe(162);
+    const seconds = placeAll(
+      schedule,
+      Array.from({ length: 7 }, () => ({ parts: 1, from: 0 })),
+    );
+    expect(seconds).toEqual([0, 0, 1, 1, 1, 2, 2]);
+  });
+
+  it('follows the UTC day, wherever the sweep’s minute starts, and keeps a halved minute clear of the kept parts', () => {
+    const at = (start: number, rate: number, full: number) =>
+      new MinuteSchedule(rate, 60, { startEpochSecond: start, ratePerSecond: full, every: 10 });
+    // 10:15:30 on some day: the seconds of the day 36930 … 36989.
+    const start = 20_000 * DAY_SECONDS + 36_930;
+    const schedule = at(start, 3, 3);
+    let placed = 0;
+    for (;;) {
+      const placement = schedule.find(1, 0);
+      if (!placement) break;
+      schedule.commit(placement);
+      placed += 1;
+    }
+    for (let s = 0; s < 60; s++)
+      expect(schedule.partsAt(s) + reservedAt(3, 36_930 + s, 10)).toBeLessThanOrEqual(3);
+    expect(placed).toBe(162);
+    // Throttled: half the rate, the immediate sends' parts still kept.
+    const halved = at(start, 1.5, 3);
+    for (let s = 0; s < 60; s++) {
+      const placement = halved.find(1, s);
+      if (placement?.second === s) halved.commit(placement);
+      expect(halved.partsAt(s) + reservedAt(3, 36_930 + s, 10)).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('numbers the kept parts so that the second of slot j is where the sweep left its room free (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1 / 60, max: 120, noNaN: true }),
+        fc.integer({ min: 0, max: DAY_SECONDS - 120 }),
+        (rate, t) => {
+          // Every kept part of second t has that second as its own, and no other second's does.
+          const lo = firstPartAt(rate, t);
+          const hi = firstPartAt(rate, t + 1);
+          let kept = 0;
+          for (let k = Math.ceil(lo / 10) * 10; k < hi; k += 10) {
+            expect(secondOfPart(rate, k)).toBe(t);
+            kept += 1;
+          }
+          expect(reservedAt(rate, t, 10)).toBe(kept);
+          expect(kept).toBeLessThanOrEqual(hi - lo);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
