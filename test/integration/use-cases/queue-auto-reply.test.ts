@@ -50,7 +50,7 @@ function queueDeps(): SendNowDeps {
     messages: repos.messages,
     queue: new SqsSendQueue(new SQSClient({ region: 'us-east-1' }), QUEUE_URL),
     budget: new DynamoSendNowBudget(tables.clients.doc, tables.names.messages),
-    config: { perMinute: { sms: 100, email: 100 }, leaseMinutes: 15 },
+    config: { perSecond: { sms: 20, email: 20 }, every: 10, windowSeconds: 60, leaseMinutes: 15 },
     newToken: () => `token-${++tokens}`,
     clock,
     logger: new CapturingLogger(),
