@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnApi,
@@ -125,8 +125,11 @@ export class StaffHttpApi extends Construct {
   /** Every route, by route key (`GET /health`). */
   readonly routes: ReadonlyMap<string, HttpRoute>;
 
+  private readonly audiences: string[];
+
   constructor(scope: Construct, id: string, props: StaffHttpApiProps) {
     super(scope, id);
+    this.audiences = [props.audience];
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `clinic-reminders-${props.deploymentName}-staff`,
@@ -142,7 +145,8 @@ export class StaffHttpApi extends Construct {
     this.authorizer = new HttpJwtAuthorizer('StaffTokens', props.issuer, {
       authorizerName: 'staff-id-token',
       identitySource: [TOKEN_SOURCE],
-      jwtAudience: [props.audience],
+      // The staff API client's, and any client added later (the console's: acceptConsole).
+      jwtAudience: Lazy.list({ produce: () => this.audiences }),
     });
     // One permission for the whole API instead of one per route: every
     // route reaches the same function, which routes by itself.
@@ -228,5 +232,26 @@ export class StaffHttpApi extends Construct {
   /** The API's base URL (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   get url(): string {
     return this.stage.url;
+  }
+
+  /**
+   * Lets the staff console call the API from its own origin: ID tokens of
+   * the console's app client are accepted, and browsers are allowed (CORS)
+   * to send the bearer token, JSON and If-Match from that origin and to read
+   * the ETag. No cookies are involved, so no credentials are allowed.
+   *
+   * @param clientId - the console's app client
+   * @param origin - `https://<distribution domain>`
+   */
+  acceptConsole(clientId: string, origin: string): void {
+    this.audiences.push(clientId);
+    (this.api.node.defaultChild as CfnApi).corsConfiguration = {
+      allowOrigins: [origin],
+      allowMethods: ['GET', 'PUT', 'POST', 'OPTIONS'],
+      allowHeaders: ['authorization', 'content-type', 'if-match'],
+      exposeHeaders: ['etag'],
+      maxAge: 3600,
+      allowCredentials: false,
+    };
   }
 }

@@ -22,6 +22,7 @@ import {
   smsLanesWithRates,
   totalSmsPartsPerSecond,
 } from '../config/schema';
+import { CONSOLE_OUTPUTS, ConsoleSite } from '../constructs/console-site';
 import { allowOn, sendToQueueStatements } from '../constructs/iam';
 import { Monitoring } from '../constructs/monitoring';
 import {
@@ -99,6 +100,8 @@ export class StatelessStack extends Stack {
   readonly staffApi: ReminderFunction<typeof StaffApiEnv>;
   /** The HTTP API in front of staff-api, with its authorizer, stage and access logs. */
   readonly staffHttpApi: StaffHttpApi;
+  /** The staff console: its files, distribution, app client and login domain. */
+  readonly consoleSite: ConsoleSite;
   /** How many send-message instances may run at once (see sender-concurrency.ts). */
   readonly senderConcurrency: number;
   readonly monitoring: Monitoring;
@@ -354,6 +357,12 @@ export class StatelessStack extends Stack {
       throttle: config.staffApi,
     });
 
+    this.consoleSite = new ConsoleSite(this, 'Console', {
+      deploymentName: config.name,
+      userPool: stateful.staffUsers.userPool,
+    });
+    this.staffHttpApi.acceptConsole(this.consoleSite.client.userPoolClientId, this.consoleSite.url);
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deploymentName: config.name,
       alarmTopic: stateful.alarmTopic,
@@ -375,6 +384,28 @@ export class StatelessStack extends Stack {
 
     this.watchStaffApi();
 
+    new CfnOutput(this, CONSOLE_OUTPUTS.url, {
+      value: `${this.consoleSite.url}/`,
+      description: 'The staff console (docs/deploy.md): sign in with a staff user of the pool',
+    });
+    new CfnOutput(this, CONSOLE_OUTPUTS.bucket, {
+      value: this.consoleSite.bucket.bucketName,
+      description: 'Where npm run console:deploy writes the built console and its config.json',
+    });
+    // What the app reads at /config.json: the API's URL and how to sign in (console/src/config.ts).
+    new CfnOutput(this, CONSOLE_OUTPUTS.config, {
+      value: this.toJsonString({
+        apiUrl: this.staffHttpApi.url,
+        auth: {
+          mode: 'cognito',
+          domain: this.consoleSite.loginUrl,
+          clientId: this.consoleSite.client.userPoolClientId,
+          userPoolId: stateful.staffUsers.userPool.userPoolId,
+          region: this.region,
+        },
+      }),
+      description: 'The console config.json that npm run console:deploy writes beside the files',
+    });
     new CfnOutput(this, 'StaffApiUrl', {
       value: this.staffHttpApi.url,
       description: 'Base URL of the staff API (docs/api.md); GET /health needs no token',

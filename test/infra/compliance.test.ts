@@ -112,6 +112,10 @@ describe('acknowledged findings', () => {
       'Serverless-LambdaDLQ',
       untraced,
     ];
+    const consoleBucket = [
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'HIPAA.Security-S3DefaultEncryptionKMS',
+    ];
     expect(acknowledged(single)).toEqual({
       'Stateful/ClinicsTable': ['HIPAA.Security-DynamoDBInBackupPlan'],
       'Stateful/PatientsTable': ['HIPAA.Security-DynamoDBInBackupPlan'],
@@ -137,6 +141,10 @@ describe('acknowledged findings', () => {
       'Stateless/StaffApi/Function/Resource': noDlqNeeded,
       'Stateless/StaffHttpApi/Api/GET--health': ['AwsSolutions-APIG4'],
       'Stateless/StaffHttpApi/Api/GET--openapi.json': ['AwsSolutions-APIG4'],
+      // The console: built files and CloudFront logs, no patient data; the default certificate.
+      'Stateless/Console/AccessLogs': consoleBucket,
+      'Stateless/Console/Files': consoleBucket,
+      'Stateless/Console/Distribution': ['AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4'],
     });
   });
 

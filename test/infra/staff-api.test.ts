@@ -117,7 +117,7 @@ describe('staff API: routes and authorization', () => {
     expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json']);
   });
 
-  it('accepts only ID tokens the staff app client got from the staff user pool, in the Authorization header', () => {
+  it('accepts only ID tokens the staff app client (or the console’s) got from the staff user pool, in the Authorization header', () => {
     api.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       ApiId: { Ref: statelessId(synth.stateless.staffHttpApi.api) },
@@ -131,6 +131,8 @@ describe('staff API: routes and authorization', () => {
               OutputName: Match.stringLikeRegexp(`Ref${statefulId(synth.stateful.staffUsers.client)}`),
             }),
           },
+          // The staff console's own app client (console-site.test.ts).
+          { Ref: statelessId(synth.stateless.consoleSite.client) },
         ],
         Issuer: {
           'Fn::Join': [
