@@ -309,4 +309,41 @@ describe('the staff console, in Chromium against local mode', () => {
     const policy = clinic.body.policy as { templates: { reminder?: { en?: { sms: string } } } };
     expect(policy.templates.reminder?.en?.sms).toBe(wording);
   });
+
+  it('shows a staff user the settings read-only, and the console in Spanish', async () => {
+    const issued = await fetch(`${url}/local/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clinicId: 'demo-clinic', role: 'staff' }),
+    });
+    expect(issued.status).toBe(200);
+    const { token: staffToken } = (await issued.json()) as { token: string };
+    // A tab of its own (the admin's token is kept per tab).
+    const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const previous = page;
+    page = await staff.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      await page.goto(`${url}/#token=${staffToken}`);
+      await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+      await poll(() => page.getByTestId('role').textContent()).toBe('Staff');
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+      await page.getByText('Only a clinic admin can change these settings').waitFor();
+      expect(await page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
+      expect(await page.getByLabel(/^SMS text/).isDisabled()).toBe(true);
+      await expectAccessible('settings-staff');
+
+      // Spanish: every string from the Spanish file, the choice kept.
+      await page.getByRole('combobox', { name: /^Language/ }).selectOption('es');
+      await page.getByRole('link', { name: 'Agenda' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Agenda' }).waitFor();
+      expect(await page.getByTestId('role').textContent()).toBe('Personal');
+      expect(await page.evaluate('document.documentElement.lang')).toBe('es');
+      await expectAccessible('schedule-es');
+    } finally {
+      await staff.close();
+      page = previous;
+    }
+  });
 });
