@@ -99,6 +99,7 @@ export function pipelineEnvironment(
     PATIENTS_TABLE: names.patients,
     APPOINTMENTS_TABLE: names.appointments,
     MESSAGES_TABLE: names.messages,
+    INBOUND_TABLE: names.inbound,
     SEND_QUEUE_URL: resources.sendQueueUrl,
     PLAN_DEAD_LETTER_QUEUE_URL: resources.planDeadLetterQueueUrl,
     SEND_DEAD_LETTER_QUEUE_URL: resources.sendDeadLetterQueueUrl,

@@ -337,6 +337,14 @@ export class StatelessStack extends Stack {
       'APPOINTMENTS_TABLE',
     );
     useTable(this.staffApi, tables.messages, { items: ['Query'] }, 'MESSAGES_TABLE');
+    // The inbox (by state) and a patient's texts (by party); marking one done
+    // reads it and updates it conditionally. Texts are written only by handle-inbound.
+    useTable(
+      this.staffApi,
+      tables.inbound,
+      { items: ['GetItem', 'UpdateItem'], queries: ['inbox', 'byParty'] },
+      'INBOUND_TABLE',
+    );
     useSetting(this.staffApi, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     // The claim Cognito gives the user pool's clinics attribute (constructs/staff-users.ts).
     useSetting(this.staffApi, 'CLINICS_CLAIM', CLINICS_CLAIM);

@@ -24,10 +24,14 @@ import {
   CancelBodySchema,
   ClinicBodySchema,
   ClinicResponseSchema,
+  ConversationSchema,
   EmptyBodySchema,
   ErrorBodySchema,
   HealthSchema,
   ImportReportSchema,
+  InboxItemIdSchema,
+  InboxItemSchema,
+  InboxPageSchema,
   MetricsSchema,
   PatientBodySchema,
   PatientResponseSchema,
@@ -54,6 +58,9 @@ const NAMED: Record<Io, [z.ZodType, string][]> = {
     [AppointmentPageSchema, 'AppointmentPage'],
     [TimelineSchema, 'MessageTimeline'],
     [MetricsSchema, 'Metrics'],
+    [InboxItemSchema, 'InboxItem'],
+    [InboxPageSchema, 'InboxPage'],
+    [ConversationSchema, 'Conversation'],
     [ImportReportSchema, 'ImportReport'],
     [HealthSchema, 'Health'],
     [ErrorBodySchema, 'Error'],
@@ -120,6 +127,7 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodType; description: string }
   clinicId: { schema: ClinicIdSchema, description: 'The clinic; the token must name it.' },
   patientId: { schema: EntityIdSchema, description: 'The clinic’s own patient id.' },
   appointmentId: { schema: EntityIdSchema, description: 'The clinic’s own appointment id.' },
+  itemId: { schema: InboxItemIdSchema, description: 'An inbox text: its `itemId` (the inbound message id).' },
 };
 
 /** The line each operation's description ends with: who may call it. */
@@ -223,7 +231,7 @@ export function buildOpenApiDocument(routes: readonly Route<never>[]): JsonSchem
       title: 'clinic-reminders staff API',
       version: '1.0.0',
       description:
-        'Clinic settings, patients, appointments, message timelines, metrics and bulk import. Every ' +
+        'Clinic settings, patients, appointments, message timelines, the inbox of patients’ texts, metrics and bulk import. Every ' +
         '/v1/clinics/{clinicId} route needs a bearer token (a Cognito ID token in AWS, a local token in ' +
         'local mode) whose `custom:clinics` claim lists the clinic; any other clinic is refused with 403 ' +
         'before anything is read or written. Each operation names the role it needs in `x-required-role` ' +
@@ -237,6 +245,7 @@ export function buildOpenApiDocument(routes: readonly Route<never>[]): JsonSchem
       { name: 'Clinics' },
       { name: 'Patients' },
       { name: 'Appointments' },
+      { name: 'Inbox' },
       { name: 'Imports' },
       { name: 'Service' },
     ],

@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import * as z from 'zod';
+import { INBOUND_STATES } from '../domain/constants';
 import { UNAUTHORIZED_REASONS } from '../domain/errors';
 import {
   AppointmentFieldsSchema,
@@ -14,6 +15,7 @@ import {
   ChannelSchema,
   ClinicSchema,
   EntityIdSchema,
+  InboundMessageSchema,
   LanguageSchema,
   MESSAGE_KINDS,
   MESSAGE_STATUSES,
@@ -94,6 +96,22 @@ export const ListAppointmentsQuerySchema = z.strictObject({
 export type ListAppointmentsQuery = z.output<typeof ListAppointmentsQuerySchema>;
 
 export const MetricsQuerySchema = z.strictObject({ from: PeriodBoundSchema, to: PeriodBoundSchema });
+
+/** GET …/inbox: one state of the staff inbox, newest first, in pages. */
+export const InboxQuerySchema = z.strictObject({
+  status: z.enum(INBOUND_STATES).default('open'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+export type InboxQuery = z.output<typeof InboxQuerySchema>;
+
+/** An inbox item's id: the text's inbound message id (End User Messaging's, or local mode's). */
+export const InboxItemIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/,
+    'must be 1–200 letters, digits, dot, colon, underscore or hyphen',
+  );
 
 // ---------------------------------------------------------------------------
 // Responses
@@ -201,6 +219,66 @@ export const TimelineSchema = z.object({
   messages: z.array(TimelineMessageSchema),
 });
 export type Timeline = z.output<typeof TimelineSchema>;
+
+/** A patient's (or unknown number's) text as staff see it in the inbox and the conversation. */
+export const InboxItemSchema = z.object({
+  itemId: z.string().describe('the id POST …/inbox/{itemId}/done takes (the text’s inboundMessageId)'),
+  ...InboundMessageSchema.shape,
+  state: z
+    .enum(INBOUND_STATES)
+    .optional()
+    .describe('open while it needs a person, done once dealt with; absent when it needed nobody'),
+  receivedLocal: LocalInstant.describe("receivedAt on the clinic's clock"),
+  timeZone: TimeZoneSchema.describe("the clinic's zone"),
+});
+export type InboxItem = z.output<typeof InboxItemSchema>;
+
+export const InboxPageSchema = z.object({
+  status: z.enum(INBOUND_STATES),
+  items: z.array(InboxItemSchema).describe('newest first'),
+  cursor: z
+    .string()
+    .optional()
+    .describe('pass back as ?cursor= (same status) for the next page; absent on the last'),
+});
+export type InboxPage = z.output<typeof InboxPageSchema>;
+
+export const ConversationInboundSchema = z.object({
+  direction: z.literal('inbound'),
+  at: Utc.describe('when the patient sent it (receivedAt)'),
+  item: InboxItemSchema,
+});
+
+export const ConversationOutboundSchema = z.object({
+  direction: z.literal('outbound'),
+  at: Utc.describe(
+    'when the provider accepted it (sent, delivered, undeliverable); else when it ended (skipped, failed, unknown); else when it is due',
+  ),
+  messageId: z.string(),
+  kind: MessageKindSchema,
+  channel: ChannelSchema,
+  status: MessageStatusSchema,
+  reason: z.string().optional(),
+  appointmentId: EntityIdSchema.optional(),
+  dueAt: Utc,
+  sentAt: Utc.optional(),
+  text: z
+    .string()
+    .optional()
+    .describe('the words sent: stored for a staff reply (textSource stored); absent for other kinds'),
+  textSource: z.enum(['stored']).optional(),
+});
+
+export const ConversationSchema = z.object({
+  clinicId: z.string(),
+  patientId: EntityIdSchema,
+  timeZone: TimeZoneSchema.describe("the clinic's zone"),
+  items: z
+    .array(z.discriminatedUnion('direction', [ConversationInboundSchema, ConversationOutboundSchema]))
+    .describe('every text the patient sent and every message to them, oldest first'),
+});
+export type Conversation = z.output<typeof ConversationSchema>;
+export type ConversationItem = Conversation['items'][number];
 
 const countsOf = <const K extends readonly string[]>(keys: K) =>
   z.object(Object.fromEntries(keys.map((key) => [key, z.int().min(0)])) as Record<K[number], z.ZodInt>);

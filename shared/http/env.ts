@@ -44,6 +44,8 @@ function intIn(min: number, max: number, fallback: number) {
  * Lambda's 6 MB request payload.
  */
 export const StaffApiEnv = z.extend(TablesEnv, {
+  /** Patients' texts (two-way SMS): the inbox and the conversation. */
+  INBOUND_TABLE: z.string().check(z.minLength(1, 'is required')),
   CLINICS_CLAIM: z._default(
     z.string().check(z.regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be a claim name such as custom:clinics')),
     CLINICS_CLAIM,

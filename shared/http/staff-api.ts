@@ -24,6 +24,7 @@ import { APPOINTMENT_ROUTES } from './routes/appointments';
 import { CLINIC_ROUTES } from './routes/clinics';
 import type { RequestContext, StaffApiDeps, StaffRoute } from './routes/context';
 import { IMPORT_ROUTES } from './routes/imports';
+import { INBOX_ROUTES } from './routes/inbox';
 import { METRICS_ROUTES } from './routes/metrics';
 import { PATIENT_ROUTES } from './routes/patients';
 import { serviceRoutes } from './routes/service';
@@ -36,6 +37,7 @@ export const STAFF_API_ROUTES: readonly StaffRoute[] = [
   ...CLINIC_ROUTES,
   ...PATIENT_ROUTES,
   ...APPOINTMENT_ROUTES,
+  ...INBOX_ROUTES,
   ...METRICS_ROUTES,
   ...IMPORT_ROUTES,
 ];

@@ -33,6 +33,7 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     patients: ['GetItem', 'PutItem'],
     appointments: ['GetItem', 'PutItem', 'Query@byStart'],
     messages: ['Query'],
+    inbound: ['GetItem', 'Query@byParty', 'Query@inbox', 'UpdateItem'],
   },
   'functions/replan-failed-changes/handler.ts': {
     clinics: ['GetItem'],

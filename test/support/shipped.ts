@@ -84,6 +84,7 @@ export const CDK_ENVIRONMENT = {
   }),
   'staff-api': (names: TableNames) => ({
     ...tableVariables(names),
+    INBOUND_TABLE: names.inbound,
     CLINICS_CLAIM: 'custom:clinics',
     JSON_MAX_BYTES: '262144',
     IMPORT_MAX_BYTES: '1048576',

@@ -138,14 +138,17 @@ export class DynamoInboundRepository implements InboundRepository {
   ): Promise<Page<InboundMessage>> {
     const inboxKey = inboxKeyOf(clinicId, state);
     return this.page(
-      {
-        IndexName: INDEX.inboundInbox,
-        KeyConditionExpression: 'inboxKey = :key',
-        ExpressionAttributeValues: { ':key': inboxKey },
-        ScanIndexForward: false,
-      },
       { keys: ['clinicId', 'sk', 'inboxKey', 'receivedKey'], fixed: { clinicId, inboxKey } },
       page,
+      (start) =>
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEX.inboundInbox,
+          KeyConditionExpression: 'inboxKey = :key',
+          ExpressionAttributeValues: { ':key': inboxKey },
+          ScanIndexForward: false,
+          ...start,
+        }),
     );
   }
 
@@ -158,18 +161,21 @@ export class DynamoInboundRepository implements InboundRepository {
     const order = page.newestFirst ? 'newest-first' : 'oldest-first';
     return this.page(
       {
-        IndexName: INDEX.inboundByParty,
-        KeyConditionExpression: 'partyKey = :key',
-        ExpressionAttributeValues: { ':key': partyKey },
-        ScanIndexForward: !page.newestFirst,
-      },
-      {
         keys: ['clinicId', 'sk', 'partyKey', 'receivedKey'],
         fixed: { clinicId, partyKey },
         query: { order },
         otherQuery: 'was returned for the other order; send the same order',
       },
       page,
+      (start) =>
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEX.inboundByParty,
+          KeyConditionExpression: 'partyKey = :key',
+          ExpressionAttributeValues: { ':key': partyKey },
+          ScanIndexForward: !page.newestFirst,
+          ...start,
+        }),
     );
   }
 
@@ -277,20 +283,19 @@ export class DynamoInboundRepository implements InboundRepository {
     }
   }
 
-  /** One page of an index query, the cursor bound to its partition (and order). */
+  /**
+   * One page of an index query, the cursor bound to its partition (and
+   * order). Each caller builds its own command, so the index it reads is
+   * named where the query is written (the least-privilege test reads it there).
+   */
   private async page(
-    query: Omit<QueryCommandInput, 'TableName'>,
     expected: Parameters<typeof decodeCursor>[1],
     page: { limit?: number; cursor?: string },
+    query: (start: Pick<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>) => QueryCommand,
   ): Promise<Page<InboundMessage>> {
     const exclusiveStart = decodeCursor(page.cursor, expected);
     const { Items = [], LastEvaluatedKey } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        ...query,
-        Limit: page.limit ?? 50,
-        ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
-      }),
+      query({ Limit: page.limit ?? 50, ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}) }),
     );
     const cursor = encodeCursor(LastEvaluatedKey, expected.query as Record<string, string> | undefined);
     return { items: Items.map(toInbound), ...(cursor ? { cursor } : {}) };

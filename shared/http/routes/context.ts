@@ -12,6 +12,7 @@ import type { AppLogger } from '../../ports/outbound';
 import type {
   AppointmentRepository,
   ClinicRepository,
+  InboundRepository,
   MessageRepository,
   PatientRepository,
 } from '../../ports/repositories';
@@ -26,6 +27,8 @@ export interface StaffApiDeps {
   patients: PatientRepository;
   appointments: AppointmentRepository;
   messages: MessageRepository;
+  /** Patients' texts: the inbox and the conversation. */
+  inbound: InboundRepository;
   clock: Clock;
   logger: AppLogger;
   config: StaffApiConfig;

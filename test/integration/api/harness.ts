@@ -9,6 +9,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { makeHandler } from '../../../functions/staff-api/handler';
 import { type DynamoClients, makeDynamoClients } from '../../../shared/adapters/dynamodb/client';
 import { guardClinicScope } from '../../../shared/adapters/dynamodb/clinic-scope';
+import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
@@ -92,6 +93,7 @@ export function useStaffApi(
   const handler = () =>
     makeHandler({
       ...makeRepositories(guarded?.doc ?? tables.clients.doc, tables.names),
+      inbound: new DynamoInboundRepository(guarded?.doc ?? tables.clients.doc, tables.names.inbound),
       clock: fixedClock(options.now ?? TEST_NOW),
       logger,
       config: { ...DEFAULT_STAFF_API_CONFIG, ...options.config },

@@ -9,6 +9,7 @@ const TABLES = {
   PATIENTS_TABLE: 'patients',
   APPOINTMENTS_TABLE: 'appointments',
   MESSAGES_TABLE: 'messages',
+  INBOUND_TABLE: 'inbound',
 };
 
 describe('staff-api environment', () => {
@@ -42,6 +43,7 @@ describe('staff-api environment', () => {
       'CLINICS_CLAIM',
       'CLINICS_TABLE',
       'IMPORT_MAX_ROWS',
+      'INBOUND_TABLE',
       'MESSAGES_TABLE',
       'PATIENTS_TABLE',
     ]);

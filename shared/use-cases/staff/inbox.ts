@@ -1,0 +1,163 @@
+/**
+ * The staff inbox: the patients' texts that need a person (reschedule and
+ * cancel requests, free text, texts from unknown numbers), marking one
+ * done, and a patient's whole conversation with the clinic (their texts
+ * and every message to them) in time order.
+ */
+import type { Conversation, ConversationItem, InboxItem, InboxPage, InboxQuery } from '../../api/schemas';
+import { InboxQuerySchema } from '../../api/schemas';
+import { NotFoundError } from '../../domain/errors';
+import { ACCEPTED_STATUSES, type Clinic, type InboundMessage, type Message } from '../../domain/model';
+import { type Clock, toUtcIso } from '../../domain/time';
+import { parseOrThrow } from '../../domain/validation';
+import type {
+  ClinicRepository,
+  InboundRepository,
+  MessageRepository,
+  PatientRepository,
+} from '../../ports/repositories';
+import { loadClinic, localIso } from './common';
+
+export interface StaffInboxDeps {
+  clinics: ClinicRepository;
+  patients: PatientRepository;
+  messages: MessageRepository;
+  inbound: InboundRepository;
+  clock: Clock;
+}
+
+/** A stored text as staff see it. */
+export function toInboxItem(inbound: InboundMessage, clinic: Clinic): InboxItem {
+  return {
+    itemId: inbound.inboundMessageId,
+    ...inbound,
+    receivedLocal: localIso(inbound.receivedAt, clinic.timeZone),
+    timeZone: clinic.timeZone,
+  };
+}
+
+/**
+ * One page of the inbox in one state, newest first.
+ *
+ * @param deps - repositories
+ * @param clinicId - the clinic in the path
+ * @param query - the raw query (`status`, `limit`, `cursor`)
+ */
+export async function listInbox(
+  deps: StaffInboxDeps,
+  clinicId: string,
+  query: Record<string, string>,
+): Promise<InboxPage> {
+  const { status, limit, cursor }: InboxQuery = parseOrThrow(InboxQuerySchema, query);
+  const clinic = await loadClinic(deps.clinics, clinicId);
+  const page = await deps.inbound.listByState(clinicId, status, { limit, ...(cursor ? { cursor } : {}) });
+  return {
+    status,
+    items: page.items.map((inbound) => toInboxItem(inbound, clinic)),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
+}
+
+/**
+ * Marks an inbox text done (idempotent: a text already done is returned as
+ * it is, with who and when from the first time).
+ *
+ * @param deps - repositories and clock
+ * @param ids - the clinic and the item (inbound message id)
+ * @param by - the staff user's subject (an id)
+ * @throws NotFoundError for an unknown item; ConflictError for a text that needed nobody
+ */
+export async function markInboxItemDone(
+  deps: StaffInboxDeps,
+  ids: { clinicId: string; itemId: string },
+  by: string,
+): Promise<InboxItem> {
+  const clinic = await loadClinic(deps.clinics, ids.clinicId);
+  const done = await deps.inbound.setState(ids.clinicId, ids.itemId, {
+    state: 'done',
+    at: toUtcIso(deps.clock.now()),
+    by,
+  });
+  return toInboxItem(done, clinic);
+}
+
+/**
+ * When an outbound message belongs in the conversation: when the provider
+ * took it, else when it ended, else when it is due.
+ */
+function outboundAt(message: Message): string {
+  if (ACCEPTED_STATUSES.has(message.status) && message.finishedAt) return message.finishedAt;
+  return message.finishedAt ?? message.dueAt;
+}
+
+function toOutboundItem(message: Message): ConversationItem {
+  const accepted = ACCEPTED_STATUSES.has(message.status);
+  return {
+    direction: 'outbound',
+    at: outboundAt(message),
+    messageId: message.messageId,
+    kind: message.kind,
+    channel: message.channel,
+    status: message.status,
+    ...(message.reason ? { reason: message.reason } : {}),
+    ...(message.appointmentId ? { appointmentId: message.appointmentId } : {}),
+    dueAt: message.dueAt,
+    ...(accepted && message.finishedAt ? { sentAt: message.finishedAt } : {}),
+  };
+}
+
+/** Every text of a patient, oldest first, all pages. */
+async function allInbound(deps: StaffInboxDeps, clinicId: string, patientId: string) {
+  const texts: InboundMessage[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.inbound.listForPatient(clinicId, patientId, {
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
+    texts.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return texts;
+}
+
+/**
+ * A patient's conversation with the clinic: every text they sent (from
+ * the inbound table) and every message to them (the outbox, with kind,
+ * status and time), oldest first. Texts and messages are kept for the
+ * deployment's retention period, so this reads at most that much.
+ *
+ * Primary course:
+ * 1. Load the clinic and the patient (404 for either unknown).
+ * 2. Read the patient's texts (the party index) and messages (their partition).
+ * 3. Merge by instant; on a tie, the patient's text first (an answer follows its question).
+ *
+ * @param deps - repositories
+ * @param ids - the clinic and the patient
+ */
+export async function patientConversation(
+  deps: StaffInboxDeps,
+  ids: { clinicId: string; patientId: string },
+): Promise<Conversation> {
+  const clinic = await loadClinic(deps.clinics, ids.clinicId);
+  if (!(await deps.patients.get(ids.clinicId, ids.patientId))) {
+    throw new NotFoundError(`patient ${ids.patientId} does not exist in clinic ${ids.clinicId}`);
+  }
+  const [texts, messages] = await Promise.all([
+    allInbound(deps, ids.clinicId, ids.patientId),
+    deps.messages.listForPatient(ids.clinicId, ids.patientId),
+  ]);
+  const items: ConversationItem[] = [
+    ...texts.map(
+      (inbound): ConversationItem => ({
+        direction: 'inbound',
+        at: inbound.receivedAt,
+        item: toInboxItem(inbound, clinic),
+      }),
+    ),
+    ...messages.map(toOutboundItem),
+  ];
+  const rank = (item: ConversationItem) => (item.direction === 'inbound' ? 0 : 1);
+  items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
+  return { clinicId: ids.clinicId, patientId: ids.patientId, timeZone: clinic.timeZone, items };
+}

@@ -1,0 +1,278 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
+import { ConversationSchema, InboxItemSchema, InboxPageSchema } from '../../../shared/api/schemas';
+import type { InboundMessage } from '../../../shared/domain/model';
+import { makeClinic, makeInbound, makeMessage, makePatient, TEST_NOW } from '../../support/factories';
+import { issuePaths, useStaffApi } from './harness';
+
+const api = useStaffApi();
+const BASE = '/v1/clinics/demo-clinic';
+const at = (minute: number) => `2026-12-01T14:${String(minute).padStart(2, '0')}:00.000Z`;
+
+let inbound: DynamoInboundRepository;
+
+/** A free-text question from the default patient, open in the inbox. */
+const question = (id: string, minute: number, overrides: Partial<InboundMessage> = {}) =>
+  makeInbound({
+    inboundMessageId: id,
+    body: `Can I bring my son? (${id})`,
+    receivedAt: at(minute),
+    recordedAt: at(minute),
+    intent: { kind: 'free-text' },
+    outcome: 'free-text',
+    state: 'open',
+    ...overrides,
+  });
+
+beforeAll(async () => {
+  inbound = new DynamoInboundRepository(api.tables.clients.doc, api.tables.names.inbound);
+  await api.seed({
+    clinics: [makeClinic()],
+    patients: [makePatient(), makePatient({ patientId: 'p-2', phone: '+14155550111' })],
+  });
+});
+
+describe('GET /v1/clinics/{clinicId}/inbox', () => {
+  beforeAll(async () => {
+    for (let minute = 0; minute < 5; minute++) await inbound.record(question(`q-${minute}`, minute));
+    // Needs nobody (a confirm) and done already: neither is open.
+    await inbound.record(makeInbound({ inboundMessageId: 'confirm-1', receivedAt: at(30) }));
+    await inbound.record(question('old-done', 40, { state: 'done', doneAt: at(41), doneBy: 'staff-user-0' }));
+    // Another clinic's open text never shows.
+    await inbound.record(question('other-1', 50, { clinicId: 'other-clinic' }));
+  });
+
+  it('lists the open texts newest first in pages of `items`, with their intent, match and local time', async () => {
+    // Act
+    const first = await api.call({
+      method: 'GET',
+      url: `${BASE}/inbox?status=open&limit=3`,
+      groups: ['staff'],
+    });
+    const second = await api.call({
+      method: 'GET',
+      url: `${BASE}/inbox?status=open&limit=3&cursor=${encodeURIComponent(first.body.cursor)}`,
+      groups: ['staff'],
+    });
+
+    // Assess
+    expect(first.status).toBe(200);
+    const page = InboxPageSchema.parse(first.body);
+    expect(page.items.map((item) => item.itemId)).toEqual(['q-4', 'q-3', 'q-2']);
+    expect(second.body.items.map((item: { itemId: string }) => item.itemId)).toEqual(['q-1', 'q-0']);
+    expect(second.body.cursor).toBeUndefined();
+    expect(page.items[0]).toMatchObject({
+      itemId: 'q-4',
+      inboundMessageId: 'q-4',
+      body: 'Can I bring my son? (q-4)',
+      intent: { kind: 'free-text' },
+      outcome: 'free-text',
+      patientId: 'p-1',
+      appointmentId: 'a-1',
+      state: 'open',
+      receivedAt: at(4),
+      receivedLocal: '2026-12-01T09:04:00.000-05:00',
+      timeZone: 'America/New_York',
+    });
+  });
+
+  it('defaults to open and lists done texts with status=done', async () => {
+    // Act
+    const open = await api.call({ method: 'GET', url: `${BASE}/inbox` });
+    const done = await api.call({ method: 'GET', url: `${BASE}/inbox?status=done` });
+
+    // Assess
+    expect(open.body.status).toBe('open');
+    expect(open.body.items.map((item: { itemId: string }) => item.itemId)).not.toContain('confirm-1');
+    expect(done.body).toMatchObject({
+      status: 'done',
+      items: [{ itemId: 'old-done', doneBy: 'staff-user-0' }],
+    });
+  });
+
+  it('refuses an unknown status, a bad limit and a cursor of another status, naming each (400)', async () => {
+    // Prepare
+    const openPage = await api.call({ method: 'GET', url: `${BASE}/inbox?limit=1` });
+
+    // Act
+    const status = await api.call({ method: 'GET', url: `${BASE}/inbox?status=closed&limit=0` });
+    const cursor = await api.call({
+      method: 'GET',
+      url: `${BASE}/inbox?status=done&cursor=${encodeURIComponent(openPage.body.cursor)}`,
+    });
+    const typo = await api.call({ method: 'GET', url: `${BASE}/inbox?state=open` });
+
+    // Assess
+    expect(status.status).toBe(400);
+    expect(issuePaths(status).sort()).toEqual(['limit', 'status']);
+    expect(cursor.status).toBe(400);
+    expect(issuePaths(cursor)).toEqual(['cursor']);
+    expect(typo.status).toBe(400);
+  });
+
+  it('is refused to a token of another clinic (403), before anything is read', async () => {
+    const answer = await api.call({ method: 'GET', url: `${BASE}/inbox`, clinics: ['other-clinic'] });
+    expect(answer.status).toBe(403);
+  });
+});
+
+describe('POST /v1/clinics/{clinicId}/inbox/{itemId}/done', () => {
+  beforeAll(async () => {
+    await inbound.record(question('to-close', 10));
+    await inbound.record(makeInbound({ inboundMessageId: 'no-person', receivedAt: at(11) }));
+  });
+
+  it('marks a text done with who and when, moves it out of the open inbox, and is idempotent', async () => {
+    // Act
+    const first = await api.call({ method: 'POST', url: `${BASE}/inbox/to-close/done`, groups: ['staff'] });
+    const again = await api.call({
+      method: 'POST',
+      url: `${BASE}/inbox/to-close/done`,
+      body: {},
+      groups: ['staff'],
+    });
+    const open = await api.call({ method: 'GET', url: `${BASE}/inbox?limit=100` });
+    const done = await api.call({ method: 'GET', url: `${BASE}/inbox?status=done&limit=100` });
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(InboxItemSchema.parse(first.body)).toMatchObject({
+      itemId: 'to-close',
+      state: 'done',
+      doneAt: TEST_NOW,
+      doneBy: 'staff-user-1',
+      version: 2,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(open.body.items.map((item: { itemId: string }) => item.itemId)).not.toContain('to-close');
+    expect(done.body.items.map((item: { itemId: string }) => item.itemId)).toContain('to-close');
+    expect((await inbound.get('demo-clinic', 'to-close'))?.version).toBe(2);
+  });
+
+  it('answers 404 for an unknown item and 409 for a text that needed nobody, writing nothing', async () => {
+    // Prepare
+    const before = await api.snapshot();
+
+    // Act
+    const unknown = await api.call({ method: 'POST', url: `${BASE}/inbox/nope-1/done` });
+    const notInInbox = await api.call({ method: 'POST', url: `${BASE}/inbox/no-person/done` });
+
+    // Assess
+    expect(unknown.status).toBe(404);
+    expect(notInInbox.status).toBe(409);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('refuses a malformed item id and a body with fields (400), writing nothing', async () => {
+    // Prepare
+    const before = await api.snapshot();
+
+    // Act
+    const badId = await api.call({ method: 'POST', url: `${BASE}/inbox/${encodeURIComponent('a#b')}/done` });
+    const body = await api.call({ method: 'POST', url: `${BASE}/inbox/to-close/done`, body: { note: 'x' } });
+
+    // Assess
+    expect(badId.status).toBe(400);
+    expect(issuePaths(badId)).toEqual(['itemId']);
+    expect(body.status).toBe(400);
+    expect(await api.snapshot()).toBe(before);
+  });
+});
+
+describe('GET /v1/clinics/{clinicId}/patients/{patientId}/conversation', () => {
+  beforeAll(async () => {
+    await api.seed({
+      patients: [makePatient({ patientId: 'conv-1' }), makePatient({ patientId: 'quiet-1' })],
+      messages: [
+        makeMessage({
+          patientId: 'conv-1',
+          messageId: 'a-1#reminder#1d#v1',
+          status: 'sent',
+          dueAt: '2026-11-30T15:00:00.000Z',
+          plannedAt: '2026-11-30T15:00:00.000Z',
+          notAfter: '2026-12-01T15:00:00.000Z',
+          attempts: 1,
+          providerMessageId: 'sns-1',
+          finishedAt: '2026-11-30T15:00:02.000Z',
+        }),
+        makeMessage({
+          patientId: 'conv-1',
+          appointmentId: undefined,
+          messageId: 'kr#in-conv-2',
+          kind: 'keyword-reply',
+          offset: undefined,
+          status: 'sent',
+          dueAt: '2026-12-01T14:20:01.000Z',
+          plannedAt: '2026-12-01T14:20:01.000Z',
+          notAfter: '2026-12-01T15:20:00.000Z',
+          attempts: 1,
+          finishedAt: '2026-12-01T14:20:02.000Z',
+        }),
+        makeMessage({ patientId: 'conv-1', messageId: 'a-1#reminder#2h#v1', offset: '2h' }),
+      ],
+    });
+    await inbound.record(question('in-conv-1', 5, { patientId: 'conv-1', body: 'Is parking free?' }));
+    await inbound.record(
+      makeInbound({
+        inboundMessageId: 'in-conv-2',
+        patientId: 'conv-1',
+        receivedAt: at(20),
+        recordedAt: at(20),
+      }),
+    );
+  });
+
+  it("merges the patient's texts and the messages to them in time order, with kind, status and time", async () => {
+    // Act
+    const answer = await api.call({
+      method: 'GET',
+      url: `${BASE}/patients/conv-1/conversation`,
+      groups: ['staff'],
+    });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    const conversation = ConversationSchema.parse(answer.body);
+    expect(
+      conversation.items.map((item) =>
+        item.direction === 'inbound' ? `in:${item.item.itemId}` : `out:${item.messageId}:${item.status}`,
+      ),
+    ).toEqual([
+      'out:a-1#reminder#1d#v1:sent',
+      'in:in-conv-1',
+      'in:in-conv-2',
+      'out:kr#in-conv-2:sent',
+      'out:a-1#reminder#2h#v1:pending',
+    ]);
+    expect(conversation.items[0]).toEqual({
+      direction: 'outbound',
+      at: '2026-11-30T15:00:02.000Z',
+      messageId: 'a-1#reminder#1d#v1',
+      kind: 'reminder',
+      channel: 'sms',
+      status: 'sent',
+      appointmentId: 'a-1',
+      dueAt: '2026-11-30T15:00:00.000Z',
+      sentAt: '2026-11-30T15:00:02.000Z',
+    });
+    expect(conversation.items[1]).toMatchObject({
+      direction: 'inbound',
+      at: at(5),
+      item: { body: 'Is parking free?', intent: { kind: 'free-text' }, state: 'open' },
+    });
+  });
+
+  it('is empty for a patient with no texts, and 404 for an unknown patient', async () => {
+    const quiet = await api.call({ method: 'GET', url: `${BASE}/patients/quiet-1/conversation` });
+    const unknown = await api.call({ method: 'GET', url: `${BASE}/patients/nobody/conversation` });
+
+    expect(quiet.body).toEqual({
+      clinicId: 'demo-clinic',
+      patientId: 'quiet-1',
+      timeZone: 'America/New_York',
+      items: [],
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
