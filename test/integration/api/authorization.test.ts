@@ -19,7 +19,8 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
   const url = route.path
     .replace('{clinicId}', 'demo-clinic')
     .replace('{patientId}', 'p-1')
-    .replace('{appointmentId}', 'a-1');
+    .replace('{appointmentId}', 'a-1')
+    .replace('{itemId}', 'in-1');
   const bodies: Record<string, unknown> = {
     '/v1/clinics/demo-clinic': {
       name: 'Renamed',
@@ -41,7 +42,7 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
       body: 'appointmentId,patientId,start,durationMinutes,firstName,phone\nimp-1,p-9,2026-12-20 10:00,30,Bea,+14155552671\n',
     };
   }
-  const query = route.doc.query ? '?from=2026-12-01&to=2026-12-31' : '';
+  const query = route.doc.query && 'from' in route.doc.query.shape ? '?from=2026-12-01&to=2026-12-31' : '';
   return {
     method: route.method,
     url: `${url}${query}`,
@@ -59,12 +60,15 @@ describe('authorisation on every clinic route', () => {
       'GET /v1/clinics/{clinicId}/appointments',
       'GET /v1/clinics/{clinicId}/appointments/{appointmentId}',
       'GET /v1/clinics/{clinicId}/appointments/{appointmentId}/messages',
+      'GET /v1/clinics/{clinicId}/inbox',
       'GET /v1/clinics/{clinicId}/metrics',
       'GET /v1/clinics/{clinicId}/patients/{patientId}',
+      'GET /v1/clinics/{clinicId}/patients/{patientId}/conversation',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/cancel',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/complete',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/no-show',
       'POST /v1/clinics/{clinicId}/imports',
+      'POST /v1/clinics/{clinicId}/inbox/{itemId}/done',
       'PUT /v1/clinics/{clinicId}',
       'PUT /v1/clinics/{clinicId}/appointments/{appointmentId}',
       'PUT /v1/clinics/{clinicId}/patients/{patientId}',
