@@ -145,7 +145,14 @@ export class LocalRuntime {
         }),
       },
     });
-    this.api = composeStaffApi(environment, { dynamo: clients.doc, clock: this.clock, logger }).deps;
+    // Staff replies go to the same queue the sweep fills.
+    this.api = composeStaffApi(environment, {
+      dynamo: clients.doc,
+      clock: this.clock,
+      logger,
+      telemetry: this.telemetry,
+      queue: this.queue,
+    }).deps;
     this.repos = this.api;
     const poller = new StreamPoller(clients.raw, streams, names.appointments);
     this.driver = new PipelineDriver(driverParts(pipeline, { clock: this.clock, poller, queue: this.queue }));

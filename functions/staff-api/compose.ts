@@ -1,13 +1,19 @@
 /**
  * The staff-api composition root: reads the environment once and builds
- * the API's repositories, clock, logger and limits. The Lambda handler,
+ * the API's repositories, the send queue and immediate-send budget of staff
+ * replies, clock, logger and limits. The Lambda handler,
  * local mode's HTTP server and the tests all compose the API here.
  */
+import { randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
 import { makeDynamoClients } from '../../shared/adapters/dynamodb/client';
-import { guardClinicScope } from '../../shared/adapters/dynamodb/clinic-scope';
+import { guardClinicScope, guardSendNowCounters } from '../../shared/adapters/dynamodb/clinic-scope';
 import { DynamoInboundRepository } from '../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../shared/adapters/dynamodb/repositories';
+import { DynamoSendNowBudget } from '../../shared/adapters/dynamodb/send-now-budget';
 import { parseEnv, tableNamesFrom } from '../../shared/config/env';
+import { parseSmsLanes, sendNowSettings } from '../../shared/config/settings';
 import { StaffApiEnv, staffApiConfigFrom } from '../../shared/http/env';
 import type { StaffApiDeps } from '../../shared/http/staff-api';
 import {
@@ -17,7 +23,8 @@ import {
   type Environment,
   withReplacements,
 } from '../../shared/lambda/compose';
-import type { InboundRepository } from '../../shared/ports/repositories';
+import type { SendQueue } from '../../shared/ports/outbound';
+import type { InboundRepository, SendNowBudget } from '../../shared/ports/repositories';
 import type { TableNames } from '../../shared/tables';
 
 /** The pipeline's repositories and the inbound store. */
@@ -25,9 +32,14 @@ export interface StaffApiRepositories extends Repositories {
   inbound: InboundRepository;
 }
 
-export interface StaffApiPorts extends Omit<CommonPorts, 'telemetry'> {
+export interface StaffApiPorts extends CommonPorts {
   /** A test's wrapper around the built repositories. */
   replace?: (built: StaffApiRepositories) => Partial<StaffApiRepositories>;
+  /** Where staff replies go at once (local mode's in-process queue). Default: the SQS send queue. */
+  queue?: SendQueue;
+  /** The immediate-send budget. Default: the `#send-now` counters, through a client that may touch nothing else. */
+  sendNowBudget?: SendNowBudget;
+  newId?: () => string;
 }
 
 /**
@@ -43,11 +55,12 @@ export function composeStaffApi(environment: Environment, ports: StaffApiPorts =
   // keyed by the clinic of the staff request that makes it. A caller that
   // brings its own client (local mode, tests) guards it itself.
   const dynamo = ports.dynamo ?? clinicScopedClient(env.AWS_REGION, { ...names, inbound: env.INBOUND_TABLE });
-  // The API counts nothing itself; its metrics are API Gateway's.
+  // Staff replies count what createAndEnqueueDueNow counts; a caller with
+  // its own logger and no telemetry (local mode) counts nothing.
   const common = commonParts('staff-api', env.AWS_REGION, {
     ...ports,
     dynamo,
-    ...(ports.logger ? { telemetry: { count() {}, seconds() {} } } : {}),
+    ...(ports.logger && !ports.telemetry ? { telemetry: { count() {}, seconds() {} } } : {}),
   });
   const repos = withReplacements(
     {
@@ -58,8 +71,33 @@ export function composeStaffApi(environment: Environment, ports: StaffApiPorts =
     },
     ports.replace,
   );
+  const sendNow = {
+    queue: ports.queue ?? new SqsSendQueue(new SQSClient({ region: env.AWS_REGION }), env.SEND_QUEUE_URL),
+    budget:
+      ports.sendNowBudget ??
+      new DynamoSendNowBudget(
+        ports.dynamo ?? sendNowCountersClient(env.AWS_REGION, env.MESSAGES_TABLE),
+        env.MESSAGES_TABLE,
+      ),
+    config: sendNowSettings({
+      smsPerSecond: env.SMS_PER_SECOND,
+      emailPerSecond: env.EMAIL_PER_SECOND,
+      leaseMinutes: env.LEASE_MINUTES,
+      // Checked by the environment schema.
+      smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
+    }),
+    newToken: randomUUID,
+  };
   return {
-    deps: { ...repos, clock: common.clock, logger: common.logger, config: staffApiConfigFrom(env) },
+    deps: {
+      ...repos,
+      sendNow,
+      newId: ports.newId ?? randomUUID,
+      clock: common.clock,
+      logger: common.logger,
+      telemetry: common.telemetry,
+      config: staffApiConfigFrom(env),
+    },
     ...(common.observability ? { observability: common.observability } : {}),
   };
 }
@@ -68,5 +106,16 @@ export function composeStaffApi(environment: Environment, ports: StaffApiPorts =
 function clinicScopedClient(region: string, names: TableNames) {
   const clients = makeDynamoClients({ region });
   guardClinicScope(clients.raw, names, { required: true });
+  return clients.doc;
+}
+
+/**
+ * The one client of the API that is not clinic-scoped: it may only take
+ * the immediate-send counters (guardSendNowCounters), whose key names the
+ * number's or the account's minute, never a clinic.
+ */
+function sendNowCountersClient(region: string, messagesTable: string) {
+  const clients = makeDynamoClients({ region });
+  guardSendNowCounters(clients.raw, messagesTable);
   return clients.doc;
 }

@@ -314,7 +314,8 @@ export class StatelessStack extends Stack {
     this.staffApi = this.addFunction('StaffApi', {
       entry: 'functions/staff-api/handler.ts',
       envSchema: StaffApiEnv,
-      description: 'Staff API: clinics, patients, appointments, message timelines, metrics and imports',
+      description:
+        'Staff API: clinics, patients, appointments, message timelines, inbox and replies, metrics and imports',
       memorySize: 1024,
       timeout: STAFF_API_TIMEOUT,
       concurrency: { reserved: config.staffApi.concurrency },
@@ -336,7 +337,15 @@ export class StatelessStack extends Stack {
       { items: ['GetItem', 'PutItem'], queries: ['byStart'] },
       'APPOINTMENTS_TABLE',
     );
-    useTable(this.staffApi, tables.messages, { items: ['Query'] }, 'MESSAGES_TABLE');
+    // Staff replies: created conditionally (a replayed Idempotency-Key reads
+    // the reply back), put back to pending if the queue refuses them, and the
+    // immediate-send counter (`#send-now`) taken.
+    useTable(
+      this.staffApi,
+      tables.messages,
+      { items: ['Query', 'GetItem', 'PutItem', 'UpdateItem'] },
+      'MESSAGES_TABLE',
+    );
     // The inbox (by state) and a patient's texts (by party); marking one done
     // reads it and updates it conditionally. Texts are written only by handle-inbound.
     useTable(
@@ -352,6 +361,12 @@ export class StatelessStack extends Stack {
     useSetting(this.staffApi, 'IMPORT_MAX_BYTES', DEFAULT_STAFF_API_CONFIG.importMaxBytes);
     useSetting(this.staffApi, 'IMPORT_MAX_ROWS', DEFAULT_STAFF_API_CONFIG.importMaxRows);
     useSetting(this.staffApi, 'STAFF_BROADCAST_MAX_RECIPIENTS', config.staffApi.staffBroadcastMaxRecipients);
+    // A staff reply goes to the send queue at once, within the immediate share of its number's rate.
+    useQueue(this.staffApi, stateful.sendQueue, 'SEND_QUEUE_URL');
+    useSetting(this.staffApi, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
+    useSetting(this.staffApi, 'SMS_LANES', smsLanesOf(config));
+    useSetting(this.staffApi, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
+    useSetting(this.staffApi, 'LEASE_MINUTES', config.sending.leaseMinutes);
     this.staffHttpApi = new StaffHttpApi(this, 'StaffHttpApi', {
       deploymentName: config.name,
       handler: this.staffApi,

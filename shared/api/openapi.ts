@@ -35,6 +35,8 @@ import {
   MetricsSchema,
   PatientBodySchema,
   PatientResponseSchema,
+  StaffReplyAcceptedSchema,
+  StaffReplyBodySchema,
   TimelineSchema,
 } from './schemas';
 
@@ -49,6 +51,7 @@ const NAMED: Record<Io, [z.ZodType, string][]> = {
     [AppointmentBodySchema, 'AppointmentInput'],
     [CancelBodySchema, 'CancelInput'],
     [EmptyBodySchema, 'EmptyInput'],
+    [StaffReplyBodySchema, 'StaffReplyInput'],
     [FhirBundleSchema, 'FhirBundle'],
   ],
   output: [
@@ -61,6 +64,7 @@ const NAMED: Record<Io, [z.ZodType, string][]> = {
     [InboxItemSchema, 'InboxItem'],
     [InboxPageSchema, 'InboxPage'],
     [ConversationSchema, 'Conversation'],
+    [StaffReplyAcceptedSchema, 'StaffReplyAccepted'],
     [ImportReportSchema, 'ImportReport'],
     [HealthSchema, 'Health'],
     [ErrorBodySchema, 'Error'],

@@ -28,6 +28,7 @@ import {
   TimeZoneSchema,
 } from '../domain/model';
 import { ROLES } from '../domain/roles';
+import { freeText } from '../domain/text';
 import { isUtcIso } from '../domain/time';
 
 // ---------------------------------------------------------------------------
@@ -104,6 +105,24 @@ export const InboxQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(2000).optional(),
 });
 export type InboxQuery = z.output<typeof InboxQuerySchema>;
+
+/**
+ * POST …/patients/{patientId}/replies: a staff member's text to the patient,
+ * sent as written (trimmed). Free text: any script and emoji, line breaks
+ * allowed, no control characters; its SMS parts are checked against the
+ * clinic's budget for staff replies by the use case.
+ */
+export const StaffReplyBodySchema = z.strictObject({
+  text: freeText(true)
+    .trim()
+    .min(1, 'must not be empty')
+    .max(1600, 'must be at most 1600 characters (an SMS of 10 parts)'),
+});
+
+/** The `Idempotency-Key` header of a staff reply: the same key from the same user sends one reply. */
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 letters, digits, dot, colon, underscore or hyphen');
 
 /** An inbox item's id: the text's inbound message id (End User Messaging's, or local mode's). */
 export const InboxItemIdSchema = z
@@ -267,7 +286,20 @@ export const ConversationOutboundSchema = z.object({
     .optional()
     .describe('the words sent: stored for a staff reply (textSource stored); absent for other kinds'),
   textSource: z.enum(['stored']).optional(),
+  by: z.string().optional().describe('staff replies: the staff user who wrote it (token subject)'),
 });
+
+/** 202 to a staff reply: stored and handed to the send queue, or left for the next sweep. */
+export const StaffReplyAcceptedSchema = z.object({
+  messageId: z.string().describe('the reply’s outbox message; it shows in the conversation'),
+  status: MessageStatusSchema.describe(
+    'queued: handed to the send queue now; pending: this minute’s immediate share was spent, the next sweep (within a minute) sends it',
+  ),
+  replayed: z.boolean().describe('true when the Idempotency-Key was used before: nothing new was sent'),
+  segments: z.int().describe('SMS parts the text takes'),
+  encoding: z.enum(['GSM-7', 'UCS-2']),
+});
+export type StaffReplyAccepted = z.output<typeof StaffReplyAcceptedSchema>;
 
 export const ConversationSchema = z.object({
   clinicId: z.string(),

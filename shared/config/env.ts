@@ -77,15 +77,23 @@ const smsLanes = z._default(
   '',
 );
 
-export const PlanMessagesEnv = z.extend(TablesEnv, {
-  PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
-  CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
-  /** What is due at once (confirmations, change notices) goes to the send queue without waiting for the sweep. */
+/**
+ * What a function that sends at once (createAndEnqueueDueNow) reads: the
+ * send queue, the rates its immediate share is taken from, and the lease.
+ */
+export const SEND_NOW_ENV = {
   SEND_QUEUE_URL: z.url(),
   SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
   SMS_LANES: smsLanes,
   EMAIL_PER_SECOND: numberIn(SETTINGS.emailPerSecond),
   LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
+};
+
+export const PlanMessagesEnv = z.extend(TablesEnv, {
+  PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
+  CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
+  /** What is due at once (confirmations, change notices) goes to the send queue without waiting for the sweep. */
+  ...SEND_NOW_ENV,
 });
 export type PlanMessagesEnvironment = z.output<typeof PlanMessagesEnv>;
 

@@ -588,6 +588,18 @@ export const MessageSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * A staff reply's words (kind `staff-reply`), as staff wrote them: sent
+   * as they are, shown in the conversation; PHI, so never logged and never
+   * in an event (the table is encrypted with the project's key).
+   */
+  staffReply: z
+    .strictObject({
+      text: z.string().min(1).max(1600),
+      /** The staff user who wrote it (the token's subject, an id). */
+      by: z.string().min(1).max(128),
+    })
+    .optional(),
   /** The appointment version that planned or last withdrew it. */
   planVersion: positiveVersion,
   /** Revision of the item; bumps on every transition that takes it out of the due index or back in. */

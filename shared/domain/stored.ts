@@ -238,6 +238,7 @@ function buildShapes(write: boolean) {
         to: z.optional(text),
       }),
     ),
+    staffReply: z.optional(object({ text, by: text })),
     planVersion: count,
     rev: count,
     claimToken: z.optional(text),

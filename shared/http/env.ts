@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { TablesEnv } from '../config/env';
+import { SEND_NOW_ENV, TablesEnv } from '../config/env';
 import { SETTINGS } from '../config/settings';
 import { CLINICS_CLAIM } from './auth';
 
@@ -46,6 +46,8 @@ function intIn(min: number, max: number, fallback: number) {
 export const StaffApiEnv = z.extend(TablesEnv, {
   /** Patients' texts (two-way SMS): the inbox and the conversation. */
   INBOUND_TABLE: z.string().check(z.minLength(1, 'is required')),
+  /** Staff replies go to the send queue at once, within the immediate-send share. */
+  ...SEND_NOW_ENV,
   CLINICS_CLAIM: z._default(
     z.string().check(z.regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be a claim name such as custom:clinics')),
     CLINICS_CLAIM,

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import { smsLaneOf } from '../config/settings';
+import { segmentBudgetFor } from '../domain/constants';
 import {
   AppError,
   PermanentDeliveryError,
@@ -9,6 +10,7 @@ import {
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide, isMoveReason, resolveLanguage } from '../domain/planning';
 import {
+  countSegments,
   type FittedSms,
   isTemplateKind,
   render,
@@ -317,6 +319,7 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
   ]);
   if (!clinic) return finishAs(attempt, 'skipped', 'clinic-missing');
   if (message.kind === 'keyword-reply') return sendKeywordReply(attempt, clinic, patient);
+  if (message.kind === 'staff-reply') return sendStaffReply(attempt, clinic, patient);
   // Broadcast texts come from staff, not from templates.
   if (!isTemplateKind(message.kind)) return finishAs(attempt, 'skipped', 'no-template-for-kind');
   const templated = message as Message & { kind: TemplateKind };
@@ -533,12 +536,24 @@ async function sendKeywordReply(
   clinic: Clinic,
   patient: Patient | undefined,
 ): Promise<SendOutcome> {
-  const { deps, key, token, message, now, at } = attempt;
   const outgoing = await keywordReplyOutgoing(attempt, clinic, patient);
   if ('skip' in outgoing) return finishAs(attempt, 'skipped', outgoing.skip);
+  return sendOneSms(attempt, patient, outgoing.request);
+}
+
+/**
+ * Texts a reply (keyword or staff) on the one channel it belongs to, and
+ * records the outcome: no fallback channel, no quiet hours.
+ */
+async function sendOneSms(
+  attempt: Attempt,
+  patient: Patient | undefined,
+  request: SmsRequest,
+): Promise<SendOutcome> {
+  const { deps, key, token, message, now, at } = attempt;
   let receipt: ProviderReceipt;
   try {
-    receipt = await deps.sms.send(outgoing.request);
+    receipt = await deps.sms.send(request);
   } catch (error) {
     if (error instanceof PermanentDeliveryError) {
       deps.telemetry.count('ProviderRefused', 1, { channel: 'sms', reason: error.reason });
@@ -570,4 +585,42 @@ async function sendKeywordReply(
     { detailType: 'MessageSent', detail: messageEventDetail(sent, at, { lagSeconds }) },
   ]);
   return 'sent';
+}
+
+/**
+ * What a staff reply says and where it goes, decided at send time: the
+ * words staff wrote, stored with the message, to the patient's number as it
+ * is now; an opt-out or a segment budget lowered since it was written wins.
+ */
+function staffReplyOutgoing(
+  attempt: Attempt,
+  clinic: Clinic,
+  patient: Patient | undefined,
+): { skip: string } | { request: SmsRequest } {
+  const { message, now } = attempt;
+  const text = message.staffReply?.text;
+  if (!text) return { skip: 'no-text-stored' };
+  if (!patient) return { skip: 'patient-missing' };
+  if (!patient.phone) return { skip: 'no-allowed-channel' };
+  if (now > parseUtc(message.notAfter)) return { skip: 'expired' };
+  if (patient.optOuts.sms) return { skip: 'opted-out' };
+  if (countSegments(text).segments > segmentBudgetFor(clinic.policy, 'staff-reply')) {
+    return { skip: 'over-segment-budget' };
+  }
+  return { request: smsRequestOf(patient.phone, text, message, clinic) };
+}
+
+/**
+ * Sends a staff reply (a person's answer to a patient's text, kind
+ * `staff-reply`) as written, by SMS only: it answers a text, so no
+ * fallback channel, and no quiet hours, since staff send it as they write.
+ */
+async function sendStaffReply(
+  attempt: Attempt,
+  clinic: Clinic,
+  patient: Patient | undefined,
+): Promise<SendOutcome> {
+  const outgoing = staffReplyOutgoing(attempt, clinic, patient);
+  if ('skip' in outgoing) return finishAs(attempt, 'skipped', outgoing.skip);
+  return sendOneSms(attempt, patient, outgoing.request);
 }

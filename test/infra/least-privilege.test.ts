@@ -32,7 +32,8 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     clinics: ['GetItem', 'PutItem'],
     patients: ['GetItem', 'PutItem'],
     appointments: ['GetItem', 'PutItem', 'Query@byStart'],
-    messages: ['Query'],
+    // Staff replies: the conditional create, reading a replayed one, the put-back after a queue refusal, the send-now counter.
+    messages: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
     inbound: ['GetItem', 'Query@byParty', 'Query@inbox', 'UpdateItem'],
   },
   'functions/replan-failed-changes/handler.ts': {

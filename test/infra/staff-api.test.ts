@@ -86,7 +86,7 @@ describe('staff API: routes and authorization', () => {
 
     // Assess
     expect(keys).toEqual(STAFF_API_ROUTES.map(routeKeyOf).sort());
-    expect(keys).toHaveLength(18);
+    expect(keys).toHaveLength(19);
   });
 
   it.each(STAFF_API_ROUTES.map((route) => [routeKeyOf(route), route.public === true] as const))(
@@ -340,7 +340,7 @@ describe('staff API: the function', () => {
     expect(CLINICS_CLAIM).toBe('custom:clinics');
   });
 
-  it('writes clinics, patients and appointments, only queries messages, never the due index, and touches nothing but DynamoDB', () => {
+  it('writes clinics, patients and appointments; of messages, queries a partition and creates and updates staff replies, never the due index; sends only to the send queue', () => {
     // Prepare
     const tableStatements = (table: string) =>
       staffApiStatements().filter(
@@ -359,24 +359,39 @@ describe('staff API: the function', () => {
       expect(actionsOn(table), table).not.toContain('dynamodb:UpdateItem');
     }
     expect(JSON.stringify(tableStatements('AppointmentsTable'))).toContain('/index/byStart');
-    expect(actionsOn('MessagesTable')).toEqual(['dynamodb:Query']);
+    expect([...actionsOn('MessagesTable')].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     const messageResources = tableStatements('MessagesTable')
       .flatMap((statement) => [statement.Resource].flat())
       .map((resource) => JSON.stringify(resource))
       .filter((resource) => resource.includes('MessagesTable'));
     expect(messageResources.filter((resource) => resource.includes('/index/'))).toEqual([]);
-    expect(actionsOn('MessagesTable').filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
+    expect(actionsOn('MessagesTable').filter((action) => /Delete|Write/.test(action))).toEqual([]);
     const services = new Set(
       staffApiStatements().flatMap((statement) =>
         [statement.Action].flat().map((action) => action.split(':')[0]),
       ),
     );
-    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs']);
-    for (const statement of staffApiStatements().filter((s) => JSON.stringify(s.Action).includes('kms:'))) {
-      expect(statement.Condition).toEqual({
-        StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' },
-      });
-    }
+    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs', 'sqs']);
+    const sqs = staffApiStatements().filter((statement) => JSON.stringify(statement.Action).includes('sqs:'));
+    expect(sqs.map((statement) => [statement.Action].flat())).toEqual([['sqs:SendMessage']]);
+    expect(JSON.stringify(sqs.map((statement) => statement.Resource))).toContain('SendQueue');
+    // The project's key, only through DynamoDB (the tables) and SQS (the encrypted send queue).
+    const via = staffApiStatements()
+      .filter((s) => JSON.stringify(s.Action).includes('kms:'))
+      .map(
+        (statement) =>
+          (statement.Condition as { StringEquals?: Record<string, string> })?.StringEquals?.[
+            'kms:ViaService'
+          ],
+      );
+    expect(new Set(via)).toEqual(
+      new Set(['dynamodb.us-east-1.amazonaws.com', 'sqs.us-east-1.amazonaws.com']),
+    );
   });
 });
 

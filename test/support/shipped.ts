@@ -85,6 +85,11 @@ export const CDK_ENVIRONMENT = {
   'staff-api': (names: TableNames) => ({
     ...tableVariables(names),
     INBOUND_TABLE: names.inbound,
+    SEND_QUEUE_URL: SEND_QUEUE_URL,
+    SMS_PER_SECOND: '20',
+    SMS_LANES: 'north=3',
+    EMAIL_PER_SECOND: '14',
+    LEASE_MINUTES: '15',
     CLINICS_CLAIM: 'custom:clinics',
     JSON_MAX_BYTES: '262144',
     IMPORT_MAX_BYTES: '1048576',

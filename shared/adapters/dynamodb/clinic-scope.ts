@@ -15,6 +15,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { clinicInScope } from '../../clinic-scope';
 import { AppError } from '../../domain/errors';
 import { TABLES, type TableDefinition, type TableNames } from '../../tables';
+import { SEND_NOW_PARTITION } from './send-now-budget';
 
 /** A DynamoDB request that does not stay inside the clinic of the request that made it. */
 export class ClinicScopeError extends AppError {
@@ -136,5 +137,37 @@ export function guardClinicScope(
     },
     // After the document client marshalled the input, before it is signed and sent.
     { step: 'build', name: 'clinicScopeGuard', override: true },
+  );
+}
+
+/**
+ * Makes a DynamoDB client refuse every request but one: the immediate-send
+ * budget's conditional update of a counter under `#send-now` in the
+ * messages table. The staff API sends staff replies at once, and that
+ * counter is the number's or the account's, not a clinic's, so its key
+ * names no clinic and the clinic-scoped client rightly refuses it. The API
+ * takes the counter through a second client that can do that and nothing
+ * else, so the clinic guard keeps refusing every other request, the
+ * counters included.
+ *
+ * @param client - the low-level client the budget's document client wraps
+ * @param messagesTable - the physical name of the messages table
+ */
+export function guardSendNowCounters(client: DynamoDBClient, messagesTable: string): void {
+  const partitionKey = TABLES.messages.partitionKey.name;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName ?? 'unknown command');
+      const input = args.input as Record<string, unknown>;
+      const key = input.Key as Record<string, AttributeValue> | undefined;
+      const counter =
+        command === 'UpdateItemCommand' &&
+        input.TableName === messagesTable &&
+        stringOf(key?.[partitionKey]) === SEND_NOW_PARTITION;
+      if (!counter)
+        throw new ClinicScopeError(`${command} refused: this client only takes send-now counters`);
+      return next(args);
+    },
+    { step: 'build', name: 'sendNowCountersOnly', override: true },
   );
 }

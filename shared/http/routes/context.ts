@@ -8,7 +8,7 @@ import { ValidationError } from '../../domain/errors';
 import { ClinicIdSchema, EntityIdSchema } from '../../domain/model';
 import type { Clock } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
-import type { AppLogger } from '../../ports/outbound';
+import type { AppLogger, Telemetry } from '../../ports/outbound';
 import type {
   AppointmentRepository,
   ClinicRepository,
@@ -16,6 +16,7 @@ import type {
   MessageRepository,
   PatientRepository,
 } from '../../ports/repositories';
+import type { SendNowPorts } from '../../use-cases/enqueue-due-now';
 import type { Saved, SaveOutcome } from '../../use-cases/versions';
 import type { Principal } from '../auth';
 import type { StaffApiConfig } from '../env';
@@ -29,8 +30,13 @@ export interface StaffApiDeps {
   messages: MessageRepository;
   /** Patients' texts: the inbox and the conversation. */
   inbound: InboundRepository;
+  /** Staff replies go to the send queue at once, within the immediate-send share. */
+  sendNow: SendNowPorts;
+  /** A fresh unique id (a staff reply's, when the caller sends no idempotency key). */
+  newId: () => string;
   clock: Clock;
   logger: AppLogger;
+  telemetry: Telemetry;
   config: StaffApiConfig;
 }
 

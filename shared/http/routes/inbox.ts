@@ -1,16 +1,23 @@
-/** The staff inbox routes: the patients' texts that need a person, marking one done, a patient's conversation. */
+/**
+ * The staff inbox routes: the patients' texts that need a person, marking
+ * one done, a patient's conversation, and a staff member's reply by SMS.
+ */
 import * as z from 'zod';
 import {
   ConversationSchema,
   EmptyBodySchema,
+  IdempotencyKeySchema,
   InboxItemIdSchema,
   InboxItemSchema,
   InboxPageSchema,
   InboxQuerySchema,
+  StaffReplyAcceptedSchema,
+  StaffReplyBodySchema,
 } from '../../api/schemas';
 import { ClinicIdSchema } from '../../domain/model';
 import { parseOrThrow } from '../../domain/validation';
 import { listInbox, markInboxItemDone, patientConversation } from '../../use-cases/staff/inbox';
+import { sendStaffReply } from '../../use-cases/staff/replies';
 import { jsonBody, queryOf } from '../request';
 import { ERRORS, pathClinicId, pathIds, type StaffRoute } from './context';
 
@@ -76,6 +83,47 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
     },
     async handle({ deps }, params) {
       return { status: 200, body: await patientConversation(deps, pathIds(params, 'patientId')) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/clinics/{clinicId}/patients/{patientId}/replies',
+    role: 'staff',
+    doc: {
+      operationId: 'sendStaffReply',
+      summary: 'Text a patient a staff member’s own words, at once',
+      description:
+        'Free text (any script and emoji, line breaks allowed; no control characters, 400 names the position), ' +
+        'at most the clinic’s SMS budget for staff replies (`policy.segmentBudget.other` parts; 400 says the parts ' +
+        'and the budget). Stored with the outbox message (kind `staff-reply`) and handed to the send queue at once; ' +
+        'send-message texts it as written. A patient who opted out of SMS, or has no phone, gets 409 and nothing is ' +
+        'stored. With an `Idempotency-Key` header, a retry by the same user answers 202 with the same message and ' +
+        'sends nothing more.',
+      tag: 'Inbox',
+      body: { required: true, content: { 'application/json': { schema: StaffReplyBodySchema } } },
+      responses: {
+        202: {
+          description: 'Accepted: stored, and queued or left for the next sweep',
+          schema: StaffReplyAcceptedSchema,
+        },
+        ...ERRORS,
+        409: { description: 'The patient opted out of SMS or has no phone number' },
+      },
+    },
+    async handle({ deps, event, headers, principal }, params) {
+      const ids = pathIds(params, 'patientId');
+      const idempotencyKey =
+        headers['idempotency-key'] === undefined
+          ? undefined
+          : parseOrThrow(z.object({ 'Idempotency-Key': IdempotencyKeySchema }), {
+              'Idempotency-Key': headers['idempotency-key'],
+            })['Idempotency-Key'];
+      const body = jsonBody(event, deps.config.jsonMaxBytes);
+      const accepted = await sendStaffReply(
+        { ...deps, ...deps.sendNow },
+        { ...ids, body, by: principal.subject, idempotencyKey },
+      );
+      return { status: 202, body: accepted };
     },
   },
 ];

@@ -103,6 +103,10 @@ function toOutboundItem(message: Message): ConversationItem {
     ...(message.appointmentId ? { appointmentId: message.appointmentId } : {}),
     dueAt: message.dueAt,
     ...(accepted && message.finishedAt ? { sentAt: message.finishedAt } : {}),
+    // A staff reply's words are stored with it (the only kind whose words are).
+    ...(message.staffReply
+      ? { text: message.staffReply.text, textSource: 'stored' as const, by: message.staffReply.by }
+      : {}),
   };
 }
 

@@ -28,6 +28,7 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
       contactPhone: '+12025550143',
     },
     '/v1/clinics/demo-clinic/patients/p-1': { firstName: 'Ana', phone: '+14155552671', channels: ['sms'] },
+    '/v1/clinics/demo-clinic/patients/p-1/replies': { text: 'Yes, see you then.' },
     '/v1/clinics/demo-clinic/appointments/a-1': {
       patientId: 'p-1',
       startAt: '2026-12-20T15:00:00Z',
@@ -69,6 +70,7 @@ describe('authorisation on every clinic route', () => {
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/no-show',
       'POST /v1/clinics/{clinicId}/imports',
       'POST /v1/clinics/{clinicId}/inbox/{itemId}/done',
+      'POST /v1/clinics/{clinicId}/patients/{patientId}/replies',
       'PUT /v1/clinics/{clinicId}',
       'PUT /v1/clinics/{clinicId}/appointments/{appointmentId}',
       'PUT /v1/clinics/{clinicId}/patients/{patientId}',

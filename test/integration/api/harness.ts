@@ -3,14 +3,19 @@
  * this test file's own DynamoDB Local tables, with a fixed clock, and reads
  * the tables back to assert what was (not) written.
  */
+import { randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { makeHandler } from '../../../functions/staff-api/handler';
+import { SqsSendQueue } from '../../../shared/adapters/aws/sqs-send-queue';
 import { type DynamoClients, makeDynamoClients } from '../../../shared/adapters/dynamodb/client';
-import { guardClinicScope } from '../../../shared/adapters/dynamodb/clinic-scope';
+import { guardClinicScope, guardSendNowCounters } from '../../../shared/adapters/dynamodb/clinic-scope';
 import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
+import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-budget';
+import { RecordingTelemetry } from '../../../shared/adapters/local/recorders';
 import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../../shared/http/auth';
@@ -19,6 +24,9 @@ import { toApiEvent } from '../../../shared/http/events';
 import type { AppLogger } from '../../../shared/ports/outbound';
 import { TEST_NOW } from '../../support/factories';
 import { type TestTables, useTestTables } from '../../support/tables';
+
+/** The send queue staff replies go to (SQS is mocked where a test sends one). */
+export const SEND_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/send-queue';
 
 export interface ApiCall {
   method: string;
@@ -85,17 +93,35 @@ export function useStaffApi(
   // The API gets its own clients with the clinic guard, as in Lambda: every
   // test of every route proves that each request stays inside its clinic.
   let guarded: DynamoClients | undefined;
+  // And a second client for the immediate-send counters only, as in Lambda.
+  let counters: DynamoClients | undefined;
   beforeAll(() => {
     guarded = makeDynamoClients({ endpoint: inject('dynamoEndpoint') });
     guardClinicScope(guarded.raw, tables.names, { required: true });
+    counters = makeDynamoClients({ endpoint: inject('dynamoEndpoint') });
+    guardSendNowCounters(counters.raw, tables.names.messages);
   });
-  afterAll(() => guarded?.raw.destroy());
+  afterAll(() => {
+    guarded?.raw.destroy();
+    counters?.raw.destroy();
+  });
+  const telemetry = new RecordingTelemetry();
   const handler = () =>
     makeHandler({
       ...makeRepositories(guarded?.doc ?? tables.clients.doc, tables.names),
       inbound: new DynamoInboundRepository(guarded?.doc ?? tables.clients.doc, tables.names.inbound),
+      sendNow: {
+        // A test file that sends replies mocks SQSClient (aws-sdk-client-mock) and asserts the exact input.
+        queue: new SqsSendQueue(new SQSClient({ region: 'us-east-1' }), SEND_QUEUE_URL),
+        budget: new DynamoSendNowBudget(counters?.doc ?? tables.clients.doc, tables.names.messages),
+        // Every test runs at the same fixed minute: room for all of them.
+        config: { perMinute: { sms: 10_000, email: 10_000 }, leaseMinutes: 15 },
+        newToken: randomUUID,
+      },
+      newId: randomUUID,
       clock: fixedClock(options.now ?? TEST_NOW),
       logger,
+      telemetry,
       config: { ...DEFAULT_STAFF_API_CONFIG, ...options.config },
     });
   return {

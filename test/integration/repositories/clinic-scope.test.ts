@@ -1,20 +1,25 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DynamoClients, makeDynamoClients } from '../../../shared/adapters/dynamodb/client';
 import {
   ClinicScopeError,
   guardClinicScope,
+  guardSendNowCounters,
   isClinicKey,
 } from '../../../shared/adapters/dynamodb/clinic-scope';
+import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
+import { DynamoSendNowBudget, SEND_NOW_PARTITION } from '../../../shared/adapters/dynamodb/send-now-budget';
 import { inClinicScope } from '../../../shared/clinic-scope';
-import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../support/factories';
+import { makeAppointment, makeClinic, makeInbound, makeMessage, makePatient } from '../../support/factories';
 import { useTestTables } from '../../support/tables';
 
 const tables = useTestTables();
 let guarded: DynamoClients;
+let counters: DynamoClients;
 let repos: Repositories;
+let inbound: DynamoInboundRepository;
 
 const NORTH = 'north';
 const SOUTH = 'south';
@@ -27,13 +32,22 @@ beforeAll(async () => {
     await open.patients.put(makePatient({ clinicId }), null);
     await open.appointments.put(makeAppointment({ clinicId }), null);
     await open.messages.create(makeMessage({ clinicId }));
+    await new DynamoInboundRepository(tables.clients.doc, tables.names.inbound).record(
+      makeInbound({ clinicId, state: 'open', outcome: 'free-text', intent: { kind: 'free-text' } }),
+    );
   }
   guarded = makeDynamoClients({ endpoint: inject('dynamoEndpoint') });
   guardClinicScope(guarded.raw, tables.names, { required: true });
   repos = makeRepositories(guarded.doc, tables.names);
+  inbound = new DynamoInboundRepository(guarded.doc, tables.names.inbound);
+  counters = makeDynamoClients({ endpoint: inject('dynamoEndpoint') });
+  guardSendNowCounters(counters.raw, tables.names.messages);
 });
 
-afterAll(() => guarded.raw.destroy());
+afterAll(() => {
+  guarded.raw.destroy();
+  counters.raw.destroy();
+});
 
 const range = { from: '2026-12-01T00:00:00.000Z', to: '2026-12-31T00:00:00.000Z' };
 
@@ -56,6 +70,13 @@ const STAFF_API_CALLS: Record<string, (clinicId: string) => Promise<unknown>> = 
   'appointments.listByStart (Query byStart)': (clinicId) => repos.appointments.listByStart(clinicId, range),
   'messages.listForAppointment (Query)': (clinicId) =>
     repos.messages.listForAppointment(clinicId, 'p-1', 'a-1'),
+  'messages.listForPatient (Query)': (clinicId) => repos.messages.listForPatient(clinicId, 'p-1'),
+  'messages.create (PutItem, a staff reply)': (clinicId) =>
+    repos.messages.create(makeMessage({ clinicId, messageId: '~staff-reply#scope-1', kind: 'staff-reply' })),
+  'inbound.listByState (Query inbox)': (clinicId) => inbound.listByState(clinicId, 'open'),
+  'inbound.listForPatient (Query byParty)': (clinicId) => inbound.listForPatient(clinicId, 'p-1'),
+  'inbound.setState (GetItem, UpdateItem)': (clinicId) =>
+    inbound.setState(clinicId, 'in-1', { state: 'done', at: '2026-12-01T15:00:00.000Z', by: 'staff-user-1' }),
 };
 
 describe('clinic scope: the staff API reaches only the clinic of its request', () => {
@@ -111,6 +132,51 @@ describe('clinic scope: the staff API reaches only the clinic of its request', (
         ),
       ),
     ).rejects.toThrow(/BatchGetItemCommand is not allowed/);
+  });
+
+  it('refuses the immediate-send counter, whose key names the number or the account, not a clinic', async () => {
+    const budget = new DynamoSendNowBudget(guarded.doc, tables.names.messages);
+    await expect(inClinicScope(NORTH, () => budget.take('sms', '2026-12-01T15:00', 5))).rejects.toThrow(
+      /UpdateItemCommand on messages is keyed by another clinic/,
+    );
+  });
+
+  it('gives the staff API a counters client that takes a send-now counter and refuses anything else', async () => {
+    // Prepare
+    const budget = new DynamoSendNowBudget(counters.doc, tables.names.messages);
+
+    // Act and assess: the counter, inside or outside a clinic's request.
+    await expect(inClinicScope(NORTH, () => budget.take('sms@north', '2026-12-01T15:00', 5))).resolves.toBe(
+      true,
+    );
+    await expect(budget.take('sms', '2026-12-01T15:01', 5)).resolves.toBe(true);
+    // A clinic's data, a write of another shape under the counters' partition, another table, a scan.
+    await expect(
+      inClinicScope(NORTH, () =>
+        counters.doc.send(
+          new GetCommand({ TableName: tables.names.patients, Key: { clinicId: NORTH, patientId: 'p-1' } }),
+        ),
+      ),
+    ).rejects.toThrow(/only takes send-now counters/);
+    await expect(
+      counters.doc.send(
+        new PutCommand({
+          TableName: tables.names.messages,
+          Item: { pk: SEND_NOW_PARTITION, sk: 'sms#x', taken: 0 },
+        }),
+      ),
+    ).rejects.toThrow(/PutItemCommand refused/);
+    await expect(
+      counters.doc.send(
+        new GetCommand({
+          TableName: tables.names.messages,
+          Key: { pk: 'north#p-1', sk: 'a-1#reminder#1d#v1' },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ClinicScopeError);
+    await expect(counters.raw.send(new ScanCommand({ TableName: tables.names.messages }))).rejects.toThrow(
+      /ScanCommand refused/,
+    );
   });
 
   it('tells a clinic’s own composite keys from another clinic whose id starts the same', () => {

@@ -10,6 +10,9 @@ const TABLES = {
   APPOINTMENTS_TABLE: 'appointments',
   MESSAGES_TABLE: 'messages',
   INBOUND_TABLE: 'inbound',
+  SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/send-queue',
+  SMS_PER_SECOND: '20',
+  EMAIL_PER_SECOND: '14',
 };
 
 describe('staff-api environment', () => {
@@ -42,10 +45,13 @@ describe('staff-api environment', () => {
       'APPOINTMENTS_TABLE',
       'CLINICS_CLAIM',
       'CLINICS_TABLE',
+      'EMAIL_PER_SECOND',
       'IMPORT_MAX_ROWS',
       'INBOUND_TABLE',
       'MESSAGES_TABLE',
       'PATIENTS_TABLE',
+      'SEND_QUEUE_URL',
+      'SMS_PER_SECOND',
     ]);
   });
 });

@@ -1,0 +1,160 @@
+/**
+ * A staff member's answer to a patient, by SMS (issue 12, item 7): free
+ * text, checked against the clinic's segment budget, stored on the outbox
+ * message it becomes (kind `staff-reply`), and handed to the send queue at
+ * once like an auto-reply. send-message reads the stored words at send time.
+ */
+import { createHash } from 'node:crypto';
+import { type StaffReplyAccepted, StaffReplyBodySchema } from '../../api/schemas';
+import { DEFAULT_PRIORITY, segmentBudgetFor } from '../../domain/constants';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
+import type { Message } from '../../domain/model';
+import { resolveLanguage } from '../../domain/planning';
+import { countSegments } from '../../domain/templates';
+import { toUtcIso } from '../../domain/time';
+import { parseOrThrow } from '../../domain/validation';
+import type { ClinicRepository, PatientRepository } from '../../ports/repositories';
+import { createAndEnqueueDueNow, type SendNowDeps } from '../enqueue-due-now';
+import { loadClinic } from './common';
+
+/**
+ * How long a staff reply is worth sending: one that could not go within the
+ * hour (the provider down, the number's budget spent) is skipped `expired`
+ * rather than arrive when the conversation has moved on; staff see it so.
+ */
+export const STAFF_REPLY_VALID_MINUTES = 60;
+
+/** The prefix of every staff reply's message id (`~` keeps it apart from appointment ids). */
+export const STAFF_REPLY_ID_PREFIX = '~staff-reply#';
+
+export interface StaffReplyDeps extends SendNowDeps {
+  clinics: ClinicRepository;
+  patients: PatientRepository;
+  /** A fresh unique id, for a reply sent without an idempotency key. */
+  newId: () => string;
+}
+
+export interface StaffReplyRequest {
+  clinicId: string;
+  patientId: string;
+  /** The request body: `{ "text": … }`. */
+  body: unknown;
+  /** The staff user's subject (an id), stored as the reply's author. */
+  by: string;
+  /** The caller's idempotency key: the same key from the same user sends one reply. */
+  idempotencyKey?: string | undefined;
+}
+
+/**
+ * The reply's message id: from the caller's idempotency key when there is
+ * one (so a retried request finds the reply it made), else new. Sorted by
+ * time within the patient's partition either way.
+ */
+function replyIdOf(request: StaffReplyRequest, at: string, newId: () => string): string {
+  if (request.idempotencyKey) {
+    const digest = createHash('sha256')
+      .update(`${request.clinicId}\n${request.patientId}\n${request.by}\n${request.idempotencyKey}`)
+      .digest('hex')
+      .slice(0, 32);
+    return `${STAFF_REPLY_ID_PREFIX}k-${digest}`;
+  }
+  return `${STAFF_REPLY_ID_PREFIX}${at.replace(/[-:.]/g, '')}-${newId().replace(/-/g, '').slice(0, 12)}`;
+}
+
+/**
+ * Sends a staff member's free text to a patient by SMS, at once.
+ *
+ * Primary course:
+ * 1. Parse the body: free text (no control characters, bidirectional
+ *    overrides or broken surrogates; line breaks allowed), 1–1,600 characters.
+ * 2. Load the clinic and the patient (404); the patient must have a phone
+ *    and must not have opted out of SMS (409, nothing written).
+ * 3. Count the text's SMS parts against the clinic's budget for staff
+ *    replies (`policy.segmentBudget.other`); over it: 400 on `text`.
+ * 4. Store it as a `staff-reply` message with the words on it and hand it
+ *    to the send queue at once (createAndEnqueueDueNow): `queued`, or
+ *    `pending` for the next sweep when this minute's immediate share is spent.
+ *
+ * @param deps - repositories, the send-now ports, clock, ids
+ * @param request - the clinic, patient, body, author and idempotency key
+ * @returns the message id and where it stands
+ */
+export async function sendStaffReply(
+  deps: StaffReplyDeps,
+  request: StaffReplyRequest,
+): Promise<StaffReplyAccepted> {
+  const { text } = parseOrThrow(StaffReplyBodySchema, request.body);
+  const clinic = await loadClinic(deps.clinics, request.clinicId);
+  const patient = await deps.patients.get(request.clinicId, request.patientId);
+  if (!patient) {
+    throw new NotFoundError(`patient ${request.patientId} does not exist in clinic ${request.clinicId}`);
+  }
+  if (patient.optOuts.sms) {
+    throw new ConflictError(
+      `patient ${patient.patientId} opted out of SMS (source ${patient.optOuts.sms.source}, at ${patient.optOuts.sms.at}); ` +
+        'no text can be sent to them until they opt back in',
+    );
+  }
+  if (!patient.phone) {
+    throw new ConflictError(`patient ${patient.patientId} has no phone number to text`);
+  }
+  const budget = segmentBudgetFor(clinic.policy, 'staff-reply');
+  const parts = countSegments(text);
+  if (parts.segments > budget) {
+    throw new ValidationError([
+      {
+        path: 'text',
+        message:
+          `takes ${parts.segments} SMS parts (${parts.encoding}, ${parts.units} characters); the clinic's ` +
+          `budget for staff replies is ${budget} (policy.segmentBudget.other)`,
+      },
+    ]);
+  }
+
+  const now = deps.clock.now();
+  const at = toUtcIso(now);
+  const messageId = replyIdOf(request, at, deps.newId);
+  const message: Message = {
+    clinicId: clinic.clinicId,
+    patientId: patient.patientId,
+    messageId,
+    kind: 'staff-reply',
+    priority: DEFAULT_PRIORITY['staff-reply'],
+    channel: 'sms',
+    ...(clinic.originationIdentity ? { ownNumber: true } : {}),
+    language: resolveLanguage(patient, clinic.policy),
+    dueAt: at,
+    plannedAt: at,
+    notAfter: toUtcIso(now.plus({ minutes: STAFF_REPLY_VALID_MINUTES })),
+    status: 'pending',
+    attempts: 0,
+    staffReply: { text, by: request.by.slice(0, 128) },
+    planVersion: 1,
+    rev: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const summary = await createAndEnqueueDueNow(deps, [message]);
+  if (!summary.created[0]) {
+    // The same idempotency key again: the first request's reply, as it stands now.
+    const stored = await deps.messages.get({
+      clinicId: clinic.clinicId,
+      patientId: patient.patientId,
+      messageId,
+    });
+    return {
+      messageId,
+      status: stored?.status ?? 'pending',
+      replayed: true,
+      segments: parts.segments,
+      encoding: parts.encoding,
+    };
+  }
+  return {
+    messageId,
+    status: summary.enqueued > 0 ? 'queued' : 'pending',
+    replayed: false,
+    segments: parts.segments,
+    encoding: parts.encoding,
+  };
+}

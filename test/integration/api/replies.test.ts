@@ -1,0 +1,181 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConversationSchema, StaffReplyAcceptedSchema } from '../../../shared/api/schemas';
+import { makeClinic, makePatient, TEST_NOW } from '../../support/factories';
+import { issuePaths, SEND_QUEUE_URL, useStaffApi } from './harness';
+
+const sqs = mockClient(SQSClient);
+afterAll(() => sqs.restore());
+
+const api = useStaffApi();
+const BASE = '/v1/clinics/demo-clinic/patients';
+const KEY = (patientId: string) => ({ clinicId: 'demo-clinic', patientId });
+
+beforeAll(() =>
+  api.seed({
+    clinics: [makeClinic()],
+    patients: [
+      makePatient(),
+      makePatient({ patientId: 'stopped', optOuts: { sms: { at: TEST_NOW, source: 'patient' } } }),
+      makePatient({ patientId: 'no-phone', phone: undefined, channels: ['email'] }),
+    ],
+  }),
+);
+beforeEach(() => {
+  sqs.reset();
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+});
+
+describe('POST /v1/clinics/{clinicId}/patients/{patientId}/replies', () => {
+  it('stores the text on a staff-reply message and hands it to the send queue at once (202 with the id)', async () => {
+    // Act
+    const answer = await api.call({
+      method: 'POST',
+      url: `${BASE}/p-1/replies`,
+      body: { text: 'Yes, parking is free behind the building.\nSee you Tuesday!' },
+      groups: ['staff'],
+    });
+
+    // Assess
+    expect(answer.status).toBe(202);
+    const accepted = StaffReplyAcceptedSchema.parse(answer.body);
+    expect(accepted).toMatchObject({ status: 'queued', replayed: false, segments: 1, encoding: 'GSM-7' });
+    expect(accepted.messageId).toMatch(/^~staff-reply#20261201T150000000Z-[0-9a-f]{12}$/);
+    const stored = await api.repos().messages.get({ ...KEY('p-1'), messageId: accepted.messageId });
+    expect(stored).toMatchObject({
+      kind: 'staff-reply',
+      priority: 'high',
+      channel: 'sms',
+      status: 'queued',
+      language: 'en',
+      dueAt: TEST_NOW,
+      notAfter: '2026-12-01T16:00:00.000Z',
+      staffReply: { text: 'Yes, parking is free behind the building.\nSee you Tuesday!', by: 'staff-user-1' },
+    });
+    expect(stored?.appointmentId).toBeUndefined();
+    expect(sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        QueueUrl: SEND_QUEUE_URL,
+        Entries: [
+          {
+            Id: '0',
+            MessageBody: JSON.stringify({
+              clinicId: 'demo-clinic',
+              patientId: 'p-1',
+              messageId: accepted.messageId,
+              token: stored?.claimToken,
+            }),
+            DelaySeconds: 0,
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('shows the reply with its words in the conversation, and never logs them', async () => {
+    // Prepare
+    const text = 'Bring your insurance card, please.';
+    const sent = await api.call({ method: 'POST', url: `${BASE}/p-1/replies`, body: { text } });
+
+    // Act
+    const conversation = await api.call({ method: 'GET', url: `${BASE}/p-1/conversation` });
+
+    // Assess
+    const items = ConversationSchema.parse(conversation.body).items;
+    expect(
+      items.find((item) => item.direction === 'outbound' && item.messageId === sent.body.messageId),
+    ).toMatchObject({
+      kind: 'staff-reply',
+      status: 'queued',
+      text,
+      textSource: 'stored',
+    });
+    expect(JSON.stringify(api.logs)).not.toContain('insurance');
+  });
+
+  it('sends one reply for one idempotency key: the retry answers 202 with the same id and queues nothing', async () => {
+    // Prepare
+    const request = {
+      method: 'POST',
+      url: `${BASE}/p-1/replies`,
+      body: { text: 'We can see you at 3 pm.' },
+      headers: { 'idempotency-key': 'console-7f3a' },
+    };
+
+    // Act
+    const first = await api.call(request);
+    const again = await api.call(request);
+
+    // Assess
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ messageId: first.body.messageId, replayed: true, status: 'queued' });
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+  });
+
+  it("refuses a text over the clinic's segment budget, saying the parts and the budget, and writes nothing", async () => {
+    // Prepare: 4 parts of GSM-7 (153 each past the first), the budget is 3.
+    const before = await api.snapshot();
+
+    // Act
+    const answer = await api.call({
+      method: 'POST',
+      url: `${BASE}/p-1/replies`,
+      body: { text: 'a'.repeat(600) },
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.issues).toEqual([
+      {
+        path: 'text',
+        message:
+          "takes 4 SMS parts (GSM-7, 600 characters); the clinic's budget for staff replies is 3 (policy.segmentBudget.other)",
+      },
+    ]);
+    expect(await api.snapshot()).toBe(before);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('refuses control characters with their position, and an empty or missing text (400), writing nothing', async () => {
+    // Prepare
+    const before = await api.snapshot();
+
+    // Act
+    const control = await api.call({
+      method: 'POST',
+      url: `${BASE}/p-1/replies`,
+      body: { text: 'Hi\u0007 there' },
+    });
+    const blank = await api.call({ method: 'POST', url: `${BASE}/p-1/replies`, body: { text: '  \n ' } });
+    const missing = await api.call({ method: 'POST', url: `${BASE}/p-1/replies`, body: { message: 'Hi' } });
+
+    // Assess
+    expect(control.body.error.issues).toEqual([
+      { path: 'text', message: 'must not contain a control character: U+0007 at position 3' },
+    ]);
+    expect(issuePaths(blank)).toEqual(['text']);
+    expect(issuePaths(missing).sort()).toEqual(['message', 'text']);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('refuses a patient who opted out of SMS and one without a phone (409), and an unknown patient (404)', async () => {
+    // Prepare
+    const before = await api.snapshot();
+    const body = { text: 'Hello' };
+
+    // Act
+    const stopped = await api.call({ method: 'POST', url: `${BASE}/stopped/replies`, body });
+    const noPhone = await api.call({ method: 'POST', url: `${BASE}/no-phone/replies`, body });
+    const unknown = await api.call({ method: 'POST', url: `${BASE}/nobody/replies`, body });
+
+    // Assess
+    expect(stopped.status).toBe(409);
+    expect(stopped.body.error.message).toMatch(/opted out of SMS \(source patient/);
+    expect(noPhone.status).toBe(409);
+    expect(unknown.status).toBe(404);
+    expect(await api.snapshot()).toBe(before);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+});
