@@ -137,11 +137,7 @@ export const HandleInboundEnv = z.extend(TablesEnv, {
   EVENT_BUS_NAME: name,
   /** Where texts that cannot be applied (malformed, unknown number) are set aside, ids only. */
   INBOUND_DEAD_LETTER_QUEUE_URL: z.url(),
-  SEND_QUEUE_URL: z.url(),
-  SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
-  SMS_LANES: smsLanes,
-  EMAIL_PER_SECOND: numberIn(SETTINGS.emailPerSecond),
-  LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
+  ...SEND_NOW_ENV,
 });
 export type HandleInboundEnvironment = z.output<typeof HandleInboundEnv>;
 
