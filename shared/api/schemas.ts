@@ -284,8 +284,11 @@ export const ConversationOutboundSchema = z.object({
   text: z
     .string()
     .optional()
-    .describe('the words sent: stored for a staff reply (textSource stored); absent for other kinds'),
-  textSource: z.enum(['stored']).optional(),
+    .describe(
+      'the words: a staff reply’s as sent (textSource stored); any other kind rendered again as it would be sent now (textSource rendered); absent when it no longer renders (its visit is gone) or keeps no words (a broadcast)',
+    ),
+  subject: z.string().optional().describe('an email’s subject, rendered again like its text'),
+  textSource: z.enum(['stored', 'rendered']).optional(),
   by: z.string().optional().describe('staff replies: the staff user who wrote it (token subject)'),
 });
 

@@ -76,8 +76,9 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
       summary: 'A patient’s texts and the messages sent to them, in time order',
       description:
         'Inbound texts (as in the inbox, with their intent and state) and every outbound message (kind, ' +
-        'channel, status, reason, time), oldest first, for as long as the deployment keeps them. A staff ' +
-        'reply shows the text that was sent (`textSource: stored`).',
+        'channel, status, reason, time, words), oldest first, for as long as the deployment keeps them. A staff ' +
+        'reply shows the words sent (`textSource: stored`); other kinds are rendered again as they would be sent ' +
+        'now (`textSource: rendered`).',
       tag: 'Inbox',
       responses: { 200: { description: 'The conversation', schema: ConversationSchema }, ...ERRORS },
     },

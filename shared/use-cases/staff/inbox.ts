@@ -7,20 +7,32 @@
 import type { Conversation, ConversationItem, InboxItem, InboxPage, InboxQuery } from '../../api/schemas';
 import { InboxQuerySchema } from '../../api/schemas';
 import { NotFoundError } from '../../domain/errors';
-import { ACCEPTED_STATUSES, type Clinic, type InboundMessage, type Message } from '../../domain/model';
+import {
+  ACCEPTED_STATUSES,
+  type Appointment,
+  type Clinic,
+  type InboundMessage,
+  type Message,
+  type Patient,
+} from '../../domain/model';
+import { resolveLanguage } from '../../domain/planning';
+import { isTemplateKind, render, renderKeywordReply, renderSms } from '../../domain/templates';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type {
+  AppointmentRepository,
   ClinicRepository,
   InboundRepository,
   MessageRepository,
   PatientRepository,
 } from '../../ports/repositories';
-import { loadClinic, localIso } from './common';
+import { keywordReplyOf } from '../queue-auto-reply';
+import { loadClinic, localIso, mapWithConcurrency } from './common';
 
 export interface StaffInboxDeps {
   clinics: ClinicRepository;
   patients: PatientRepository;
+  appointments: AppointmentRepository;
   messages: MessageRepository;
   inbound: InboundRepository;
   clock: Clock;
@@ -90,8 +102,59 @@ function outboundAt(message: Message): string {
   return message.finishedAt ?? message.dueAt;
 }
 
-function toOutboundItem(message: Message): ConversationItem {
+/** What the conversation shows of an outbound message's words. */
+interface Words {
+  text: string;
+  subject?: string;
+  textSource: 'stored' | 'rendered';
+}
+
+/** What rendering a message again needs: the clinic, the patient and the visits as they are now. */
+interface RenderContext {
+  clinic: Clinic;
+  patient: Patient;
+  appointments: ReadonlyMap<string, Appointment>;
+}
+
+/**
+ * A message's words: a staff reply's as stored; any other kind rendered
+ * again from the clinic's wording, the patient and the visit as they are
+ * now (what the sender would send now), since the outbox keeps no words of
+ * templated texts and automatic answers. Undefined when it no longer
+ * renders (its visit is gone, a broadcast, which keeps no words).
+ */
+function wordsOf(message: Message, context: RenderContext): Words | undefined {
+  if (message.staffReply) return { text: message.staffReply.text, textSource: 'stored' };
+  const { clinic, patient } = context;
+  const language = resolveLanguage(patient, clinic.policy);
+  try {
+    if (message.kind === 'keyword-reply' && message.keywordReply) {
+      const stored = message.keywordReply;
+      const visit = stored.appointmentId ? context.appointments.get(stored.appointmentId) : undefined;
+      const reply = keywordReplyOf(stored.answer, visit);
+      if (!reply) return undefined;
+      const fitted = renderKeywordReply({ ...reply, language, clinic, zone: patient.timeZone });
+      return fitted.fits ? { text: fitted.text, textSource: 'rendered' } : undefined;
+    }
+    if (!isTemplateKind(message.kind)) return undefined;
+    const appointment = message.appointmentId ? context.appointments.get(message.appointmentId) : undefined;
+    if (message.appointmentId && !appointment) return undefined;
+    const base = { kind: message.kind, language, clinic, patient, ...(appointment ? { appointment } : {}) };
+    if (message.channel === 'sms') {
+      const fitted = renderSms(base);
+      return fitted.fits ? { text: fitted.text, textSource: 'rendered' } : undefined;
+    }
+    const email = render({ ...base, channel: 'email' });
+    return { text: email.text, subject: email.subject, textSource: 'rendered' };
+  } catch {
+    // A stored wording that no longer renders is the clinic's to fix; the conversation still shows the message.
+    return undefined;
+  }
+}
+
+function toOutboundItem(message: Message, context: RenderContext): ConversationItem {
   const accepted = ACCEPTED_STATUSES.has(message.status);
+  const words = wordsOf(message, context);
   return {
     direction: 'outbound',
     at: outboundAt(message),
@@ -103,11 +166,28 @@ function toOutboundItem(message: Message): ConversationItem {
     ...(message.appointmentId ? { appointmentId: message.appointmentId } : {}),
     dueAt: message.dueAt,
     ...(accepted && message.finishedAt ? { sentAt: message.finishedAt } : {}),
-    // A staff reply's words are stored with it (the only kind whose words are).
-    ...(message.staffReply
-      ? { text: message.staffReply.text, textSource: 'stored' as const, by: message.staffReply.by }
-      : {}),
+    ...(words ?? {}),
+    ...(message.staffReply ? { by: message.staffReply.by } : {}),
   };
+}
+
+/** The visits a patient's messages show (each read once). */
+async function visitsOf(
+  deps: StaffInboxDeps,
+  clinicId: string,
+  messages: readonly Message[],
+): Promise<Map<string, Appointment>> {
+  const ids = new Set<string>();
+  for (const message of messages) {
+    const id = message.appointmentId ?? message.keywordReply?.appointmentId;
+    if (id) ids.add(id);
+  }
+  const visits = await mapWithConcurrency([...ids], 8, (id) => deps.appointments.get(clinicId, id));
+  return new Map(
+    visits
+      .filter((visit): visit is Appointment => visit !== undefined)
+      .map((visit) => [visit.appointmentId, visit]),
+  );
 }
 
 /** Every text of a patient, oldest first, all pages. */
@@ -128,12 +208,14 @@ async function allInbound(deps: StaffInboxDeps, clinicId: string, patientId: str
 /**
  * A patient's conversation with the clinic: every text they sent (from
  * the inbound table) and every message to them (the outbox, with kind,
- * status and time), oldest first. Texts and messages are kept for the
+ * status, time and words: a staff reply's as stored, the others rendered
+ * again as they would be sent now), oldest first. Texts and messages are kept for the
  * deployment's retention period, so this reads at most that much.
  *
  * Primary course:
  * 1. Load the clinic and the patient (404 for either unknown).
- * 2. Read the patient's texts (the party index) and messages (their partition).
+ * 2. Read the patient's texts (the party index) and messages (their
+ *    partition), and the visits those messages show (each once).
  * 3. Merge by instant; on a tie, the patient's text first (an answer follows its question).
  *
  * @param deps - repositories
@@ -144,13 +226,15 @@ export async function patientConversation(
   ids: { clinicId: string; patientId: string },
 ): Promise<Conversation> {
   const clinic = await loadClinic(deps.clinics, ids.clinicId);
-  if (!(await deps.patients.get(ids.clinicId, ids.patientId))) {
+  const patient = await deps.patients.get(ids.clinicId, ids.patientId);
+  if (!patient) {
     throw new NotFoundError(`patient ${ids.patientId} does not exist in clinic ${ids.clinicId}`);
   }
   const [texts, messages] = await Promise.all([
     allInbound(deps, ids.clinicId, ids.patientId),
     deps.messages.listForPatient(ids.clinicId, ids.patientId),
   ]);
+  const context = { clinic, patient, appointments: await visitsOf(deps, ids.clinicId, messages) };
   const items: ConversationItem[] = [
     ...texts.map(
       (inbound): ConversationItem => ({
@@ -159,7 +243,7 @@ export async function patientConversation(
         item: toInboxItem(inbound, clinic),
       }),
     ),
-    ...messages.map(toOutboundItem),
+    ...messages.map((message) => toOutboundItem(message, context)),
   ];
   const rank = (item: ConversationItem) => (item.direction === 'inbound' ? 0 : 1);
   items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));

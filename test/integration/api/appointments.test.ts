@@ -117,6 +117,38 @@ describe('PUT and GET /v1/clinics/{clinicId}/appointments/{appointmentId}', () =
     expect(badId.status).toBe(400);
     expect(issuePaths(badId)).toEqual(['appointmentId']);
   });
+
+  it("shows the patient's confirmation by reply beside the status, which staff cannot write, and documents it", async () => {
+    // Prepare: the patient texted C to the 1-day reminder.
+    const confirmation = {
+      at: '2026-12-01T14:10:00.000Z',
+      via: 'sms' as const,
+      messageId: 'conf-1#reminder#1d#v1',
+      inboundMessageId: 'in-conf-1',
+      scheduleVersion: 1,
+    };
+    await api.seed({ appointments: [makeAppointment({ appointmentId: 'conf-1', confirmation })] });
+
+    // Act
+    const read = await api.call({ method: 'GET', url: `${BASE}/conf-1`, groups: ['staff'] });
+    const written = await api.call({
+      method: 'PUT',
+      url: `${BASE}/conf-1`,
+      headers: { 'if-match': '"1"' },
+      body: booking({ startAt: '2026-12-08T15:00:00Z', confirmation }),
+    });
+    const openapi = await api.call({ method: 'GET', url: '/openapi.json', clinics: null });
+
+    // Assess
+    expect(read.status).toBe(200);
+    expect(AppointmentViewSchema.parse(read.body)).toMatchObject({ status: 'booked', confirmation });
+    expect(written.status).toBe(400);
+    expect(issuePaths(written)).toEqual(['confirmation']);
+    const documented = openapi.body.components.schemas.Appointment.properties.confirmation;
+    expect(Object.keys(documented.properties).sort()).toEqual(
+      ['at', 'inboundMessageId', 'messageId', 'scheduleVersion', 'via'].sort(),
+    );
+  });
 });
 
 describe('GET /v1/clinics/{clinicId}/appointments?from=&to=', () => {

@@ -2,7 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { ConversationSchema, InboxItemSchema, InboxPageSchema } from '../../../shared/api/schemas';
 import type { InboundMessage } from '../../../shared/domain/model';
-import { makeClinic, makeInbound, makeMessage, makePatient, TEST_NOW } from '../../support/factories';
+import { render, renderKeywordReply, renderSms } from '../../../shared/domain/templates';
+import {
+  makeAppointment,
+  makeClinic,
+  makeInbound,
+  makeMessage,
+  makePatient,
+  TEST_NOW,
+} from '../../support/factories';
 import { issuePaths, useStaffApi } from './harness';
 
 const api = useStaffApi();
@@ -261,6 +269,65 @@ describe('GET /v1/clinics/{clinicId}/patients/{patientId}/conversation', () => {
       at: at(5),
       item: { body: 'Is parking free?', intent: { kind: 'free-text' }, state: 'open' },
     });
+  });
+
+  it('renders the words of templated messages and automatic answers again as they would be sent now', async () => {
+    // Prepare: a visit, its SMS reminder, its email confirmation, and the answer to the patient's C.
+    const clinic = makeClinic();
+    const patient = makePatient({ patientId: 'words-1' });
+    const visit = makeAppointment({ appointmentId: 'w-1', patientId: 'words-1' });
+    const sent = { status: 'sent' as const, attempts: 1, finishedAt: '2026-12-01T14:00:01.000Z' };
+    await api.seed({
+      patients: [patient],
+      appointments: [visit],
+      messages: [
+        makeMessage({ patientId: 'words-1', appointmentId: 'w-1', messageId: 'w-1#reminder#1d#v1', ...sent }),
+        makeMessage({
+          patientId: 'words-1',
+          appointmentId: 'w-1',
+          messageId: 'w-1#confirmation#v1',
+          kind: 'confirmation',
+          offset: undefined,
+          channel: 'email',
+          ...sent,
+        }),
+        makeMessage({
+          patientId: 'words-1',
+          appointmentId: undefined,
+          messageId: '~keyword-reply#in-w-1',
+          kind: 'keyword-reply',
+          offset: undefined,
+          keywordReply: {
+            answer: 'confirmed',
+            purpose: 'answer',
+            inboundMessageId: 'in-w-1',
+            appointmentId: 'w-1',
+          },
+          ...sent,
+        }),
+      ],
+    });
+
+    // Act
+    const answer = await api.call({ method: 'GET', url: `${BASE}/patients/words-1/conversation` });
+
+    // Assess
+    const byId = new Map(
+      ConversationSchema.parse(answer.body)
+        .items.filter((item) => item.direction === 'outbound')
+        .map((item) => [item.messageId, item]),
+    );
+    const base = { language: 'en', clinic, patient, appointment: visit };
+    const reminder = renderSms({ ...base, kind: 'reminder' });
+    const email = render({ ...base, kind: 'confirmation', channel: 'email' });
+    const confirmed = renderKeywordReply({ reply: 'confirmed', appointment: visit, language: 'en', clinic });
+    expect(byId.get('w-1#reminder#1d#v1')).toMatchObject({ text: reminder.text, textSource: 'rendered' });
+    expect(byId.get('w-1#confirmation#v1')).toMatchObject({
+      text: email.text,
+      subject: email.subject,
+      textSource: 'rendered',
+    });
+    expect(byId.get('~keyword-reply#in-w-1')).toMatchObject({ text: confirmed.text, textSource: 'rendered' });
   });
 
   it('is empty for a patient with no texts, and 404 for an unknown patient', async () => {
