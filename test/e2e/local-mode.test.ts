@@ -266,6 +266,32 @@ describe('local mode, started as `npm start` would', () => {
     expect(after.status, JSON.stringify(after.body)).toBe(200);
   });
 
+  it('sends a staff reply over HTTP through the outbox: 202, in the local outbox as written, in the conversation', async () => {
+    // Act
+    const text = 'Hi Ana, the clinic is open until 6 pm today.';
+    const accepted = await call('POST', '/v1/clinics/demo-clinic/patients/p-e2e/replies', { text });
+    const advanced = await call('POST', '/local/clock', { advance: '1m' });
+    const conversation = await call('GET', '/v1/clinics/demo-clinic/patients/p-e2e/conversation');
+
+    // Assess
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    expect(accepted.body).toMatchObject({ status: 'queued', segments: 1 });
+    expect(
+      (advanced.body.sent as OutboxEntry[]).map((entry) => [entry.messageId, entry.channel, entry.text]),
+    ).toEqual([[accepted.body.messageId, 'sms', text]]);
+    const items = conversation.body.items as {
+      direction: string;
+      messageId?: string;
+      status?: string;
+      text?: string;
+    }[];
+    expect(items.find((item) => item.messageId === accepted.body.messageId)).toMatchObject({
+      status: 'sent',
+      text,
+      textSource: 'stored',
+    });
+  });
+
   it('stops cleanly on Ctrl-C and leaves no java process behind', async () => {
     local.child.kill('SIGINT');
     const { code } = await local.exited;
