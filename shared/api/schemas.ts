@@ -296,7 +296,7 @@ export const ConversationOutboundSchema = z.object({
 export const StaffReplyAcceptedSchema = z.object({
   messageId: z.string().describe('the reply’s outbox message; it shows in the conversation'),
   status: MessageStatusSchema.describe(
-    'queued: handed to the send queue now; pending: this minute’s immediate share was spent, the next sweep (within a minute) sends it',
+    'queued: one SMS part, handed to the send queue now; pending: longer than one part, or this minute’s kept parts are taken: the next sweep (within a minute) sends it, paced',
   ),
   replayed: z.boolean().describe('true when the Idempotency-Key was used before: nothing new was sent'),
   segments: z.int().describe('SMS parts the text takes'),

@@ -1,6 +1,7 @@
 import { type Channel, isExemptKind, segmentBudgetFor } from '../domain/constants';
 import type { Message } from '../domain/model';
 import { DAY_SECONDS, firstPartAt, keepsParts, secondOfPart } from '../domain/pacing';
+import { countSegments } from '../domain/templates/segments';
 import { type Clock, toUtcIso } from '../domain/time';
 import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbound';
 import {
@@ -84,6 +85,8 @@ function dueNow(message: Message, now: string): boolean {
  */
 async function onePart(deps: SendNowDeps, message: Message): Promise<boolean> {
   if (message.channel === 'email') return true;
+  // A staff reply's words are stored with it: its parts are counted, not bounded by the budget.
+  if (message.staffReply) return countSegments(message.staffReply.text).segments <= 1;
   const clinic = deps.clinics ? await deps.clinics.get(message.clinicId) : undefined;
   if (clinic) return segmentBudgetFor(clinic.policy, message.kind) <= 1;
   return !deps.clinics && isExemptKind(message.kind);

@@ -7,15 +7,15 @@
 import { createHash } from 'node:crypto';
 import { type StaffReplyAccepted, StaffReplyBodySchema } from '../../api/schemas';
 import { DEFAULT_PRIORITY, segmentBudgetFor } from '../../domain/constants';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
+import { ConflictError, NotFoundError, RecordNotFoundError, ValidationError } from '../../domain/errors';
 import type { Message } from '../../domain/model';
 import { resolveLanguage } from '../../domain/planning';
 import { countSegments } from '../../domain/templates';
 import { toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type { ClinicRepository, PatientRepository } from '../../ports/repositories';
+import { ClinicCache } from '../clinic-cache';
 import { createAndEnqueueDueNow, type SendNowDeps } from '../enqueue-due-now';
-import { loadClinic } from './common';
 
 /**
  * How long a staff reply is worth sending: one that could not go within the
@@ -27,7 +27,7 @@ export const STAFF_REPLY_VALID_MINUTES = 60;
 /** The prefix of every staff reply's message id (`~` keeps it apart from appointment ids). */
 export const STAFF_REPLY_ID_PREFIX = '~staff-reply#';
 
-export interface StaffReplyDeps extends SendNowDeps {
+export interface StaffReplyDeps extends Omit<SendNowDeps, 'clinics'> {
   clinics: ClinicRepository;
   patients: PatientRepository;
   /** A fresh unique id, for a reply sent without an idempotency key. */
@@ -72,8 +72,9 @@ function replyIdOf(request: StaffReplyRequest, at: string, newId: () => string):
  * 3. Count the text's SMS parts against the clinic's budget for staff
  *    replies (`policy.segmentBudget.other`); over it: 400 on `text`.
  * 4. Store it as a `staff-reply` message with the words on it and hand it
- *    to the send queue at once (createAndEnqueueDueNow): `queued`, or
- *    `pending` for the next sweep when this minute's immediate share is spent.
+ *    to the send queue at once (createAndEnqueueDueNow) when it is one SMS
+ *    part: `queued`; a longer one, or one past this minute's kept parts, is
+ *    `pending` for the next sweep, which paces parts.
  *
  * @param deps - repositories, the send-now ports, clock, ids
  * @param request - the clinic, patient, body, author and idempotency key
@@ -84,7 +85,13 @@ export async function sendStaffReply(
   request: StaffReplyRequest,
 ): Promise<StaffReplyAccepted> {
   const { text } = parseOrThrow(StaffReplyBodySchema, request.body);
-  const clinic = await loadClinic(deps.clinics, request.clinicId);
+  // Read through a cache made for this request, which the immediate send
+  // reads the clinic's segment budget from again without a second read.
+  const clinics = new ClinicCache(deps.clinics, deps.clock);
+  const clinic = await clinics.get(request.clinicId);
+  if (!clinic) {
+    throw new RecordNotFoundError(`clinic ${request.clinicId} does not exist`, 'clinic', request.clinicId);
+  }
   const patient = await deps.patients.get(request.clinicId, request.patientId);
   if (!patient) {
     throw new NotFoundError(`patient ${request.patientId} does not exist in clinic ${request.clinicId}`);
@@ -134,7 +141,7 @@ export async function sendStaffReply(
     createdAt: at,
     updatedAt: at,
   };
-  const summary = await createAndEnqueueDueNow(deps, [message]);
+  const summary = await createAndEnqueueDueNow({ ...deps, clinics }, [message]);
   if (!summary.created[0]) {
     // The same idempotency key again: the first request's reply, as it stands now.
     const stored = await deps.messages.get({

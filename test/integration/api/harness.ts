@@ -114,8 +114,8 @@ export function useStaffApi(
         // A test file that sends replies mocks SQSClient (aws-sdk-client-mock) and asserts the exact input.
         queue: new SqsSendQueue(new SQSClient({ region: 'us-east-1' }), SEND_QUEUE_URL),
         budget: new DynamoSendNowBudget(counters?.doc ?? tables.clients.doc, tables.names.messages),
-        // Every test runs at the same fixed minute: room for all of them.
-        config: { perMinute: { sms: 10_000, email: 10_000 }, leaseMinutes: 15 },
+        // Every test runs at the same fixed instant: a high rate keeps parts for all of them.
+        config: { perSecond: { sms: 3000, email: 3000 }, every: 10, windowSeconds: 60, leaseMinutes: 15 },
         newToken: randomUUID,
       },
       newId: randomUUID,

@@ -114,6 +114,22 @@ describe('POST /v1/clinics/{clinicId}/patients/{patientId}/replies', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
 
+  it('leaves a reply longer than one part to the next sweep, which paces parts (202 pending, nothing queued now)', async () => {
+    // Act: 200 GSM-7 characters, two parts, within the budget of 3.
+    const answer = await api.call({
+      method: 'POST',
+      url: `${BASE}/p-1/replies`,
+      body: { text: 'c'.repeat(200) },
+    });
+
+    // Assess
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ status: 'pending', segments: 2, replayed: false });
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+    const stored = await api.repos().messages.get({ ...KEY('p-1'), messageId: answer.body.messageId });
+    expect(stored).toMatchObject({ kind: 'staff-reply', status: 'pending', dueAt: TEST_NOW });
+  });
+
   it("refuses a text over the clinic's segment budget, saying the parts and the budget, and writes nothing", async () => {
     // Prepare: 4 parts of GSM-7 (153 each past the first), the budget is 3.
     const before = await api.snapshot();

@@ -136,9 +136,9 @@ describe('clinic scope: the staff API reaches only the clinic of its request', (
 
   it('refuses the immediate-send counter, whose key names the number or the account, not a clinic', async () => {
     const budget = new DynamoSendNowBudget(guarded.doc, tables.names.messages);
-    await expect(inClinicScope(NORTH, () => budget.take('sms', '2026-12-01T15:00', 5))).rejects.toThrow(
-      /UpdateItemCommand on messages is keyed by another clinic/,
-    );
+    await expect(
+      inClinicScope(NORTH, () => budget.take('sms', '2026-12-01', { from: 0, until: 10 }, 1)),
+    ).rejects.toThrow(/UpdateItemCommand on messages is keyed by another clinic/);
   });
 
   it('gives the staff API a counters client that takes a send-now counter and refuses anything else', async () => {
@@ -146,10 +146,13 @@ describe('clinic scope: the staff API reaches only the clinic of its request', (
     const budget = new DynamoSendNowBudget(counters.doc, tables.names.messages);
 
     // Act and assess: the counter, inside or outside a clinic's request.
-    await expect(inClinicScope(NORTH, () => budget.take('sms@north', '2026-12-01T15:00', 5))).resolves.toBe(
-      true,
-    );
-    await expect(budget.take('sms', '2026-12-01T15:01', 5)).resolves.toBe(true);
+    await expect(
+      inClinicScope(NORTH, () => budget.take('sms@north#3', '2026-12-01', { from: 0, until: 10 }, 1)),
+    ).resolves.toEqual({ first: 0, count: 1 });
+    await expect(budget.take('sms', '2026-12-01', { from: 0, until: 10 }, 2)).resolves.toEqual({
+      first: 0,
+      count: 2,
+    });
     // A clinic's data, a write of another shape under the counters' partition, another table, a scan.
     await expect(
       inClinicScope(NORTH, () =>

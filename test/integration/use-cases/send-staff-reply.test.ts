@@ -48,7 +48,7 @@ function replyDeps(): StaffReplyDeps {
     ...repos,
     queue: new SqsSendQueue(new SQSClient({ region: 'us-east-1' }), QUEUE_URL),
     budget: new DynamoSendNowBudget(tables.clients.doc, tables.names.messages),
-    config: { perMinute: { sms: 100, email: 100 }, leaseMinutes: 15 },
+    config: { perSecond: { sms: 20, email: 20 }, every: 10, windowSeconds: 60, leaseMinutes: 15 },
     newToken: randomUUID,
     newId: randomUUID,
     clock,
@@ -87,18 +87,22 @@ async function replyAndSend(beforeSend?: () => Promise<void>, text = TEXT) {
     body: { text },
     by: 'staff-user-1',
   });
+  const key = { clinicId: clinic.clinicId, patientId: patient.patientId, messageId: accepted.messageId };
+  if (accepted.status === 'pending') {
+    // Longer than a part: the sweep takes it; claim it as the sweep does.
+    await repos.messages.claim(key, 1, {
+      token: 'sweep-token',
+      leaseUntil: toUtcIso(clock.now().plus({ minutes: 15 })),
+      at: toUtcIso(clock.now()),
+    });
+  }
   await beforeSend?.();
   const [entry] = sqs
     .commandCalls(SendMessageBatchCommand)
     .flatMap((call) => call.args[0].input.Entries ?? []);
-  if (!entry) throw new Error('nothing queued');
-  const outcome = await sendMessage(sendDeps(), JSON.parse(entry.MessageBody ?? '{}'));
-  const stored = await repos.messages.get({
-    clinicId: clinic.clinicId,
-    patientId: patient.patientId,
-    messageId: accepted.messageId,
-  });
-  return { outcome, stored };
+  const request = entry ? JSON.parse(entry.MessageBody ?? '{}') : { ...key, token: 'sweep-token' };
+  const outcome = await sendMessage(sendDeps(), request);
+  return { outcome, stored: await repos.messages.get(key), accepted };
 }
 
 beforeEach(async () => {
@@ -163,7 +167,7 @@ describe('sendMessage: kind staff-reply', () => {
     });
     sqs.reset();
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-    // Two parts when written (budget 3); the clinic then lowers its budget to one part.
+    // Two parts when written (budget 3), so the sweep sends it; the clinic then lowers its budget to one part.
     const tooLong = await replyAndSend(async () => {
       await repos.clinics.put(
         { ...clinic, policy: { ...clinic.policy, segmentBudget: { exempt: 1, other: 1 } }, version: 2 },
@@ -173,6 +177,7 @@ describe('sendMessage: kind staff-reply', () => {
 
     // Assess
     expect(late.stored).toMatchObject({ status: 'skipped', reason: 'expired' });
+    expect(tooLong.accepted).toMatchObject({ status: 'pending', segments: 2 });
     expect(tooLong.stored).toMatchObject({ status: 'skipped', reason: 'over-segment-budget' });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
