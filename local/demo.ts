@@ -12,13 +12,21 @@ import { DateTime } from 'luxon';
 import type { Message } from '../shared/domain/model';
 import { toApiEvent } from '../shared/http/events';
 import { serveStaffApi } from '../shared/http/staff-api';
+import {
+  legendLines,
+  type ReportPatient,
+  type ReportVisit,
+  summaryLines,
+  timelineLines,
+} from './demo-report';
 import { DEMO_CLINIC_ID, LocalRuntime } from './runtime';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** Monday 7 December 2026, 08:00 in New York (the clinic's zone). */
-const WEEK_START = DateTime.fromISO('2026-12-07T08:00', { zone: 'America/New_York' });
-const ny = (text: string) => DateTime.fromISO(text, { zone: 'America/New_York' }).toUTC();
+const CLINIC_ZONE = 'America/New_York';
+const WEEK_START = DateTime.fromISO('2026-12-07T08:00', { zone: CLINIC_ZONE });
+const ny = (text: string) => DateTime.fromISO(text, { zone: CLINIC_ZONE }).toUTC();
 
 interface DemoPatient {
   id: string;
@@ -188,59 +196,44 @@ async function main() {
     await runtime.advanceTo(ny('2026-12-13T23:59'));
     say('end of the week\n');
 
-    // The timeline: every planned message, in the order it went out (or would have).
-    const rows: { at: DateTime; message: Message; zone: string }[] = [];
+    // The timeline: every planned message, by patient, in the order each reads them.
+    const messages: Message[] = [];
+    const visits: ReportVisit[] = [];
     for (const appointment of APPOINTMENTS) {
-      const patient = await runtime.repos.patients.get(DEMO_CLINIC_ID, appointment.patientId);
-      const zone = patient?.timeZone ?? 'America/New_York';
-      for (const message of await runtime.repos.messages.listForAppointment(
-        DEMO_CLINIC_ID,
-        appointment.patientId,
-        appointment.id,
-      )) {
-        const at = DateTime.fromISO(
-          message.status === 'sent' ? (message.finishedAt ?? message.dueAt) : message.dueAt,
-          { zone: 'utc' },
-        );
-        rows.push({ at, message, zone });
-      }
-    }
-    rows.sort((a, b) => a.at.toMillis() - b.at.toMillis());
-    const name = Object.fromEntries(PATIENTS.map((p) => [p.id, String(p.body.firstName)]));
-    console.log('Timeline (times in each patient’s own zone)');
-    console.log(
-      `${'when'.padEnd(28)}${'who'.padEnd(8)}${'appt'.padEnd(7)}${'message'.padEnd(16)}${'channel'.padEnd(8)}${'status'.padEnd(9)}why`,
-    );
-    for (const { at, message, zone } of rows) {
-      const planned = DateTime.fromISO(message.plannedAt, { zone: 'utc' });
-      // The stored reason says why it moved (quiet-hours); the planned time says from where.
-      const moved = !planned.equals(DateTime.fromISO(message.dueAt, { zone: 'utc' }))
-        ? `planned ${planned.setZone(zone).toFormat('ccc HH:mm')}`
-        : '';
-      const why = [message.reason, moved].filter(Boolean).join(', ');
-      console.log(
-        `${at.setZone(zone).toFormat('ccc dd LLL HH:mm ZZZZ').padEnd(28)}${name[message.patientId]?.padEnd(8)}${message.appointmentId?.padEnd(7)}${`${message.kind}${message.offset ? ` ${message.offset}` : ''}`.padEnd(16)}${message.channel.padEnd(8)}${message.status.padEnd(9)}${why}`,
+      const stored = await runtime.repos.appointments.get(DEMO_CLINIC_ID, appointment.id);
+      visits.push({
+        appointmentId: appointment.id,
+        patientId: appointment.patientId,
+        startAt: stored?.startAt ?? appointment.startAt.toISO() ?? '',
+        note: appointment.note,
+      });
+      messages.push(
+        ...(await runtime.repos.messages.listForAppointment(
+          DEMO_CLINIC_ID,
+          appointment.patientId,
+          appointment.id,
+        )),
       );
     }
-
-    const kinds = [...new Set(rows.map((r) => r.message.kind))];
-    const statuses = ['sent', 'skipped', 'failed', 'unknown', 'pending', 'queued'] as const;
-    console.log('\nSummary');
-    console.log(`${'kind'.padEnd(14)}${statuses.map((s) => s.padStart(9)).join('')}`);
-    for (const kind of kinds) {
-      const counts = statuses.map(
-        (status) => rows.filter((r) => r.message.kind === kind && r.message.status === status).length,
-      );
-      console.log(`${kind.padEnd(14)}${counts.map((c) => String(c).padStart(9)).join('')}`);
-    }
-    const sentBy = (channel: string) =>
-      rows.filter((r) => r.message.status === 'sent' && r.message.channel === channel).length;
-    console.log(
-      `\nsent by SMS ${sentBy('sms')}, by email ${sentBy('email')}; outbox holds ${runtime.outbox.entries.length} messages`,
-    );
-    console.log('Appointments:');
-    for (const appointment of APPOINTMENTS)
-      console.log(`  ${appointment.id}  ${name[appointment.patientId]?.padEnd(7)} ${appointment.note}`);
+    const patients: ReportPatient[] = PATIENTS.map((patient) => ({
+      patientId: patient.id,
+      name: String(patient.body.firstName),
+      zone: String(patient.body.timeZone ?? CLINIC_ZONE),
+      channels: (patient.body.channels as string[]).map((channel) =>
+        (patient.body.optOuts as Record<string, boolean> | undefined)?.[channel]
+          ? `${channel} (opted out)`
+          : channel,
+      ),
+    }));
+    for (const line of [
+      ...timelineLines(patients, visits, messages),
+      '',
+      ...legendLines(patients, messages),
+      '',
+      ...summaryLines(messages),
+      `outbox holds ${runtime.outbox.entries.length} messages`,
+    ])
+      console.log(line);
   } finally {
     await runtime.stop();
   }

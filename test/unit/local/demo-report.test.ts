@@ -1,0 +1,232 @@
+import { DateTime, IANAZone } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import {
+  describeReason,
+  KNOWN_REASONS,
+  legendLines,
+  REASON_WORDS,
+  type ReportPatient,
+  summaryLines,
+  timelineLines,
+  ZONE_ABBREVIATIONS,
+  zoneAbbreviation,
+} from '../../../local/demo-report';
+import type { Message } from '../../../shared/domain/model';
+
+const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
+
+function message(overrides: Partial<Message> & Pick<Message, 'messageId' | 'patientId' | 'dueAt'>): Message {
+  const offset = overrides.messageId.split('#')[2];
+  return {
+    ...(offset && offset !== '-' ? { offset } : {}),
+    clinicId: 'demo-clinic',
+    appointmentId: overrides.messageId.split('#')[0] ?? 'a-1',
+    kind: 'reminder',
+    priority: 'high',
+    channel: 'sms',
+    language: 'en',
+    plannedAt: overrides.dueAt,
+    notAfter: '2026-12-31T00:00:00.000Z',
+    status: 'sent',
+    attempts: 1,
+    planVersion: 1,
+    rev: 1,
+    createdAt: '2026-12-01T00:00:00.000Z',
+    updatedAt: '2026-12-01T00:00:00.000Z',
+    ...overrides,
+  } as Message;
+}
+
+const PATIENTS: ReportPatient[] = [
+  { patientId: 'p-priya', name: 'Priya', zone: 'Asia/Kolkata', channels: ['email'] },
+  { patientId: 'p-ana', name: 'Ana', zone: 'America/New_York', channels: ['sms', 'email'] },
+];
+
+describe('zone abbreviations in the demo', () => {
+  it('writes IST for Kolkata where Intl gives only GMT+5:30', () => {
+    const kolkata = at('2026-12-07T13:00:00Z', 'Asia/Kolkata');
+
+    expect(kolkata.setLocale('en-US').toFormat('ZZZZ')).toBe('GMT+5:30');
+    expect(zoneAbbreviation(kolkata)).toBe('IST');
+  });
+
+  it('follows summer time: GMT and BST in London, CET and CEST in Paris, AEDT and AEST in Sydney', () => {
+    expect(zoneAbbreviation(at('2026-12-07T13:00:00Z', 'Europe/London'))).toBe('GMT');
+    expect(zoneAbbreviation(at('2027-07-07T13:00:00Z', 'Europe/London'))).toBe('BST');
+    expect(zoneAbbreviation(at('2026-12-07T13:00:00Z', 'Europe/Paris'))).toBe('CET');
+    expect(zoneAbbreviation(at('2027-07-07T13:00:00Z', 'Europe/Paris'))).toBe('CEST');
+    expect(zoneAbbreviation(at('2027-01-07T13:00:00Z', 'Australia/Sydney'))).toBe('AEDT');
+    expect(zoneAbbreviation(at('2027-07-07T13:00:00Z', 'Australia/Sydney'))).toBe('AEST');
+    expect(zoneAbbreviation(at('2027-07-07T13:00:00Z', 'Europe/Dublin'))).toBe('IST');
+    expect(zoneAbbreviation(at('2026-12-07T13:00:00Z', 'Europe/Dublin'))).toBe('GMT');
+  });
+
+  it('keeps what Intl says where it already is the common name, and the offset where there is none', () => {
+    expect(zoneAbbreviation(at('2026-12-07T13:00:00Z', 'America/New_York'))).toBe('EST');
+    expect(zoneAbbreviation(at('2027-07-07T13:00:00Z', 'America/New_York'))).toBe('EDT');
+    expect(zoneAbbreviation(at('2026-12-07T13:00:00Z', 'America/Los_Angeles'))).toBe('PST');
+    expect(zoneAbbreviation(at('2026-12-07T13:00:00Z', 'Asia/Kathmandu'))).toBe('GMT+5:45');
+  });
+
+  it('lists only real IANA zones, and gives a summer name only to zones that have summer time', () => {
+    for (const [zone, names] of Object.entries(ZONE_ABBREVIATIONS)) {
+      expect(IANAZone.isValidZone(zone), zone).toBe(true);
+      const winter = at('2027-01-15T12:00:00Z', zone);
+      const summer = at('2027-07-15T12:00:00Z', zone);
+      const hasSummerTime = winter.offset !== summer.offset;
+      expect(names.daylight !== undefined, `${zone} summer name`).toBe(hasSummerTime);
+      expect([zoneAbbreviation(winter), zoneAbbreviation(summer)]).toContain(names.standard);
+    }
+  });
+});
+
+describe('reasons in plain words', () => {
+  it('has words for every reason the planner, the sender and reconcile can give', () => {
+    for (const reason of KNOWN_REASONS) expect(REASON_WORDS[reason], reason).toBeDefined();
+    expect(KNOWN_REASONS).toEqual(
+      expect.arrayContaining(['too-late', 'frequency-cap', 'quiet-hours', 'opted-out', 'appointment-moved']),
+    );
+  });
+
+  it('shows a code it has no words for as it is', () => {
+    expect(describeReason('sms-carrier-blocked')).toContain('"sms-carrier-blocked"');
+  });
+
+  it('prints a legend of the reasons that occur, once each, in the order the timeline shows them', () => {
+    const messages = [
+      message({
+        messageId: 'a-2#reminder#1d#v1',
+        patientId: 'p-ana',
+        dueAt: '2026-12-08T15:00:00.000Z',
+        status: 'skipped',
+        reason: 'frequency-cap',
+      }),
+      message({
+        messageId: 'a-2#reminder#3d#v1',
+        patientId: 'p-ana',
+        dueAt: '2026-12-05T15:00:00.000Z',
+        status: 'skipped',
+        reason: 'too-late',
+      }),
+      message({
+        messageId: 'a-1#reminder#2h#v1',
+        patientId: 'p-priya',
+        dueAt: '2026-12-07T13:00:00.000Z',
+        reason: 'quiet-hours',
+        plannedAt: '2026-12-07T17:00:00.000Z',
+      }),
+      message({
+        messageId: 'a-2#reminder#2h#v1',
+        patientId: 'p-ana',
+        dueAt: '2026-12-09T13:00:00.000Z',
+        status: 'skipped',
+        reason: 'too-late',
+      }),
+      message({
+        messageId: 'a-2#confirmation#-#v1',
+        kind: 'confirmation',
+        patientId: 'p-ana',
+        dueAt: '2026-12-01T13:00:00.000Z',
+      }),
+    ];
+
+    const legend = legendLines(PATIENTS, messages);
+
+    expect(legend[0]).toMatch(/^Why/);
+    expect(legend.slice(1).map((line) => line.trim().split(/\s+/)[0])).toEqual([
+      'quiet-hours',
+      'too-late',
+      'frequency-cap',
+    ]);
+    expect(legend.join('\n')).toContain(REASON_WORDS['frequency-cap']);
+    expect(legendLines(PATIENTS, [messages[4] as Message])).toEqual([]);
+  });
+});
+
+describe('the demo timeline', () => {
+  const messages = [
+    // Stored (and swept) in UTC order, which is not the order either patient reads them in.
+    message({
+      messageId: 'a-1#confirmation#-#v1',
+      kind: 'confirmation',
+      patientId: 'p-priya',
+      channel: 'email',
+      dueAt: '2026-12-07T13:00:00.000Z',
+      finishedAt: '2026-12-07T13:00:02.000Z',
+    }),
+    message({
+      messageId: 'a-2#confirmation#-#v1',
+      kind: 'confirmation',
+      patientId: 'p-ana',
+      dueAt: '2026-12-07T13:00:00.000Z',
+      finishedAt: '2026-12-07T13:00:01.000Z',
+    }),
+    message({
+      messageId: 'a-1#reminder#1d#v1',
+      patientId: 'p-priya',
+      channel: 'email',
+      dueAt: '2026-12-09T03:30:00.000Z',
+    }),
+    message({
+      messageId: 'a-2#reminder#2h#v1',
+      patientId: 'p-ana',
+      dueAt: '2026-12-08T01:45:00.000Z',
+      plannedAt: '2026-12-08T11:30:00.000Z',
+      reason: 'quiet-hours',
+    }),
+    message({
+      messageId: 'a-2#reminder#3d#v1',
+      patientId: 'p-ana',
+      dueAt: '2026-12-05T13:30:00.000Z',
+      status: 'skipped',
+      reason: 'too-late',
+    }),
+  ] satisfies Message[];
+  const visits = [
+    { appointmentId: 'a-1', patientId: 'p-priya', startAt: '2026-12-10T14:00:00.000Z', note: 'video visit' },
+    { appointmentId: 'a-2', patientId: 'p-ana', startAt: '2026-12-08T13:30:00.000Z', note: 'early visit' },
+  ];
+
+  it('groups rows by patient, in the order given, each in the order the patient reads them', () => {
+    const lines = timelineLines(PATIENTS, visits, messages);
+
+    const priya = lines.findIndex((line) => line.startsWith('Priya'));
+    const ana = lines.findIndex((line) => line.startsWith('Ana'));
+    expect(priya).toBeGreaterThan(0);
+    expect(ana).toBeGreaterThan(priya);
+    const rowsOf = (from: number, to: number) =>
+      lines
+        .slice(from + 1, to)
+        .filter((line) => line.startsWith('    '))
+        .map((line) => line.trim().split(/\s{2,}/));
+    expect(rowsOf(priya, ana).map((row) => row[0])).toEqual(['Mon 07 Dec 18:30 IST', 'Wed 09 Dec 09:00 IST']);
+    expect(rowsOf(ana, lines.length).map((row) => [row[0], row[2]?.split(' ')[0]])).toEqual([
+      ['Sat 05 Dec 08:30 EST', 'reminder'],
+      ['Mon 07 Dec 08:00 EST', 'confirmation'],
+      ['Mon 07 Dec 20:45 EST', 'reminder'],
+    ]);
+  });
+
+  it('heads each patient with their zone and channels and lists their visits in their zone', () => {
+    const lines = timelineLines(PATIENTS, visits, messages);
+
+    expect(lines).toContain('Priya · Asia/Kolkata (IST) · email');
+    expect(lines).toContain('  visit a-1  Thu 10 Dec 19:30 IST  video visit');
+    expect(lines.join('\n')).not.toContain('GMT+5:30');
+  });
+
+  it('says why a row moved and from when, in the patient’s zone', () => {
+    const moved = timelineLines(PATIENTS, visits, messages).find((line) => line.includes('reminder 2h'));
+
+    expect(moved).toMatch(/Mon 07 Dec 20:45 EST .*sent\s+quiet-hours \(planned for Tue 06:30\)$/);
+  });
+
+  it('counts messages by kind and status, only the statuses that occur', () => {
+    const summary = summaryLines(messages);
+
+    expect(summary[1]?.trim().split(/\s+/)).toEqual(['kind', 'sent', 'skipped']);
+    expect(summary).toContainEqual(expect.stringMatching(/^reminder\s+2\s+1$/));
+    expect(summary).toContainEqual(expect.stringMatching(/^confirmation\s+2\s+0$/));
+    expect(summary.at(-1)).toBe('sent by SMS 2, by email 2');
+  });
+});
