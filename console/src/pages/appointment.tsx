@@ -17,6 +17,8 @@ import { formatDateTime, inZone, utcOf, zoneLabel } from '../time';
 import { ConfirmationBadge, StatusBadge } from './schedule';
 
 const POLL_MS = 5_000;
+/** About how long local mode's and AWS's planner take to follow a change. */
+const PLAN_DELAY_MS = 1_500;
 
 interface Loaded {
   appointment: Appointment;
@@ -87,6 +89,8 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
     setNotice(done);
     setMoving(false);
     reload();
+    // The pipeline plans the change's messages a moment later: show them without waiting for the next poll.
+    setTimeout(reload, PLAN_DELAY_MS);
   };
 
   const act = async (action: Action, value: Loaded) => {
