@@ -47,6 +47,8 @@ export interface PipelineResources {
   eventBusName: string;
   sesFromAddress: string;
   sesConfigurationSet: string;
+  /** The End User Messaging configuration set texts from a clinic's own number name. */
+  smsConfigurationSet: string;
   smsOriginationNumber?: string;
   smsMaxPriceUsd?: string;
 }
@@ -64,6 +66,7 @@ export const LOCAL_RESOURCES: PipelineResources = {
   eventBusName: 'local-bus',
   sesFromAddress: 'Local Clinic <reminders@clinic.example>',
   sesConfigurationSet: 'local',
+  smsConfigurationSet: 'local',
 };
 
 /**
@@ -106,6 +109,7 @@ export function pipelineEnvironment(
     EVENT_BUS_NAME: resources.eventBusName,
     SES_FROM_ADDRESS: resources.sesFromAddress,
     SES_CONFIGURATION_SET: resources.sesConfigurationSet,
+    SMS_CONFIGURATION_SET: resources.smsConfigurationSet,
     SMS_PER_SECOND: String(settings.smsPerSecond),
     EMAIL_PER_SECOND: String(settings.emailPerSecond),
     ...Object.fromEntries(

@@ -1,14 +1,16 @@
 /**
  * The send-message composition root: reads the environment once and builds
- * the sender's repositories, providers (SNS, SES), event bus, dead-letter
+ * the sender's repositories, providers (End User Messaging, SNS, SES), event bus, dead-letter
  * queue and retry settings. The Lambda handler, local mode, the benchmark
  * and the tests all compose the sender here.
  */
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { EndUserMessagingSmsSender, RoutingSmsSender } from '../../shared/adapters/aws/eum-sms-sender';
 import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher';
 import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender';
 import { SnsSmsSender } from '../../shared/adapters/aws/sns-sms-sender';
@@ -74,11 +76,20 @@ export function composeSendMessage(
       ...repos,
       // Provider clients never retry by themselves: a timed-out call may have
       // been delivered, and only the pipeline knows whether a retry is safe.
-      sms: new SnsSmsSender(new SNSClient({ region, maxAttempts: 1 }), {
-        ...(env.SMS_ORIGINATION_NUMBER ? { originationNumber: env.SMS_ORIGINATION_NUMBER } : {}),
-        ...(env.SMS_SENDER_ID ? { senderId: env.SMS_SENDER_ID } : {}),
-        ...(env.SMS_MAX_PRICE_USD ? { maxPriceUsd: env.SMS_MAX_PRICE_USD } : {}),
-      }),
+      // A clinic with a number of its own texts through End User Messaging,
+      // whose configuration set brings each text's delivery receipt back;
+      // the rest through SNS, which takes no configuration set (docs/deploy.md).
+      sms: new RoutingSmsSender(
+        new EndUserMessagingSmsSender(new PinpointSMSVoiceV2Client({ region, maxAttempts: 1 }), {
+          configurationSetName: env.SMS_CONFIGURATION_SET,
+          ...(env.SMS_MAX_PRICE_USD ? { maxPriceUsd: env.SMS_MAX_PRICE_USD } : {}),
+        }),
+        new SnsSmsSender(new SNSClient({ region, maxAttempts: 1 }), {
+          ...(env.SMS_ORIGINATION_NUMBER ? { originationNumber: env.SMS_ORIGINATION_NUMBER } : {}),
+          ...(env.SMS_SENDER_ID ? { senderId: env.SMS_SENDER_ID } : {}),
+          ...(env.SMS_MAX_PRICE_USD ? { maxPriceUsd: env.SMS_MAX_PRICE_USD } : {}),
+        }),
+      ),
       email: new SesEmailSender(new SESv2Client({ region, maxAttempts: 1 }), {
         fromAddress: env.SES_FROM_ADDRESS,
         configurationSet: env.SES_CONFIGURATION_SET,

@@ -30,6 +30,23 @@ export const PLAN_RETRY_VISIBILITY = Duration.seconds(REPLAN_FUNCTION_TIMEOUT.to
 /** Receives of one failed change before SQS moves it, unread, to the planning dead-letter queue. */
 export const PLAN_RETRY_MAX_RECEIVES = 3;
 
+/**
+ * handle-receipts applies a batch in seconds; the receipts queue hides a
+ * received receipt six times its timeout, as Lambda advises.
+ */
+export const RECEIPT_FUNCTION_TIMEOUT = Duration.seconds(30);
+export const RECEIPT_QUEUE_VISIBILITY = Duration.seconds(RECEIPT_FUNCTION_TIMEOUT.toSeconds() * 6);
+
+/**
+ * Receives of one receipt before SQS moves it to the receipts dead-letter
+ * queue. A receipt can come back only because its message is still
+ * `sending` (the provider answered before the sender stored `sent`) or a
+ * write failed; five receives, three minutes apart, outlast the sender's
+ * attempt window, after which the message is `sent` or `unknown` and the
+ * receipt applies.
+ */
+export const RECEIPT_MAX_RECEIVES = 5;
+
 /** Receives of one send request before SQS moves it to the send dead-letter queue. */
 export const SEND_MAX_RECEIVES = 5;
 
@@ -58,4 +75,15 @@ export function logGroupPrefix(deploymentName: string): string {
 /** Alarm names start with this, so only these alarms may publish to the encrypted alarm topic. */
 export function alarmNamePrefix(deploymentName: string): string {
   return `clinic-reminders-${deploymentName}-`;
+}
+
+/**
+ * The End User Messaging configuration set of a deployment: every text from
+ * a clinic's own number names it, and its event destination publishes the
+ * delivery receipts to the receipts topic.
+ *
+ * @param deploymentName - the config's name
+ */
+export function smsConfigurationSetName(deploymentName: string): string {
+  return `clinic-reminders-${deploymentName}`;
 }

@@ -5,7 +5,7 @@
  * resources; KMS use is allowed only through the service that needs it
  * (`kms:ViaService`).
  */
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
@@ -15,6 +15,7 @@ import {
   StartingPosition,
 } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 import type { INDEX } from '../../shared/tables';
 import { acknowledge } from '../compliance';
 import { allowOn, sendToQueueStatements, viaService } from './iam';
@@ -371,4 +372,57 @@ export function useSms<S extends EnvSchema>(
   if (sms.senderId) fn.setEnv(keys.senderId, sms.senderId);
   if (sms.maxPriceUsd) fn.setEnv(keys.maxPriceUsd, sms.maxPriceUsd);
   return policy;
+}
+
+/** End User Messaging resources a sender texts through, by exact ARN. */
+export interface TextSending {
+  /** The phone numbers and pools of the clinics with a number of their own (ids or ARNs, as configured). */
+  originationIdentities: readonly string[];
+  /** The deployment's configuration set (its event destination carries the receipts). */
+  configurationSetName: string;
+}
+
+/**
+ * The ARN of an origination identity configured by id (`phone-…`, `pool-…`)
+ * or by ARN.
+ *
+ * @param scope - any construct of the stack (for its partition, region and account)
+ * @param identity - the identity as configured
+ */
+export function originationIdentityArn(scope: IConstruct, identity: string): string {
+  if (identity.startsWith('arn:')) return identity;
+  const resource = identity.startsWith('pool-') ? 'pool' : 'phone-number';
+  return Stack.of(scope).formatArn({ service: 'sms-voice', resource, resourceName: identity });
+}
+
+/**
+ * Names the configuration set and lets the function call SendTextMessage
+ * from exactly the configured numbers and pools through exactly that
+ * configuration set. Grants nothing when no clinic has a number of its own
+ * (every text then goes through SNS).
+ *
+ * @param fn - the send function
+ * @param sending - identities and configuration set
+ * @param key - the env variable that carries the configuration set name
+ */
+export function useTextMessaging<S extends EnvSchema>(
+  fn: ReminderFunction<S>,
+  sending: TextSending,
+  key: EnvKey<S>,
+): void {
+  const identities = [...new Set(sending.originationIdentities)];
+  if (identities.length > 0) {
+    const configurationSetArn = Stack.of(fn).formatArn({
+      service: 'sms-voice',
+      resource: 'configuration-set',
+      resourceName: sending.configurationSetName,
+    });
+    fn.allow(
+      allowOn(
+        ['sms-voice:SendTextMessage'],
+        [...identities.map((identity) => originationIdentityArn(fn, identity)), configurationSetArn],
+      ),
+    );
+  }
+  fn.setEnv(key, sending.configurationSetName);
 }

@@ -2,11 +2,19 @@ import { Aws, CfnOutput, type CfnResource, Stack, type StackProps } from 'aws-cd
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import {
+  ConfigurationSet,
+  ConfigurationSetTlsPolicy,
+  EmailSendingEvent,
+  EventDestination,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import { CfnConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
+import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SMS_DELIVERED_EVENTS, SMS_UNDELIVERABLE_EVENTS } from '../../shared/domain/receipts';
 import { TABLES, type TableId } from '../../shared/tables';
 import { acknowledge } from '../compliance';
 import type { DeploymentConfig } from '../config/schema';
@@ -17,8 +25,11 @@ import {
   logGroupPrefix,
   PLAN_RETRY_MAX_RECEIVES,
   PLAN_RETRY_VISIBILITY,
+  RECEIPT_MAX_RECEIVES,
+  RECEIPT_QUEUE_VISIBILITY,
   SEND_MAX_RECEIVES,
   SEND_QUEUE_VISIBILITY,
+  smsConfigurationSetName,
 } from '../constructs/settings';
 import { StaffUsers } from '../constructs/staff-users';
 import { type DefinedTable, tableFromDefinition } from '../constructs/tables';
@@ -78,6 +89,17 @@ export class StatefulStack extends Stack {
   readonly inboundSmsTopic: Topic;
   readonly alarmTopic: Topic;
   readonly configurationSet: ConfigurationSet;
+  /**
+   * The End User Messaging configuration set that texts from a clinic's own
+   * number name; its event destination publishes their receipts.
+   */
+  readonly smsConfigurationSet: CfnConfigurationSet;
+  /** Where End User Messaging (SMS) and SES (email) publish delivery events. */
+  readonly receiptsTopic: Topic;
+  /** receiptsTopic → handle-receipts. */
+  readonly receiptsQueue: Queue;
+  /** Receipts that failed every receive, malformed receipts set aside, and events SNS could not deliver. */
+  readonly receiptsDeadLetterQueue: Queue;
   /** Staff accounts, their clinics, and the app client whose ID tokens the staff API accepts. */
   readonly staffUsers: StaffUsers;
 
@@ -226,6 +248,13 @@ export class StatefulStack extends Stack {
       'the set has a fixed name: a replacement cannot be created beside it, and the update fails',
     );
 
+    ({
+      smsConfigurationSet: this.smsConfigurationSet,
+      receiptsTopic: this.receiptsTopic,
+      receiptsQueue: this.receiptsQueue,
+      receiptsDeadLetterQueue: this.receiptsDeadLetterQueue,
+    } = this.buildReceiptsPath(config));
+
     this.staffUsers = new StaffUsers(this, 'StaffUsers', {
       deploymentName: config.name,
       protection,
@@ -265,6 +294,145 @@ export class StatefulStack extends Stack {
       value: this.staffUsers.issuer,
       description: 'The iss of every staff token; the API accepts no other issuer',
     });
+  }
+
+  /**
+   * Delivery receipts: End User Messaging's configuration set (SMS) and the
+   * SES configuration set (email) publish their events to one encrypted
+   * topic; the topic delivers them raw to the receipts queue, which
+   * handle-receipts reads. SNS is the destination both services offer
+   * (End User Messaging's are CloudWatch Logs, Firehose and SNS; SES's
+   * EventBridge destination takes only the default bus), and one queue
+   * gives retries, a dead-letter queue and partial batch failures.
+   */
+  private buildReceiptsPath(config: DeploymentConfig) {
+    const receiptsDeadLetterQueue = this.deadLetterQueue('ReceiptsDeadLetterQueue');
+    acknowledge(
+      receiptsDeadLetterQueue,
+      'Serverless-SQSRedrivePolicy',
+      'A dead-letter queue is the end of the line: a person inspects the receipts that land here and redrives them.',
+    );
+    neverReplace(
+      receiptsDeadLetterQueue.node.defaultChild as CfnResource,
+      'a replaced dead-letter queue is deleted with the receipts set aside in it',
+    );
+    const receiptsQueue = new Queue(this, 'ReceiptsQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      visibilityTimeout: RECEIPT_QUEUE_VISIBILITY,
+      deadLetterQueue: { queue: receiptsDeadLetterQueue, maxReceiveCount: RECEIPT_MAX_RECEIVES },
+    });
+    neverReplace(
+      receiptsQueue.node.defaultChild as CfnResource,
+      'a replaced receipts queue is deleted with the receipts waiting in it',
+    );
+
+    // A fixed name, so the key and queue policies can name the topic without
+    // referring to it (the topic is encrypted with the key: a reference would
+    // make the key and the topic depend on each other).
+    const receiptsTopicName = `clinic-reminders-${config.name}-receipts`;
+    const receiptsTopicArn = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${receiptsTopicName}`;
+    const receiptsTopic = new Topic(this, 'ReceiptsTopic', {
+      topicName: receiptsTopicName,
+      displayName: `clinic-reminders ${config.name} delivery receipts`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    neverReplace(
+      receiptsTopic.node.defaultChild as CfnResource,
+      'both configuration sets publish to this fixed name: a replacement cannot be created beside it',
+    );
+    // SNS delivers to the encrypted queue from this topic only (the
+    // subscription grants it the dead-letter queue itself).
+    receiptsQueue.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sns.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [receiptsQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': receiptsTopicArn } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'SnsDeliversReceiptsToEncryptedQueues',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:SourceArn': receiptsTopicArn } },
+      }),
+    );
+    new Subscription(this, 'ReceiptsSubscription', {
+      topic: receiptsTopic,
+      protocol: SubscriptionProtocol.SQS,
+      endpoint: receiptsQueue.queueArn,
+      // The event itself as the body: handle-receipts reads it without the envelope.
+      rawMessageDelivery: true,
+      deadLetterQueue: receiptsDeadLetterQueue,
+    });
+
+    const smsConfigurationSet = smsConfigurationSetName(config.name);
+    const smsConfigurationSetArn = `arn:${Aws.PARTITION}:sms-voice:${Aws.REGION}:${Aws.ACCOUNT_ID}:configuration-set/${smsConfigurationSet}`;
+    receiptsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'EndUserMessagingPublishesReceipts',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [receiptsTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': smsConfigurationSetArn },
+        },
+      }),
+    );
+    const smsConfigurationSetResource = new CfnConfigurationSet(this, 'SmsConfigurationSet', {
+      configurationSetName: smsConfigurationSet,
+      eventDestinations: [
+        {
+          eventDestinationName: 'receipts',
+          enabled: true,
+          // Final outcomes only: queued and pending would cost invocations and change nothing.
+          matchingEventTypes: [...SMS_DELIVERED_EVENTS, ...SMS_UNDELIVERABLE_EVENTS],
+          snsDestination: { topicArn: receiptsTopic.topicArn },
+        },
+      ],
+    });
+    neverReplace(
+      smsConfigurationSetResource,
+      'the set has a fixed name that every text names: a replacement cannot be created beside it',
+    );
+
+    // Email: SES adds its own statement to the topic policy with the destination.
+    this.configurationSet.addEventDestination('Receipts', {
+      configurationSetEventDestinationName: 'receipts',
+      destination: EventDestination.snsTopic(receiptsTopic),
+      events: [EmailSendingEvent.DELIVERY, EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    // SES asks the key on its own behalf to publish to the encrypted topic.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'SesPublishesReceiptsToEncryptedTopic',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:configuration-set/${config.email.configurationSetName}`,
+          },
+        },
+      }),
+    );
+    return {
+      smsConfigurationSet: smsConfigurationSetResource,
+      receiptsTopic,
+      receiptsQueue,
+      receiptsDeadLetterQueue,
+    };
   }
 
   /** A KMS-encrypted, TLS-only queue that keeps messages as long as SQS allows. */

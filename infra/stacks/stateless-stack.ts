@@ -6,6 +6,7 @@ import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import {
   DispatchDueEnv,
+  HandleReceiptsEnv,
   PlanMessagesEnv,
   ReplanFailedChangesEnv,
   SeedClinicsEnv,
@@ -32,7 +33,12 @@ import {
   type ReminderFunctionProps,
 } from '../constructs/reminder-function';
 import { senderConcurrency } from '../constructs/sender-concurrency';
-import { logGroupPrefix, REPLAN_FUNCTION_TIMEOUT, SEND_FUNCTION_TIMEOUT } from '../constructs/settings';
+import {
+  logGroupPrefix,
+  RECEIPT_FUNCTION_TIMEOUT,
+  REPLAN_FUNCTION_TIMEOUT,
+  SEND_FUNCTION_TIMEOUT,
+} from '../constructs/settings';
 import { STAFF_API_TIMEOUT, StaffHttpApi } from '../constructs/staff-http-api';
 import {
   addQueueSource,
@@ -45,6 +51,7 @@ import {
   useStreamRecords,
   useTable,
   useTableName,
+  useTextMessaging,
 } from '../constructs/wiring';
 import type { StatefulStack } from './stateful-stack';
 
@@ -97,6 +104,7 @@ export class StatelessStack extends Stack {
   readonly dispatchDue: ReminderFunction<typeof DispatchDueEnv>;
   readonly sendMessage: ReminderFunction<typeof SendMessageEnv>;
   readonly seedClinics: ReminderFunction<typeof SeedClinicsEnv>;
+  readonly handleReceipts: ReminderFunction<typeof HandleReceiptsEnv>;
   readonly staffApi: ReminderFunction<typeof StaffApiEnv>;
   /** The HTTP API in front of staff-api, with its authorizer, stage and access logs. */
   readonly staffHttpApi: StaffHttpApi;
@@ -221,7 +229,8 @@ export class StatelessStack extends Stack {
     this.sendMessage = this.addFunction('SendMessage', {
       entry: 'functions/send-message/handler.ts',
       envSchema: SendMessageEnv,
-      description: 'Re-reads, decides and sends one queued message at a time (SNS SMS, SES email)',
+      description:
+        'Re-reads, decides and sends one queued message at a time (End User Messaging or SNS SMS, SES email)',
       memorySize: 512,
       timeout: SEND_FUNCTION_TIMEOUT,
       concurrency: { reserved: this.senderConcurrency },
@@ -260,6 +269,18 @@ export class StatelessStack extends Stack {
       'SNS Publish to a phone number has no resource ARN, so IAM requires Resource "*". The same policy denies ' +
         'Publish to every SNS topic and endpoint ARN, so the role can text phone numbers and nothing else.',
     );
+    // Texts from a clinic's own number go through End User Messaging with the
+    // configuration set, so their receipts come back (SNS takes no configuration set).
+    useTextMessaging(
+      this.sendMessage,
+      {
+        originationIdentities: config.clinics.flatMap((clinic) =>
+          clinic.originationIdentity ? [clinic.originationIdentity.id] : [],
+        ),
+        configurationSetName: stateful.smsConfigurationSet.configurationSetName as string,
+      },
+      'SMS_CONFIGURATION_SET',
+    );
     useEmail(
       this.sendMessage,
       {
@@ -285,6 +306,37 @@ export class StatelessStack extends Stack {
       batchSize: 10,
       maxConcurrency: this.senderConcurrency,
     });
+
+    // --- handle-receipts: delivery receipts → delivered / undeliverable ----
+    this.handleReceipts = this.addFunction('HandleReceipts', {
+      entry: 'functions/handle-receipts/handler.ts',
+      envSchema: HandleReceiptsEnv,
+      description:
+        'Applies SMS and email delivery receipts: delivered, undeliverable (next channel), bounces and complaints',
+      memorySize: 512,
+      timeout: RECEIPT_FUNCTION_TIMEOUT,
+      concurrency: {
+        unreservedBecause:
+          'The receipts queue mapping starts at most 2 instances (maxConcurrency), which bounds the function ' +
+          'without taking reserved capacity from the account.',
+      },
+      deadLetter: {
+        noneBecause:
+          'Invoked synchronously by the SQS mapping; a receipt that fails every receive moves to the receipts ' +
+          "dead-letter queue by the queue's redrive policy.",
+      },
+    });
+    const receiptsOnly = 'handle-receipts reads and writes messages and patients only';
+    useTableName(this.handleReceipts, tables.clinics, 'CLINICS_TABLE', receiptsOnly);
+    useTableName(this.handleReceipts, tables.appointments, 'APPOINTMENTS_TABLE', receiptsOnly);
+    // Records the receipt (conditional update), stores the copy on the next channel.
+    useTable(this.handleReceipts, tables.messages, { items: ['UpdateItem', 'PutItem'] }, 'MESSAGES_TABLE');
+    // A permanent bounce or a complaint is recorded on the patient (versioned put).
+    useTable(this.handleReceipts, tables.patients, { items: ['GetItem', 'PutItem'] }, 'PATIENTS_TABLE');
+    useSetting(this.handleReceipts, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    useBus(this.handleReceipts, stateful.bus, 'EVENT_BUS_NAME');
+    useQueue(this.handleReceipts, stateful.receiptsDeadLetterQueue, 'RECEIPTS_DEAD_LETTER_QUEUE_URL');
+    addQueueSource(this.handleReceipts, stateful.receiptsQueue, { batchSize: 10, maxConcurrency: 2 });
 
     // --- seed-clinics: the configured clinics, created once ---------------
     this.seedClinics = this.addFunction('SeedClinics', {
@@ -397,6 +449,7 @@ export class StatelessStack extends Stack {
         SendDeadLetterQueue: stateful.sendDeadLetterQueue,
         PlanDeadLetterQueue: stateful.planDeadLetterQueue,
         SweepDeadLetterQueue: stateful.sweepDeadLetterQueue,
+        ReceiptsDeadLetterQueue: stateful.receiptsDeadLetterQueue,
       },
       sendLagSeconds: config.alarms.sendLagSeconds,
       failedMessages: config.alarms.failedMessages,

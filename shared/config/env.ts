@@ -113,6 +113,11 @@ export const SendMessageEnv = z.extend(TablesEnv, {
   SMS_ORIGINATION_NUMBER: pattern(PATTERNS.e164),
   SMS_SENDER_ID: pattern(PATTERNS.senderId),
   SMS_MAX_PRICE_USD: pattern(PATTERNS.maxPriceUsd),
+  /**
+   * The End User Messaging configuration set every text from a clinic's own
+   * number names: its event destination brings the delivery receipts back.
+   */
+  SMS_CONFIGURATION_SET: name,
   SES_FROM_ADDRESS: name,
   SES_CONFIGURATION_SET: name,
   MAX_SEND_ATTEMPTS: numberIn(SETTINGS.maxSendAttempts),
@@ -140,6 +145,12 @@ export const HandleInboundEnv = z.extend(TablesEnv, {
   ...SEND_NOW_ENV,
 });
 export type HandleInboundEnvironment = z.output<typeof HandleInboundEnv>;
+/** handle-receipts applies delivery receipts to messages and patients, and sets aside what it cannot read. */
+export const HandleReceiptsEnv = z.extend(TablesEnv, {
+  EVENT_BUS_NAME: name,
+  RECEIPTS_DEAD_LETTER_QUEUE_URL: z.url(),
+});
+export type HandleReceiptsEnvironment = z.output<typeof HandleReceiptsEnv>;
 
 /** The seed-clinics custom resource writes the configured clinics, nothing else. */
 export const SeedClinicsEnv = z.object({

@@ -178,7 +178,7 @@ describe('staff user pool emails', () => {
 });
 
 describe('upgrades keep what must never be replaced', () => {
-  it('guards the key, the tables, the queues, the topics, the bus, the configuration set, the user pool, its groups, its client and the staff API', () => {
+  it('guards the key, the tables, the queues, the topics, the bus, the configuration sets, the user pool, its groups, its client and the staff API', () => {
     // Act
     const types = Object.values(current).flatMap((resources) =>
       Object.values(resources).map((resource) => resource.Type),
@@ -195,8 +195,9 @@ describe('upgrades keep what must never be replaced', () => {
         'AWS::Events::EventBus',
         'AWS::KMS::Key',
         'AWS::SES::ConfigurationSet',
-        ...Array(2).fill('AWS::SNS::Topic'),
-        ...Array(5).fill('AWS::SQS::Queue'),
+        'AWS::SMSVOICE::ConfigurationSet',
+        ...Array(3).fill('AWS::SNS::Topic'),
+        ...Array(7).fill('AWS::SQS::Queue'),
       ].sort(),
     );
   });

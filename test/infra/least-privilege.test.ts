@@ -42,6 +42,11 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     appointments: ['GetItem'],
     messages: ['PutItem', 'Query', 'UpdateItem'],
   },
+  'functions/handle-receipts/handler.ts': {
+    // A bounce or complaint on the patient; the receipt and the next channel's copy on the messages.
+    patients: ['GetItem', 'PutItem'],
+    messages: ['PutItem', 'UpdateItem'],
+  },
   'functions/seed-clinics/handler.ts': {
     clinics: ['GetItem', 'PutItem'],
   },

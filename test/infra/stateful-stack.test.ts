@@ -218,7 +218,7 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
 
     // Assess
-    expect(Object.keys(queues)).toHaveLength(5);
+    expect(Object.keys(queues)).toHaveLength(7);
     for (const [logicalId, queue] of Object.entries(queues)) {
       expect(queue.Properties.KmsMasterKeyId).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
@@ -265,18 +265,19 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     expect(longLived.sort()).toEqual([
       'PlanDeadLetterQueue',
       'PlanRetryQueue',
+      'ReceiptsDeadLetterQueue',
       'SendDeadLetterQueue',
       'SweepDeadLetterQueue',
     ]);
   });
 
-  it('encrypts both topics with the key and publishes to them over TLS only', () => {
+  it('encrypts every topic with the key and publishes to them over TLS only', () => {
     // Act
     const topics = resourcesOf(template, 'AWS::SNS::Topic');
     const policies = Object.values(resourcesOf(template, 'AWS::SNS::TopicPolicy'));
 
     // Assess
-    expect(Object.keys(topics)).toHaveLength(2);
+    expect(Object.keys(topics)).toHaveLength(3);
     for (const [logicalId, topic] of Object.entries(topics)) {
       expect(topic.Properties.KmsMasterKeyId).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],

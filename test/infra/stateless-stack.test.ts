@@ -22,12 +22,24 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 function functions(): Record<string, ReminderFunction> {
-  const { planMessages, replanFailedChanges, dispatchDue, sendMessage, seedClinics, staffApi } =
-    synth.stateless;
-  return { planMessages, replanFailedChanges, dispatchDue, sendMessage, seedClinics, staffApi } as Record<
-    string,
-    ReminderFunction
-  >;
+  const {
+    planMessages,
+    replanFailedChanges,
+    dispatchDue,
+    sendMessage,
+    seedClinics,
+    staffApi,
+    handleReceipts,
+  } = synth.stateless;
+  return {
+    planMessages,
+    replanFailedChanges,
+    dispatchDue,
+    sendMessage,
+    seedClinics,
+    staffApi,
+    handleReceipts,
+  } as Record<string, ReminderFunction>;
 }
 
 function logicalId(element: { node: { defaultChild?: unknown } }): string {
@@ -68,11 +80,19 @@ function policyOf(fn: ReminderFunction): string {
 }
 
 describe('stateless stack: functions', () => {
-  it('has the three pipeline functions, the planning replay, the clinic seeder and the staff API, and no others', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+  it('has the three pipeline functions, the planning replay, the clinic seeder, the staff API and the receipts function, and no others', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 7);
   });
 
-  it.each(['planMessages', 'replanFailedChanges', 'dispatchDue', 'sendMessage', 'seedClinics', 'staffApi'])(
+  it.each([
+    'planMessages',
+    'replanFailedChanges',
+    'dispatchDue',
+    'sendMessage',
+    'seedClinics',
+    'staffApi',
+    'handleReceipts',
+  ])(
     'runs %s on ARM64 with Node.js 24, X-Ray tracing off by decision, source maps off at init and a JSON log format',
     (name) => {
       const fn = functions()[name] as ReminderFunction;
@@ -155,6 +175,7 @@ describe('stateless stack: environment and permissions together', () => {
     ['sendMessage', 'SendMessageEnv'],
     ['seedClinics', 'SeedClinicsEnv'],
     ['staffApi', 'StaffApiEnv'],
+    ['handleReceipts', 'HandleReceiptsEnv'],
   ])('sets on %s every variable its %s schema declares, defaults included', (name) => {
     // Prepare
     const fn = functions()[name] as ReminderFunction<EnvSchema>;
@@ -182,6 +203,7 @@ describe('stateless stack: environment and permissions together', () => {
     ['sendMessage', 'send-message'],
     ['seedClinics', 'seed-clinics'],
     ['staffApi', 'staff-api'],
+    ['handleReceipts', 'handle-receipts'],
   ] as const)(
     'invokes the shipped %s handler in its tests with exactly the variables CDK sets',
     (name, folder) => {
@@ -469,7 +491,7 @@ describe('stateless stack: alarms and dashboard', () => {
 
   it('names every alarm after the deployment and notifies the alarm topic when it fires and clears', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(18);
+    expect(alarms.length).toBe(19);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z0-9]+$/);
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');

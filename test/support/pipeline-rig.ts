@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -48,6 +49,7 @@ export const BUS_NAME = 'clinic-reminders-bus';
 export const ORIGINATION_NUMBER = '+18005550199';
 export const FROM_ADDRESS = 'Riverside Family Clinic <reminders@clinic.example>';
 export const CONFIGURATION_SET = 'clinic-reminders';
+export const SMS_CONFIGURATION_SET = 'clinic-reminders-sms';
 
 /**
  * The exact SES SendEmail input the rig's sender makes for one email.
@@ -108,6 +110,8 @@ export interface ProviderCall {
 export class PipelineRig {
   readonly clock = new SimulatedClock(DateTime.fromISO(TEST_NOW, { zone: 'utc' }));
   readonly snsMock = mockClient(SNSClient);
+  /** End User Messaging: texts of the clinics with a number of their own. */
+  readonly eumMock = mockClient(PinpointSMSVoiceV2Client);
   readonly sesMock = mockClient(SESv2Client);
   readonly sqsMock = mockClient(SQSClient);
   readonly eventsMock = mockClient(EventBridgeClient);
@@ -152,6 +156,7 @@ export class PipelineRig {
         eventBusName: BUS_NAME,
         sesFromAddress: FROM_ADDRESS,
         sesConfigurationSet: CONFIGURATION_SET,
+        smsConfigurationSet: SMS_CONFIGURATION_SET,
         smsOriginationNumber: ORIGINATION_NUMBER,
         smsMaxPriceUsd: '0.50',
       },
@@ -234,8 +239,37 @@ export class PipelineRig {
     return { MessageId: `sns-${++this.providerSeq}` };
   }
 
+  /** End User Messaging refuses the next `times` texts with `error`, then accepts again (every time if omitted). */
+  eumFails(error: Error, times?: number): void {
+    const behaviour = this.eumMock.on(SendTextMessageCommand);
+    if (times === undefined) {
+      behaviour.rejects(error);
+      return;
+    }
+    let chain = behaviour;
+    for (let i = 0; i < times; i++) chain = chain.rejectsOnce(error);
+    chain.callsFake((input) => this.acceptText(input));
+  }
+
+  /** The default End User Messaging behaviour: record the call and accept it. */
+  acceptText(input: {
+    DestinationPhoneNumber?: string;
+    MessageBody?: string;
+    Context?: Record<string, string>;
+  }) {
+    this.calls.push({
+      at: this.clock.now().toISO() ?? '',
+      channel: 'sms',
+      to: String(input.DestinationPhoneNumber),
+      text: String(input.MessageBody),
+      messageId: String(input.Context?.messageId ?? ''),
+    });
+    return { MessageId: `eum-${++this.providerSeq}` };
+  }
+
   private mockProviders() {
     this.snsMock.on(PublishCommand).callsFake((input) => this.acceptSms(input));
+    this.eumMock.on(SendTextMessageCommand).callsFake((input) => this.acceptText(input));
     this.sesMock.on(SendEmailCommand).callsFake((input) => {
       this.calls.push({
         at: this.clock.now().toISO() ?? '',
@@ -359,6 +393,7 @@ export class PipelineRig {
 
   restoreMocks() {
     this.snsMock.restore();
+    this.eumMock.restore();
     this.sesMock.restore();
     this.sqsMock.restore();
     this.eventsMock.restore();

@@ -17,10 +17,12 @@ export const SEND_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/se
 export const INBOUND_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/inbound-dead-letters';
 /** The two-way number the shipped handle-inbound tests give the default clinic (`demo-clinic`). */
 export const TWO_WAY_NUMBER = '+12025550100';
+export const RECEIPTS_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dead-letters';
 export const BUS_NAME = 'clinic-reminders-bus';
 export const ORIGINATION_NUMBER = '+18005550199';
 export const FROM_ADDRESS = 'Riverside Family Clinic <reminders@clinic.example>';
 export const CONFIGURATION_SET = 'clinic-reminders';
+export const SMS_CONFIGURATION_SET = 'clinic-reminders-riverside';
 
 /** The context Lambda passes; the handlers read only its names. */
 export const LAMBDA_CONTEXT = {
@@ -77,6 +79,7 @@ export const CDK_ENVIRONMENT = {
     SMS_MAX_PRICE_USD: '0.50',
     SES_FROM_ADDRESS: FROM_ADDRESS,
     SES_CONFIGURATION_SET: CONFIGURATION_SET,
+    SMS_CONFIGURATION_SET: SMS_CONFIGURATION_SET,
     MAX_SEND_ATTEMPTS: '5',
     BACKOFF_BASE_SECONDS: '30',
     BACKOFF_MAX_SECONDS: '900',
@@ -108,6 +111,11 @@ export const CDK_ENVIRONMENT = {
     SMS_LANES: 'north=3',
     EMAIL_PER_SECOND: '14',
     LEASE_MINUTES: '15',
+  }),
+  'handle-receipts': (names: TableNames) => ({
+    ...tableVariables(names),
+    EVENT_BUS_NAME: BUS_NAME,
+    RECEIPTS_DEAD_LETTER_QUEUE_URL: RECEIPTS_DLQ_URL,
   }),
 } as const;
 

@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -17,6 +18,7 @@ import {
   LAMBDA_CONTEXT,
   ORIGINATION_NUMBER,
   SEND_DLQ_URL,
+  SMS_CONFIGURATION_SET,
   useShippedHandlerEnvironment,
 } from '../../support/shipped';
 
@@ -25,8 +27,9 @@ const sns = mockClient(SNSClient);
 const ses = mockClient(SESv2Client);
 const sqs = mockClient(SQSClient);
 const events = mockClient(EventBridgeClient);
+const eum = mockClient(PinpointSMSVoiceV2Client);
 afterAll(() => {
-  for (const mock of [sns, ses, sqs, events]) mock.restore();
+  for (const mock of [sns, ses, sqs, events, eum]) mock.restore();
 });
 
 function sqsRecord(messageId: string, body: string): SQSRecord {
@@ -182,5 +185,74 @@ describe('the shipped send-message handler', () => {
       '+11234567890',
     ]);
     expect((await repos.messages.get(key))?.status).toBe('sent');
+  });
+  it('texts from a clinic’s own number through End User Messaging, with the configuration set and our ids as context', async () => {
+    // Prepare: a clinic with its own number, and one claimed reminder of its patient.
+    const now = DateTime.utc();
+    const repos = makeRepositories(tables.clients.doc, tables.names);
+    const identity = {
+      id: 'phone-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      number: '+18885550123',
+      numberType: 'toll-free' as const,
+    };
+    await repos.clinics.put(
+      makeClinic({
+        clinicId: 'own-number',
+        originationIdentity: identity,
+        policy: { quietHours: { enabled: false, start: '21:00', end: '08:00' } },
+      }),
+      null,
+    );
+    await repos.patients.put(
+      makePatient({ clinicId: 'own-number', patientId: 'p-eum', channels: ['sms'] }),
+      null,
+    );
+    const startAt = toUtcIso(now.plus({ days: 2 }));
+    await repos.appointments.put(
+      makeAppointment({ clinicId: 'own-number', appointmentId: 'a-eum', patientId: 'p-eum', startAt }),
+      null,
+    );
+    const message = makeMessage({
+      clinicId: 'own-number',
+      patientId: 'p-eum',
+      appointmentId: 'a-eum',
+      messageId: 'a-eum#reminder#1d#v1',
+      ownNumber: true,
+      dueAt: toUtcIso(now.minus({ seconds: 5 })),
+      plannedAt: toUtcIso(now.minus({ seconds: 5 })),
+      notAfter: startAt,
+    });
+    await repos.messages.create(message);
+    const key = { clinicId: 'own-number', patientId: 'p-eum', messageId: message.messageId };
+    await repos.messages.claim(key, 1, {
+      token: 't-eum',
+      leaseUntil: toUtcIso(now.plus({ minutes: 15 })),
+      at: toUtcIso(now),
+    });
+    sns.reset();
+    eum.on(SendTextMessageCommand).resolves({ MessageId: 'eum-1' });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+    // Act
+    const response = await handler(
+      { Records: [sqsRecord('sqs-eum', JSON.stringify({ ...key, token: 't-eum' }))] },
+      LAMBDA_CONTEXT,
+    );
+
+    // Assess: End User Messaging, not SNS, and the receipt will name the message.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(eum.commandCalls(SendTextMessageCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        DestinationPhoneNumber: '+14155552671',
+        OriginationIdentity: identity.id,
+        MessageBody: expect.stringMatching(/STOP to opt out/),
+        MessageType: 'TRANSACTIONAL',
+        ConfigurationSetName: SMS_CONFIGURATION_SET,
+        Context: { clinicId: 'own-number', patientId: 'p-eum', messageId: 'a-eum#reminder#1d#v1' },
+        MaxPrice: '0.50',
+      },
+    ]);
+    expect(await repos.messages.get(key)).toMatchObject({ status: 'sent', providerMessageId: 'eum-1' });
   });
 });

@@ -1,4 +1,5 @@
-import { PublishCommand, ThrottledException } from '@aws-sdk/client-sns';
+import { SendTextMessageCommand, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
@@ -150,7 +151,11 @@ describe('a provider throttle on one number', () => {
     await rig.seedClinic({ clinicId: 'south', originationIdentity: identity(2) });
     const patient = await rig.seedPatient({ clinicId: north.clinicId });
     rig.clock.set(DateTime.fromISO('2026-12-01T15:00:10Z', { zone: 'utc' }));
-    rig.smsFails(new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }), 1);
+    // A clinic with its own number texts through End User Messaging.
+    rig.eumFails(
+      new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+      1,
+    );
     // North’s booking confirmation goes out at once (no sweep) and the provider throttles it.
     await rig.book(
       'a-throttled',
@@ -158,7 +163,8 @@ describe('a provider throttle on one number', () => {
       'north',
     );
     await rig.driver.settle();
-    expect(rig.snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(rig.eumMock.commandCalls(SendTextMessageCommand)).toHaveLength(1);
+    expect(rig.snsMock.commandCalls(PublishCommand)).toHaveLength(0);
     expect(rig.telemetry.totalWhere('ProviderThrottled', { lane: 'north' })).toBe(1);
     expect(rig.telemetry.totalWhere('ProviderThrottled', { lane: 'south' })).toBe(0);
 
