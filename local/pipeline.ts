@@ -49,6 +49,7 @@ export interface PipelineResources {
   sesConfigurationSet: string;
   /** The End User Messaging configuration set texts from a clinic's own number name. */
   smsConfigurationSet: string;
+  receiptsDeadLetterQueueUrl: string;
   smsOriginationNumber?: string;
   smsMaxPriceUsd?: string;
 }
@@ -67,6 +68,7 @@ export const LOCAL_RESOURCES: PipelineResources = {
   sesFromAddress: 'Local Clinic <reminders@clinic.example>',
   sesConfigurationSet: 'local',
   smsConfigurationSet: 'local',
+  receiptsDeadLetterQueueUrl: 'http://127.0.0.1/local/receipts-dead-letters',
 };
 
 /**
@@ -110,6 +112,7 @@ export function pipelineEnvironment(
     SES_FROM_ADDRESS: resources.sesFromAddress,
     SES_CONFIGURATION_SET: resources.sesConfigurationSet,
     SMS_CONFIGURATION_SET: resources.smsConfigurationSet,
+    RECEIPTS_DEAD_LETTER_QUEUE_URL: resources.receiptsDeadLetterQueueUrl,
     SMS_PER_SECOND: String(settings.smsPerSecond),
     EMAIL_PER_SECOND: String(settings.emailPerSecond),
     ...Object.fromEntries(

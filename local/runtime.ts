@@ -8,7 +8,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { DateTime } from 'luxon';
+import { composeHandleReceipts } from '../functions/handle-receipts/compose';
+import { makeHandler as makeReceiptsHandler } from '../functions/handle-receipts/handler';
 import { composeStaffApi } from '../functions/staff-api/compose';
 import { SimulatedClock } from '../shared/adapters/clock';
 import { type DynamoClients, makeDynamoClients } from '../shared/adapters/dynamodb/client';
@@ -23,6 +26,7 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
+import { NotFoundError, ValidationError } from '../shared/domain/errors';
 import { ClinicSchema, DEFAULT_POLICY, type OriginationIdentity } from '../shared/domain/model';
 import type { Role } from '../shared/domain/roles';
 import { toUtcIso } from '../shared/domain/time';
@@ -32,6 +36,7 @@ import type { AppLogger } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { composePipeline, driverParts, pipelineEnvironment } from './pipeline';
+import { type LocalReceipt, type ReceiptTarget, receiptQueueBody } from './receipts';
 import { checkLocalToken, dataFolderTokenSecret, issueLocalToken, newTokenSecret } from './tokens';
 
 export const DEMO_CLINIC_ID = 'demo-clinic';
@@ -88,6 +93,9 @@ export class LocalRuntime {
   readonly queue: InProcessQueue;
   private readonly api: StaffApiDeps;
   private readonly serial = new SerialQueue();
+  /** The shipped handle-receipts handler, composed by its own composition root. */
+  private readonly receipts: ReturnType<typeof makeReceiptsHandler>;
+  private receiptSeq = 0;
   private readonly clockFile: string | undefined;
 
   private constructor(
@@ -145,6 +153,15 @@ export class LocalRuntime {
         }),
       },
     });
+    this.receipts = makeReceiptsHandler(
+      composeHandleReceipts(environment, {
+        dynamo: clients.doc,
+        clock: this.clock,
+        logger,
+        telemetry: this.telemetry,
+        replace: () => ({ events: this.events, deadLetters: this.deadLetters }),
+      }).deps,
+    );
     // Staff replies go to the same queue the sweep fills.
     this.api = composeStaffApi(environment, {
       dynamo: clients.doc,
@@ -289,6 +306,93 @@ export class LocalRuntime {
       this.saveClock();
       return this.outbox.entries.slice(before);
     });
+  }
+
+  /**
+   * Runs one delivery receipt through the shipped handle-receipts handler, as
+   * the receipts queue delivers it in AWS (one SQS record whose body is the
+   * provider's event), then plans and sends what it made due (a copy on the
+   * next channel goes at the next sweep, as in AWS).
+   *
+   * @param receipt - the message id, the event type and (a bounce) its type
+   * @throws NotFoundError when no such message was sent here
+   */
+  deliverReceipt(receipt: LocalReceipt) {
+    return this.serial.run(async () => {
+      const target = await this.receiptTarget(receipt);
+      const sqsMessageId = `local-receipt-${++this.receiptSeq}`;
+      const record = {
+        messageId: sqsMessageId,
+        receiptHandle: sqsMessageId,
+        body: receiptQueueBody(receipt, target, toUtcIso(this.clock.now())),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(this.clock.now().toMillis()),
+          SenderId: 'sns.amazonaws.com',
+          ApproximateFirstReceiveTimestamp: String(this.clock.now().toMillis()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local-receipts',
+        awsRegion: 'us-east-1',
+      } as SQSRecord;
+      const { batchItemFailures } = await this.receipts({ Records: [record] }, {} as Context);
+      const message = await this.repos.messages.get(target);
+      return {
+        messageId: target.messageId,
+        status: message?.status,
+        ...(message?.reason ? { reason: message.reason } : {}),
+        ...(batchItemFailures.length > 0
+          ? {
+              retry:
+                'the message is still being sent: SQS delivers the receipt again after its visibility timeout',
+            }
+          : {}),
+      };
+    });
+  }
+
+  /** The message a posted receipt names: from the outbox, else by the patient given. */
+  private async receiptTarget(receipt: LocalReceipt): Promise<ReceiptTarget> {
+    const entry = [...this.outbox.entries]
+      .reverse()
+      .find(
+        (sent) =>
+          sent.messageId === receipt.messageId && (!receipt.clinicId || sent.clinicId === receipt.clinicId),
+      );
+    const clinicId = entry?.clinicId ?? receipt.clinicId ?? DEMO_CLINIC_ID;
+    // Appointment messages are named after their appointment (<appointmentId>#…).
+    const appointmentId = receipt.messageId.split('#')[0] ?? '';
+    const patientId =
+      receipt.patientId ?? (await this.repos.appointments.get(clinicId, appointmentId))?.patientId;
+    const message = patientId
+      ? await this.repos.messages.get({ clinicId, patientId, messageId: receipt.messageId })
+      : undefined;
+    if (!patientId || !message) {
+      throw new NotFoundError(
+        `message ${JSON.stringify(receipt.messageId)} of clinic ${clinicId} not found ` +
+          '(see GET /local/outbox; for a message not sent yet give its patientId)',
+      );
+    }
+    const forText = receipt.event.startsWith('TEXT_');
+    if (forText !== (message.channel === 'sms')) {
+      throw new ValidationError([
+        {
+          path: 'event',
+          message: `${receipt.event} is ${forText ? 'an SMS' : 'an email'} event; message ${receipt.messageId} went by ${message.channel}`,
+        },
+      ]);
+    }
+    const patient = await this.repos.patients.get(clinicId, patientId);
+    return {
+      clinicId,
+      patientId,
+      messageId: receipt.messageId,
+      channel: message.channel,
+      providerMessageId: entry?.providerMessageId ?? message.providerMessageId ?? 'local',
+      to: (message.channel === 'email' ? patient?.email : patient?.phone) ?? '',
+    };
   }
 
   private saveClock() {

@@ -9,6 +9,8 @@
  * - `POST /local/clock` — `{"advance": "PT2H" | "1d" | "90m"}` or `{"to": "<UTC instant>"}`
  * - `GET /`, `/assets/…`, `/config.json` — the staff console (local/console-files.ts)
  * - `POST /local/tokens` — `{"clinicId": "…", "role": "staff" | "clinic-admin"}` → `{"token": "…"}`
+ * - `POST /local/receipts` — `{"messageId": "…", "event": "TEXT_CARRIER_BLOCKED" | "Bounce" | …}`: a
+ *   delivery receipt through the shipped handle-receipts handler
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DateTime, Duration } from 'luxon';
@@ -24,6 +26,7 @@ import { asAuthorizerClaims, bearerTokenOf, type JwtClaims } from '../shared/htt
 import { serveStaffApi } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { serveConsole } from './console-files';
+import { LocalReceiptSchema } from './receipts';
 import type { LocalRuntime } from './runtime';
 
 /** Lambda's request payload limit; the API's own limits are smaller. */
@@ -133,6 +136,21 @@ async function tokensRoute(runtime: LocalRuntime, request: IncomingMessage) {
   return { token: await runtime.staffToken([clinicId], role) };
 }
 
+/** A delivery receipt for a message sent here, in the shape the receipts queue gets in AWS. */
+async function receiptsRoute(runtime: LocalRuntime, request: IncomingMessage) {
+  if (request.method !== 'POST') throw new LocalRequestError(405, 'use POST');
+  let body: unknown;
+  try {
+    body = JSON.parse((await readBody(request)).toString('utf8') || 'null');
+  } catch {
+    throw new LocalRequestError(
+      400,
+      'body: must be JSON such as {"messageId":"a-1#reminder#1d#v1","event":"TEXT_CARRIER_BLOCKED"}',
+    );
+  }
+  return runtime.deliverReceipt(parseOrThrow(LocalReceiptSchema, body ?? {}));
+}
+
 function outboxRoute(runtime: LocalRuntime, url: URL) {
   const since = Number(url.searchParams.get('since') ?? 0);
   const clinicId = url.searchParams.get('clinicId');
@@ -193,6 +211,10 @@ export function createLocalServer(runtime: LocalRuntime, logger: AppLogger): Ser
     const handle = async () => {
       if (url.pathname === '/local/clock') return send(response, 200, await clockRoute(runtime, request));
       if (url.pathname === '/local/tokens') return send(response, 200, await tokensRoute(runtime, request));
+      if (url.pathname === '/local/receipts') {
+        const applied = await receiptsRoute(runtime, request);
+        return send(response, 'retry' in applied ? 202 : 200, applied);
+      }
       if (url.pathname === '/local/outbox') {
         if (request.method !== 'GET') throw new LocalRequestError(405, 'use GET');
         return send(response, 200, outboxRoute(runtime, url));

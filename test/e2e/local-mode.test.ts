@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb-local';
 import { systemClock } from '../../shared/adapters/clock';
 import type { OutboxEntry } from '../../shared/adapters/local/local-outbox';
+import { toUtcIso } from '../../shared/domain/time';
 import { signLocalToken } from '../../shared/http/local-tokens';
 import { commandOf, descendants, isAlive, type Spawned, spawnScript, waitFor } from './support/processes';
 
@@ -290,6 +291,84 @@ describe('local mode, started as `npm start` would', () => {
       text,
       textSource: 'stored',
     });
+  });
+
+  it('applies delivery receipts over POST /local/receipts: delivered, carrier-blocked with the email copy sent, an SES bounce and a complaint', async () => {
+    // Prepare: a patient on text and email, two visits a week ahead; each confirmation goes out at once.
+    // 10:00 New York the next day, outside quiet hours, so confirmations go at once.
+    const clock = DateTime.fromISO(String((await call('GET', '/local/clock')).body.now), { zone: 'utc' });
+    const now = clock.plus({ days: 1 }).set({ hour: 15, minute: 0, second: 0, millisecond: 0 });
+    await advanceTo(toUtcIso(now));
+    expect(
+      (
+        await call('PUT', '/v1/clinics/demo-clinic/patients/p-rcpt', {
+          firstName: 'Rae',
+          phone: '+14155552672',
+          email: 'rae@example.com',
+          channels: ['sms', 'email'],
+          language: 'en',
+        })
+      ).status,
+    ).toBe(201);
+    for (const id of ['a-rcpt-1', 'a-rcpt-2']) {
+      const booked = await call('PUT', `/v1/clinics/demo-clinic/appointments/${id}`, {
+        patientId: 'p-rcpt',
+        startAt: now.plus({ days: 7 }).set({ hour: 16, minute: 0, second: 0, millisecond: 0 }).toISO(),
+        durationMinutes: 30,
+        location: '12 River Road',
+      });
+      expect(booked.status).toBe(201);
+    }
+    const outbox = async () =>
+      (await call('GET', '/local/outbox?clinicId=demo-clinic')).body.entries as OutboxEntry[];
+    const sentIds = async () => (await outbox()).map((entry) => entry.messageId);
+    const first = 'a-rcpt-1#confirmation#-#v1';
+    const second = 'a-rcpt-2#confirmation#-#v1';
+    const copy = `${first}#via-email`;
+    await advanceTo(toUtcIso(now.plus({ seconds: 30 })));
+    expect(await sentIds()).toEqual(expect.arrayContaining([first, second]));
+    const receipt = (body: Record<string, unknown>) => call('POST', '/local/receipts', body);
+
+    // Act + Assess: the handset took the second text.
+    expect(await receipt({ messageId: second, event: 'TEXT_DELIVERED' })).toEqual({
+      status: 200,
+      body: { messageId: second, status: 'delivered' },
+    });
+
+    // The carrier blocked the first: undeliverable with the event as reason, and its copy goes by email.
+    expect(await receipt({ messageId: first, event: 'TEXT_CARRIER_BLOCKED' })).toEqual({
+      status: 200,
+      body: { messageId: first, status: 'undeliverable', reason: 'TEXT_CARRIER_BLOCKED' },
+    });
+    // A second delivery of the same receipt changes nothing.
+    expect((await receipt({ messageId: first, event: 'TEXT_CARRIER_BLOCKED' })).body).toMatchObject({
+      status: 'undeliverable',
+    });
+    const later = await advanceTo(toUtcIso(now.plus({ minutes: 3 })));
+    expect(later.filter((entry) => entry.messageId === copy).map((entry) => entry.channel)).toEqual([
+      'email',
+    ]);
+    expect((await sentIds()).filter((id) => id === copy)).toHaveLength(1);
+
+    // The email copy bounces for good: the patient's email is marked undeliverable (source bounce).
+    expect(await receipt({ messageId: copy, event: 'Bounce', bounceType: 'Permanent' })).toEqual({
+      status: 200,
+      body: { messageId: copy, status: 'undeliverable', reason: 'bounce-permanent' },
+    });
+    // And the patient marked it as spam: email opted out (source complaint).
+    expect((await receipt({ messageId: copy, event: 'Complaint' })).status).toBe(200);
+    const patient = (await call('GET', '/v1/clinics/demo-clinic/patients/p-rcpt')).body;
+    expect(JSON.stringify(patient)).toContain('"source":"bounce"');
+    expect(JSON.stringify(patient)).toContain('"source":"complaint"');
+    const timeline = (await call('GET', '/v1/clinics/demo-clinic/appointments/a-rcpt-1/messages')).body;
+    expect(JSON.stringify(timeline)).toContain('TEXT_CARRIER_BLOCKED');
+
+    // Bad input: a clear error naming the field, an unknown message a 404, nothing changed.
+    const bad = await receipt({ messageId: second, event: 'DELIVERED' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('event');
+    expect((await receipt({ messageId: 'nope#x', event: 'TEXT_DELIVERED' })).status).toBe(404);
+    expect((await receipt({ messageId: second, event: 'Bounce' })).status).toBe(400);
   });
 
   it('stops cleanly on Ctrl-C and leaves no java process behind', async () => {

@@ -157,6 +157,7 @@ export class PipelineRig {
         sesFromAddress: FROM_ADDRESS,
         sesConfigurationSet: CONFIGURATION_SET,
         smsConfigurationSet: SMS_CONFIGURATION_SET,
+        receiptsDeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dead-letters',
         smsOriginationNumber: ORIGINATION_NUMBER,
         smsMaxPriceUsd: '0.50',
       },
