@@ -207,15 +207,25 @@ export interface SendNowBudget {
 }
 
 /**
- * Provider throttles by send lane (a clinic's own number, or the shared
- * one): send-message records each, and the sweep gives a number throttled
- * since its previous run half its budget for the next minute (issue 19).
+ * What the sweep keeps about send lanes (issue 19). Provider throttles by
+ * lane (a clinic's own number, or the shared one): send-message records
+ * each, and the sweep gives a number throttled since its previous run half
+ * its budget for the next minute. And every clinic whose own number's lane
+ * the sweep has read: when a clinic moves off its own number, the texts
+ * already waiting in that lane are still found (and sent from the shared
+ * number), however the config changed.
  */
 export interface ThrottleLog {
   /** Notes that the provider throttled a text from `lane` at `at`. */
   record(lane: string, at: string): Promise<void>;
-  /** The lanes throttled after `since` (a sweep passes the time a minute ago: one sweep sees each throttle). */
-  throttledSince(since: string): Promise<ReadonlySet<string>>;
+  /**
+   * One read of the lanes: those throttled after `since` (a sweep passes
+   * the time a minute ago: one sweep sees each throttle), and the clinics
+   * whose own-number lanes are registered.
+   */
+  readLanes(since: string): Promise<{ throttled: ReadonlySet<string>; ownLanes: ReadonlySet<string> }>;
+  /** Registers clinics' own-number lanes, kept for good (a registered lane with nothing due costs a sweep three empty queries). */
+  registerOwnLanes(clinicIds: readonly string[], at: string): Promise<void>;
 }
 
 /**

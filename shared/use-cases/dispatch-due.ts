@@ -54,6 +54,12 @@ export interface DispatchSummary {
   parts: Record<string, number>;
   /** Lanes whose budget this sweep halved because the provider throttled them in the last minute. */
   halved: string[];
+  /**
+   * Clinics whose own-number lane is registered but no longer configured
+   * (moved off their own number): the sweep reads those lanes as the shared
+   * number's, so nothing planned before the change is stranded.
+   */
+  formerLanes: string[];
   /** Past their point before they could go out: skipped, not sent. */
   expired: number;
   /** Taken by another sweep first, or changed since the index was read. */
@@ -112,21 +118,25 @@ export function dueSources(config: Pick<DispatchConfig, 'ownNumbers'>): DueSourc
  * One sweep of the due index.
  *
  * Primary course:
- * 1. Give each lane (email at the account's rate, the shared SMS number,
+ * 1. Read the lanes' state: throttles, and every clinic whose own-number
+ *    lane was ever swept (registering the configured ones not yet known);
+ *    the lane of a clinic no longer configured with its own number is read
+ *    with the shared number's, which pays for its texts.
+ * 2. Give each lane (email at the account's rate, the shared SMS number,
  *    each clinic's own number at its rate; half of it for a number the
  *    provider throttled since the previous sweep) one minute of room, less
  *    the parts each second keeps for immediate sends.
- * 2. Priority by priority, high → low, read each lane's due entries oldest
+ * 3. Priority by priority, high → low, read each lane's due entries oldest
  *    first and place each at the first second, not before its due second,
  *    where its number has room for its parts (a text takes the clinic's
  *    segment budget for its kind: the most it can be); a lane stops at the
  *    first entry its minute cannot hold, the rest stay due for the next
  *    sweep. A text is always charged to its clinic's number, wherever the
  *    index holds it.
- * 3. Skip items already past their point (`notAfter`), with a reason.
- * 4. Claim each item (conditional: only a pending item at the revision read,
+ * 4. Skip items already past their point (`notAfter`), with a reason.
+ * 5. Claim each item (conditional: only a pending item at the revision read,
  *    or one whose earlier claim lapsed), so racing sweeps take it once.
- * 5. Enqueue the claimed items with their second as the delay; an item the
+ * 6. Enqueue the claimed items with their second as the delay; an item the
  *    queue refuses goes back to pending at once.
  *
  * @param deps - outbox, queue, clinic settings, throttles, clock, rates
@@ -142,13 +152,20 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
     enqueued: { sms: 0, email: 0 },
     parts: {},
     halved: [],
+    formerLanes: [],
     expired: 0,
     lostRaces: 0,
     requeued: 0,
   };
   const claimed: { entry: DueEntry; send: QueuedSend; lane: Lane; parts: number }[] = [];
 
-  const throttled = await deps.throttles.throttledSince(toUtcIso(now.minus({ seconds: lookaheadSeconds })));
+  const { throttled, ownLanes } = await deps.throttles.readLanes(
+    toUtcIso(now.minus({ seconds: lookaheadSeconds })),
+  );
+  const unregistered = [...deps.config.ownNumbers.keys()].filter((clinicId) => !ownLanes.has(clinicId));
+  if (unregistered.length) await deps.throttles.registerOwnLanes(unregistered, at);
+  // Clinics moved off their own number: what still waits in their lanes goes from the shared one.
+  summary.formerLanes = [...ownLanes].filter((clinicId) => !deps.config.ownNumbers.has(clinicId)).sort();
   const lanes = new Map<string, Lane>();
   // Delay s lands in calendar second ⌊now⌋ + s, where the immediate sends count their kept parts.
   const startEpochSecond = Math.floor(now.toSeconds());
@@ -169,6 +186,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
     });
   };
   const [shared, own] = smsSources(deps.config);
+  shared.push(...summary.formerLanes.map(ownSource));
   laneOf(SHARED_LANE, 'sms', shared, deps.config.perSecond.sms);
   for (const [clinicId, perSecond] of own) laneOf(clinicId, 'sms', [ownSource(clinicId)], perSecond);
   laneOf('email', 'email', [{ channel: 'email' }], deps.config.perSecond.email);
