@@ -8,6 +8,11 @@
  * Options: --appointments N (default 2500, four messages each),
  *          --sms-rate R and --email-rate R (messages per second, default 20 and 14),
  *          --json FILE (also write the figures as JSON).
+ *
+ * With --clinics N it runs the per-number benchmark instead (bench/per-number.ts):
+ * N clinics, each on a number of its own at --per-number-rate R parts a second
+ * (default 3), each with a burst of --burst texts (default 500) due in the same
+ * second, and --idle-clinics M (default 5) numbers with nothing due.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -36,6 +41,7 @@ import { toUtcIso } from '../shared/domain/time';
 import { DUE_SHARDS, prefixedTableNames } from '../shared/tables';
 import { saveAppointment } from '../shared/use-cases/appointments';
 import { CapacityMeter } from './capacity-meter';
+import { runPerNumberBench } from './per-number';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -45,6 +51,10 @@ const { values: args } = parseArgs({
     'sms-rate': { type: 'string', default: '20' },
     'email-rate': { type: 'string', default: '14' },
     json: { type: 'string' },
+    clinics: { type: 'string' },
+    'per-number-rate': { type: 'string', default: '3' },
+    burst: { type: 'string', default: '500' },
+    'idle-clinics': { type: 'string', default: '5' },
   },
 });
 const APPOINTMENTS = Number(args.appointments);
@@ -319,4 +329,14 @@ async function main() {
   }
 }
 
-await main();
+if (args.clinics) {
+  await runPerNumberBench({
+    clinics: Number(args.clinics),
+    perNumberRate: Number(args['per-number-rate']),
+    burst: Number(args.burst),
+    idleClinics: Number(args['idle-clinics']),
+    json: args.json,
+  });
+} else {
+  await main();
+}
