@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  formatInboundNumbers,
   formatSmsLanes,
   type OwnNumberRate,
   PATTERNS,
@@ -313,6 +314,15 @@ export const DeploymentConfigSchema = z
     unique('originationIdentity.number', (clinic) => clinic.originationIdentity?.number);
     unique('originationIdentity.id', (clinic) => clinic.originationIdentity?.id);
     const lanes = smsLanesOf(config);
+    // handle-inbound carries both lists in its environment.
+    const numbers = inboundNumbersOf(config);
+    if (lanes.length + numbers.length > SMS_LANES_MAX_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clinics'],
+        message: `list the two-way numbers and the sweep's lanes in ${lanes.length + numbers.length} characters; Lambda's environment allows at most ${SMS_LANES_MAX_LENGTH}: use shorter clinic ids`,
+      });
+    }
     if (lanes.length > SMS_LANES_MAX_LENGTH) {
       ctx.addIssue({
         code: 'custom',
@@ -341,6 +351,22 @@ export function ownNumbersOf(config: {
       identity.number === config.sms.originationNumber ? SHARED_LANE : partsPerSecondOf(identity);
     return [{ clinicId: clinic.clinicId, partsPerSecond }];
   });
+}
+
+/**
+ * handle-inbound's INBOUND_NUMBERS for this config: each clinic's own
+ * number (`originationIdentity.number`, unique across clinics) and its clinic.
+ *
+ * @param config - the deployment config's clinics
+ */
+export function inboundNumbersOf(config: { clinics: readonly ClinicConfig[] }): string {
+  return formatInboundNumbers(
+    config.clinics.flatMap((clinic) =>
+      clinic.originationIdentity
+        ? [{ number: clinic.originationIdentity.number, clinicId: clinic.clinicId }]
+        : [],
+    ),
+  );
 }
 
 /** The sweep's SMS_LANES variable for this config. */

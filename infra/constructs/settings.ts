@@ -50,6 +50,20 @@ export const RECEIPT_MAX_RECEIVES = 5;
 /** Receives of one send request before SQS moves it to the send dead-letter queue. */
 export const SEND_MAX_RECEIVES = 5;
 
+/**
+ * handle-inbound applies a batch of texts in seconds; the inbound queue
+ * hides a received text six times its timeout, as Lambda advises.
+ */
+export const INBOUND_FUNCTION_TIMEOUT = Duration.seconds(30);
+export const INBOUND_QUEUE_VISIBILITY = Duration.seconds(INBOUND_FUNCTION_TIMEOUT.toSeconds() * 6);
+
+/**
+ * Receives of one inbound text before SQS moves it to the inbound
+ * dead-letter queue: every effect is idempotent, so retries are safe, and a
+ * text that fails five times is not going to apply by itself.
+ */
+export const INBOUND_MAX_RECEIVES = 5;
+
 /** Dead-letter queues keep what they hold for the longest time SQS allows. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 

@@ -22,6 +22,8 @@ import { type DataProtection, neverReplace, retainData } from '../constructs/dat
 import {
   alarmNamePrefix,
   DEAD_LETTER_RETENTION,
+  INBOUND_MAX_RECEIVES,
+  INBOUND_QUEUE_VISIBILITY,
   logGroupPrefix,
   PLAN_RETRY_MAX_RECEIVES,
   PLAN_RETRY_VISIBILITY,
@@ -87,6 +89,10 @@ export class StatefulStack extends Stack {
   readonly bus: EventBus;
   /** Where AWS End User Messaging publishes inbound texts (two-way SMS). */
   readonly inboundSmsTopic: Topic;
+  /** The inbound topic's texts for handle-inbound (SNS envelope kept: its Timestamp orders replies). */
+  readonly inboundQueue: Queue;
+  /** Texts that failed every receive, that SNS could not deliver, or that handle-inbound set aside (ids only). */
+  readonly inboundDeadLetterQueue: Queue;
   readonly alarmTopic: Topic;
   readonly configurationSet: ConfigurationSet;
   /**
@@ -218,6 +224,44 @@ export class StatefulStack extends Stack {
       this.inboundSmsTopic.node.defaultChild as CfnResource,
       'End User Messaging publishes inbound texts to this ARN, set by hand: a new topic receives no STOP or reply',
     );
+
+    // Texts are PHI: the queue and its dead letters are encrypted with the data key.
+    this.inboundDeadLetterQueue = this.deadLetterQueue('InboundDeadLetterQueue');
+    this.inboundQueue = new Queue(this, 'InboundQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      visibilityTimeout: INBOUND_QUEUE_VISIBILITY,
+      deadLetterQueue: { queue: this.inboundDeadLetterQueue, maxReceiveCount: INBOUND_MAX_RECEIVES },
+    });
+    // Not SqsSubscription: it would scope the key policy to the topic's ARN,
+    // and the topic is encrypted with the same key (a circular dependency);
+    // the key lets SNS of this account use it instead (allowServicesToUseKey).
+    new Subscription(this, 'InboundQueueSubscription', {
+      topic: this.inboundSmsTopic,
+      protocol: SubscriptionProtocol.SQS,
+      endpoint: this.inboundQueue.queueArn,
+      // The envelope's Timestamp orders two replies from one number (AWS does not keep their order).
+      rawMessageDelivery: false,
+      deadLetterQueue: this.inboundDeadLetterQueue,
+    });
+    this.inboundQueue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'InboundTopicDeliversTexts',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sns.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.inboundQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.inboundSmsTopic.topicArn } },
+      }),
+    );
+    acknowledge(this.inboundDeadLetterQueue, 'Serverless-SQSRedrivePolicy', endOfTheLine);
+    for (const queue of [this.inboundQueue, this.inboundDeadLetterQueue]) {
+      neverReplace(
+        queue.node.defaultChild as CfnResource,
+        "a replaced inbound queue is deleted with the patients' texts waiting in it, STOPs among them",
+      );
+    }
 
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       displayName: `clinic-reminders ${config.name} alarms`,
@@ -450,7 +494,8 @@ export class StatefulStack extends Stack {
    * key, each only for its own resources of this deployment: CloudWatch
    * Logs (the deployment's log groups, by name prefix), CloudWatch (this
    * deployment's alarms, publishing to the encrypted alarm topic) and End
-   * User Messaging (inbound texts to the encrypted topic). EventBridge's
+   * User Messaging (inbound texts to the encrypted topic), SNS (the inbound
+   * topic's deliveries to the encrypted inbound queue). EventBridge's
    * statement, for the bus, comes with the bus.
    */
   private allowServicesToUseKey(config: DeploymentConfig): void {
@@ -477,6 +522,12 @@ export class StatefulStack extends Stack {
         `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix(config.name)}*`,
       ],
       ['EndUserMessagingPublishesToEncryptedTopics', 'sms-voice.amazonaws.com', endUserMessagingArns()],
+      // The inbound topic delivers to the encrypted inbound queue (and its dead letters).
+      [
+        'SnsDeliversToEncryptedQueues',
+        'sns.amazonaws.com',
+        `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`,
+      ],
     ] as const) {
       this.key.addToResourcePolicy(
         new PolicyStatement({

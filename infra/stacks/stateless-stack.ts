@@ -6,6 +6,7 @@ import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import {
   DispatchDueEnv,
+  HandleInboundEnv,
   HandleReceiptsEnv,
   PlanMessagesEnv,
   ReplanFailedChangesEnv,
@@ -19,6 +20,7 @@ import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
 import { acknowledge } from '../compliance';
 import {
   type DeploymentConfig,
+  inboundNumbersOf,
   smsLanesOf,
   smsLanesWithRates,
   totalSmsPartsPerSecond,
@@ -34,6 +36,7 @@ import {
 } from '../constructs/reminder-function';
 import { senderConcurrency } from '../constructs/sender-concurrency';
 import {
+  INBOUND_FUNCTION_TIMEOUT,
   logGroupPrefix,
   RECEIPT_FUNCTION_TIMEOUT,
   REPLAN_FUNCTION_TIMEOUT,
@@ -106,6 +109,7 @@ export class StatelessStack extends Stack {
   readonly seedClinics: ReminderFunction<typeof SeedClinicsEnv>;
   readonly handleReceipts: ReminderFunction<typeof HandleReceiptsEnv>;
   readonly staffApi: ReminderFunction<typeof StaffApiEnv>;
+  readonly handleInbound: ReminderFunction<typeof HandleInboundEnv>;
   /** The HTTP API in front of staff-api, with its authorizer, stage and access logs. */
   readonly staffHttpApi: StaffHttpApi;
   /** The staff console: its files, distribution, app client and login domain. */
@@ -337,6 +341,61 @@ export class StatelessStack extends Stack {
     useBus(this.handleReceipts, stateful.bus, 'EVENT_BUS_NAME');
     useQueue(this.handleReceipts, stateful.receiptsDeadLetterQueue, 'RECEIPTS_DEAD_LETTER_QUEUE_URL');
     addQueueSource(this.handleReceipts, stateful.receiptsQueue, { batchSize: 10, maxConcurrency: 2 });
+    // --- handle-inbound: patients' texts → effects and answers --------------
+    this.handleInbound = this.addFunction('HandleInbound', {
+      entry: 'functions/handle-inbound/handler.ts',
+      envSchema: HandleInboundEnv,
+      description:
+        "Applies patients' texts (confirm, STOP, START, HELP, scores, free text) and queues the answers",
+      memorySize: 512,
+      timeout: INBOUND_FUNCTION_TIMEOUT,
+      // Texts arrive at people's pace; a burst waits in the queue rather than taking the account's pool.
+      concurrency: { reserved: 5 },
+      deadLetter: {
+        noneBecause:
+          'Invoked synchronously by the SQS mapping; a text that fails every receive moves to the inbound ' +
+          "dead-letter queue by the queue's redrive policy.",
+      },
+    });
+    useTable(this.handleInbound, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
+    // Patients by number (byPhone); an opt-out or opt-in is a conditional put of the patient.
+    useTable(
+      this.handleInbound,
+      tables.patients,
+      { items: ['GetItem', 'PutItem'], queries: ['byPhone'] },
+      'PATIENTS_TABLE',
+    );
+    // A confirmation is a conditional put of the appointment.
+    useTable(
+      this.handleInbound,
+      tables.appointments,
+      { items: ['GetItem', 'PutItem'] },
+      'APPOINTMENTS_TABLE',
+    );
+    // The number's messages (the answered one, earlier answers); the answer's create and claim.
+    useTable(
+      this.handleInbound,
+      tables.messages,
+      { items: ['Query', 'PutItem', 'UpdateItem'] },
+      'MESSAGES_TABLE',
+    );
+    useTable(
+      this.handleInbound,
+      tables.inbound,
+      { items: ['GetItem', 'PutItem'], queries: ['byParty'] },
+      'INBOUND_TABLE',
+    );
+    useSetting(this.handleInbound, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
+    useSetting(this.handleInbound, 'INBOUND_NUMBERS', inboundNumbersOf(config));
+    useBus(this.handleInbound, stateful.bus, 'EVENT_BUS_NAME');
+    useQueue(this.handleInbound, stateful.inboundDeadLetterQueue, 'INBOUND_DEAD_LETTER_QUEUE_URL');
+    // Answers go out at once, within the immediate share of the minute (as the planner's confirmations).
+    useQueue(this.handleInbound, stateful.sendQueue, 'SEND_QUEUE_URL');
+    useSetting(this.handleInbound, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);
+    useSetting(this.handleInbound, 'SMS_LANES', smsLanesOf(config));
+    useSetting(this.handleInbound, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
+    useSetting(this.handleInbound, 'LEASE_MINUTES', config.sending.leaseMinutes);
+    addQueueSource(this.handleInbound, stateful.inboundQueue, { batchSize: 10, maxConcurrency: 5 });
 
     // --- seed-clinics: the configured clinics, created once ---------------
     this.seedClinics = this.addFunction('SeedClinics', {
@@ -450,6 +509,7 @@ export class StatelessStack extends Stack {
         PlanDeadLetterQueue: stateful.planDeadLetterQueue,
         SweepDeadLetterQueue: stateful.sweepDeadLetterQueue,
         ReceiptsDeadLetterQueue: stateful.receiptsDeadLetterQueue,
+        InboundDeadLetterQueue: stateful.inboundDeadLetterQueue,
       },
       sendLagSeconds: config.alarms.sendLagSeconds,
       failedMessages: config.alarms.failedMessages,

@@ -197,7 +197,7 @@ describe('upgrades keep what must never be replaced', () => {
         'AWS::SES::ConfigurationSet',
         'AWS::SMSVOICE::ConfigurationSet',
         ...Array(3).fill('AWS::SNS::Topic'),
-        ...Array(7).fill('AWS::SQS::Queue'),
+        ...Array(9).fill('AWS::SQS::Queue'),
       ].sort(),
     );
   });

@@ -47,6 +47,13 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     patients: ['GetItem', 'PutItem'],
     messages: ['PutItem', 'UpdateItem'],
   },
+  'functions/handle-inbound/handler.ts': {
+    clinics: ['GetItem'],
+    patients: ['GetItem', 'PutItem', 'Query@byPhone'],
+    appointments: ['GetItem', 'PutItem'],
+    messages: ['PutItem', 'Query', 'UpdateItem'],
+    inbound: ['GetItem', 'PutItem', 'Query@byParty'],
+  },
   'functions/seed-clinics/handler.ts': {
     clinics: ['GetItem', 'PutItem'],
   },

@@ -1,6 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SEND_MAX_RECEIVES, SEND_QUEUE_VISIBILITY } from '../../infra/constructs/settings';
+import {
+  INBOUND_MAX_RECEIVES,
+  INBOUND_QUEUE_VISIBILITY,
+  SEND_MAX_RECEIVES,
+  SEND_QUEUE_VISIBILITY,
+} from '../../infra/constructs/settings';
 import { TABLES, type TableDefinition } from '../../shared/tables';
 import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
 
@@ -258,11 +263,54 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
     });
   });
 
+  it('feeds the inbound topic to the inbound queue with the SNS envelope kept, and sets undeliverable texts aside', () => {
+    // Act
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const inboundId = Object.keys(queues).find((id) => id.startsWith('InboundQueue'));
+    const subscriptions = Object.values(resourcesOf(template, 'AWS::SNS::Subscription'));
+
+    // Assess
+    expect(inboundId).toBeDefined();
+    expect(queues[inboundId as string]?.Properties).toMatchObject({
+      VisibilityTimeout: INBOUND_QUEUE_VISIBILITY.toSeconds(),
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^InboundDeadLetterQueue/), 'Arn'] },
+        maxReceiveCount: INBOUND_MAX_RECEIVES,
+      },
+    });
+    const toQueue = subscriptions.filter((subscription) => subscription.Properties.Protocol === 'sqs');
+    expect(toQueue).toHaveLength(1);
+    expect(toQueue[0]?.Properties).toEqual({
+      Protocol: 'sqs',
+      TopicArn: { Ref: expect.stringMatching(/^InboundSmsTopic/) },
+      Endpoint: { 'Fn::GetAtt': [inboundId, 'Arn'] },
+      RawMessageDelivery: false,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^InboundDeadLetterQueue/), 'Arn'] },
+      },
+    });
+    const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
+    const inboundPolicy = policies.find((policy) =>
+      JSON.stringify(policy.Properties.Queues).includes(`"${inboundId}"`),
+    );
+    expect(inboundPolicy?.Properties.PolicyDocument).toMatchObject({
+      Statement: expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'sns.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Condition: { ArnEquals: { 'aws:SourceArn': { Ref: expect.stringMatching(/^InboundSmsTopic/) } } },
+        }),
+      ]),
+    });
+  });
+
   it('keeps dead letters, and failed planning waiting to be read back, for 14 days', () => {
     const longLived = Object.entries(resourcesOf(template, 'AWS::SQS::Queue'))
       .filter(([, queue]) => queue.Properties.MessageRetentionPeriod === 14 * 24 * 3600)
       .map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
     expect(longLived.sort()).toEqual([
+      'InboundDeadLetterQueue',
       'PlanDeadLetterQueue',
       'PlanRetryQueue',
       'ReceiptsDeadLetterQueue',

@@ -7,7 +7,7 @@ import {
   type ReminderFunction,
 } from '../../infra/constructs/reminder-function';
 import { senderConcurrency } from '../../infra/constructs/sender-concurrency';
-import { SEND_FUNCTION_TIMEOUT } from '../../infra/constructs/settings';
+import { INBOUND_FUNCTION_TIMEOUT, SEND_FUNCTION_TIMEOUT } from '../../infra/constructs/settings';
 import { SWEEP_SCHEDULE } from '../../infra/stacks/stateless-stack';
 import { prefixedTableNames } from '../../shared/tables';
 import { CDK_ENVIRONMENT, type FunctionName } from '../support/shipped';
@@ -30,6 +30,7 @@ function functions(): Record<string, ReminderFunction> {
     seedClinics,
     staffApi,
     handleReceipts,
+    handleInbound,
   } = synth.stateless;
   return {
     planMessages,
@@ -39,6 +40,7 @@ function functions(): Record<string, ReminderFunction> {
     seedClinics,
     staffApi,
     handleReceipts,
+    handleInbound,
   } as Record<string, ReminderFunction>;
 }
 
@@ -80,8 +82,8 @@ function policyOf(fn: ReminderFunction): string {
 }
 
 describe('stateless stack: functions', () => {
-  it('has the three pipeline functions, the planning replay, the clinic seeder, the staff API and the receipts function, and no others', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+  it('has the three pipeline functions, the planning replay, the clinic seeder, the staff API, the receipts function and the inbound handler, and no others', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 8);
   });
 
   it.each([
@@ -378,6 +380,37 @@ describe('stateless stack: triggers', () => {
     });
   });
 
+  it('reads the inbound queue with partial batches, and sets malformed texts aside on the inbound dead-letter queue', () => {
+    // Prepare
+    const fn = synth.stateless.handleInbound;
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(fn.fn) },
+      EventSourceArn: Match.objectLike({
+        'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('InboundQueue') }),
+      }),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+      BatchSize: 10,
+    });
+    expect(functionProps(fn)).toMatchObject({
+      ReservedConcurrentExecutions: 5,
+      Timeout: INBOUND_FUNCTION_TIMEOUT.toSeconds(),
+    });
+    expect(JSON.stringify(envOf(fn).INBOUND_DEAD_LETTER_QUEUE_URL)).toContain('InboundDeadLetterQueue');
+    expect(JSON.stringify(envOf(fn).SEND_QUEUE_URL)).toContain('SendQueue');
+    // Each clinic's own number names its clinic.
+    expect(envOf(fn).INBOUND_NUMBERS).toBe(
+      synth.config.clinics
+        .flatMap((clinic) =>
+          clinic.originationIdentity ? [`${clinic.originationIdentity.number}=${clinic.clinicId}`] : [],
+        )
+        .join(','),
+    );
+    expect(envOf(fn).INBOUND_NUMBERS).not.toBe('');
+  });
+
   it('sweeps every minute through EventBridge Scheduler, with retries and the sweep dead-letter queue', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: SWEEP_SCHEDULE,
@@ -440,7 +473,7 @@ describe('stateless stack: alarms and dashboard', () => {
     Object.entries(resourcesOf(template, 'AWS::CloudWatch::Alarm')).find(([id]) => id.includes(fragment))?.[1]
       .Properties;
 
-  it.each(['SendDeadLetterQueue', 'PlanDeadLetterQueue', 'SweepDeadLetterQueue'])(
+  it.each(['SendDeadLetterQueue', 'PlanDeadLetterQueue', 'SweepDeadLetterQueue', 'InboundDeadLetterQueue'])(
     'alarms as soon as %s holds a message',
     (queue) => {
       expect(alarmNamed(`${queue}DepthAlarm`)).toMatchObject({
