@@ -316,7 +316,7 @@ export const DeploymentConfigSchema = z
     const lanes = smsLanesOf(config);
     // handle-inbound carries both lists in its environment.
     const numbers = inboundNumbersOf(config);
-    if (lanes.length + numbers.length > SMS_LANES_MAX_LENGTH) {
+    if (lanes.length <= SMS_LANES_MAX_LENGTH && lanes.length + numbers.length > SMS_LANES_MAX_LENGTH) {
       ctx.addIssue({
         code: 'custom',
         path: ['clinics'],

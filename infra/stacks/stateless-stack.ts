@@ -349,8 +349,11 @@ export class StatelessStack extends Stack {
         "Applies patients' texts (confirm, STOP, START, HELP, scores, free text) and queues the answers",
       memorySize: 512,
       timeout: INBOUND_FUNCTION_TIMEOUT,
-      // Texts arrive at people's pace; a burst waits in the queue rather than taking the account's pool.
-      concurrency: { reserved: 5 },
+      concurrency: {
+        unreservedBecause:
+          "The queue mapping's maximum concurrency (5) caps it; texts arrive at people's pace, and a burst waits " +
+          'in the queue. Reserving would take from the account pool the preflight sizes for the sender.',
+      },
       deadLetter: {
         noneBecause:
           'Invoked synchronously by the SQS mapping; a text that fails every receive moves to the inbound ' +

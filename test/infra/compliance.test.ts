@@ -144,7 +144,10 @@ describe('acknowledged findings', () => {
         'HIPAA.Security-LambdaConcurrency',
       ].sort(),
       'Stateless/HandleReceipts/Function/QueueSource': ['Serverless-LambdaEventSourceMappingDestination'],
-      'Stateless/HandleInbound/Function/Resource': noDlqNeeded,
+      'Stateless/HandleInbound/Function/Resource': [
+        ...noDlqNeeded,
+        'HIPAA.Security-LambdaConcurrency',
+      ].sort(),
       'Stateless/HandleInbound/Function/QueueSource': ['Serverless-LambdaEventSourceMappingDestination'],
       'Stateless/SeedClinics/Function/Resource': [...noDlqNeeded, 'HIPAA.Security-LambdaConcurrency'].sort(),
       'Stateless/StaffApi/Function/Resource': noDlqNeeded,

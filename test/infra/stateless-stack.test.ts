@@ -394,10 +394,7 @@ describe('stateless stack: triggers', () => {
       ScalingConfig: { MaximumConcurrency: 5 },
       BatchSize: 10,
     });
-    expect(functionProps(fn)).toMatchObject({
-      ReservedConcurrentExecutions: 5,
-      Timeout: INBOUND_FUNCTION_TIMEOUT.toSeconds(),
-    });
+    expect(functionProps(fn)).toMatchObject({ Timeout: INBOUND_FUNCTION_TIMEOUT.toSeconds() });
     expect(JSON.stringify(envOf(fn).INBOUND_DEAD_LETTER_QUEUE_URL)).toContain('InboundDeadLetterQueue');
     expect(JSON.stringify(envOf(fn).SEND_QUEUE_URL)).toContain('SendQueue');
     // Each clinic's own number names its clinic.
