@@ -521,7 +521,7 @@ describe('stateless stack: alarms and dashboard', () => {
 
   it('names every alarm after the deployment and notifies the alarm topic when it fires and clears', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(19);
+    expect(alarms.length).toBe(20);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z0-9]+$/);
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
