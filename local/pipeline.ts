@@ -10,6 +10,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { composeDispatchDue, type DispatchDuePorts } from '../functions/dispatch-due/compose';
 import { makeHandler as makeDispatchHandler } from '../functions/dispatch-due/handler';
+import { composeHandleInbound, type HandleInboundPorts } from '../functions/handle-inbound/compose';
+import { makeHandler as makeInboundHandler } from '../functions/handle-inbound/handler';
 import { composePlanMessages, type PlanMessagesPorts } from '../functions/plan-messages/compose';
 import { makeHandler as makePlanHandler } from '../functions/plan-messages/handler';
 import { composeSendMessage, type SendMessagePorts } from '../functions/send-message/compose';
@@ -18,7 +20,7 @@ import type { SimulatedClock } from '../shared/adapters/clock';
 import type { InProcessQueue } from '../shared/adapters/local/in-process-queue';
 import type { DriverParts } from '../shared/adapters/local/pipeline-driver';
 import type { StreamPoller } from '../shared/adapters/local/stream-poller';
-import { formatSmsLanes, SWEEP_LOOKAHEAD_SECONDS } from '../shared/config/settings';
+import { formatInboundNumbers, formatSmsLanes, SWEEP_LOOKAHEAD_SECONDS } from '../shared/config/settings';
 import type { AppLogger, Telemetry } from '../shared/ports/outbound';
 import type { DueSource, MessageRepository } from '../shared/ports/repositories';
 import type { TableNames } from '../shared/tables';
@@ -36,6 +38,8 @@ export interface PipelineSettings {
   backoffBaseSeconds?: number;
   backoffMaxSeconds?: number;
   leaseMinutes?: number;
+  /** Two-way numbers and their clinics (handle-inbound's INBOUND_NUMBERS). */
+  inboundNumbers?: ReadonlyMap<string, string>;
 }
 
 /** The queues, bus and sender identities the functions name (placeholders where the caller replaces them). */
@@ -44,6 +48,8 @@ export interface PipelineResources {
   sendQueueUrl: string;
   planDeadLetterQueueUrl: string;
   sendDeadLetterQueueUrl: string;
+  /** Where handle-inbound sets texts aside (default: local mode's placeholder). */
+  inboundDeadLetterQueueUrl?: string;
   eventBusName: string;
   sesFromAddress: string;
   sesConfigurationSet: string;
@@ -64,6 +70,7 @@ export const LOCAL_RESOURCES: PipelineResources = {
   sendQueueUrl: 'http://127.0.0.1/local/send-queue',
   planDeadLetterQueueUrl: 'http://127.0.0.1/local/plan-dead-letters',
   sendDeadLetterQueueUrl: 'http://127.0.0.1/local/send-dead-letters',
+  inboundDeadLetterQueueUrl: 'http://127.0.0.1/local/inbound-dead-letters',
   eventBusName: 'local-bus',
   sesFromAddress: 'Local Clinic <reminders@clinic.example>',
   sesConfigurationSet: 'local',
@@ -97,6 +104,9 @@ export function pipelineEnvironment(
         )
       : undefined,
     SMS_MAX_PRICE_USD: resources.smsMaxPriceUsd,
+    INBOUND_NUMBERS: settings.inboundNumbers
+      ? formatInboundNumbers([...settings.inboundNumbers].map(([number, clinicId]) => ({ number, clinicId })))
+      : undefined,
   };
   return {
     AWS_REGION: resources.region,
@@ -105,6 +115,8 @@ export function pipelineEnvironment(
     APPOINTMENTS_TABLE: names.appointments,
     MESSAGES_TABLE: names.messages,
     INBOUND_TABLE: names.inbound,
+    INBOUND_DEAD_LETTER_QUEUE_URL:
+      resources.inboundDeadLetterQueueUrl ?? (LOCAL_RESOURCES.inboundDeadLetterQueueUrl as string),
     SEND_QUEUE_URL: resources.sendQueueUrl,
     PLAN_DEAD_LETTER_QUEUE_URL: resources.planDeadLetterQueueUrl,
     SEND_DEAD_LETTER_QUEUE_URL: resources.sendDeadLetterQueueUrl,
@@ -134,6 +146,7 @@ export interface PipelinePorts {
     plan?: PlanMessagesPorts['replace'];
     dispatch?: DispatchDuePorts['replace'];
     send?: SendMessagePorts['replace'];
+    inbound?: HandleInboundPorts['replace'];
   };
 }
 
@@ -141,6 +154,8 @@ export interface LocalPipeline {
   plan: ReturnType<typeof makePlanHandler>;
   dispatch: ReturnType<typeof makeDispatchHandler>;
   send: ReturnType<typeof makeSendHandler>;
+  /** handle-inbound: patients' texts, in the SQS/SNS shape AWS delivers them. */
+  inbound: ReturnType<typeof makeInboundHandler>;
   /** The outbox as the sweep sees it (the driver looks for the next due item there). */
   messages: MessageRepository;
   /** Where the sweep looks: email, the shared number, each clinic's own number. */
@@ -148,7 +163,7 @@ export interface LocalPipeline {
 }
 
 /**
- * The three pipeline handlers, each composed by its own composition root.
+ * The three pipeline handlers and handle-inbound, each composed by its own composition root.
  *
  * @param environment - the functions' environment (see {@link pipelineEnvironment})
  * @param ports - DynamoDB client, clock, observability and replacements
@@ -171,10 +186,16 @@ export function composePipeline(environment: Record<string, string>, ports: Pipe
     replace: ports.replace?.send,
     ...(ports.random ? { random: ports.random } : {}),
   });
+  // Answers to texts go to the same queue too, at once.
+  const inbound = composeHandleInbound(environment, {
+    ...common,
+    replace: (built) => ({ queue: dispatch.deps.queue, ...ports.replace?.inbound?.(built) }),
+  });
   return {
     plan: makePlanHandler(plan.deps),
     dispatch: makeDispatchHandler(dispatch.deps),
     send: makeSendHandler(send.deps),
+    inbound: makeInboundHandler(inbound.deps),
     messages: dispatch.deps.messages,
     dueSources: dueSources(dispatch.deps.config),
   };

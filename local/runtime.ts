@@ -5,6 +5,7 @@
  * schedule drives dispatch-due, an in-process queue with delays stands in for
  * SQS, and the SMS and email senders write to a local outbox.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -16,6 +17,7 @@ import { composeStaffApi } from '../functions/staff-api/compose';
 import { SimulatedClock } from '../shared/adapters/clock';
 import { type DynamoClients, makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { createTables } from '../shared/adapters/dynamodb/create-tables';
+import { DynamoInboundRepository } from '../shared/adapters/dynamodb/inbound-repository';
 import type { Repositories } from '../shared/adapters/dynamodb/repositories';
 import { InProcessQueue } from '../shared/adapters/local/in-process-queue';
 import { LocalOutbox, type OutboxEntry } from '../shared/adapters/local/local-outbox';
@@ -27,7 +29,12 @@ import {
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { NotFoundError, ValidationError } from '../shared/domain/errors';
-import { ClinicSchema, DEFAULT_POLICY, type OriginationIdentity } from '../shared/domain/model';
+import {
+  ClinicSchema,
+  DEFAULT_POLICY,
+  type InboundMessage,
+  type OriginationIdentity,
+} from '../shared/domain/model';
 import type { Role } from '../shared/domain/roles';
 import { toUtcIso } from '../shared/domain/time';
 import type { JwtClaims } from '../shared/http/local-tokens';
@@ -35,7 +42,8 @@ import type { StaffApiDeps } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
-import { composePipeline, driverParts, pipelineEnvironment } from './pipeline';
+import { inboundEvent, type LocalInbound } from './inbound';
+import { composePipeline, driverParts, type LocalPipeline, pipelineEnvironment } from './pipeline';
 import { type LocalReceipt, type ReceiptTarget, receiptQueueBody } from './receipts';
 import { checkLocalToken, dataFolderTokenSecret, issueLocalToken, newTokenSecret } from './tokens';
 
@@ -80,6 +88,20 @@ class SerialQueue {
   }
 }
 
+/** What local mode says about a text it ran through handle-inbound (no body: texts are PHI). */
+export interface InboundReport {
+  inboundMessageId: string;
+  /** Why the handler set it aside (malformed, unknown number), if it did. */
+  setAside?: string;
+  /** The stored record: what it was read as, matched and did, and its inbox state. */
+  inbound?: Pick<
+    InboundMessage,
+    'intent' | 'outcome' | 'outcomeReason' | 'state' | 'patientId' | 'appointmentId' | 'answeredMessageId'
+  >;
+  /** What went out meanwhile (the answer, at once). */
+  sent: OutboxEntry[];
+}
+
 export class LocalRuntime {
   readonly clock: SimulatedClock;
   readonly repos: Repositories;
@@ -92,6 +114,9 @@ export class LocalRuntime {
   readonly driver: PipelineDriver;
   readonly queue: InProcessQueue;
   private readonly api: StaffApiDeps;
+  private readonly inboundHandler: LocalPipeline['inbound'];
+  private readonly inbound: DynamoInboundRepository;
+  private readonly inboundNumbers: ReadonlyMap<string, string>;
   private readonly serial = new SerialQueue();
   /** The shipped handle-receipts handler, composed by its own composition root. */
   private readonly receipts: ReturnType<typeof makeReceiptsHandler>;
@@ -135,7 +160,9 @@ export class LocalRuntime {
       // with its own number does in AWS; here at the local rate.
       ownNumbers: new Map([[DEMO_CLINIC_ID, rates.sms]]),
       clinicCacheSeconds: 0,
+      inboundNumbers: new Map([[DEMO_CLINIC_IDENTITY.number, DEMO_CLINIC_ID]]),
     });
+    this.inboundNumbers = new Map([[DEMO_CLINIC_IDENTITY.number, DEMO_CLINIC_ID]]);
     const logger = options.logger ?? silentLogger;
     const pipeline = composePipeline(environment, {
       dynamo: clients.doc,
@@ -151,6 +178,7 @@ export class LocalRuntime {
           events: this.events,
           deadLetters: this.deadLetters,
         }),
+        inbound: () => ({ events: this.events, deadLetters: this.deadLetters }),
       },
     });
     this.receipts = makeReceiptsHandler(
@@ -162,6 +190,8 @@ export class LocalRuntime {
         replace: () => ({ events: this.events, deadLetters: this.deadLetters }),
       }).deps,
     );
+    this.inboundHandler = pipeline.inbound;
+    this.inbound = new DynamoInboundRepository(clients.doc, names.inbound);
     // Staff replies go to the same queue the sweep fills.
     this.api = composeStaffApi(environment, {
       dynamo: clients.doc,
@@ -349,6 +379,50 @@ export class LocalRuntime {
                 'the message is still being sent: SQS delivers the receipt again after its visibility timeout',
             }
           : {}),
+      };
+    });
+  }
+
+  /**
+   * A text from a phone to a clinic's number, run through handle-inbound in
+   * the SQS/SNS shape AWS delivers it, then the answer it queued (sent at
+   * once, like in AWS). Returns what was recorded and sent.
+   *
+   * @param text - from, body; `to` defaults to the demo clinic's number; `at` (the envelope Timestamp) to now
+   */
+  receiveText(text: LocalInbound): Promise<InboundReport> {
+    return this.serial.run(async () => {
+      const before = this.outbox.entries.length;
+      const asideBefore = this.deadLetters.entries.length;
+      const inboundMessageId = text.inboundMessageId ?? `local-${randomUUID()}`;
+      const to = text.to ?? DEMO_CLINIC_IDENTITY.number;
+      await this.inboundHandler(
+        inboundEvent({ ...text, to, inboundMessageId, at: text.at ?? toUtcIso(this.clock.now()) }),
+        {} as Context,
+      );
+      await this.driver.settle();
+      const aside = this.deadLetters.entries
+        .slice(asideBefore)
+        .find((entry) => entry.source === 'handle-inbound');
+      const clinicId = this.inboundNumbers.get(to);
+      const stored = clinicId ? await this.inbound.get(clinicId, inboundMessageId) : undefined;
+      return {
+        inboundMessageId,
+        ...(aside ? { setAside: aside.reason } : {}),
+        ...(stored
+          ? {
+              inbound: {
+                intent: stored.intent,
+                outcome: stored.outcome,
+                ...(stored.outcomeReason ? { outcomeReason: stored.outcomeReason } : {}),
+                ...(stored.state ? { state: stored.state } : {}),
+                ...(stored.patientId ? { patientId: stored.patientId } : {}),
+                ...(stored.appointmentId ? { appointmentId: stored.appointmentId } : {}),
+                ...(stored.answeredMessageId ? { answeredMessageId: stored.answeredMessageId } : {}),
+              },
+            }
+          : {}),
+        sent: this.outbox.entries.slice(before),
       };
     });
   }

@@ -11,6 +11,8 @@
  * - `POST /local/tokens` — `{"clinicId": "…", "role": "staff" | "clinic-admin"}` → `{"token": "…"}`
  * - `POST /local/receipts` — `{"messageId": "…", "event": "TEXT_CARRIER_BLOCKED" | "Bounce" | …}`: a
  *   delivery receipt through the shipped handle-receipts handler
+ * - `POST /local/inbound` — `{"from": "+14155552671", "body": "C"}` (`to` defaults to the demo clinic's
+ *   number): a patient's text, through handle-inbound as AWS delivers it; answers appear in the outbox
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DateTime, Duration } from 'luxon';
@@ -26,6 +28,7 @@ import { asAuthorizerClaims, bearerTokenOf, type JwtClaims } from '../shared/htt
 import { serveStaffApi } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { serveConsole } from './console-files';
+import { LocalInboundSchema } from './inbound';
 import { LocalReceiptSchema } from './receipts';
 import type { LocalRuntime } from './runtime';
 
@@ -151,6 +154,17 @@ async function receiptsRoute(runtime: LocalRuntime, request: IncomingMessage) {
   return runtime.deliverReceipt(parseOrThrow(LocalReceiptSchema, body ?? {}));
 }
 
+async function inboundRoute(runtime: LocalRuntime, request: IncomingMessage) {
+  if (request.method !== 'POST') throw new LocalRequestError(405, 'use POST');
+  let body: unknown;
+  try {
+    body = JSON.parse((await readBody(request)).toString('utf8') || 'null');
+  } catch {
+    throw new LocalRequestError(400, 'body: must be JSON such as {"from":"+14155552671","body":"C"}');
+  }
+  return runtime.receiveText(parseOrThrow(LocalInboundSchema, body ?? {}));
+}
+
 function outboxRoute(runtime: LocalRuntime, url: URL) {
   const since = Number(url.searchParams.get('since') ?? 0);
   const clinicId = url.searchParams.get('clinicId');
@@ -215,6 +229,7 @@ export function createLocalServer(runtime: LocalRuntime, logger: AppLogger): Ser
         const applied = await receiptsRoute(runtime, request);
         return send(response, 'retry' in applied ? 202 : 200, applied);
       }
+      if (url.pathname === '/local/inbound') return send(response, 200, await inboundRoute(runtime, request));
       if (url.pathname === '/local/outbox') {
         if (request.method !== 'GET') throw new LocalRequestError(405, 'use GET');
         return send(response, 200, outboxRoute(runtime, url));

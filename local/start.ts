@@ -117,6 +117,8 @@ Try first (copy and paste):
   curl -s ${url}/v1/clinics/${DEMO_CLINIC_ID}/appointments/a-1/messages -H "Authorization: Bearer $TOKEN"
 A delivery receipt (TEXT_DELIVERED, TEXT_CARRIER_BLOCKED, …; Delivery, Bounce with bounceType, Complaint for an email):
   curl -s -X POST ${url}/local/receipts -H 'content-type: application/json' -d '{"messageId":"a-1#confirmation#-#v1","event":"TEXT_CARRIER_BLOCKED"}'
+Reply as the patient (the answer appears in the outbox at once; try C, R, HELP, STOP, START, a question):
+  curl -s -X POST ${url}/local/inbound -H 'content-type: application/json' -d '{"from":"+14155552671","body":"C"}'
 The confirmation (and any later change notice) goes out at once, outside the clinic's quiet hours
 (${DEFAULT_POLICY.quietHours.start}-${DEFAULT_POLICY.quietHours.end} ${SAMPLE_ZONE}); the reminders 72 h, 24 h and 2 h before the visit, at their time.
 API description: ${url}/openapi.json   ·   A scripted week: npm run demo   ·   Stop: Ctrl-C
