@@ -8,6 +8,11 @@ export default defineConfig({
     // The SDK warns that releases after January 2027 need Node 22; this
     // project pins a release that runs on Node 20 (see README).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Vitest's default is one worker fewer than the cores: on the 2-core CI
+    // machine that is one worker, and the suite waits on DynamoDB Local, child
+    // processes and Chromium most of the time. Figures: docs/benchmarks.md,
+    // "Test suite time".
+    maxWorkers: 2,
     reporters: ['default', ['json', { outputFile: 'coverage/test-results.json' }]],
     coverage: {
       provider: 'v8',
