@@ -6,7 +6,7 @@
  * or not sent. Pure functions of the messages; the demo script does the I/O.
  */
 import { DateTime } from 'luxon';
-import { MESSAGE_STATUSES } from '../shared/domain/constants';
+import { INBOUND_OUTCOMES, MESSAGE_STATUSES } from '../shared/domain/constants';
 import type { Message } from '../shared/domain/model';
 import {
   DECISION_SKIP_REASONS,
@@ -14,6 +14,7 @@ import {
   PLAN_SKIP_REASONS,
   WITHDRAW_REASONS,
 } from '../shared/domain/planning';
+import { SMS_UNDELIVERABLE_EVENTS } from '../shared/domain/receipts';
 
 interface ZoneNames {
   standard: string;
@@ -123,6 +124,16 @@ export const REASON_WORDS: Readonly<Record<string, string>> = {
   'invalid-message-id': 'not a message this system planned',
   'over-segment-budget':
     'the text would not fit the clinic’s SMS length budget, even with the first name shortened or left out',
+  // Answers to a patient's text that were not sent.
+  'hourly-limit': 'the number had already had 3 automatic answers in the last hour',
+  'looks-automated': 'the text looked automated (another system’s auto-reply), so it got no answer',
+  // Delivery receipts from the carrier (End User Messaging SMS events).
+  ...Object.fromEntries(
+    SMS_UNDELIVERABLE_EVENTS.map((event) => [
+      event,
+      `the carrier reported the text undeliverable (${event}); the patient’s next allowed channel got a copy`,
+    ]),
+  ),
 };
 
 /**
@@ -146,6 +157,9 @@ export const KNOWN_REASONS: readonly string[] = [
     ...DECISION_SKIP_REASONS,
     ...WITHDRAW_REASONS,
     'over-segment-budget',
+    'hourly-limit',
+    'looks-automated',
+    ...SMS_UNDELIVERABLE_EVENTS,
   ]),
 ];
 
@@ -230,7 +244,7 @@ export function timelineLines(
     }
     for (const { message, at } of own) {
       lines.push(
-        `    ${localStamp(at, patient.zone).padEnd(24)}${(message.appointmentId ?? '').padEnd(7)}${kindLabel(message).padEnd(16)}${message.channel.padEnd(7)}${message.status.padEnd(9)}${whyOf(message, patient.zone)}`.trimEnd(),
+        `    ${localStamp(at, patient.zone).padEnd(24)}${(message.appointmentId ?? '').padEnd(7)}${kindLabel(message).padEnd(16)}${message.channel.padEnd(7)}${message.status.padEnd(15)}${whyOf(message, patient.zone)}`.trimEnd(),
       );
     }
   }
@@ -288,4 +302,107 @@ export function summaryLines(messages: readonly Message[]): string[] {
     ).length;
   lines.push('', `sent by SMS ${out('sms')}, by email ${out('email')}`);
   return lines;
+}
+
+/** A text a patient sent the clinic in the demo, and what handle-inbound made of it. */
+export interface ReportReply {
+  /** When it came in (UTC ISO). */
+  at: string;
+  /** Who it matched; absent for a number the clinic does not know. */
+  patientId?: string;
+  /** What was texted: the demo's own made-up words, printed so the story reads. */
+  text: string;
+  /** The stored outcome (INBOUND_OUTCOMES): confirmed, opted-out, help, … */
+  outcome: string;
+  /** Its staff inbox state, when it needs a person. */
+  state?: 'open' | 'done';
+  /** Whether an answer was texted back at once. */
+  answered: boolean;
+}
+
+/** A delivery receipt the demo ran, and the copy it led to. */
+export interface ReportReceipt {
+  at: string;
+  patientId: string;
+  messageId: string;
+  /** The provider's event type (TEXT_CARRIER_BLOCKED, Delivery, …). */
+  event: string;
+  /** The copy on the patient's next channel, when one was made. */
+  copy?: { messageId: string; channel: string; status: string };
+}
+
+/**
+ * The two-way part of the story: each text a patient sent and each receipt,
+ * in time order, in the clinic's zone, with what it did.
+ *
+ * @param patients - names by id
+ * @param replies - the texts patients sent
+ * @param receipts - the receipts that came back
+ * @param zone - the clinic's zone
+ */
+export function twoWayLines(
+  patients: readonly ReportPatient[],
+  replies: readonly ReportReply[],
+  receipts: readonly ReportReceipt[],
+  zone: string,
+): string[] {
+  const nameOf = (patientId: string | undefined) =>
+    patients.find((patient) => patient.patientId === patientId)?.name ?? 'unknown number';
+  const width =
+    Math.max(
+      ...[...replies, ...receipts].map((row) => nameOf(row.patientId).length),
+      'unknown number'.length,
+    ) + 2;
+  const rows = [
+    ...replies.map((reply) => ({
+      at: reply.at,
+      line: `${nameOf(reply.patientId).padEnd(width)}texted ${JSON.stringify(reply.text).padEnd(38)}${reply.outcome.padEnd(22)}${[
+        reply.answered ? 'answered at once' : 'no answer',
+        ...(reply.state ? [`inbox ${reply.state}`] : []),
+      ].join(', ')}`,
+    })),
+    ...receipts.map((receipt) => ({
+      at: receipt.at,
+      line: `${nameOf(receipt.patientId).padEnd(width)}receipt ${receipt.event} for ${receipt.messageId}${
+        receipt.copy ? `: copy by ${receipt.copy.channel} ${receipt.copy.status}` : ''
+      }`,
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return [
+    'Two-way SMS: what patients texted back and what came back from the carrier (clinic time)',
+    ...rows.map((row) =>
+      `  ${localStamp(DateTime.fromISO(row.at, { zone: 'utc' }), zone).padEnd(24)}${row.line}`.trimEnd(),
+    ),
+  ];
+}
+
+/**
+ * The two-way counts: replies by outcome (in the order of INBOUND_OUTCOMES),
+ * answered at once, left open for staff, receipts by event and the copies
+ * they sent.
+ *
+ * @param replies - the texts patients sent
+ * @param receipts - the receipts that came back
+ */
+export function twoWaySummaryLines(
+  replies: readonly ReportReply[],
+  receipts: readonly ReportReceipt[],
+): string[] {
+  const count = <T>(items: readonly T[], key: (item: T) => string, order: readonly string[]) =>
+    order
+      .map((value) => [value, items.filter((item) => key(item) === value).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([value, n]) => `${value} ${n}`)
+      .join(', ');
+  const events = [...new Set(receipts.map((receipt) => receipt.event))];
+  const copiesSent = receipts.filter(
+    (receipt) => receipt.copy?.status === 'sent' || receipt.copy?.status === 'delivered',
+  ).length;
+  return [
+    `replies ${replies.length}: ${count(replies, (reply) => reply.outcome, INBOUND_OUTCOMES)}`,
+    `answered at once ${replies.filter((reply) => reply.answered).length}, left open in the staff inbox ${
+      replies.filter((reply) => reply.state === 'open').length
+    }`,
+    `receipts ${receipts.length}: ${count(receipts, (receipt) => receipt.event, events)}; copies on the next channel sent ${copiesSent}`,
+  ];
 }

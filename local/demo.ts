@@ -6,18 +6,26 @@
  * handlers, moves, cancels and completes some of them as the week goes on,
  * runs the clock through the week, and prints a timeline of every planned
  * message — sent, moved for quiet hours, skipped or withdrawn, and why —
- * with a summary table.
+ * with a summary table. Patients text back through the same path as
+ * `POST /local/inbound` (a confirm, HELP, STOP then START, a reschedule
+ * request, a question for staff) and a carrier blocks a text, through the
+ * path of `POST /local/receipts`, so its email copy goes out.
  */
 import { DateTime } from 'luxon';
 import type { Message } from '../shared/domain/model';
+import { fallbackIdFor } from '../shared/domain/planning/ids';
 import { toApiEvent } from '../shared/http/events';
 import { serveStaffApi } from '../shared/http/staff-api';
 import {
   legendLines,
   type ReportPatient,
+  type ReportReceipt,
+  type ReportReply,
   type ReportVisit,
   summaryLines,
   timelineLines,
+  twoWayLines,
+  twoWaySummaryLines,
 } from './demo-report';
 import { DEMO_CLINIC_ID, LocalRuntime } from './runtime';
 
@@ -157,6 +165,31 @@ async function main() {
     const say = (text: string) =>
       console.log(`${runtime.clock.now().setZone('America/New_York').toFormat('ccc dd LLL HH:mm')}  ${text}`);
 
+    const replies: ReportReply[] = [];
+    /** A patient texts the clinic's number: the path of POST /local/inbound. */
+    const text = async (from: string, body: string) => {
+      const at = runtime.clock.now().toUTC().toISO() ?? '';
+      const report = await runtime.receiveText({ from, body });
+      if (report.setAside || !report.inbound) throw new Error(`text set aside: ${report.setAside}`);
+      replies.push({
+        at,
+        ...(report.inbound.patientId ? { patientId: report.inbound.patientId } : {}),
+        text: body,
+        outcome: report.inbound.outcome,
+        ...(report.inbound.state ? { state: report.inbound.state } : {}),
+        answered: report.sent.length > 0,
+      });
+    };
+    const receipts: Omit<ReportReceipt, 'copy'>[] = [];
+    /** The carrier's receipt for a text: the path of POST /local/receipts. */
+    const receipt = async (patientId: string, messageId: string, event: string) => {
+      const at = runtime.clock.now().toUTC().toISO() ?? '';
+      await runtime.deliverReceipt({ messageId, event });
+      receipts.push({ at, patientId, messageId, event });
+    };
+    const phoneOf = (patientId: string) =>
+      String(PATIENTS.find((patient) => patient.id === patientId)?.body.phone);
+
     console.log('\nclinic-reminders demo: one week at Demo Family Clinic (America/New_York)\n');
     say(`staff register ${PATIENTS.length} patients and book ${APPOINTMENTS.length} appointments`);
     for (const patient of PATIENTS) await api('PUT', `${base}/patients/${patient.id}`, patient.body);
@@ -169,6 +202,28 @@ async function main() {
         ...(appointment.videoLink ? { videoLink: appointment.videoLink } : {}),
       });
     }
+
+    await runtime.advanceTo(ny('2026-12-07T08:05'));
+    say('the carrier blocks the confirmation text to Tom: his email gets a copy at the next sweep');
+    await receipt('p-tom', 'a-104#confirmation#-#v1', 'TEXT_CARRIER_BLOCKED');
+
+    await runtime.advanceTo(ny('2026-12-07T09:00'));
+    say('Ana replies C to her confirmation, then asks about parking');
+    await text(phoneOf('p-ana'), 'C');
+    await runtime.advanceTo(ny('2026-12-07T09:10'));
+    await text(phoneOf('p-ana'), 'Is there parking near the clinic?');
+    await runtime.advanceTo(ny('2026-12-07T09:15'));
+    say('Mele texts HELP, and at 10:00 STOP');
+    await text(phoneOf('p-mele'), 'HELP');
+    await runtime.advanceTo(ny('2026-12-07T10:00'));
+    await text(phoneOf('p-mele'), 'STOP');
+    await runtime.advanceTo(ny('2026-12-07T11:00'));
+    say('Lucía asks to move her visit (CAMBIAR): the clinic will be in touch');
+    await text(phoneOf('p-lucia'), 'CAMBIAR');
+
+    await runtime.advanceTo(ny('2026-12-08T09:00'));
+    say('Mele texts START: texts to Mele go out again');
+    await text(phoneOf('p-mele'), 'START');
 
     await runtime.advanceTo(ny('2026-12-08T12:00'));
     say('a-105 (Mele) moves from Thursday 14:00 to Friday 15:00');
@@ -207,14 +262,16 @@ async function main() {
         startAt: stored?.startAt ?? appointment.startAt.toISO() ?? '',
         note: appointment.note,
       });
-      messages.push(
-        ...(await runtime.repos.messages.listForAppointment(
-          DEMO_CLINIC_ID,
-          appointment.patientId,
-          appointment.id,
-        )),
-      );
     }
+    // Every message to each patient: the visits' and the answers to their texts.
+    for (const patient of PATIENTS)
+      messages.push(...(await runtime.repos.messages.listForPatient(DEMO_CLINIC_ID, patient.id)));
+    const receiptsWithCopies: ReportReceipt[] = receipts.map((sent) => {
+      const copy = messages.find((message) => message.messageId === fallbackIdFor(sent.messageId, 'email'));
+      return copy
+        ? { ...sent, copy: { messageId: copy.messageId, channel: copy.channel, status: copy.status } }
+        : sent;
+    });
     const patients: ReportPatient[] = PATIENTS.map((patient) => ({
       patientId: patient.id,
       name: String(patient.body.firstName),
@@ -230,7 +287,10 @@ async function main() {
       '',
       ...legendLines(patients, messages),
       '',
+      ...twoWayLines(patients, replies, receiptsWithCopies, CLINIC_ZONE),
+      '',
       ...summaryLines(messages),
+      ...twoWaySummaryLines(replies, receiptsWithCopies),
       `outbox holds ${runtime.outbox.entries.length} messages`,
     ])
       console.log(line);

@@ -24,8 +24,8 @@ beforeAll(async () => {
   expect(code, output).toBe(0);
   const lines = output.split('\n');
   const legendAt = lines.findIndex((line) => line.startsWith('Why'));
-  const summaryAt = lines.indexOf('Summary');
-  legend = lines.slice(legendAt + 1, summaryAt).filter((line) => line.trim() !== '');
+  const twoWayAt = lines.findIndex((line) => line.startsWith('Two-way SMS:'));
+  legend = lines.slice(legendAt + 1, twoWayAt).filter((line) => line.trim() !== '');
   blocks = [];
   for (const line of lines.slice(0, legendAt)) {
     const header = /^(\S+) · (\S+) \(/.exec(line);
@@ -74,7 +74,10 @@ describe('npm run demo, read by a clinic manager', () => {
     const inRows = new Set(
       blocks.flatMap((block) =>
         block.rows.flatMap((row) => {
-          const why = /\s(?:sent|skipped|failed|unknown|pending|queued)\s+([a-z-]+)/.exec(row);
+          const why =
+            /\s(?:sent|delivered|undeliverable|skipped|failed|unknown|pending|queued)\s+([A-Za-z_-]+)/.exec(
+              row,
+            );
           return why?.[1] ? [why[1]] : [];
         }),
       ),
@@ -89,8 +92,41 @@ describe('npm run demo, read by a clinic manager', () => {
     }
   });
 
+  it('runs a confirm, HELP, STOP then START, a reschedule request and a question through local mode, and counts them', () => {
+    expect(output).toMatch(
+      /^replies 6: confirmed 1, reschedule-requested 1, opted-out 1, opted-in 1, help 1, free-text 1$/m,
+    );
+    expect(output).toMatch(/^answered at once 6, left open in the staff inbox 2$/m);
+    const twoWay = output.slice(output.indexOf('Two-way SMS:'), output.indexOf('Summary'));
+    expect(twoWay).toMatch(/Ana\s+texted "C"\s+confirmed\s+answered at once$/m);
+    expect(twoWay).toMatch(
+      /Ana\s+texted "Is there parking near the clinic\?"\s+free-text\s+answered at once, inbox open$/m,
+    );
+    expect(twoWay).toMatch(
+      /Lucía\s+texted "CAMBIAR"\s+reschedule-requested\s+answered at once, inbox open$/m,
+    );
+    // Each answer is an outbox message on the patient's timeline.
+    const mele = blocks.find((block) => block.header.startsWith('Mele'))?.rows ?? [];
+    expect(mele.filter((row) => /keyword-reply\s+sms\s+sent/.test(row))).toHaveLength(3);
+    // STOP: the next reminder is skipped opted-out; START: the ones after it go again.
+    const stopAt = mele.findIndex((row) => /reminder 3d\s+sms\s+skipped\s+opted-out/.test(row));
+    expect(stopAt).toBeGreaterThan(0);
+    expect(mele.slice(stopAt + 1).some((row) => /reminder \S+\s+sms\s+sent/.test(row))).toBe(true);
+  });
+
+  it('sends the email copy of a text the carrier blocked, and counts the receipt', () => {
+    expect(output).toMatch(/^receipts 1: TEXT_CARRIER_BLOCKED 1; copies on the next channel sent 1$/m);
+    const tom = blocks.find((block) => block.header.startsWith('Tom'))?.rows ?? [];
+    expect(tom).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/a-104\s+confirmation\s+sms\s+undeliverable\s+TEXT_CARRIER_BLOCKED$/),
+        expect.stringMatching(/a-104\s+confirmation\s+email\s+sent$/),
+      ]),
+    );
+  });
+
   it('ends with the summary', () => {
-    expect(output).toMatch(/Summary\nkind\s+sent\s+skipped/);
+    expect(output).toMatch(/Summary\nkind\s+sent\s+undeliverable\s+skipped/);
     expect(output).toMatch(/sent by SMS \d+, by email \d+/);
   });
 });

@@ -8,6 +8,8 @@ import {
   type ReportPatient,
   summaryLines,
   timelineLines,
+  twoWayLines,
+  twoWaySummaryLines,
   ZONE_ABBREVIATIONS,
   zoneAbbreviation,
 } from '../../../local/demo-report';
@@ -228,5 +230,57 @@ describe('the demo timeline', () => {
     expect(summary).toContainEqual(expect.stringMatching(/^reminder\s+2\s+1$/));
     expect(summary).toContainEqual(expect.stringMatching(/^confirmation\s+2\s+0$/));
     expect(summary.at(-1)).toBe('sent by SMS 2, by email 2');
+  });
+
+  it('lists texts and receipts in time order in the clinic’s zone, and counts replies by outcome', () => {
+    const replies = [
+      {
+        at: '2026-12-07T15:00:00.000Z',
+        patientId: 'p-ana',
+        text: 'STOP',
+        outcome: 'opted-out',
+        answered: true,
+      },
+      { at: '2026-12-07T14:00:00.000Z', patientId: 'p-ana', text: 'C', outcome: 'confirmed', answered: true },
+      {
+        at: '2026-12-07T16:00:00.000Z',
+        text: 'hello',
+        outcome: 'unmatched',
+        state: 'open' as const,
+        answered: false,
+      },
+    ];
+    const receipts = [
+      {
+        at: '2026-12-07T13:05:00.000Z',
+        patientId: 'p-ana',
+        messageId: 'a-1#confirmation#-#v1',
+        event: 'TEXT_CARRIER_BLOCKED',
+        copy: { messageId: 'a-1#confirmation#-#v1#via-email', channel: 'email', status: 'sent' },
+      },
+    ];
+
+    const lines = twoWayLines(PATIENTS, replies, receipts, 'America/New_York');
+    const summary = twoWaySummaryLines(replies, receipts);
+
+    expect(
+      lines.slice(1).map((line) =>
+        line
+          .trim()
+          .split(/\s{2,}/)
+          .slice(0, 2),
+      ),
+    ).toEqual([
+      ['Mon 07 Dec 08:05 EST', 'Ana'],
+      ['Mon 07 Dec 09:00 EST', 'Ana'],
+      ['Mon 07 Dec 10:00 EST', 'Ana'],
+      ['Mon 07 Dec 11:00 EST', 'unknown number'],
+    ]);
+    expect(lines[4]).toMatch(/texted "hello"\s+unmatched\s+no answer, inbox open$/);
+    expect(summary).toEqual([
+      'replies 3: confirmed 1, opted-out 1, unmatched 1',
+      'answered at once 2, left open in the staff inbox 1',
+      'receipts 1: TEXT_CARRIER_BLOCKED 1; copies on the next channel sent 1',
+    ]);
   });
 });
