@@ -228,6 +228,8 @@ const StaffApiConfigSchema = z
     staffBroadcastMaxRecipients: inRange(SETTINGS.staffBroadcastMaxRecipients).default(
       SETTINGS.staffBroadcastMaxRecipients.default,
     ),
+    /** What one SMS part costs the clinic (a broadcast preview's estimate; docs/deploy.md). */
+    smsPricePerSegment: inRange(SETTINGS.smsPricePerSegment).default(SETTINGS.smsPricePerSegment.default),
   })
   .superRefine((api, ctx) => {
     if (api.burst < api.ratePerSecond) {

@@ -444,7 +444,8 @@ export class StatelessStack extends Stack {
     // messages by key for timelines and metrics, and never the due index,
     // which spans every clinic.
     useTable(this.staffApi, tables.clinics, { items: ['GetItem', 'PutItem'] }, 'CLINICS_TABLE');
-    useTable(this.staffApi, tables.patients, { items: ['GetItem', 'PutItem'] }, 'PATIENTS_TABLE');
+    // Query: a broadcast's topic audience reads the clinic's patients in pages (preview and create count it).
+    useTable(this.staffApi, tables.patients, { items: ['GetItem', 'PutItem', 'Query'] }, 'PATIENTS_TABLE');
     useTable(
       this.staffApi,
       tables.appointments,
@@ -475,6 +476,7 @@ export class StatelessStack extends Stack {
     useSetting(this.staffApi, 'IMPORT_MAX_BYTES', DEFAULT_STAFF_API_CONFIG.importMaxBytes);
     useSetting(this.staffApi, 'IMPORT_MAX_ROWS', DEFAULT_STAFF_API_CONFIG.importMaxRows);
     useSetting(this.staffApi, 'STAFF_BROADCAST_MAX_RECIPIENTS', config.staffApi.staffBroadcastMaxRecipients);
+    useSetting(this.staffApi, 'SMS_PRICE_PER_SEGMENT', config.staffApi.smsPricePerSegment);
     // A staff reply goes to the send queue at once, within the immediate share of its number's rate.
     useQueue(this.staffApi, stateful.sendQueue, 'SEND_QUEUE_URL');
     useSetting(this.staffApi, 'SMS_PER_SECOND', config.sms.sendRatePerSecond);

@@ -132,6 +132,10 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodType; description: string }
   patientId: { schema: EntityIdSchema, description: 'The clinic’s own patient id.' },
   appointmentId: { schema: EntityIdSchema, description: 'The clinic’s own appointment id.' },
   itemId: { schema: InboxItemIdSchema, description: 'An inbox text: its `itemId` (the inbound message id).' },
+  broadcastId: {
+    schema: EntityIdSchema,
+    description: 'The clinic’s own broadcast id (letters, digits, . _ -).',
+  },
 };
 
 /** The line each operation's description ends with: who may call it. */

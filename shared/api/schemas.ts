@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import * as z from 'zod';
+import { BroadcastFieldsSchema, BroadcastSchema } from '../domain/broadcasts';
 import { INBOUND_STATES } from '../domain/constants';
 import { UNAUTHORIZED_REASONS } from '../domain/errors';
 import {
@@ -60,7 +61,12 @@ export const ConsentBodySchema = z.strictObject({
 export const PatientBodySchema = PatientFieldsSchema.omit({ optOuts: true, consent: true }).extend({
   optOuts: z.strictObject({ sms: z.boolean().optional(), email: z.boolean().optional() }).optional(),
   consent: z
-    .strictObject({ sms: ConsentBodySchema.optional(), email: ConsentBodySchema.optional() })
+    .strictObject({
+      sms: ConsentBodySchema.optional(),
+      email: ConsentBodySchema.optional(),
+      /** The `updates` topic: health updates and education broadcasts (issue 14). */
+      updates: ConsentBodySchema.optional(),
+    })
     .optional(),
 });
 
@@ -438,3 +444,54 @@ export const ErrorBodySchema = z.object({
   }),
 });
 export type ErrorBody = z.output<typeof ErrorBodySchema>;
+
+// ---------------------------------------------------------------------------
+// Broadcasts (issue 14)
+// ---------------------------------------------------------------------------
+
+/** PUT …/broadcasts/{broadcastId} and POST …/broadcasts/preview: text by language, audience, send time, priority. */
+export const BroadcastBodySchema = BroadcastFieldsSchema;
+
+export const BroadcastIdSchema = EntityIdSchema;
+
+/** A broadcast as stored: its status and counts (planned, sent, failed, skipped by reason). */
+export const BroadcastResponseSchema = BroadcastSchema;
+
+export const BroadcastListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+
+export const BroadcastPageSchema = z.object({
+  items: z.array(BroadcastSchema).describe('in broadcast id order'),
+  cursor: z.string().optional().describe('pass back as ?cursor= for the next page; absent on the last'),
+});
+export type BroadcastPage = z.output<typeof BroadcastPageSchema>;
+
+/** What a broadcast would do, with nothing written. */
+export const BroadcastPreviewSchema = z.object({
+  recipients: z
+    .object({ total: z.int(), sms: z.int(), email: z.int() })
+    .describe('patients who would get it, by the channel it would go by'),
+  skipped: z
+    .record(z.string(), z.int())
+    .describe(
+      'patients of the audience who would not, by reason: opted-out, no-consent, no-usable-channel, unknown-patient',
+    ),
+  samples: z
+    .array(
+      z.object({
+        language: LanguageSchema,
+        text: z.string(),
+        segments: z.int(),
+        encoding: z.enum(['GSM-7', 'UCS-2']),
+      }),
+    )
+    .describe('each language’s SMS as sent, with a 12-character first name and the opt-out line'),
+  estimate: z.object({
+    smsSegments: z.int().describe('SMS parts over every SMS recipient, with their own first names'),
+    pricePerSegment: z.number(),
+    cost: z.number().describe('smsSegments × pricePerSegment, rounded to a hundredth of a cent'),
+  }),
+});
+export type BroadcastPreview = z.output<typeof BroadcastPreviewSchema>;

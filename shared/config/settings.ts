@@ -44,6 +44,12 @@ export const SETTINGS = {
    * every broadcast needs an admin.
    */
   staffBroadcastMaxRecipients: { min: 0, max: 1_000_000, int: true, default: 100 },
+  /**
+   * What one SMS part costs, in the currency the clinic is billed in (US
+   * dollars by default: End User Messaging's US toll-free price plus carrier
+   * fees, late 2026); a broadcast's preview multiplies its parts by it.
+   */
+  smsPricePerSegment: { min: 0, max: 10, int: false, default: 0.0083 },
 } as const satisfies Record<string, Range>;
 
 /**

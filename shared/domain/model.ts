@@ -408,7 +408,17 @@ export const PatientFieldsSchema = z.strictObject({
   /** The patient's own zone when it differs from the clinic's (telehealth across zones). */
   timeZone: TimeZoneSchema.optional(),
   optOuts: z.strictObject({ sms: OptOutSchema.optional(), email: OptOutSchema.optional() }).default({}),
-  consent: z.strictObject({ sms: ConsentSchema.optional(), email: ConsentSchema.optional() }).default({}),
+  /**
+   * Consent by channel, and by topic: `updates` (health updates and
+   * education broadcasts, issue 14), which visit reminders do not need.
+   */
+  consent: z
+    .strictObject({
+      sms: ConsentSchema.optional(),
+      email: ConsentSchema.optional(),
+      updates: ConsentSchema.optional(),
+    })
+    .default({}),
 });
 
 /** Every channel a patient lists needs its address. */

@@ -168,7 +168,14 @@ function buildShapes(write: boolean) {
     language: z._default(text, 'en'),
     timeZone: z.optional(text),
     optOuts: z._default(object({ sms: z.optional(OptOutShape), email: z.optional(OptOutShape) }), {}),
-    consent: z._default(object({ sms: z.optional(ConsentShape), email: z.optional(ConsentShape) }), {}),
+    consent: z._default(
+      object({
+        sms: z.optional(ConsentShape),
+        email: z.optional(ConsentShape),
+        updates: z.optional(ConsentShape),
+      }),
+      {},
+    ),
     undeliverable: z.optional(
       object({ email: z.optional(object({ at: instant, source: z.literal('bounce'), messageId: text })) }),
     ),

@@ -18,6 +18,8 @@ export interface StaffApiConfig {
    * broadcast routes call `requireRole(principal, roleForBroadcast(n, this))`.
    */
   staffBroadcastMaxRecipients: number;
+  /** What one SMS part costs: a broadcast preview's cost estimate (SETTINGS.smsPricePerSegment). */
+  smsPricePerSegment: number;
 }
 
 export const DEFAULT_STAFF_API_CONFIG: StaffApiConfig = {
@@ -26,6 +28,7 @@ export const DEFAULT_STAFF_API_CONFIG: StaffApiConfig = {
   importMaxBytes: 1024 * 1024,
   importMaxRows: 1000,
   staffBroadcastMaxRecipients: SETTINGS.staffBroadcastMaxRecipients.default,
+  smsPricePerSegment: SETTINGS.smsPricePerSegment.default,
 };
 
 function intIn(min: number, max: number, fallback: number) {
@@ -60,6 +63,15 @@ export const StaffApiEnv = z.extend(TablesEnv, {
     SETTINGS.staffBroadcastMaxRecipients.max,
     SETTINGS.staffBroadcastMaxRecipients.default,
   ),
+  SMS_PRICE_PER_SEGMENT: z._default(
+    z.coerce
+      .number()
+      .check(
+        z.minimum(SETTINGS.smsPricePerSegment.min, `must be at least ${SETTINGS.smsPricePerSegment.min}`),
+        z.maximum(SETTINGS.smsPricePerSegment.max, `must be at most ${SETTINGS.smsPricePerSegment.max}`),
+      ),
+    SETTINGS.smsPricePerSegment.default,
+  ),
 });
 export type StaffApiEnvironment = z.output<typeof StaffApiEnv>;
 
@@ -71,5 +83,6 @@ export function staffApiConfigFrom(env: StaffApiEnvironment): StaffApiConfig {
     importMaxBytes: env.IMPORT_MAX_BYTES,
     importMaxRows: env.IMPORT_MAX_ROWS,
     staffBroadcastMaxRecipients: env.STAFF_BROADCAST_MAX_RECIPIENTS,
+    smsPricePerSegment: env.SMS_PRICE_PER_SEGMENT,
   };
 }

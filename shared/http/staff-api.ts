@@ -21,6 +21,7 @@ import { errorResponse } from './errors';
 import { type ApiEvent, headersOf } from './request';
 import { type ApiResult, matchRoute } from './router';
 import { APPOINTMENT_ROUTES } from './routes/appointments';
+import { BROADCAST_ROUTES } from './routes/broadcasts';
 import { CLINIC_ROUTES } from './routes/clinics';
 import type { RequestContext, StaffApiDeps, StaffRoute } from './routes/context';
 import { IMPORT_ROUTES } from './routes/imports';
@@ -38,6 +39,7 @@ export const STAFF_API_ROUTES: readonly StaffRoute[] = [
   ...PATIENT_ROUTES,
   ...APPOINTMENT_ROUTES,
   ...INBOX_ROUTES,
+  ...BROADCAST_ROUTES,
   ...METRICS_ROUTES,
   ...IMPORT_ROUTES,
 ];

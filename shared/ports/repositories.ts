@@ -3,6 +3,8 @@
  * (shared/adapters/dynamodb); every write that could race is conditional and
  * a lost race surfaces as a ConflictError, never as a silent overwrite.
  */
+
+import type { Broadcast } from '../domain/broadcasts';
 import { ConflictError } from '../domain/errors';
 import type {
   Appointment,
@@ -36,6 +38,54 @@ export interface PatientRepository {
   put(patient: Patient, expectedVersion: ExpectedVersion): Promise<void>;
   /** Patients of a clinic with this E.164 number (inbound texts). */
   findByPhone(clinicId: string, phone: string): Promise<Patient[]>;
+  /** One page of a clinic's patients in id order (a broadcast's topic audience). */
+  listPage(clinicId: string, page?: { limit?: number; cursor?: string }): Promise<Page<Patient>>;
+}
+
+/** What a fan-out page adds to a broadcast's progress. */
+export interface FanOutAdvance {
+  /** The page count the broadcast must be at (the advance is conditional on it). */
+  fromPages: number;
+  /** Where the next page starts; absent when this was the last page. */
+  cursor?: string | undefined;
+  planned: number;
+  skipped: Readonly<Record<string, number>>;
+  at: string;
+}
+
+/**
+ * Broadcasts (issue 14), each keyed by its clinic. Whole-record writes are
+ * versioned; the fan-out's progress and the send outcomes are atomic
+ * additions that never race a staff edit (a broadcast changes only while
+ * `scheduled`, before its fan-out starts).
+ */
+export interface BroadcastRepository {
+  get(clinicId: string, broadcastId: string): Promise<Broadcast | undefined>;
+  put(broadcast: Broadcast, expectedVersion: ExpectedVersion): Promise<void>;
+  list(clinicId: string, page?: { limit?: number; cursor?: string }): Promise<Page<Broadcast>>;
+  /** Broadcasts whose fan-out is due at `upTo` or before (scheduled or planning), across clinics. */
+  dueForFanOut(upTo: string, limit: number): Promise<{ clinicId: string; broadcastId: string }[]>;
+  /** scheduled → planning, conditional on the version read. Returns false when it moved on meanwhile. */
+  startFanOut(clinicId: string, broadcastId: string, version: number, at: string): Promise<boolean>;
+  /**
+   * Records one planned page: cursor and page count, the planned and
+   * skipped counts added, and `planned` when it was the last page. Only
+   * from `fromPages` of a broadcast still planning: false otherwise (a
+   * second worker did this page, or the broadcast was cancelled).
+   */
+  advanceFanOut(clinicId: string, broadcastId: string, advance: FanOutAdvance): Promise<boolean>;
+  /**
+   * Cancels a broadcast that is not cancelled yet: status, when, a new
+   * version; out of the fan-out index. Returns it as stored after, or as it
+   * was when it is cancelled already; undefined when there is none.
+   */
+  cancel(clinicId: string, broadcastId: string, at: string): Promise<Broadcast | undefined>;
+  /** Counts one broadcast message's outcome at send time (`sent`, `failed`, or skipped with a reason). */
+  countOutcome(
+    clinicId: string,
+    broadcastId: string,
+    outcome: { status: 'sent' | 'failed' } | { status: 'skipped'; reason: string },
+  ): Promise<void>;
 }
 
 export interface Page<T> {

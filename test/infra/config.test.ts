@@ -73,6 +73,7 @@ describe('deployment config', () => {
       burst: 100,
       concurrency: 20,
       staffBroadcastMaxRecipients: 100,
+      smsPricePerSegment: 0.0083,
     });
     expect(single.auditLogRetentionDays).toBe(2192);
     expect(single.keyAdminRoleArns).toEqual([]);

@@ -30,7 +30,8 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
   },
   'functions/staff-api/handler.ts': {
     clinics: ['GetItem', 'PutItem'],
-    patients: ['GetItem', 'PutItem'],
+    // Query: a broadcast's topic audience, read in pages.
+    patients: ['GetItem', 'PutItem', 'Query'],
     appointments: ['GetItem', 'PutItem', 'Query@byStart'],
     // Staff replies: the conditional create, reading a replayed one, the put-back after a queue refusal, the send-now counter.
     messages: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],

@@ -3,6 +3,7 @@
  * Defaults: clinic `demo-clinic` in America/New_York, one SMS-first patient,
  * a booked 30-minute appointment a week after the fixed test "now".
  */
+import { type Broadcast, BroadcastSchema } from '../../shared/domain/broadcasts';
 import {
   type Appointment,
   AppointmentSchema,
@@ -119,6 +120,29 @@ export function makeInbound(overrides: Partial<InboundMessage> = {}): InboundMes
     matchedBy: 'latest-in-window',
     outcome: 'confirmed',
     version: 1,
+    ...overrides,
+  });
+}
+
+/** A scheduled broadcast to the default patient, a day after the test "now". */
+export function makeBroadcast(overrides: Partial<Broadcast> = {}): Broadcast {
+  return BroadcastSchema.parse({
+    clinicId: 'demo-clinic',
+    broadcastId: 'b-1',
+    text: { en: 'Hi {{firstName}}, flu shots are in at {{clinicName}}. Call {{clinicPhone}}.' },
+    audience: { patientIds: ['p-1'] },
+    sendAt: '2026-12-02T15:00:00.000Z',
+    priority: 'medium',
+    status: 'scheduled',
+    createdBy: 'staff-user-1',
+    fanOut: { pages: 0 },
+    planned: 0,
+    sent: 0,
+    failed: 0,
+    skipped: {},
+    version: 1,
+    createdAt: TEST_NOW,
+    updatedAt: TEST_NOW,
     ...overrides,
   });
 }

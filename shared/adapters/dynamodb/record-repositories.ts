@@ -121,6 +121,28 @@ export class DynamoPatientRepository implements PatientRepository {
     const patients = await Promise.all(Items.map((item) => this.get(clinicId, String(item.patientId))));
     return patients.filter((patient): patient is Patient => patient?.phone === phone);
   }
+
+  async listPage(clinicId: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Patient>> {
+    const exclusiveStart = decodeCursor(page.cursor, {
+      keys: ['clinicId', 'patientId'],
+      fixed: { clinicId },
+    });
+    const { Items = [], LastEvaluatedKey } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.records.table,
+        KeyConditionExpression: 'clinicId = :clinicId',
+        ExpressionAttributeValues: { ':clinicId': clinicId },
+        ConsistentRead: true,
+        Limit: page.limit ?? 100,
+        ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
+      }),
+    );
+    const cursor = encodeCursor(LastEvaluatedKey);
+    return {
+      items: Items.map((item) => readPatient(withoutKeys(item, ['phoneKey']))),
+      ...(cursor ? { cursor } : {}),
+    };
+  }
 }
 
 export class DynamoAppointmentRepository implements AppointmentRepository {

@@ -2,11 +2,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SETTINGS } from '../../config/settings';
 import type {
   AppointmentRepository,
+  BroadcastRepository,
   ClinicRepository,
   MessageRepository,
   PatientRepository,
 } from '../../ports/repositories';
 import type { PipelineTableNames } from '../../tables';
+import { DynamoBroadcastRepository } from './broadcast-repository';
 import { DynamoMessageRepository } from './message-repository';
 import {
   DynamoAppointmentRepository,
@@ -19,6 +21,8 @@ export interface Repositories {
   patients: PatientRepository;
   appointments: AppointmentRepository;
   messages: MessageRepository;
+  /** Broadcasts, kept in the messages table (broadcast-repository.ts). */
+  broadcasts: BroadcastRepository;
 }
 
 /**
@@ -38,5 +42,6 @@ export function makeRepositories(
     patients: new DynamoPatientRepository(doc, names.patients),
     appointments: new DynamoAppointmentRepository(doc, names.appointments),
     messages: new DynamoMessageRepository(doc, names.messages, { retentionDays }),
+    broadcasts: new DynamoBroadcastRepository(doc, names.messages),
   };
 }

@@ -59,6 +59,11 @@ export const CSV_COLUMNS = {
   cancelledBy: { required: false, about: '`clinic` (default) or `patient`, for cancelled rows' },
   smsOptOut: { required: false, about: '`yes` records an SMS opt-out; `no` or empty never lifts one' },
   emailOptOut: { required: false, about: '`yes` records an email opt-out; `no` or empty never lifts one' },
+  updatesConsent: {
+    required: false,
+    about:
+      '`yes` records the patient’s consent to health updates and education (topic `updates`, source `import`); `no` or empty never withdraws one',
+  },
 } as const;
 
 export type CsvColumn = keyof typeof CSV_COLUMNS;
@@ -86,6 +91,7 @@ const COLUMN_OF: Record<PatientField | AppointmentField, CsvColumn> = {
   language: 'language',
   timeZone: 'timeZone',
   optOuts: 'smsOptOut',
+  consentUpdates: 'updatesConsent',
 };
 
 const pathOf = (field: string): string => COLUMN_OF[field as PatientField | AppointmentField] ?? field;
@@ -191,6 +197,7 @@ function readPatient(
       ...(readFlag(cells, 'smsOptOut', issues) ? { sms: true as const } : {}),
       ...(readFlag(cells, 'emailOptOut', issues) ? { email: true as const } : {}),
     },
+    ...(readFlag(cells, 'updatesConsent', issues) ? { consentUpdates: true as const } : {}),
   };
   if (!patientId || !firstName || issues.length > before) return undefined;
   return { patientId, firstName, ...patient };

@@ -163,6 +163,8 @@ const PATIENT_ELEMENT: Record<PatientField, string> = {
   language: 'communication',
   timeZone: 'extension',
   optOuts: 'telecom',
+  // A Bundle carries no consent to topics (FHIR Consent resources are not read).
+  consentUpdates: 'extension',
 };
 
 const APPOINTMENT_ELEMENT: Record<AppointmentField, string> = {

@@ -45,6 +45,8 @@ export interface ImportedPatient {
   timeZone: Clearable<string>;
   /** Opt-outs the file records (source `import`); an import never lifts one. */
   optOuts: { sms?: true; email?: true };
+  /** The file records consent to the `updates` topic (source `import`); an import never withdraws one. */
+  consentUpdates?: true;
 }
 
 export interface ImportedAppointment {

@@ -11,6 +11,7 @@ import { parseOrThrow } from '../../domain/validation';
 import type { AppLogger, Telemetry } from '../../ports/outbound';
 import type {
   AppointmentRepository,
+  BroadcastRepository,
   ClinicRepository,
   InboundRepository,
   MessageRepository,
@@ -28,6 +29,7 @@ export interface StaffApiDeps {
   patients: PatientRepository;
   appointments: AppointmentRepository;
   messages: MessageRepository;
+  broadcasts: BroadcastRepository;
   /** Patients' texts: the inbox and the conversation. */
   inbound: InboundRepository;
   /** Staff replies go to the send queue at once, within the immediate-send share. */

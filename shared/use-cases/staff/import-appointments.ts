@@ -146,7 +146,10 @@ export function mergeImportedPatient(
         : (imported.language ?? clinic.policy.defaultLanguage),
     timeZone: keep(imported.timeZone, stored?.timeZone),
     optOuts,
-    consent: stored?.consent ?? {},
+    consent:
+      imported.consentUpdates && !stored?.consent.updates
+        ? { ...(stored?.consent ?? {}), updates: { at, source: 'import' as const } }
+        : (stored?.consent ?? {}),
     undeliverable: keptUndeliverable(stored, email),
     smsReply: stored?.smsReply,
     version: stored ? stored.version + 1 : 1,

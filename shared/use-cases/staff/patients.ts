@@ -110,6 +110,9 @@ export async function savePatient(
     const given = nextConsent(input.consent?.[channel], current?.consent[channel], at, actor.subject);
     if (given) consent[channel] = given;
   }
+  // Consent by topic (broadcasts with a topic audience need `updates`).
+  const updates = nextConsent(input.consent?.updates, current?.consent.updates, at, actor.subject);
+  if (updates) consent.updates = updates;
   if (issues.length > 0) throw new ValidationError(issues);
 
   const { optOuts: _optOuts, consent: _consent, ...fields } = input;

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAFF_API_ROUTES } from '../../../shared/http/staff-api';
-import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../support/factories';
+import {
+  makeAppointment,
+  makeBroadcast,
+  makeClinic,
+  makeMessage,
+  makePatient,
+} from '../../support/factories';
 import { type ApiCall, useStaffApi } from './harness';
 
 const api = useStaffApi();
@@ -11,8 +17,15 @@ beforeAll(() =>
     patients: [makePatient()],
     appointments: [makeAppointment({ startAt: '2026-12-01T14:30:00.000Z' })],
     messages: [makeMessage()],
+    broadcasts: [makeBroadcast()],
   }),
 );
+
+const BROADCAST_BODY = {
+  text: { en: 'We are closed tomorrow. Call {{clinicPhone}}.' },
+  audience: { appointmentsOn: { from: '2026-12-01', to: '2026-12-01' } },
+  sendAt: '2026-12-01T20:00:00Z',
+};
 
 /** A request for a route that would succeed (or at least pass validation) for a token naming demo-clinic. */
 function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
@@ -20,7 +33,8 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
     .replace('{clinicId}', 'demo-clinic')
     .replace('{patientId}', 'p-1')
     .replace('{appointmentId}', 'a-1')
-    .replace('{itemId}', 'in-1');
+    .replace('{itemId}', 'in-1')
+    .replace('{broadcastId}', 'b-1');
   const bodies: Record<string, unknown> = {
     '/v1/clinics/demo-clinic': {
       name: 'Renamed',
@@ -29,6 +43,8 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
     },
     '/v1/clinics/demo-clinic/patients/p-1': { firstName: 'Ana', phone: '+14155552671', channels: ['sms'] },
     '/v1/clinics/demo-clinic/patients/p-1/replies': { text: 'Yes, see you then.' },
+    '/v1/clinics/demo-clinic/broadcasts/b-1': BROADCAST_BODY,
+    '/v1/clinics/demo-clinic/broadcasts/preview': BROADCAST_BODY,
     '/v1/clinics/demo-clinic/appointments/a-1': {
       patientId: 'p-1',
       startAt: '2026-12-20T15:00:00Z',
@@ -61,6 +77,8 @@ describe('authorisation on every clinic route', () => {
       'GET /v1/clinics/{clinicId}/appointments',
       'GET /v1/clinics/{clinicId}/appointments/{appointmentId}',
       'GET /v1/clinics/{clinicId}/appointments/{appointmentId}/messages',
+      'GET /v1/clinics/{clinicId}/broadcasts',
+      'GET /v1/clinics/{clinicId}/broadcasts/{broadcastId}',
       'GET /v1/clinics/{clinicId}/inbox',
       'GET /v1/clinics/{clinicId}/metrics',
       'GET /v1/clinics/{clinicId}/patients/{patientId}',
@@ -68,11 +86,14 @@ describe('authorisation on every clinic route', () => {
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/cancel',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/complete',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/no-show',
+      'POST /v1/clinics/{clinicId}/broadcasts/preview',
+      'POST /v1/clinics/{clinicId}/broadcasts/{broadcastId}/cancel',
       'POST /v1/clinics/{clinicId}/imports',
       'POST /v1/clinics/{clinicId}/inbox/{itemId}/done',
       'POST /v1/clinics/{clinicId}/patients/{patientId}/replies',
       'PUT /v1/clinics/{clinicId}',
       'PUT /v1/clinics/{clinicId}/appointments/{appointmentId}',
+      'PUT /v1/clinics/{clinicId}/broadcasts/{broadcastId}',
       'PUT /v1/clinics/{clinicId}/patients/{patientId}',
     ]);
   });

@@ -16,6 +16,7 @@ import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbou
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-budget';
 import { RecordingTelemetry } from '../../../shared/adapters/local/recorders';
+import type { Broadcast } from '../../../shared/domain/broadcasts';
 import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../../shared/http/auth';
@@ -68,6 +69,7 @@ export interface StaffApiHarness {
     patients?: Patient[];
     appointments?: Appointment[];
     messages?: Message[];
+    broadcasts?: Broadcast[];
   }): Promise<void>;
   /** Every item of every table, sorted: compare before and after to prove nothing was written. */
   snapshot(): Promise<string>;
@@ -159,7 +161,7 @@ export function useStaffApi(
       };
     },
     async seed(records) {
-      const { clinics, patients, appointments, messages } = repos();
+      const { clinics, patients, appointments, messages, broadcasts } = repos();
       for (const clinic of records.clinics ?? []) await clinics.put(clinic, null);
       for (const patient of records.patients ?? []) await patients.put(patient, null);
       for (const appointment of records.appointments ?? []) {
@@ -171,6 +173,7 @@ export function useStaffApi(
           );
       }
       for (const message of records.messages ?? []) await messages.create(message);
+      for (const broadcast of records.broadcasts ?? []) await broadcasts.put(broadcast, null);
     },
     async snapshot() {
       const all: Record<string, unknown[]> = {};

@@ -142,6 +142,26 @@ describe('POST /v1/clinics/{clinicId}/imports (text/csv)', () => {
     expect(stored?.optOuts.email?.source).toBe('patient-keyword');
   });
 
+  it('records consent to the updates topic from updatesConsent yes (source import), never withdraws it, and refuses another word', async () => {
+    // Prepare
+    const header = 'appointmentId,patientId,start,durationMinutes,firstName,phone,updatesConsent';
+    const first = `${header}\nu-1,upd-1,2026-12-18 08:15,20,Uma,+14155552671,yes\nu-2,upd-2,2026-12-18 09:15,20,Uri,+14155552671,maybe\n`;
+    const second = `${header}\nu-1,upd-1,2026-12-18 08:15,20,Uma,+14155552671,no\n`;
+
+    // Act
+    const answer = await api.call(csv(first));
+    await api.call(csv(second));
+
+    // Assess
+    expect(answer.body.rows[0]).toMatchObject({ outcome: 'created' });
+    expect(answer.body.rows[1]).toMatchObject({ outcome: 'rejected' });
+    expect(answer.body.rows[1].issues.map((issue: { path: string }) => issue.path)).toEqual([
+      'updatesConsent',
+    ]);
+    const stored = await api.repos().patients.get('demo-clinic', 'upd-1');
+    expect(stored?.consent.updates).toEqual({ at: TEST_NOW, source: 'import' });
+  });
+
   it('refuses a file with an unknown or missing column as a whole (400), writing nothing', async () => {
     // Prepare
     const before = await api.snapshot();

@@ -25,6 +25,7 @@ describe('staff-api environment', () => {
       importMaxBytes: 1_048_576,
       importMaxRows: 1000,
       staffBroadcastMaxRecipients: 100,
+      smsPricePerSegment: 0.0083,
     });
   });
 
