@@ -98,6 +98,7 @@ export const CDK_ENVIRONMENT = {
     IMPORT_MAX_BYTES: '1048576',
     IMPORT_MAX_ROWS: '1000',
     STAFF_BROADCAST_MAX_RECIPIENTS: '100',
+    SMS_PRICE_PER_SEGMENT: '0.0083',
   }),
   'seed-clinics': (names: TableNames) => ({ CLINICS_TABLE: names.clinics }),
   'handle-inbound': (names: TableNames) => ({
