@@ -8,8 +8,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoThrottleLog } from '../../shared/adapters/dynamodb/throttle-log';
-import { DispatchDueEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
-import { dispatchSettings, parseSmsLanes } from '../../shared/config/settings';
+import { DispatchDueEnv, pacingFrom, parseEnv, tableNamesFrom } from '../../shared/config/env';
+import { dispatchSettings } from '../../shared/config/settings';
 import {
   type CommonPorts,
   type Composed,
@@ -62,13 +62,7 @@ export function composeDispatchDue(
       clock: common.clock,
       logger: common.logger,
       telemetry: common.telemetry,
-      config: dispatchSettings({
-        smsPerSecond: env.SMS_PER_SECOND,
-        emailPerSecond: env.EMAIL_PER_SECOND,
-        leaseMinutes: env.LEASE_MINUTES,
-        // Checked by the environment schema.
-        smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
-      }),
+      config: dispatchSettings(pacingFrom(env)),
       newToken: ports.newToken ?? randomUUID,
     },
     ...(common.observability ? { observability: common.observability } : {}),

@@ -14,8 +14,8 @@ import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
 import { DynamoInboundRepository } from '../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../shared/adapters/dynamodb/send-now-budget';
-import { HandleInboundEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
-import { parseInboundNumbers, parseSmsLanes, sendNowSettings } from '../../shared/config/settings';
+import { HandleInboundEnv, pacingFrom, parseEnv, tableNamesFrom } from '../../shared/config/env';
+import { parseInboundNumbers, sendNowSettings } from '../../shared/config/settings';
 import {
   type CommonPorts,
   type Composed,
@@ -89,13 +89,7 @@ export function composeHandleInbound(
     messages: adapters.messages,
     queue,
     budget: sendNowBudget,
-    config: sendNowSettings({
-      smsPerSecond: env.SMS_PER_SECOND,
-      emailPerSecond: env.EMAIL_PER_SECOND,
-      leaseMinutes: env.LEASE_MINUTES,
-      // Both checked by the environment schema.
-      smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
-    }),
+    config: sendNowSettings(pacingFrom(env)),
     newToken: ports.newToken ?? randomUUID,
     clock: common.clock,
     logger: common.logger,

@@ -10,8 +10,8 @@ import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../shared/adapters/dynamodb/send-now-budget';
-import { PlanMessagesEnv, parseEnv, tableNamesFrom } from '../../shared/config/env';
-import { parseSmsLanes, sendNowSettings } from '../../shared/config/settings';
+import { PlanMessagesEnv, pacingFrom, parseEnv, tableNamesFrom } from '../../shared/config/env';
+import { sendNowSettings } from '../../shared/config/settings';
 import type { PlanStreamDeps } from '../../shared/lambda/appointment-stream';
 import {
   type CommonPorts,
@@ -77,13 +77,7 @@ export function composePlanMessages(
       sendNow: {
         queue,
         budget: sendNowBudget,
-        config: sendNowSettings({
-          smsPerSecond: env.SMS_PER_SECOND,
-          emailPerSecond: env.EMAIL_PER_SECOND,
-          leaseMinutes: env.LEASE_MINUTES,
-          // Checked by the environment schema.
-          smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
-        }),
+        config: sendNowSettings(pacingFrom(env)),
         newToken: ports.newToken ?? randomUUID,
       },
       clock: common.clock,

@@ -12,8 +12,8 @@ import { guardClinicScope, guardSendNowCounters } from '../../shared/adapters/dy
 import { DynamoInboundRepository } from '../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../shared/adapters/dynamodb/send-now-budget';
-import { parseEnv, tableNamesFrom } from '../../shared/config/env';
-import { parseSmsLanes, sendNowSettings } from '../../shared/config/settings';
+import { pacingFrom, parseEnv, tableNamesFrom } from '../../shared/config/env';
+import { sendNowSettings } from '../../shared/config/settings';
 import { StaffApiEnv, staffApiConfigFrom } from '../../shared/http/env';
 import type { StaffApiDeps } from '../../shared/http/staff-api';
 import {
@@ -79,13 +79,7 @@ export function composeStaffApi(environment: Environment, ports: StaffApiPorts =
         ports.dynamo ?? sendNowCountersClient(env.AWS_REGION, env.MESSAGES_TABLE),
         env.MESSAGES_TABLE,
       ),
-    config: sendNowSettings({
-      smsPerSecond: env.SMS_PER_SECOND,
-      emailPerSecond: env.EMAIL_PER_SECOND,
-      leaseMinutes: env.LEASE_MINUTES,
-      // Checked by the environment schema.
-      smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
-    }),
+    config: sendNowSettings(pacingFrom(env)),
     newToken: randomUUID,
   };
   return {

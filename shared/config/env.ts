@@ -89,6 +89,26 @@ export const SEND_NOW_ENV = {
   LEASE_MINUTES: numberIn(SETTINGS.leaseMinutes),
 };
 
+/**
+ * The pacing a function reads from its environment (SEND_NOW_ENV or the
+ * sweep's own), as dispatchSettings and sendNowSettings take it.
+ *
+ * @param env - a parsed environment (its schema checked SMS_LANES)
+ */
+export function pacingFrom(env: {
+  SMS_PER_SECOND: number;
+  EMAIL_PER_SECOND: number;
+  LEASE_MINUTES: number;
+  SMS_LANES: string;
+}) {
+  return {
+    smsPerSecond: env.SMS_PER_SECOND,
+    emailPerSecond: env.EMAIL_PER_SECOND,
+    leaseMinutes: env.LEASE_MINUTES,
+    smsLanes: parseSmsLanes(env.SMS_LANES) ?? new Map(),
+  };
+}
+
 export const PlanMessagesEnv = z.extend(TablesEnv, {
   PLAN_DEAD_LETTER_QUEUE_URL: z.url(),
   CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
