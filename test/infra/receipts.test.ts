@@ -3,7 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RECEIPT_MAX_RECEIVES, RECEIPT_QUEUE_VISIBILITY } from '../../infra/constructs/settings';
 import { SMS_DELIVERED_EVENTS, SMS_UNDELIVERABLE_EVENTS } from '../../shared/domain/receipts';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, smsVoicePublishes, synthesize } from './support';
 
 let synth: Synthesized;
 let stateful: Template;
@@ -58,31 +58,10 @@ describe('delivery receipts: configuration sets and their destination', () => {
       Topics: [{ Ref: topicId() }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Sid: 'EndUserMessagingPublishesReceipts',
-            Effect: 'Allow',
-            Principal: { Service: 'sms-voice.amazonaws.com' },
-            Action: 'sns:Publish',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':sms-voice:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':configuration-set/clinic-reminders-riverside',
-                    ],
-                  ],
-                },
-              },
-            },
-          }),
+          smsVoicePublishes(
+            'configuration-set/clinic-reminders-riverside',
+            'EndUserMessagingPublishesReceipts',
+          ),
         ]),
       },
     });

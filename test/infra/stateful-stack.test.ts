@@ -7,7 +7,7 @@ import {
   SEND_QUEUE_VISIBILITY,
 } from '../../infra/constructs/settings';
 import { TABLES, type TableDefinition } from '../../shared/tables';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, smsVoicePublishes, synthesize } from './support';
 
 let synth: Synthesized;
 let template: Template;
@@ -345,32 +345,7 @@ describe('stateful stack: key, queues, topics, bus, email', () => {
   it('lets End User Messaging of this account and region publish inbound texts', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'sms-voice.amazonaws.com' },
-            Action: 'sns:Publish',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':sms-voice:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':*',
-                    ],
-                  ],
-                },
-              },
-            },
-          }),
-        ]),
+        Statement: Match.arrayWith([smsVoicePublishes('*')]),
       },
     });
   });

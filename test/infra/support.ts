@@ -1,5 +1,5 @@
 import { type App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { ClinicReminders } from '../../infra/clinic-reminders';
 import { loadDeploymentConfig } from '../../infra/config/load';
@@ -98,6 +98,42 @@ export function allAcknowledgements(app: App): Map<string, Map<string, string>> 
     }
   }
   return all;
+}
+
+/**
+ * The topic-policy statement that lets End User Messaging of this account
+ * and region publish: to the inbound topic from any of its resources (`*`),
+ * to the receipts topic from one configuration set only.
+ *
+ * @param resource - what follows `arn:…:sms-voice:region:account:`
+ * @param sid - the statement id, where the stack names it
+ */
+export function smsVoicePublishes(resource: string, sid?: string) {
+  return Match.objectLike({
+    ...(sid ? { Sid: sid } : {}),
+    Effect: 'Allow',
+    Principal: { Service: 'sms-voice.amazonaws.com' },
+    Action: 'sns:Publish',
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':sms-voice:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:${resource}`,
+            ],
+          ],
+        },
+      },
+    },
+  });
 }
 
 export { cdkJsonContext, Stack };
