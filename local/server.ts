@@ -13,16 +13,26 @@
  *   delivery receipt through the shipped handle-receipts handler
  * - `POST /local/inbound` — `{"from": "+14155552671", "body": "C"}` (`to` defaults to the demo clinic's
  *   number): a patient's text, through handle-inbound as AWS delivers it; answers appear in the outbox
+ *
+ * The local routes refuse bad input as the staff API does (shared/http/errors.ts): a 400 naming the
+ * field, 405 with Allow, 409, 413, all in the API's `{"error": {code, message, issues}}` shape.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DateTime, Duration } from 'luxon';
 import * as z from 'zod';
-import { AppError, NotFoundError, UnauthorizedError } from '../shared/domain/errors';
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  ValidationError,
+} from '../shared/domain/errors';
 import { ClinicIdSchema } from '../shared/domain/model';
 import { ROLES } from '../shared/domain/roles';
 import { isUtcIso, toUtcIso } from '../shared/domain/time';
 import { parseOrThrow } from '../shared/domain/validation';
-import { errorResponse } from '../shared/http/errors';
+import { errorResponse, MethodNotAllowedError } from '../shared/http/errors';
 import { toApiEvent } from '../shared/http/events';
 import { asAuthorizerClaims, bearerTokenOf, type JwtClaims } from '../shared/http/local-tokens';
 import { serveStaffApi } from '../shared/http/staff-api';
@@ -37,12 +47,25 @@ const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 /** Longest single jump of the clock. */
 const MAX_ADVANCE_DAYS = 400;
 
-class LocalRequestError extends AppError {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+/** Refuses a method a local route does not take, in the API's error shape (with Allow). */
+function allowOnly(request: IncomingMessage, allowed: readonly string[]) {
+  if (!allowed.includes(request.method ?? 'GET')) {
+    throw new MethodNotAllowedError(`use ${allowed.join(' or ')}`, allowed);
+  }
+}
+
+/**
+ * A local route's JSON body; anything that is not JSON is refused at `body`
+ * with an example of what the route reads.
+ *
+ * @param empty - what an empty body means
+ */
+async function readJson(request: IncomingMessage, example: string, empty = 'null'): Promise<unknown> {
+  try {
+    return JSON.parse((await readBody(request)).toString('utf8') || empty);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw ValidationError.field('body', `must be JSON such as ${example}`);
   }
 }
 
@@ -61,7 +84,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) throw new LocalRequestError(413, 'request body larger than 6 MB');
+    if (size > MAX_REQUEST_BYTES)
+      throw new PayloadTooLargeError('request body larger than 6 MB', MAX_REQUEST_BYTES);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -80,30 +104,25 @@ export function parseAdvance(text: string): Duration | undefined {
 
 async function clockRoute(runtime: LocalRuntime, request: IncomingMessage) {
   if (request.method === 'GET') return { now: toUtcIso(runtime.clock.now()) };
-  if (request.method !== 'POST') throw new LocalRequestError(405, 'use GET or POST');
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(request)).toString('utf8') || '{}');
-  } catch {
-    throw new LocalRequestError(400, 'body: must be JSON such as {"advance":"PT2H"}');
-  }
+  allowOnly(request, ['GET', 'POST']);
+  const body = await readJson(request, '{"advance":"PT2H"}', '{}');
   const { advance, to } = (body ?? {}) as { advance?: unknown; to?: unknown };
   let target: DateTime;
   if (typeof advance === 'string' && to === undefined) {
     const duration = parseAdvance(advance);
     if (!duration)
-      throw new LocalRequestError(400, 'advance: must be a positive duration such as PT2H, 90m or 1d');
+      throw ValidationError.field('advance', 'must be a positive duration such as PT2H, 90m or 1d');
     target = runtime.clock.now().plus(duration);
   } else if (typeof to === 'string' && advance === undefined) {
-    if (!isUtcIso(to)) throw new LocalRequestError(400, 'to: must be a UTC instant ending in Z');
+    if (!isUtcIso(to)) throw ValidationError.field('to', 'must be a UTC instant ending in Z');
     target = DateTime.fromISO(to, { zone: 'utc' });
     if (target < runtime.clock.now())
-      throw new LocalRequestError(409, `to: the clock is already at ${toUtcIso(runtime.clock.now())}`);
+      throw new ConflictError(`to: the clock is already at ${toUtcIso(runtime.clock.now())}`);
   } else {
-    throw new LocalRequestError(400, 'body: give exactly one of "advance" or "to"');
+    throw ValidationError.field('body', 'give exactly one of "advance" or "to"');
   }
   if (target.diff(runtime.clock.now(), 'days').days > MAX_ADVANCE_DAYS) {
-    throw new LocalRequestError(400, `advance: at most ${MAX_ADVANCE_DAYS} days at a time`);
+    throw ValidationError.field('advance', `at most ${MAX_ADVANCE_DAYS} days at a time`);
   }
   const sent = await runtime.advanceTo(target);
   return { now: toUtcIso(runtime.clock.now()), sent };
@@ -122,13 +141,8 @@ const TokenRequestSchema = z.strictObject({
  * administrator names the clinic on a user before it exists.
  */
 async function tokensRoute(runtime: LocalRuntime, request: IncomingMessage) {
-  if (request.method !== 'POST') throw new LocalRequestError(405, 'use POST');
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(request)).toString('utf8') || 'null');
-  } catch {
-    throw new LocalRequestError(400, 'body: must be JSON such as {"clinicId":"demo-clinic","role":"staff"}');
-  }
+  allowOnly(request, ['POST']);
+  const body = await readJson(request, '{"clinicId":"demo-clinic","role":"staff"}');
   const { clinicId, role } = parseOrThrow(TokenRequestSchema, body ?? {});
   if (role === 'staff' && !(await runtime.repos.clinics.get(clinicId))) {
     throw new NotFoundError(
@@ -141,32 +155,23 @@ async function tokensRoute(runtime: LocalRuntime, request: IncomingMessage) {
 
 /** A delivery receipt for a message sent here, in the shape the receipts queue gets in AWS. */
 async function receiptsRoute(runtime: LocalRuntime, request: IncomingMessage) {
-  if (request.method !== 'POST') throw new LocalRequestError(405, 'use POST');
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(request)).toString('utf8') || 'null');
-  } catch {
-    throw new LocalRequestError(
-      400,
-      'body: must be JSON such as {"messageId":"a-1#reminder#1d#v1","event":"TEXT_CARRIER_BLOCKED"}',
-    );
-  }
+  allowOnly(request, ['POST']);
+  const body = await readJson(request, '{"messageId":"a-1#reminder#1d#v1","event":"TEXT_CARRIER_BLOCKED"}');
   return runtime.deliverReceipt(parseOrThrow(LocalReceiptSchema, body ?? {}));
 }
 
 async function inboundRoute(runtime: LocalRuntime, request: IncomingMessage) {
-  if (request.method !== 'POST') throw new LocalRequestError(405, 'use POST');
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(request)).toString('utf8') || 'null');
-  } catch {
-    throw new LocalRequestError(400, 'body: must be JSON such as {"from":"+14155552671","body":"C"}');
-  }
+  allowOnly(request, ['POST']);
+  const body = await readJson(request, '{"from":"+14155552671","body":"C"}');
   return runtime.receiveText(parseOrThrow(LocalInboundSchema, body ?? {}));
 }
 
 function outboxRoute(runtime: LocalRuntime, url: URL) {
-  const since = Number(url.searchParams.get('since') ?? 0);
+  const sinceText = url.searchParams.get('since') ?? '0';
+  if (!/^\d{1,15}$/.test(sinceText)) {
+    throw ValidationError.field('since', 'must be an outbox sequence number (a whole number, 0 or more)');
+  }
+  const since = Number(sinceText);
   const clinicId = url.searchParams.get('clinicId');
   const entries = runtime.outbox.entries.filter(
     (entry) => entry.seq > since && (!clinicId || entry.clinicId === clinicId),
@@ -231,17 +236,13 @@ export function createLocalServer(runtime: LocalRuntime, logger: AppLogger): Ser
       }
       if (url.pathname === '/local/inbound') return send(response, 200, await inboundRoute(runtime, request));
       if (url.pathname === '/local/outbox') {
-        if (request.method !== 'GET') throw new LocalRequestError(405, 'use GET');
+        allowOnly(request, ['GET']);
         return send(response, 200, outboxRoute(runtime, url));
       }
       if (await serveConsole(request, response, url)) return;
       return staffApiRoute(runtime, request, response, logger);
     };
     handle().catch((error: unknown) => {
-      if (error instanceof LocalRequestError) {
-        send(response, error.status, { message: error.message });
-        return;
-      }
       if (error instanceof AppError && !response.headersSent) {
         const refused = errorResponse(error);
         send(response, refused.statusCode, refused.body, refused.headers);

@@ -234,6 +234,69 @@ describe('local mode, started as `npm start` would', () => {
     );
   });
 
+  it('refuses bad input to the local routes in the API error shape, naming the field, and leaves the clock where it was', async () => {
+    const before = (await call('GET', '/local/clock')).body.now;
+    const refusal = async (method: string, path: string, body?: string) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body }),
+      });
+      const error = ((await response.json()) as { error: { code: string; issues?: { path: string }[] } })
+        .error;
+      return [
+        response.status,
+        error.code,
+        (error.issues ?? []).map((issue) => issue.path),
+        response.headers.get('allow'),
+      ];
+    };
+    expect(await refusal('POST', '/local/clock', '{"advance":"soon"}')).toEqual([
+      400,
+      'invalid-request',
+      ['advance'],
+      null,
+    ]);
+    expect(await refusal('POST', '/local/clock', '{"to":"2026-12-01 09:00"}')).toEqual([
+      400,
+      'invalid-request',
+      ['to'],
+      null,
+    ]);
+    expect(await refusal('POST', '/local/clock', '{"advance":"1d","to":"2027-01-01T00:00:00Z"}')).toEqual([
+      400,
+      'invalid-request',
+      ['body'],
+      null,
+    ]);
+    expect(await refusal('POST', '/local/clock', 'advance=1d')).toEqual([
+      400,
+      'invalid-request',
+      ['body'],
+      null,
+    ]);
+    expect(await refusal('POST', '/local/clock', '{"to":"2020-01-01T00:00:00Z"}')).toEqual([
+      409,
+      'conflict',
+      [],
+      null,
+    ]);
+    expect(await refusal('DELETE', '/local/clock')).toEqual([405, 'method-not-allowed', [], 'GET, POST']);
+    expect(await refusal('POST', '/local/outbox', '{}')).toEqual([405, 'method-not-allowed', [], 'GET']);
+    expect(await refusal('GET', '/local/outbox?since=latest')).toEqual([
+      400,
+      'invalid-request',
+      ['since'],
+      null,
+    ]);
+    expect(await refusal('POST', '/local/inbound', '{"from":')).toEqual([
+      400,
+      'invalid-request',
+      ['body'],
+      null,
+    ]);
+    expect((await call('GET', '/local/clock')).body.now).toBe(before);
+  });
+
   it('says why a token is refused, in the API error shape: no-token, malformed, bad-signature', async () => {
     const reasonOf = async (authorization?: string) => {
       const response = await fetch(`${url}/v1/clinics/demo-clinic`, {
