@@ -1,10 +1,9 @@
 /** The signed-in shell: header (clinic switcher, role, language), navigation, the current page. */
 import { DateTime } from 'luxon';
-import type { ComponentType } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { type Api, createApi, describeError } from './api/client';
 import { isAdmin, type Session, signOut } from './auth';
-import { Show } from './components';
+import { Lazy, Show } from './components';
 import type { ConsoleConfig } from './config';
 import { AppContext, type AppState } from './context';
 import { useLoad } from './hooks';
@@ -17,23 +16,9 @@ import { href, type Route, useRoute } from './router';
 
 const CLINIC_KEY = 'console.clinic';
 
-/** A page loaded on first use (its charts and domain code stay out of the first load). */
-function Lazy({ load }: { load: () => Promise<ComponentType> }) {
-  const { t } = useStrings();
-  const [page, setPage] = useState<{ Page: ComponentType } | undefined>();
-  const [error, setError] = useState('');
-  useEffect(() => {
-    load().then(
-      (Page) => setPage({ Page }),
-      (failure: unknown) => setError((failure as Error).message),
-    );
-  }, [load]);
-  if (error) return <p role="alert">{error}</p>;
-  return page ? <page.Page /> : <p aria-busy="true">{t.common.loading}</p>;
-}
-
 const loadMetrics = () => import('./pages/metrics').then((module) => module.MetricsPage);
 const loadSettings = () => import('./pages/settings').then((module) => module.SettingsPage);
+const loadInbox = () => import('./pages/inbox').then((module) => module.InboxPage);
 
 function pageOf(route: Route) {
   switch (route.page) {
@@ -47,6 +32,8 @@ function pageOf(route: Route) {
       return <Lazy load={loadMetrics} />;
     case 'settings':
       return <Lazy load={loadSettings} />;
+    case 'inbox':
+      return <Lazy load={loadInbox} />;
     default:
       return <SchedulePage />;
   }
@@ -97,6 +84,7 @@ export function App({
   const role = isAdmin(session) ? 'clinic-admin' : 'staff';
   const nav: [Route['page'], string][] = [
     ['schedule', t.nav.schedule],
+    ['inbox', t.nav.inbox],
     ['metrics', t.nav.metrics],
     ['settings', t.nav.settings],
   ];

@@ -1,5 +1,5 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import type { ComponentChildren, ComponentType } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Loaded } from './hooks';
 import { useStrings } from './i18n';
 
@@ -52,4 +52,28 @@ export function Badge({
   children: ComponentChildren;
 }) {
   return <span class={`badge badge-${tone}`}>{children}</span>;
+}
+
+/**
+ * A page or part loaded on first use (its charts and domain code stay out
+ * of the first load). `load` must be stable (a module-level function).
+ */
+export function Lazy<P extends object>({
+  load,
+  props,
+}: {
+  load: () => Promise<ComponentType<P>>;
+  props?: P;
+}) {
+  const { t } = useStrings();
+  const [part, setPart] = useState<{ Part: ComponentType<P> } | undefined>();
+  const [error, setError] = useState('');
+  useEffect(() => {
+    load().then(
+      (Part) => setPart({ Part }),
+      (failure: unknown) => setError((failure as Error).message),
+    );
+  }, [load]);
+  if (error) return <p role="alert">{error}</p>;
+  return part ? <part.Part {...((props ?? {}) as P)} /> : <p aria-busy="true">{t.common.loading}</p>;
 }

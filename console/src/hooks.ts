@@ -8,6 +8,8 @@ export type Loaded<T> =
 /**
  * Runs a load, again when deps change, and every `pollMs` (new data appears
  * without a reload); `reload` runs it now. Results of a superseded run are dropped.
+ * Polling pauses while the tab is hidden (no requests nobody reads) and
+ * loads at once when it is shown again.
  */
 export function useLoad<T>(
   load: () => Promise<T>,
@@ -33,8 +35,18 @@ export function useLoad<T>(
     setResult({ state: 'loading' });
     reload();
     if (!pollMs) return;
-    const timer = setInterval(reload, pollMs);
-    return () => clearInterval(timer);
+    const tick = () => {
+      if (!document.hidden) reload();
+    };
+    const onVisible = () => {
+      if (!document.hidden) reload();
+    };
+    const timer = setInterval(tick, pollMs);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, deps);
   return [result, reload];
 }

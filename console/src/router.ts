@@ -6,6 +6,7 @@ export type Route =
   | { page: 'appointment'; appointmentId: string }
   | { page: 'book' }
   | { page: 'patient'; patientId: string }
+  | { page: 'inbox' }
   | { page: 'metrics' }
   | { page: 'settings' };
 
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'appointments' && second === 'new') return { page: 'book' };
   if (first === 'appointments' && second) return { page: 'appointment', appointmentId: second };
   if (first === 'patients' && second) return { page: 'patient', patientId: second };
+  if (first === 'inbox') return { page: 'inbox' };
   if (first === 'metrics') return { page: 'metrics' };
   if (first === 'settings') return { page: 'settings' };
   return { page: 'schedule' };

@@ -263,6 +263,89 @@ describe('the staff console, in Chromium against local mode', () => {
     await expectAccessible('patient');
   });
 
+  it('shows a reply confirm the visit without a reload; a free text in the inbox, marked done; a staff reply in the conversation', async () => {
+    const cara = await call('PUT', '/v1/clinics/demo-clinic/patients/p-cara', {
+      firstName: 'Cara',
+      phone: '+14155552673',
+      channels: ['sms'],
+      language: 'en',
+    });
+    expect(cara.status).toBe(201);
+    const visit = await call('PUT', '/v1/clinics/demo-clinic/appointments/a-cara', {
+      patientId: 'p-cara',
+      startAt: '2026-12-10T15:00:00Z',
+      durationMinutes: 30,
+      location: '12 River Road',
+    });
+    expect(visit.status).toBe(201);
+    // The booking confirmation goes out (the clock follows real time): the text Cara answers.
+    await poll(async () => {
+      const { body } = await call('GET', '/v1/clinics/demo-clinic/appointments/a-cara/messages');
+      return (body.messages as { kind: string; status: string }[]).some(
+        (message) => message.kind === 'confirmation' && message.status === 'sent',
+      );
+    }).toBe(true);
+
+    await page.goto(`${url}/#/appointments/a-cara`);
+    await page.getByRole('heading', { level: 1, name: 'Appointment a-cara' }).waitFor();
+    await page.getByText('Unconfirmed').waitFor();
+    const confirmed = await call('POST', '/local/inbound', { from: '+14155552673', body: 'C' });
+    expect(confirmed.status).toBe(200);
+    // No reload: the page's own refresh shows it.
+    await page.getByText('Confirmed', { exact: true }).waitFor({ timeout: 10_000 });
+
+    // The inbox is open when the free text arrives: it appears by itself, marked new.
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    const question = await call('POST', '/local/inbound', {
+      from: '+14155552673',
+      body: 'Can I bring my son along?',
+    });
+    expect(question.status).toBe(200);
+    const row = page.getByRole('row').filter({ hasText: 'Can I bring my son along?' });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.getByText('Free text').count()).toBe(1);
+    expect(await row.getByText('New', { exact: true }).count()).toBe(1);
+    await expectAccessible('inbox');
+    await row.getByRole('button', { name: /^Mark done/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Marked done.' }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('row').filter({ hasText: 'Can I bring my son along?' }).waitFor();
+
+    // Her conversation, in time order, and a reply with its parts counted as it is typed.
+    await page.goto(`${url}/#/patients/p-cara`);
+    const conversation = page.getByRole('list', { name: 'Conversation' });
+    await conversation.getByText('Can I bring my son along?').waitFor();
+    const said = await conversation.getByRole('listitem').allTextContents();
+    const confirmation = said.findIndex((text) => text.startsWith('Booking confirmation'));
+    const theQuestion = said.findIndex((text) => text.includes('Can I bring my son along?'));
+    expect(confirmation).toBeGreaterThanOrEqual(0);
+    expect(theQuestion).toBeGreaterThan(confirmation);
+    const reply = page.getByLabel('Reply by SMS');
+    await reply.fill('Yes, of course. See you Thursday.');
+    expect(await page.getByTestId('reply-segments').textContent()).toMatch(
+      /^1 segment \(33 characters, GSM-7\)/,
+    );
+    await reply.fill('Yes, of course 😊');
+    expect(await page.getByTestId('reply-segments').textContent()).toMatch(
+      /^1 segment \(\d+ UCS-2 units, UCS-2\)/,
+    );
+    await expectAccessible('conversation');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sent\.|next sweep/ })
+      .waitFor();
+    await conversation
+      .getByRole('listitem')
+      .filter({ hasText: 'Staff reply' })
+      .getByText('Yes, of course 😊')
+      .waitFor();
+    expect(await reply.inputValue()).toBe('');
+  });
+
   it('reads the metrics: each chart has its numbers in a table beside it', async () => {
     await page.goto(`${url}/#/metrics`);
     await page.getByRole('heading', { level: 1, name: 'Metrics' }).waitFor();

@@ -13,6 +13,9 @@ export type Patient = Schemas['Patient'];
 export type Timeline = Schemas['MessageTimeline'];
 export type TimelineMessage = Timeline['messages'][number];
 export type Metrics = Schemas['Metrics'];
+export type InboxItem = Schemas['InboxItem'];
+export type Conversation = Schemas['Conversation'];
+export type ConversationItem = Conversation['items'][number];
 export type ApiError = Schemas['Error'];
 
 export type Api = ReturnType<typeof createClient<paths>>;

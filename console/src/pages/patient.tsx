@@ -1,15 +1,17 @@
 /**
  * A patient: contact, channels in order, language, zone, consent and
  * opt-outs by channel with their source, addresses found undeliverable, the
- * last STOP or START texted.
+ * last STOP or START texted; below, the conversation and a reply box.
  */
 import { describeError, type Patient } from '../api/client';
-import { Badge, PageTitle, Show } from '../components';
+import { Badge, Lazy, PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
 import { href } from '../router';
 import { formatDateTime, zoneLabel } from '../time';
+
+const loadConversation = () => import('./conversation').then((module) => module.Conversation);
 
 export function PatientPage({ patientId }: { patientId: string }) {
   const { api, clinicId, clinic } = useApp();
@@ -32,7 +34,12 @@ export function PatientPage({ patientId }: { patientId: string }) {
         <a href={href({ page: 'schedule' })}>{t.appointment.back}</a>
       </p>
       <Show loaded={loaded} retry={reload}>
-        {(patient) => <PatientView patient={patient} t={t} locale={language} clinicZone={clinic.timeZone} />}
+        {(patient) => (
+          <>
+            <PatientView patient={patient} t={t} locale={language} clinicZone={clinic.timeZone} />
+            <Lazy load={loadConversation} props={{ patient }} />
+          </>
+        )}
       </Show>
     </section>
   );

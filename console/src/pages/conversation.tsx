@@ -1,0 +1,197 @@
+/**
+ * A patient's conversation with the clinic, oldest first (their texts and
+ * every message to them, with kind, status and reason), and a reply box
+ * that counts SMS parts live with the server's own segment counter and
+ * budget. Loaded on first use with the patient page (the counter stays
+ * out of the first load); refreshes every 5 s while the tab is shown.
+ */
+import { useRef, useState } from 'preact/hooks';
+import { segmentBudgetFor } from '../../../shared/domain/constants';
+import type { Clinic as DomainClinic } from '../../../shared/domain/model';
+import { countSegments } from '../../../shared/domain/templates/segments';
+import { type ConversationItem, describeError, type Patient } from '../api/client';
+import { Badge, Show } from '../components';
+import { useApp } from '../context';
+import { useLoad } from '../hooks';
+import { type Strings, useStrings } from '../i18n';
+import { href } from '../router';
+import { formatDateTime, zoneLabel } from '../time';
+
+const POLL_MS = 5_000;
+
+function newKey(): string {
+  return crypto.randomUUID();
+}
+
+function Entry({
+  entry,
+  t,
+  zone,
+  locale,
+}: {
+  entry: ConversationItem;
+  t: Strings;
+  zone: string;
+  locale: string;
+}) {
+  const when = formatDateTime(entry.at, zone, locale);
+  if (entry.direction === 'inbound') {
+    const item = entry.item;
+    return (
+      <li class="said said-in">
+        <p class="said-head">
+          <strong>{t.conversation.patient}</strong> · {when} ·{' '}
+          {t.inbox.outcomes[item.outcome] ?? item.outcome}
+          {item.state && (
+            <>
+              {' '}
+              <Badge tone={item.state === 'open' ? 'warn' : 'good'}>{t.inbox.states[item.state]}</Badge>
+            </>
+          )}
+        </p>
+        <p class="words">{item.body}</p>
+      </li>
+    );
+  }
+  const tone =
+    entry.status === 'sent' || entry.status === 'delivered'
+      ? 'good'
+      : entry.status === 'skipped' || entry.status === 'failed' || entry.status === 'undeliverable'
+        ? 'bad'
+        : 'plain';
+  return (
+    <li class="said said-out">
+      <p class="said-head">
+        <strong>{t.kinds[entry.kind]}</strong> · {entry.channel.toUpperCase()} · {when}{' '}
+        <Badge tone={tone}>{entry.status}</Badge>
+        {entry.reason && <span class="muted"> {entry.reason}</span>}
+        {entry.by && <span class="muted"> · {t.conversation.by(entry.by)}</span>}
+        {entry.appointmentId && (
+          <>
+            {' · '}
+            <a href={href({ page: 'appointment', appointmentId: entry.appointmentId })}>
+              {t.inbox.visit(entry.appointmentId)}
+            </a>
+          </>
+        )}
+      </p>
+      {entry.subject && <p class="muted">{entry.subject}</p>}
+      {entry.text ? <p class="words">{entry.text}</p> : <p class="muted">{t.conversation.noWords}</p>}
+    </li>
+  );
+}
+
+export function Conversation({ patient }: { patient: Patient }) {
+  const { api, clinicId, clinic } = useApp();
+  const { t, language } = useStrings();
+  const zone = clinic.timeZone;
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  const [failure, setFailure] = useState('');
+  const [notice, setNotice] = useState('');
+  // One key per draft: sending the same words again (a double press, a retry after a lost answer) sends one text.
+  const key = useRef(newKey());
+
+  const [loaded, reload] = useLoad(
+    async () => {
+      const { data, error, response } = await api.GET(
+        '/v1/clinics/{clinicId}/patients/{patientId}/conversation',
+        {
+          params: { path: { clinicId, patientId: patient.patientId } },
+        },
+      );
+      if (!data) throw new Error(describeError(error, response.status));
+      return data;
+    },
+    [clinicId, patient.patientId],
+    POLL_MS,
+  );
+
+  const budget = segmentBudgetFor(clinic.policy as DomainClinic['policy'], 'staff-reply');
+  const parts = countSegments(text.trim());
+  const over = parts.segments > budget;
+  const blocked = patient.optOuts.sms
+    ? t.conversation.optedOut
+    : !patient.phone
+      ? t.conversation.noPhone
+      : '';
+
+  const send = async (event: Event) => {
+    event.preventDefault();
+    if (!text.trim() || over || blocked) return;
+    setSending(true);
+    setFailure('');
+    setNotice('');
+    const { data, error, response } = await api.POST('/v1/clinics/{clinicId}/patients/{patientId}/replies', {
+      params: { path: { clinicId, patientId: patient.patientId } },
+      headers: { 'Idempotency-Key': key.current },
+      body: { text },
+    });
+    setSending(false);
+    if (!data) {
+      setFailure(describeError(error, response.status));
+      return;
+    }
+    setNotice(data.status === 'queued' ? t.conversation.sent : t.conversation.nextSweep);
+    setText('');
+    key.current = newKey();
+    reload();
+  };
+
+  return (
+    <section aria-labelledby="conversation-title">
+      <h2 id="conversation-title">{t.conversation.title}</h2>
+      <p class="zone-note">{t.common.zoneLabel(zoneLabel(zone))}</p>
+      <Show loaded={loaded} retry={reload}>
+        {(conversation) =>
+          conversation.items.length === 0 ? (
+            <p>{t.conversation.empty}</p>
+          ) : (
+            <ol class="conversation" aria-label={t.conversation.title}>
+              {conversation.items.map((entry) => (
+                <Entry
+                  key={entry.direction === 'inbound' ? entry.item.itemId : entry.messageId}
+                  entry={entry}
+                  t={t}
+                  zone={zone}
+                  locale={language}
+                />
+              ))}
+            </ol>
+          )
+        }
+      </Show>
+      <form class="stack reply" onSubmit={(event) => void send(event)}>
+        <label for="reply-text">{t.conversation.reply}</label>
+        <textarea
+          id="reply-text"
+          rows={3}
+          value={text}
+          disabled={blocked !== ''}
+          aria-describedby="reply-count"
+          aria-invalid={over}
+          onInput={(event) => {
+            setText(event.currentTarget.value);
+            key.current = newKey();
+          }}
+        />
+        <p id="reply-count" data-testid="reply-segments" class={over ? 'field-error' : 'muted'}>
+          {t.settings.segments(parts.segments, parts.units, parts.encoding)} · {t.conversation.budget(budget)}
+          {over && ` — ${t.settings.overBudget(budget)}`}
+        </p>
+        {blocked && <p class="notice">{blocked}</p>}
+        {failure && (
+          <p role="alert" class="field-error">
+            {failure}
+          </p>
+        )}
+        <p role="status">{notice}</p>
+        <div class="actions">
+          <button type="submit" disabled={sending || over || blocked !== '' || !text.trim()}>
+            {t.conversation.send}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
