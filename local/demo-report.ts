@@ -107,6 +107,8 @@ export const REASON_WORDS: Readonly<Record<string, string>> = {
   'quiet-hours-no-window': 'quiet hours left no moment to send it while it still mattered',
   'no-allowed-channel':
     'the patient has no way to be reached that they allow (no phone or email, or opted out)',
+  'survey-spacing':
+    'the patient had a survey within the clinic’s spacing (at most one in 30 days by default), so this visit gets none',
   'frequency-cap':
     'the clinic’s limit of reminders per patient (1 a day, 3 a week by default) was reached; the reminder nearest each visit is kept first',
   // Not sent, decided at the moment of sending or when the visit changed.

@@ -248,8 +248,9 @@ export class StatelessStack extends Stack {
     // PutItem: a carrier opt-out found while sending is recorded on the patient.
     useTable(this.sendMessage, tables.patients, { items: ['GetItem', 'PutItem'] }, 'PATIENTS_TABLE');
     useTable(this.sendMessage, tables.appointments, { items: ['GetItem'] }, 'APPOINTMENTS_TABLE');
-    // Every step of a send is a conditional update that returns the item, so no GetItem.
-    useTable(this.sendMessage, tables.messages, { items: ['UpdateItem'] }, 'MESSAGES_TABLE');
+    // Every step of a send is a conditional update that returns the item, so no GetItem; Query: a
+    // survey reads the patient's earlier surveys (policy.survey.minDaysBetween).
+    useTable(this.sendMessage, tables.messages, { items: ['UpdateItem', 'Query'] }, 'MESSAGES_TABLE');
     useSetting(this.sendMessage, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useSetting(this.sendMessage, 'CLINIC_CACHE_SECONDS', SETTINGS.clinicCacheSeconds.default);
     useBus(this.sendMessage, stateful.bus, 'EVENT_BUS_NAME');

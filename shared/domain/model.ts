@@ -31,6 +31,15 @@ import {
   SMS_NAME_MAX,
 } from './constants';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
+import {
+  DEFAULT_SURVEY_ANSWER_DAYS,
+  DEFAULT_SURVEY_SPACING_DAYS,
+  MAX_SURVEY_COMMENT,
+  REVIEW_LINK_MAX,
+  SCORE_CLASSES,
+  SURVEY_FOLLOW_UPS,
+  SURVEY_SCALES,
+} from './surveys';
 import { KEYWORD_REPLY_TEXTS } from './templates/keyword-reply-texts';
 import { isGsm7 } from './templates/segments';
 import { freeText } from './text';
@@ -181,6 +190,14 @@ export const TemplatesSchema = z.strictObject({
   'staff-reply': neverUsed('staff replies carry the text staff write'),
 });
 
+/** A clinic's public review page, sent to promoters. */
+export const ReviewLinkSchema = z
+  .string()
+  .max(REVIEW_LINK_MAX, `must be at most ${REVIEW_LINK_MAX} characters, so the thank-you fits one SMS part`)
+  .regex(/^https:\/\/[A-Za-z0-9.-]+(\/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]*)?$/, {
+    message: 'must be an https:// link using only URL characters',
+  });
+
 export const MessagingPolicySchema = z
   .strictObject({
     /** Offsets before the visit; `byType` overrides `default` for an appointment type. */
@@ -216,13 +233,36 @@ export const MessagingPolicySchema = z
         minLeadMinutes: z.int().min(0).max(10_080).default(60),
       })
       .default({ enabled: true, minLeadMinutes: 60 }),
+    /** The follow-up survey (issue 13): when, on which scale, how often, and the one follow-up after a score. */
     survey: z
       .strictObject({
         enabled: z.boolean().default(true),
         /** After the end of a completed visit. */
         delay: OffsetSchema.default('2h'),
+        /** `nps` (0–10, the default) or `csat` (1–5); the built-in wording asks for the scale's range. */
+        scale: z.enum(SURVEY_SCALES).default('nps'),
+        /** A patient is surveyed at most once in this many days (0: after every completed visit). */
+        minDaysBetween: z.int().min(0).max(365).default(DEFAULT_SURVEY_SPACING_DAYS),
+        /** Days after sending during which an answer is on time; later ones are kept and flagged late. */
+        answerWindowDays: z.int().min(1).max(30).default(DEFAULT_SURVEY_ANSWER_DAYS),
+        /** After a score: detractors are always asked what could have been better. */
+        followUp: z
+          .strictObject({
+            /** Passives are asked the same question as detractors. */
+            askPassives: z.boolean().default(false),
+            /** Promoters are thanked with this public review link (absent: a plain thank-you). */
+            reviewLink: ReviewLinkSchema.optional(),
+          })
+          .default({ askPassives: false }),
       })
-      .default({ enabled: true, delay: '2h' }),
+      .default({
+        enabled: true,
+        delay: '2h',
+        scale: 'nps',
+        minDaysBetween: DEFAULT_SURVEY_SPACING_DAYS,
+        answerWindowDays: DEFAULT_SURVEY_ANSWER_DAYS,
+        followUp: { askPassives: false },
+      }),
     /** Clinic wording per kind and language; built-in templates fill the gaps. */
     templates: TemplatesSchema.default({}),
     /** How patients' replies are read: the clinic's synonyms, the answer window (shared/domain/replies). */
@@ -542,6 +582,31 @@ export const ReceiptSchema = z.strictObject({
 });
 export type Receipt = z.infer<typeof ReceiptSchema>;
 
+/** What a survey message holds once answered (kept on the message item: `surveyAnswer`). */
+export const SurveyAnswerSchema = z.strictObject({
+  scale: z.enum(SURVEY_SCALES),
+  score: z.int().min(0).max(10),
+  class: z.enum(SCORE_CLASSES),
+  /** When the patient answered (the text's envelope time, or the link page's submit). */
+  answeredAt: UtcInstantSchema,
+  via: z.enum(['sms', 'email']),
+  /** After the answer window: kept and counted, flagged late. */
+  late: z.boolean(),
+  /** The text that carried the score (SMS). */
+  inboundMessageId: z.string().max(200).optional(),
+  followUp: z.enum(SURVEY_FOLLOW_UPS),
+  /** The patient's words after the follow-up (PHI: never logged, never in events). */
+  comment: z
+    .strictObject({
+      text: z.string().max(MAX_SURVEY_COMMENT),
+      truncated: z.boolean(),
+      at: UtcInstantSchema,
+      inboundMessageId: z.string().max(200).optional(),
+    })
+    .optional(),
+});
+export type SurveyAnswer = z.infer<typeof SurveyAnswerSchema>;
+
 export const MessageSchema = z.strictObject({
   clinicId: ClinicIdSchema,
   patientId: EntityIdSchema,
@@ -610,6 +675,8 @@ export const MessageSchema = z.strictObject({
       by: z.string().min(1).max(128),
     })
     .optional(),
+  /** A survey's answer (kind `survey`): the score, its class, the follow-up sent and the comment after it. */
+  surveyAnswer: SurveyAnswerSchema.optional(),
   /** The appointment version that planned or last withdrew it. */
   planVersion: positiveVersion,
   /** Revision of the item; bumps on every transition that takes it out of the due index or back in. */

@@ -30,6 +30,13 @@ import {
 } from './constants';
 import { ValidationError } from './errors';
 import type { Appointment, Clinic, InboundMessage, Message, Patient } from './model';
+import {
+  DEFAULT_SURVEY_ANSWER_DAYS,
+  DEFAULT_SURVEY_SPACING_DAYS,
+  SCORE_CLASSES,
+  SURVEY_FOLLOW_UPS,
+  SURVEY_SCALES,
+} from './surveys';
 import { KEYWORD_REPLY_TEXTS } from './templates/keyword-reply-texts';
 import { toFieldIssues } from './validation';
 
@@ -96,10 +103,26 @@ function buildShapes(write: boolean) {
       object({ enabled: z._default(flag, true), minLeadMinutes: z._default(count, 60) }),
       { enabled: true, minLeadMinutes: 60 },
     ),
-    survey: z._default(object({ enabled: z._default(flag, true), delay: z._default(text, '2h') }), {
-      enabled: true,
-      delay: '2h',
-    }),
+    survey: z._default(
+      object({
+        enabled: z._default(flag, true),
+        delay: z._default(text, '2h'),
+        scale: z._default(z.enum(SURVEY_SCALES), 'nps'),
+        minDaysBetween: z._default(count, DEFAULT_SURVEY_SPACING_DAYS),
+        answerWindowDays: z._default(count, DEFAULT_SURVEY_ANSWER_DAYS),
+        followUp: z._default(object({ askPassives: z._default(flag, false), reviewLink: z.optional(text) }), {
+          askPassives: false,
+        }),
+      }),
+      {
+        enabled: true,
+        delay: '2h',
+        scale: 'nps',
+        minDaysBetween: DEFAULT_SURVEY_SPACING_DAYS,
+        answerWindowDays: DEFAULT_SURVEY_ANSWER_DAYS,
+        followUp: { askPassives: false },
+      },
+    ),
     templates: z._default(
       object({
         confirmation: z.optional(z.record(text, TemplateTextShape)),
@@ -246,6 +269,21 @@ function buildShapes(write: boolean) {
       }),
     ),
     staffReply: z.optional(object({ text, by: text })),
+    surveyAnswer: z.optional(
+      object({
+        scale: z.enum(SURVEY_SCALES),
+        score: count,
+        class: z.enum(SCORE_CLASSES),
+        answeredAt: instant,
+        via: z.enum(['sms', 'email']),
+        late: flag,
+        inboundMessageId: z.optional(text),
+        followUp: z.enum(SURVEY_FOLLOW_UPS),
+        comment: z.optional(
+          object({ text, truncated: flag, at: instant, inboundMessageId: z.optional(text) }),
+        ),
+      }),
+    ),
     planVersion: count,
     rev: count,
     claimToken: z.optional(text),

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import { smsLaneOf } from '../config/settings';
-import { segmentBudgetFor } from '../domain/constants';
+import { ACCEPTED_STATUSES, segmentBudgetFor } from '../domain/constants';
 import {
   AppError,
   PermanentDeliveryError,
@@ -324,6 +324,19 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
   if (!isTemplateKind(message.kind)) return finishAs(attempt, 'skipped', 'no-template-for-kind');
   const templated = message as Message & { kind: TemplateKind };
 
+  // One survey a patient in minDaysBetween days: read their other surveys only when this is one.
+  const earlierSurveysSentAt =
+    message.kind === 'survey' && clinic.policy.survey.minDaysBetween > 0
+      ? (await deps.messages.listForPatient(key.clinicId, key.patientId))
+          .filter(
+            (other) =>
+              other.kind === 'survey' &&
+              other.messageId !== key.messageId &&
+              ACCEPTED_STATUSES.has(other.status) &&
+              other.finishedAt !== undefined,
+          )
+          .map((other) => other.finishedAt as string)
+      : [];
   let currentPatient = patient;
   let fallbackReason: string | undefined;
   // Set when the SMS could not be made to fit its budget: another channel
@@ -331,7 +344,15 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
   let overBudget = false;
   for (;;) {
     const failedChannels = attempt.failedChannels;
-    const decision = decide({ message, appointment, patient: currentPatient, clinic, now, failedChannels });
+    const decision = decide({
+      message,
+      appointment,
+      patient: currentPatient,
+      clinic,
+      now,
+      failedChannels,
+      earlierSurveysSentAt,
+    });
     if (decision.action === 'skip') {
       const noChannel = decision.reason === 'no-allowed-channel';
       if (fallbackReason && noChannel) return finishAs(attempt, 'failed', fallbackReason);

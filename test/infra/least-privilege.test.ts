@@ -26,7 +26,8 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     clinics: ['GetItem'],
     patients: ['GetItem', 'PutItem'],
     appointments: ['GetItem'],
-    messages: ['UpdateItem'],
+    // Query: a survey's spacing reads the patient's earlier surveys.
+    messages: ['Query', 'UpdateItem'],
   },
   'functions/staff-api/handler.ts': {
     clinics: ['GetItem', 'PutItem'],

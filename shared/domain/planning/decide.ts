@@ -6,6 +6,7 @@
  */
 import type { DateTime } from 'luxon';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../model';
+import { maySurveyAgain } from '../surveys';
 import { formatOffset, parseUtc, toUtcIso } from '../time';
 import { parseMessageId } from './ids';
 import { earliestAllowedAtOrAfter } from './quiet-hours';
@@ -47,6 +48,8 @@ export const DECISION_SKIP_REASONS = [
   'quiet-hours',
   /** An appointment message whose id was not made by messageIdFor(). */
   'invalid-message-id',
+  /** A survey to a patient surveyed within the clinic's policy.survey.minDaysBetween days. */
+  'survey-spacing',
 ] as const;
 export type DecisionSkipReason = (typeof DECISION_SKIP_REASONS)[number];
 
@@ -72,6 +75,8 @@ export interface DecideInput {
   now: DateTime;
   /** Channels a provider refused for good for this message. */
   failedChannels?: readonly Channel[];
+  /** For a survey: when each other survey to the patient went out (UTC ISO); the sender reads them only for surveys. */
+  earlierSurveysSentAt?: readonly string[];
 }
 
 const skip = (reason: DecisionSkipReason): Decision => ({ action: 'skip', reason });
@@ -127,6 +132,13 @@ export function decide(input: DecideInput): Decision {
   if (message.appointmentId !== undefined && appointment) {
     const verdict = appointmentVerdict(message, appointment, clinic);
     if (verdict) return skip(verdict);
+  }
+
+  if (
+    message.kind === 'survey' &&
+    !maySurveyAgain(input.earlierSurveysSentAt ?? [], toUtcIso(now), clinic.policy.survey.minDaysBetween)
+  ) {
+    return skip('survey-spacing');
   }
 
   if (now > parseUtc(message.notAfter)) {

@@ -20,7 +20,8 @@
  *
  * Emails have no segment budget and use full Unicode.
  */
-import type { Channel, MessageKind, TemplateText } from '../model';
+import type { Channel, MessageKind, MessagingPolicy, TemplateText } from '../model';
+import { SCALE_RANGE } from '../surveys';
 
 /** Kinds whose text comes from a template; broadcasts and staff replies carry staff-written text, keyword replies are below. */
 export const TEMPLATE_KINDS = ['confirmation', 'reminder', 'reschedule', 'cancellation', 'survey'] as const;
@@ -47,8 +48,10 @@ export const REPLY_KEYWORDS = {
   optOut: 'STOP',
   optIn: 'START',
   help: 'HELP',
-  /** A survey answer: a whole number from `min` to `max` (Net Promoter Score). */
-  surveyScale: { min: 0, max: 10 },
+  /** A survey answer: a whole number from `min` to `max` (Net Promoter Score, the default scale). */
+  surveyScale: SCALE_RANGE.nps,
+  /** The same for a clinic whose survey is CSAT (`policy.survey.scale: csat`). */
+  csatScale: SCALE_RANGE.csat,
   /** The same scale as the patient types it: `"0"` … `"10"`. */
   surveyScores: Array.from({ length: 11 }, (_, score) => String(score)),
 } as const;
@@ -62,11 +65,14 @@ export type ByLanguage<T> = { en: T } & Record<string, T>;
  */
 export interface Phrases {
   replyInstructions: Record<TemplateKind, Record<Channel, string>>;
+  /** `{{replyInstructions}}` of the survey when the clinic's scale is CSAT. */
+  csatSurveyInstructions: Record<Channel, string>;
   stopText: Record<Channel, string>;
 }
 
 const { confirm: C, reschedule: R, optOut: STOP } = REPLY_KEYWORDS;
 const SCALE = `${REPLY_KEYWORDS.surveyScale.min}-${REPLY_KEYWORDS.surveyScale.max}`;
+const CSAT = `${REPLY_KEYWORDS.csatScale.min}-${REPLY_KEYWORDS.csatScale.max}`;
 
 // One sentence for the three answers: shorter than two, and one part is 160 characters.
 const ANSWER_SMS_EN = `Reply ${C} to confirm, ${R} to reschedule, ${STOP} to opt out.`;
@@ -146,6 +152,36 @@ export const BUILT_IN_TEMPLATES: Record<TemplateKind, ByLanguage<TemplateText>> 
   },
 };
 
+/** The built-in survey for a clinic whose scale is CSAT (1–5): the same rules as the others. */
+export const BUILT_IN_CSAT_SURVEY: ByLanguage<TemplateText> = {
+  en: {
+    sms: `{{clinicName}}: Hi {{firstName}}, how satisfied were you with your visit? Reply ${CSAT} (5 = very satisfied). Call {{clinicPhone}}. ${STOP} to opt out.`,
+    emailSubject: 'How was your visit to {{clinicName}}?',
+    emailBody: `Hi {{firstName}},\n\nThank you for your visit to {{clinicName}}. How satisfied were you, on a scale from ${REPLY_KEYWORDS.csatScale.min} (not at all) to ${REPLY_KEYWORDS.csatScale.max} (very satisfied)?\n${SIGNATURE}`,
+  },
+  es: {
+    sms: `{{clinicName}}: Hola {{firstName}}, ¿qué nota le da a su visita? Responda de ${REPLY_KEYWORDS.csatScale.min} a ${REPLY_KEYWORDS.csatScale.max} (5 = excelente). Tel. {{clinicPhone}}. ${STOP} para darse de baja.`,
+    emailSubject: '¿Qué tal fue su visita a {{clinicName}}?',
+    emailBody: `Hola {{firstName}}:\n\nGracias por su visita a {{clinicName}}. Del ${REPLY_KEYWORDS.csatScale.min} (nada satisfecho) al ${REPLY_KEYWORDS.csatScale.max} (muy satisfecho), ¿qué tan satisfecho quedó con su visita?\n${SIGNATURE}`,
+  },
+};
+
+/**
+ * The built-in wording of a kind for a clinic's policy: the survey asks for
+ * the clinic's scale (NPS 0–10 by default, or CSAT 1–5).
+ *
+ * @param policy - the clinic's policy (its survey scale)
+ * @param kind - the template kind
+ */
+export function builtInTemplatesFor(
+  policy: Pick<MessagingPolicy, 'survey'>,
+  kind: TemplateKind,
+): ByLanguage<TemplateText> {
+  return kind === 'survey' && policy.survey.scale === 'csat'
+    ? BUILT_IN_CSAT_SURVEY
+    : BUILT_IN_TEMPLATES[kind];
+}
+
 /** Built-in phrases by language. */
 export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
   en: {
@@ -170,6 +206,10 @@ export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
         sms: `Reply ${SCALE} (10 = very likely).`,
         email: 'We would like to hear from you: call us at {phone}.',
       },
+    },
+    csatSurveyInstructions: {
+      sms: `Reply ${CSAT} (5 = very satisfied).`,
+      email: 'We would like to hear from you: call us at {phone}.',
     },
     stopText: {
       sms: `Reply ${STOP} to opt out.`,
@@ -198,6 +238,10 @@ export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
         sms: `Responda de ${REPLY_KEYWORDS.surveyScale.min} a ${REPLY_KEYWORDS.surveyScale.max} (10 = muy probable).`,
         email: 'Nos gustaría conocer su opinión: llámenos al {phone}.',
       },
+    },
+    csatSurveyInstructions: {
+      sms: `Responda de ${REPLY_KEYWORDS.csatScale.min} a ${REPLY_KEYWORDS.csatScale.max} (5 = muy satisfecho).`,
+      email: 'Nos gustaría conocer su opinión: llámenos al {phone}.',
     },
     stopText: {
       sms: `Responda ${STOP} para darse de baja.`,

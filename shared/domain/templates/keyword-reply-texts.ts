@@ -27,7 +27,8 @@ import type { TemplateVariable } from './syntax';
  * - `cancel-requested`: "cancel my appointment" (a reply never cancels by itself);
  * - `received`: free text for staff;
  * - `survey-thanks`: a score; `survey-follow-up`: a detractor's score, asking
- *   what could have been better.
+ *   what could have been better (and a passive's, when the clinic asks them);
+ *   `survey-review`: a promoter's score, with the clinic's review link.
  */
 export const KEYWORD_REPLY_TEXTS = [
   'help',
@@ -43,6 +44,7 @@ export const KEYWORD_REPLY_TEXTS = [
   'received',
   'survey-thanks',
   'survey-follow-up',
+  'survey-review',
 ] as const;
 export type KeywordReplyText = (typeof KEYWORD_REPLY_TEXTS)[number];
 
@@ -65,6 +67,7 @@ export const KEYWORD_REPLY_VARIABLES: Record<KeywordReplyText, readonly Template
   received: BASE,
   'survey-thanks': BASE,
   'survey-follow-up': BASE,
+  'survey-review': [...BASE, 'reviewLink'],
 };
 
 const { optOut: STOP, optIn: START } = REPLY_KEYWORDS;
@@ -122,5 +125,9 @@ export const KEYWORD_REPLIES: Record<KeywordReplyText, ByLanguage<string>> = {
   'survey-follow-up': {
     en: '{{clinicName}}: Thank you for your answer. What could we have done better? Reply in a few words or call {{clinicPhone}}',
     es: '{{clinicName}}: Gracias por su respuesta. ¿Qué podemos mejorar? Responda en pocas palabras o llame al {{clinicPhone}}',
+  },
+  'survey-review': {
+    en: '{{clinicName}}: Thank you! Your review helps others find us: {{reviewLink}} Questions: {{clinicPhone}}',
+    es: '{{clinicName}}: Gracias! Su opinion ayuda a otros: {{reviewLink}} Dudas: {{clinicPhone}}',
   },
 };

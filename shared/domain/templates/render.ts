@@ -9,7 +9,7 @@ import { ValidationError } from '../errors';
 import type { Appointment, Channel, Clinic, Patient, TemplateText } from '../model';
 import type { ConfirmNotAppliedReason } from '../replies/confirm';
 import { parseUtc } from '../time';
-import { BUILT_IN_PHRASES, BUILT_IN_TEMPLATES, type Phrases, type TemplateKind } from './builtin';
+import { BUILT_IN_PHRASES, builtInTemplatesFor, type Phrases, type TemplateKind } from './builtin';
 import { type FitOptions, type FittedSms, fitSms } from './guard';
 import { KEYWORD_REPLIES, type KeywordReplyText } from './keyword-reply-texts';
 import { foldToGsm7 } from './segments';
@@ -79,13 +79,14 @@ export function selectTemplate(
   language: string,
 ): SelectedTemplate {
   const overrides = clinic.policy.templates[kind];
+  const builtIns = builtInTemplatesFor(clinic.policy, kind);
   for (const wanted of [language, clinic.policy.defaultLanguage]) {
     const own = overrides?.[wanted];
     if (own) return { template: own, language: wanted, source: 'clinic' };
-    const builtIn = lookupLanguage(BUILT_IN_TEMPLATES[kind], wanted);
+    const builtIn = lookupLanguage(builtIns, wanted);
     if (builtIn) return { template: builtIn, language: wanted, source: 'built-in' };
   }
-  return { template: BUILT_IN_TEMPLATES[kind].en, language: FALLBACK_LANGUAGE, source: 'built-in' };
+  return { template: builtIns.en, language: FALLBACK_LANGUAGE, source: 'built-in' };
 }
 
 /**
@@ -186,8 +187,11 @@ export function templateValues(input: RenderInput, phraseLanguage: string): Temp
     ...local,
     location: appointment?.location ?? '',
     videoLink: appointment?.videoLink ?? '',
-    replyInstructions: phrases.replyInstructions[kind][channel].replaceAll('{phone}', phone),
+    replyInstructions: (kind === 'survey' && clinic.policy.survey.scale === 'csat'
+      ? phrases.csatSurveyInstructions
+      : phrases.replyInstructions[kind])[channel].replaceAll('{phone}', phone),
     stopText: phrases.stopText[channel].replaceAll('{phone}', phone),
+    reviewLink: '',
   };
 }
 
@@ -263,7 +267,8 @@ export type KeywordReply =
         | 'cancel-requested'
         | 'received'
         | 'survey-thanks'
-        | 'survey-follow-up';
+        | 'survey-follow-up'
+        | 'survey-review';
     }
   /** A confirm that applied: the visit it confirmed. */
   | { reply: 'confirmed'; appointment: VisitDetails }
@@ -350,6 +355,7 @@ export function keywordReplyValues(
     videoLink: '',
     replyInstructions: '',
     stopText: '',
+    reviewLink: clinic.policy.survey.followUp.reviewLink ?? '',
   };
 }
 

@@ -21,6 +21,8 @@ export const TEMPLATE_VARIABLES = [
   'videoLink',
   'replyInstructions',
   'stopText',
+  /** The clinic's public review page (policy.survey.followUp.reviewLink): only the promoters' thank-you shows it. */
+  'reviewLink',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 

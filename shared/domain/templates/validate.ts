@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { isExemptKind, SMS_NAME_MAX, segmentBudgetFor } from '../constants';
 import type { FieldIssue } from '../errors';
 import type { Clinic, TemplateText } from '../model';
-import { BUILT_IN_PHRASES, BUILT_IN_TEMPLATES, TEMPLATE_KINDS, type TemplateKind } from './builtin';
+import { BUILT_IN_PHRASES, builtInTemplatesFor, TEMPLATE_KINDS, type TemplateKind } from './builtin';
 import { FIRST_NAME_BOUND, type FittedSms, fitSms } from './guard';
 import {
   KEYWORD_REPLIES,
@@ -96,7 +96,7 @@ function candidates(clinic: ClinicTexts, issues: FieldIssue[]): Candidate[] {
   for (const kind of TEMPLATE_KINDS) {
     for (const language of languages) {
       const own = policy.templates[kind]?.[language];
-      const builtIn = lookupLanguage(BUILT_IN_TEMPLATES[kind], language);
+      const builtIn = lookupLanguage(builtInTemplatesFor(policy, kind), language);
       const template = own ?? builtIn;
       if (template) {
         found.push({ kind, language, template, builtIn: !own });

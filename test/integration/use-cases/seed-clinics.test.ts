@@ -6,7 +6,7 @@ import { type DynamoClients, makeDynamoClients } from '../../../shared/adapters/
 import { createTableInput } from '../../../shared/adapters/dynamodb/create-tables';
 import { DynamoClinicRepository } from '../../../shared/adapters/dynamodb/record-repositories';
 import { ValidationError } from '../../../shared/domain/errors';
-import type { Clinic } from '../../../shared/domain/model';
+import { type Clinic, DEFAULT_POLICY } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
 import type { ClinicRepository, ExpectedVersion } from '../../../shared/ports/repositories';
 import { TABLES } from '../../../shared/tables';
@@ -89,7 +89,7 @@ function makeStored(clinicId: string): Clinic {
       languages: ['en'],
       defaultLanguage: 'en',
       confirmation: { enabled: true, minLeadMinutes: 60 },
-      survey: { enabled: false, delay: '2h' },
+      survey: { ...DEFAULT_POLICY.survey, enabled: false },
       templates: {},
       replies: { synonyms: {}, answerWindowDays: 7 },
     },

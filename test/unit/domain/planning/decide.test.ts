@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../../../shared/domain/model';
+import { DEFAULT_POLICY, type Message } from '../../../../shared/domain/model';
 import { DECISION_SKIP_REASONS, type DecideInput, decide } from '../../../../shared/domain/planning';
 import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../../support/factories';
 import { localInstant, localIso } from '../support/local-time';
@@ -69,7 +69,7 @@ describe('decide', () => {
       reason: 'appointment-no-show',
     });
     expect(decideFor({ message: survey, now })).toEqual({ action: 'skip', reason: 'superseded' });
-    const surveysOff = makeClinic({ policy: { survey: { enabled: false, delay: '2h' } } });
+    const surveysOff = makeClinic({ policy: { survey: { ...DEFAULT_POLICY.survey, enabled: false } } });
     expect(decideFor({ message: survey, appointment: completed, clinic: surveysOff, now })).toEqual({
       action: 'skip',
       reason: 'policy-changed',
@@ -80,6 +80,55 @@ describe('decide', () => {
       action: 'skip',
       reason: 'expired',
     });
+  });
+
+  it('skips a survey to a patient surveyed within the spacing (30 days by default), and sends one after it', () => {
+    const survey = {
+      messageId: 'a-1#survey#2h#v2',
+      kind: 'survey' as const,
+      offset: '2h',
+      priority: 'medium' as const,
+      notAfter: localIso('2026-12-09 12:30'),
+    };
+    const now = localInstant('2026-12-08 12:30');
+    const completed = makeAppointment({ status: 'completed', version: 2 });
+    const at = (local: string) => localIso(local);
+    expect(
+      decideFor({
+        message: survey,
+        appointment: completed,
+        now,
+        earlierSurveysSentAt: [at('2026-11-10 12:00')],
+      }),
+    ).toEqual({ action: 'skip', reason: 'survey-spacing' });
+    expect(
+      decideFor({
+        message: survey,
+        appointment: completed,
+        now,
+        earlierSurveysSentAt: [at('2026-11-08 12:00')],
+      }).action,
+    ).toBe('send');
+    const weekly = makeClinic({ policy: { survey: { ...DEFAULT_POLICY.survey, minDaysBetween: 7 } } });
+    expect(
+      decideFor({
+        message: survey,
+        appointment: completed,
+        clinic: weekly,
+        now,
+        earlierSurveysSentAt: [at('2026-11-30 12:00')],
+      }).action,
+    ).toBe('send');
+    const everyVisit = makeClinic({ policy: { survey: { ...DEFAULT_POLICY.survey, minDaysBetween: 0 } } });
+    expect(
+      decideFor({
+        message: survey,
+        appointment: completed,
+        clinic: everyVisit,
+        now,
+        earlierSurveysSentAt: [at('2026-12-08 09:00')],
+      }).action,
+    ).toBe('send');
   });
 
   it('skips a reminder or confirmation of an earlier schedule as appointment-moved', () => {

@@ -400,7 +400,7 @@ describe('plan: after the visit', () => {
 
   it('plans nothing after a no-show, nor a survey when surveys are off', () => {
     expect(planFor({ appointment: { status: 'no-show', version: 2 } })).toEqual([]);
-    const off = { survey: { enabled: false, delay: '2h' } };
+    const off = { survey: { ...DEFAULT_POLICY.survey, enabled: false } };
     expect(planFor({ appointment: completed('2026-12-08 10:00', '2026-12-08 10:40'), policy: off })).toEqual(
       [],
     );

@@ -15,7 +15,7 @@ describe('planning rules', () => {
     expect(() => reminderOffsetsFor({ type: 'default' }, badOffsets)).toThrow(RangeError);
     const clinic = {
       ...makeClinic(),
-      policy: { ...DEFAULT_POLICY, survey: { enabled: true, delay: 'later' } },
+      policy: { ...DEFAULT_POLICY, survey: { ...DEFAULT_POLICY.survey, enabled: true, delay: 'later' } },
     };
     const appointment = makeAppointment({ status: 'completed', version: 2 });
     expect(() =>

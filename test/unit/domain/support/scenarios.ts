@@ -13,6 +13,7 @@ import {
   type Appointment,
   type Channel,
   type Clinic,
+  DEFAULT_POLICY,
   MESSAGE_STATUSES,
   type MessagingPolicy,
   type Patient,
@@ -227,7 +228,7 @@ export const scenarios: fc.Arbitrary<Scenario> = anchors
         quietHours: r.quiet,
         frequencyCap: r.cap,
         confirmation: r.confirmation,
-        survey: r.survey,
+        survey: { ...DEFAULT_POLICY.survey, ...r.survey },
       },
     };
     const optOuts: Patient['optOuts'] = {};
