@@ -246,6 +246,7 @@ function valuesFor(clinic: BroadcastClinic, firstName: string, channel: Channel)
     videoLink: '',
     replyInstructions: '',
     stopText: '',
+    reviewLink: '',
   };
 }
 
