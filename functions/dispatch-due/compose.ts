@@ -1,6 +1,10 @@
 /**
  * The dispatch-due composition root: reads the environment once and builds
- * the sweep's repository, queue and settings. The Lambda handler, local
+ * the sweep's repository, queue and settings, and the broadcasts' fan-out
+ * that runs after each sweep (in this function rather than one of its own:
+ * it needs the same minute's schedule, the messages table and the clinic
+ * cache, and a function of its own would add a schedule, a role, a
+ * dead-letter queue and alarms for the same minute's work). The Lambda handler, local
  * mode, the benchmark and the tests all compose the sweep here.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +25,12 @@ import type { SendQueue } from '../../shared/ports/outbound';
 import type { MessageRepository, ThrottleLog } from '../../shared/ports/repositories';
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 import type { DispatchDeps } from '../../shared/use-cases/dispatch-due';
+import { DEFAULT_FAN_OUT_CONFIG, type FanOutDeps } from '../../shared/use-cases/fan-out-broadcasts';
+
+/** The sweep's dependencies, and the broadcasts' fan-out that runs after it (issue 14). */
+export interface DispatchDueDeps extends DispatchDeps {
+  fanOut: FanOutDeps;
+}
 
 export interface DispatchDueAdapters {
   messages: MessageRepository;
@@ -43,7 +53,7 @@ export interface DispatchDuePorts extends CommonPorts {
 export function composeDispatchDue(
   environment: Environment,
   ports: DispatchDuePorts = {},
-): Composed<DispatchDeps> {
+): Composed<DispatchDueDeps> {
   const env = parseEnv(DispatchDueEnv, environment);
   const common = commonParts('dispatch-due', env.AWS_REGION, ports);
   const repos = makeRepositories(common.dynamo, tableNamesFrom(env), env.MESSAGE_RETENTION_DAYS);
@@ -55,10 +65,22 @@ export function composeDispatchDue(
     },
     ports.replace,
   );
+  const clinics = new ClinicCache(repos.clinics, common.clock, env.CLINIC_CACHE_SECONDS);
   return {
     deps: {
       ...adapters,
-      clinics: new ClinicCache(repos.clinics, common.clock, env.CLINIC_CACHE_SECONDS),
+      clinics,
+      fanOut: {
+        clinics,
+        patients: repos.patients,
+        appointments: repos.appointments,
+        broadcasts: repos.broadcasts,
+        messages: adapters.messages,
+        clock: common.clock,
+        logger: common.logger,
+        telemetry: common.telemetry,
+        config: DEFAULT_FAN_OUT_CONFIG,
+      },
       clock: common.clock,
       logger: common.logger,
       telemetry: common.telemetry,

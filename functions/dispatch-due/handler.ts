@@ -1,11 +1,19 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { lazyHandler, type Observability, withMiddleware } from '../../shared/lambda/handler-kit';
-import { type DispatchDeps, type DispatchSummary, dispatchDue } from '../../shared/use-cases/dispatch-due';
-import { composeDispatchDue } from './compose';
+import { type DispatchSummary, dispatchDue } from '../../shared/use-cases/dispatch-due';
+import { type FanOutSummary, fanOutDueBroadcasts } from '../../shared/use-cases/fan-out-broadcasts';
+import { composeDispatchDue, type DispatchDueDeps } from './compose';
 
-/** Every minute: claim what is due in the next minute and queue it with its delay. */
-export function makeHandler(deps: DispatchDeps, observability?: Observability) {
-  return withMiddleware<ScheduledEvent, DispatchSummary>(() => dispatchDue(deps), observability);
+/**
+ * Every minute: claim what is due in the next minute and queue it with its
+ * delay; then plan the pages of due broadcasts that this minute's budget
+ * allows. The sweep goes first, so a fan-out never delays a due reminder.
+ */
+export function makeHandler(deps: DispatchDueDeps, observability?: Observability) {
+  return withMiddleware<ScheduledEvent, DispatchSummary & { fanOut: FanOutSummary }>(async () => {
+    const summary = await dispatchDue(deps);
+    return { ...summary, fanOut: await fanOutDueBroadcasts(deps.fanOut) };
+  }, observability);
 }
 
 /** The Lambda entry point: composed from `process.env` on the first call. */

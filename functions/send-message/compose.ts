@@ -30,6 +30,7 @@ import type { SendQueueDeps } from '../../shared/lambda/send-queue';
 import type { DeadLetters, EmailSender, EventPublisher, SmsSender } from '../../shared/ports/outbound';
 import type {
   AppointmentRepository,
+  BroadcastRepository,
   ClinicRepository,
   MessageRepository,
   PatientRepository,
@@ -42,6 +43,7 @@ export interface SendMessageAdapters {
   patients: PatientRepository;
   appointments: AppointmentRepository;
   messages: MessageRepository;
+  broadcasts: BroadcastRepository;
   sms: SmsSender;
   email: EmailSender;
   events: EventPublisher;

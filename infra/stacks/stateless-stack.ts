@@ -125,7 +125,6 @@ export class StatelessStack extends Stack {
     this.platform = this.buildPlatform(config, stateful);
 
     const onlyStream = 'plan-messages reads appointments from the stream images, never from the table';
-    const onlyMessages = 'dispatch-due sweeps the messages table (and reads clinic settings) only';
 
     // --- plan-messages: appointment stream → planned messages -------------
     this.planMessages = this.addFunction('PlanMessages', {
@@ -205,14 +204,18 @@ export class StatelessStack extends Stack {
     // A clinic's segment budgets: how many parts each of its texts may cost its number.
     useTable(this.dispatchDue, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
     useSetting(this.dispatchDue, 'CLINIC_CACHE_SECONDS', SETTINGS.clinicCacheSeconds.default);
-    useTableName(this.dispatchDue, tables.patients, 'PATIENTS_TABLE', onlyMessages);
-    useTableName(this.dispatchDue, tables.appointments, 'APPOINTMENTS_TABLE', onlyMessages);
+    // After each sweep, the broadcasts' fan-out (issue 14): reads an audience
+    // (listed patients, a clinic's patients, a closure's booked visits) ...
+    useTable(this.dispatchDue, tables.patients, { items: ['GetItem', 'Query'] }, 'PATIENTS_TABLE');
+    useTable(this.dispatchDue, tables.appointments, { queries: ['byStart'] }, 'APPOINTMENTS_TABLE');
     // Queries the due index and claims (updates) what it finds; reads the
-    // lanes' throttles (a Query of their one partition of the table).
+    // lanes' throttles (a Query of their one partition of the table); the
+    // fan-out reads a broadcast and creates its recipients' messages
+    // (conditional puts; a resumed page reads the ones it made).
     useTable(
       this.dispatchDue,
       tables.messages,
-      { items: ['UpdateItem', 'Query'], queries: ['due'] },
+      { items: ['UpdateItem', 'Query', 'GetItem', 'PutItem'], queries: ['due'] },
       'MESSAGES_TABLE',
     );
     useSetting(this.dispatchDue, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
@@ -248,9 +251,15 @@ export class StatelessStack extends Stack {
     // PutItem: a carrier opt-out found while sending is recorded on the patient.
     useTable(this.sendMessage, tables.patients, { items: ['GetItem', 'PutItem'] }, 'PATIENTS_TABLE');
     useTable(this.sendMessage, tables.appointments, { items: ['GetItem'] }, 'APPOINTMENTS_TABLE');
-    // Every step of a send is a conditional update that returns the item, so no GetItem; Query: a
-    // survey reads the patient's earlier surveys (policy.survey.minDaysBetween).
-    useTable(this.sendMessage, tables.messages, { items: ['UpdateItem', 'Query'] }, 'MESSAGES_TABLE');
+    // Every step of a send is a conditional update that returns the item; Query: a survey reads
+    // the patient's earlier surveys (policy.survey.minDaysBetween); GetItem: only a broadcast
+    // message's broadcast (its text, whether it was cancelled); UpdateItem: its progress too.
+    useTable(
+      this.sendMessage,
+      tables.messages,
+      { items: ['GetItem', 'UpdateItem', 'Query'] },
+      'MESSAGES_TABLE',
+    );
     useSetting(this.sendMessage, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);
     useSetting(this.sendMessage, 'CLINIC_CACHE_SECONDS', SETTINGS.clinicCacheSeconds.default);
     useBus(this.sendMessage, stateful.bus, 'EVENT_BUS_NAME');

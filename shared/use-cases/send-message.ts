@@ -1,5 +1,14 @@
 import type { DateTime } from 'luxon';
 import { smsLaneOf } from '../config/settings';
+import {
+  audienceNeedsConsent,
+  BROADCAST_CANCELLED,
+  type Broadcast,
+  broadcastIdOf,
+  broadcastLanguageFor,
+  renderBroadcastEmail,
+  renderBroadcastSms,
+} from '../domain/broadcasts';
 import { ACCEPTED_STATUSES, segmentBudgetFor } from '../domain/constants';
 import {
   AppError,
@@ -32,6 +41,7 @@ import type {
 } from '../ports/outbound';
 import {
   type AppointmentRepository,
+  type BroadcastRepository,
   type MessageKey,
   type MessageRepository,
   MessageTransitionError,
@@ -58,6 +68,8 @@ export interface SendConfig {
 
 export interface SendDeps {
   messages: MessageRepository;
+  /** A broadcast's text and status (cancelled ones are not sent), and its progress counts. */
+  broadcasts: BroadcastRepository;
   appointments: AppointmentRepository;
   patients: PatientRepository;
   clinics: ClinicCache;
@@ -111,6 +123,9 @@ async function finishAs(
 ): Promise<SendOutcome> {
   const { deps, key, token, at } = attempt;
   const finished = await deps.messages.finish(key, token, { status, reason, at }, ['sending']);
+  if (finished.kind === 'broadcast' && status !== 'unknown') {
+    await countBroadcastOutcome(deps, finished, status === 'skipped' ? { status, reason } : { status });
+  }
   const detailType = status === 'skipped' ? 'MessageSkipped' : 'MessageFailed';
   deps.telemetry.count(status === 'unknown' ? 'UnknownOutcome' : detailType, 1, {
     channel: finished.channel,
@@ -118,6 +133,68 @@ async function finishAs(
   deps.logger[status === 'skipped' ? 'info' : 'warn'](`message ${status}`, { ...key, reason });
   await publishAfterStoring(deps, [{ detailType, detail: messageEventDetail(finished, at) }]);
   return status;
+}
+
+/**
+ * Adds a broadcast message's outcome to its broadcast's progress. After the
+ * message's own transition, so a crash in between loses one count, never
+ * adds one twice; a failure to count is logged, never a reason to resend.
+ */
+async function countBroadcastOutcome(
+  deps: SendDeps,
+  message: Message,
+  outcome: { status: 'sent' | 'failed' } | { status: 'skipped'; reason: string },
+): Promise<void> {
+  const broadcastId = broadcastIdOf(message.messageId);
+  if (!broadcastId) return;
+  try {
+    await deps.broadcasts.countOutcome(message.clinicId, broadcastId, outcome);
+  } catch (error) {
+    deps.logger.warn('broadcast progress not counted', {
+      clinicId: message.clinicId,
+      broadcastId,
+      error: (error as Error).name,
+    });
+  }
+}
+
+/**
+ * A broadcast message's broadcast, read at send time: a cancelled one, or
+ * a patient who withdrew the consent its audience needs, is skipped.
+ */
+async function broadcastOf(
+  attempt: Attempt,
+  patient: Patient | undefined,
+): Promise<{ broadcast: Broadcast } | { skip: string }> {
+  const { deps, key } = attempt;
+  const broadcastId = broadcastIdOf(key.messageId);
+  const broadcast = broadcastId ? await deps.broadcasts.get(key.clinicId, broadcastId) : undefined;
+  if (!broadcast) return { skip: 'broadcast-missing' };
+  if (broadcast.status === 'cancelled') return { skip: BROADCAST_CANCELLED };
+  if (patient && audienceNeedsConsent(broadcast.audience) && !patient.consent.updates) {
+    return { skip: 'no-consent' };
+  }
+  return { broadcast };
+}
+
+/** A broadcast's provider request on one channel: its text in the patient's language as it is now. */
+function composeBroadcast(
+  channel: Channel,
+  address: string,
+  message: Message,
+  broadcast: Broadcast,
+  context: { clinic: Clinic; patient: Patient },
+): Outgoing {
+  const language = broadcastLanguageFor(broadcast.text, context.patient, context.clinic.policy);
+  const text = broadcast.text[language] ?? '';
+  if (channel === 'sms') {
+    const fitted = renderBroadcastSms(text, language, context.clinic, context.patient.firstName);
+    if (!fitted.fits) return { channel, overBudget: fitted };
+    return { channel, request: smsRequestOf(address, fitted.text, message, context.clinic), fitted };
+  }
+  const email = renderBroadcastEmail(text, language, context.clinic, context.patient.firstName);
+  const ids = { clinicId: message.clinicId, patientId: message.patientId, messageId: message.messageId };
+  return { channel, request: { to: address, ...email, ...ids } };
 }
 
 /** Backoff for the n-th try: base × 2^(n−1), capped, with full jitter in the upper half. */
@@ -320,8 +397,15 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
   if (!clinic) return finishAs(attempt, 'skipped', 'clinic-missing');
   if (message.kind === 'keyword-reply') return sendKeywordReply(attempt, clinic, patient);
   if (message.kind === 'staff-reply') return sendStaffReply(attempt, clinic, patient);
-  // Broadcast texts come from staff, not from templates.
-  if (!isTemplateKind(message.kind)) return finishAs(attempt, 'skipped', 'no-template-for-kind');
+  // Broadcast texts come from staff, stored with the broadcast, not from templates.
+  let broadcast: Broadcast | undefined;
+  if (message.kind === 'broadcast') {
+    const found = await broadcastOf(attempt, patient);
+    if ('skip' in found) return finishAs(attempt, 'skipped', found.skip);
+    broadcast = found.broadcast;
+  } else if (!isTemplateKind(message.kind)) {
+    return finishAs(attempt, 'skipped', 'no-template-for-kind');
+  }
   const templated = message as Message & { kind: TemplateKind };
 
   // One survey a patient in minDaysBetween days: read their other surveys only when this is one.
@@ -378,11 +462,16 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
     }
 
     // Rendered before the call: a template problem is not a provider outcome.
-    const outgoing = compose(decision.channel, decision.address, templated, {
-      clinic,
-      patient: currentPatient as Patient,
-      appointment,
-    });
+    const outgoing = broadcast
+      ? composeBroadcast(decision.channel, decision.address, message, broadcast, {
+          clinic,
+          patient: currentPatient as Patient,
+        })
+      : compose(decision.channel, decision.address, templated, {
+          clinic,
+          patient: currentPatient as Patient,
+          appointment,
+        });
     if ('overBudget' in outgoing) {
       const { count, budget } = outgoing.overBudget;
       deps.telemetry.count('OverSegmentBudget', 1, { kind: message.kind });
@@ -464,6 +553,7 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
       at,
       ...(reason ? { reason } : {}),
     });
+    if (broadcast) await countBroadcastOutcome(deps, sent, { status: 'sent' });
     const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
     deps.telemetry.count('MessageSent', 1, { channel: decision.channel, kind: message.kind });
     deps.telemetry.seconds('SendLag', lagSeconds, { channel: decision.channel });

@@ -20,14 +20,19 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
   'functions/dispatch-due/handler.ts': {
     // Segment budgets (parts a text may cost its number); the lanes' throttles.
     clinics: ['GetItem'],
-    messages: ['Query', 'Query@due', 'UpdateItem'],
+    // The broadcasts' fan-out: audiences (listed patients, a clinic's patients, a closure's visits),
+    // the broadcast and its recipients' messages (conditional puts, read back on a resumed page).
+    patients: ['GetItem', 'Query'],
+    appointments: ['Query@byStart'],
+    messages: ['GetItem', 'PutItem', 'Query', 'Query@due', 'UpdateItem'],
   },
   'functions/send-message/handler.ts': {
     clinics: ['GetItem'],
     patients: ['GetItem', 'PutItem'],
     appointments: ['GetItem'],
-    // Query: a survey's spacing reads the patient's earlier surveys.
-    messages: ['Query', 'UpdateItem'],
+    // Query: a survey's spacing reads the patient's earlier surveys; GetItem: a broadcast
+    // message's broadcast (text, cancelled?); UpdateItem: also its progress counts.
+    messages: ['GetItem', 'Query', 'UpdateItem'],
   },
   'functions/staff-api/handler.ts': {
     clinics: ['GetItem', 'PutItem'],
