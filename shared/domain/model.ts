@@ -9,6 +9,7 @@
  */
 import parsePhoneNumber from 'libphonenumber-js/max';
 import * as z from 'zod';
+import { CasePolicySchema, DEFAULT_CASE_POLICY } from './cases/policy';
 import {
   ANSWER_MATCHES,
   APPOINTMENT_STATUSES,
@@ -30,6 +31,7 @@ import {
   REPLY_INTENT_KINDS,
   SMS_NAME_MAX,
 } from './constants';
+import { LocalTimeSchema } from './local-time';
 import { DEFAULT_REPLY_POLICY, ReplyPolicySchema } from './replies/policy';
 import {
   DEFAULT_SURVEY_ANSWER_DAYS,
@@ -108,7 +110,7 @@ export const LanguageSchema = z
   .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as en or pt-BR');
 
 /** A local wall-clock time `HH:mm`. */
-export const LocalTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:mm');
+export { LocalTimeSchema };
 
 /** `3d`, `24h`, `90m`; stored in canonical form (`24h` becomes `1d`). */
 export const OffsetSchema = z
@@ -267,6 +269,8 @@ export const MessagingPolicySchema = z
     templates: TemplatesSchema.default({}),
     /** How patients' replies are read: the clinic's synonyms, the answer window (shared/domain/replies). */
     replies: ReplyPolicySchema.default(DEFAULT_REPLY_POLICY),
+    /** Feedback cases: business hours and holidays for due times, complaint wording (shared/domain/cases). */
+    cases: CasePolicySchema.default(DEFAULT_CASE_POLICY),
   })
   .superRefine((policy, ctx) => {
     if (!policy.languages.includes(policy.defaultLanguage)) {

@@ -153,6 +153,32 @@ function buildShapes(write: boolean) {
       }),
       { synonyms: {}, answerWindowDays: 7 },
     ),
+    cases: z._default(
+      object({
+        businessHours: z._default(
+          object({
+            days: z._default(z.array(count), [1, 2, 3, 4, 5]),
+            start: z._default(text, '08:00'),
+            end: z._default(text, '17:00'),
+          }),
+          { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
+        ),
+        holidays: z._default(z.array(text), []),
+        acknowledgeWithin: z._default(count, 1),
+        resolveWithin: z._default(count, 5),
+        complaintPhrases: z._default(
+          object({ add: z._default(z.array(text), []), remove: z._default(z.array(text), []) }),
+          { add: [], remove: [] },
+        ),
+      }),
+      {
+        businessHours: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
+        holidays: [],
+        acknowledgeWithin: 1,
+        resolveWithin: 5,
+        complaintPhrases: { add: [], remove: [] },
+      },
+    ),
   });
 
   /** What a stored clinic without a policy reads as (the same as model.ts's DEFAULT_POLICY). */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DynamoClients, makeDynamoClients } from '../../../shared/adapters/dynamodb/client';
 import { createTableInput } from '../../../shared/adapters/dynamodb/create-tables';
 import { DynamoClinicRepository } from '../../../shared/adapters/dynamodb/record-repositories';
+import { DEFAULT_CASE_POLICY } from '../../../shared/domain/cases/policy';
 import { ValidationError } from '../../../shared/domain/errors';
 import { type Clinic, DEFAULT_POLICY } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
@@ -92,6 +93,7 @@ function makeStored(clinicId: string): Clinic {
       survey: { ...DEFAULT_POLICY.survey, enabled: false },
       templates: {},
       replies: { synonyms: {}, answerWindowDays: 7 },
+      cases: DEFAULT_CASE_POLICY,
     },
     version: 4,
     createdAt: '2025-01-01T00:00:00.000Z',
