@@ -428,7 +428,10 @@ export const ErrorBodySchema = z.object({
   error: z.object({
     code: z.enum(ERROR_CODES),
     message: z.string(),
-    issues: z.array(FieldIssueSchema).optional().describe('every bad field, by path (400 only)'),
+    issues: z
+      .array(FieldIssueSchema)
+      .optional()
+      .describe('every bad field, by path (400); on a 409 state conflict, the field out of turn'),
     currentVersion: z.int().optional().describe('the stored version (409 only)'),
     limit: z.int().optional().describe('the limit that was exceeded (413 only)'),
     reason: z

@@ -169,3 +169,18 @@ export class ConfigError extends AppError {
     super(`Invalid ${source}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   }
 }
+
+/**
+ * A change a record's state does not allow now (a case resolved before it
+ * was acknowledged): 409, naming the field whose value is out of turn.
+ */
+export class StateConflictError extends ConflictError {
+  constructor(
+    message: string,
+    /** The field the change is refused on (`status`). */
+    readonly field: string,
+    currentVersion?: number,
+  ) {
+    super(message, currentVersion);
+  }
+}

@@ -13,6 +13,7 @@ import {
   PayloadTooLargeError,
   RecordNotFoundError,
   RoleRequiredError,
+  StateConflictError,
   UnauthorizedError,
   ValidationError,
   VersionRequiredError,
@@ -102,12 +103,12 @@ export function errorResponse(error: unknown): ErrorResponse {
     return response(405, 'method-not-allowed', error, {}, { allow: error.allow.join(', ') });
   }
   if (error instanceof ConflictError) {
-    return response(
-      409,
-      'conflict',
-      error,
-      error.currentVersion === undefined ? {} : { currentVersion: error.currentVersion },
-    );
+    return response(409, 'conflict', error, {
+      ...(error.currentVersion === undefined ? {} : { currentVersion: error.currentVersion }),
+      ...(error instanceof StateConflictError
+        ? { issues: [{ path: error.field, message: error.message }] }
+        : {}),
+    });
   }
   if (error instanceof PayloadTooLargeError) {
     return response(413, 'payload-too-large', error, { limit: error.limit });
