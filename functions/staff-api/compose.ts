@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import { DynamoCaseRepository } from '../../shared/adapters/dynamodb/case-repository';
 import { makeDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { guardClinicScope, guardSendNowCounters } from '../../shared/adapters/dynamodb/clinic-scope';
 import { DynamoInboundRepository } from '../../shared/adapters/dynamodb/inbound-repository';
@@ -23,6 +24,7 @@ import {
   type Environment,
   withReplacements,
 } from '../../shared/lambda/compose';
+import type { CaseRepository } from '../../shared/ports/cases';
 import type { SendQueue } from '../../shared/ports/outbound';
 import type { InboundRepository, SendNowBudget } from '../../shared/ports/repositories';
 import type { TableNames } from '../../shared/tables';
@@ -30,6 +32,7 @@ import type { TableNames } from '../../shared/tables';
 /** The pipeline's repositories and the inbound store. */
 export interface StaffApiRepositories extends Repositories {
   inbound: InboundRepository;
+  cases: CaseRepository;
 }
 
 export interface StaffApiPorts extends CommonPorts {
@@ -68,6 +71,7 @@ export function composeStaffApi(environment: Environment, ports: StaffApiPorts =
       inbound: new DynamoInboundRepository(common.dynamo, env.INBOUND_TABLE, {
         retentionDays: env.MESSAGE_RETENTION_DAYS,
       }),
+      cases: new DynamoCaseRepository(common.dynamo, env.INBOUND_TABLE),
     },
     ports.replace,
   );

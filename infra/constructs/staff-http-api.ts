@@ -24,7 +24,7 @@ import type { ReminderFunction } from './reminder-function';
 
 /** What the API needs to know of a route: the staff API's route table (shared/http/staff-api.ts) fits. */
 export interface ApiRoute {
-  readonly method: 'GET' | 'PUT' | 'POST';
+  readonly method: 'GET' | 'PUT' | 'POST' | 'PATCH';
   /** `/v1/clinics/{clinicId}/patients/{patientId}` */
   readonly path: string;
   /** Public routes need no token. */
@@ -86,6 +86,7 @@ const METHODS: Record<ApiRoute['method'], HttpMethod> = {
   GET: HttpMethod.GET,
   PUT: HttpMethod.PUT,
   POST: HttpMethod.POST,
+  PATCH: HttpMethod.PATCH,
 };
 
 export interface StaffHttpApiProps {
@@ -247,7 +248,7 @@ export class StaffHttpApi extends Construct {
     this.audiences.push(clientId);
     (this.api.node.defaultChild as CfnApi).corsConfiguration = {
       allowOrigins: [origin],
-      allowMethods: ['GET', 'PUT', 'POST', 'OPTIONS'],
+      allowMethods: ['GET', 'PUT', 'POST', 'PATCH', 'OPTIONS'],
       allowHeaders: ['authorization', 'content-type', 'if-match'],
       exposeHeaders: ['etag'],
       maxAge: 3600,

@@ -4,7 +4,9 @@
  * dialect of OpenAPI 3.1). Request bodies are described as accepted
  * (defaults make fields optional), responses as returned.
  */
+
 import * as z from 'zod';
+import { CaseIdSchema } from '../domain/cases/case';
 import {
   ClinicIdSchema,
   E164PhoneSchema,
@@ -136,6 +138,7 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodType; description: string }
     schema: EntityIdSchema,
     description: 'The clinic’s own broadcast id (letters, digits, . _ -).',
   },
+  caseId: { schema: CaseIdSchema, description: 'A feedback case: its `caseId`.' },
 };
 
 /** The line each operation's description ends with: who may call it. */

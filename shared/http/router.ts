@@ -8,7 +8,7 @@ import { NotFoundError, ValidationError } from '../domain/errors';
 import type { Role } from '../domain/roles';
 import { MethodNotAllowedError } from './errors';
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST';
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH';
 
 export interface ApiResult {
   status: number;

@@ -5,7 +5,7 @@
  * Status moves one way, one step at a time: `open` → `acknowledged` →
  * `resolved` (with a resolution note). Due times are set when the case
  * opens, in business time of the clinic's zone; each is reported overdue
- * once (`overdue.acknowledge`, `overdue.resolve`).
+ * once (`reportedOverdue.acknowledge`, `.resolve`).
  */
 import type { DateTime } from 'luxon';
 import * as z from 'zod';
@@ -121,7 +121,7 @@ export interface FeedbackCase {
   resolvedBy?: string;
   resolutionNote?: string;
   /** When each due time was reported overdue (once each). */
-  overdue: Partial<Record<CaseStage, string>>;
+  reportedOverdue: Partial<Record<CaseStage, string>>;
   history: CaseEntry[];
   version: number;
   createdAt: string;
@@ -154,7 +154,7 @@ const StoredCaseSchema = z.object({
   resolvedAt: z.string().optional(),
   resolvedBy: z.string().optional(),
   resolutionNote: z.string().optional(),
-  overdue: z.object({ acknowledge: z.string().optional(), resolve: z.string().optional() }).default({}),
+  reportedOverdue: z.object({ acknowledge: z.string().optional(), resolve: z.string().optional() }).default({}),
   history: z
     .array(
       z.object({
@@ -242,7 +242,7 @@ export function openCase(clinic: CaseClinic, input: OpenCaseInput, now: DateTime
     openedBy: input.by,
     acknowledgeDueAt: due.acknowledge,
     resolveDueAt: due.resolve,
-    overdue: {},
+    reportedOverdue: {},
     history: [{ at, author: input.by, kind: 'opened', to: input.source }],
     version: 1,
     createdAt: at,
@@ -380,10 +380,10 @@ export function addCaseNote(current: FeedbackCase, text: string, by: string, now
  */
 export function nextDue(current: FeedbackCase): { stage: CaseStage; at: string } | undefined {
   if (current.status === 'resolved') return undefined;
-  if (current.status === 'open' && current.overdue.acknowledge === undefined) {
+  if (current.status === 'open' && current.reportedOverdue.acknowledge === undefined) {
     return { stage: 'acknowledge', at: current.acknowledgeDueAt };
   }
-  if (current.overdue.resolve === undefined) return { stage: 'resolve', at: current.resolveDueAt };
+  if (current.reportedOverdue.resolve === undefined) return { stage: 'resolve', at: current.resolveDueAt };
   return undefined;
 }
 
@@ -412,7 +412,7 @@ export function markOverdue(current: FeedbackCase, stage: CaseStage, now: DateTi
   const at = toUtcIso(now);
   return {
     ...current,
-    overdue: { ...current.overdue, [stage]: at },
+    reportedOverdue: { ...current.reportedOverdue, [stage]: at },
     // At most two of these, so a full case can still take them.
     history: [...current.history, { at, author: SYSTEM_AUTHOR, kind: 'overdue' as const, to: stage }],
     version: current.version + 1,

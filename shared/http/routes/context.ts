@@ -8,6 +8,7 @@ import { ValidationError } from '../../domain/errors';
 import { ClinicIdSchema, EntityIdSchema } from '../../domain/model';
 import type { Clock } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
+import type { CaseRepository } from '../../ports/cases';
 import type { AppLogger, Telemetry } from '../../ports/outbound';
 import type {
   AppointmentRepository,
@@ -32,6 +33,8 @@ export interface StaffApiDeps {
   broadcasts: BroadcastRepository;
   /** Patients' texts: the inbox and the conversation. */
   inbound: InboundRepository;
+  /** Feedback cases (in the inbound table). */
+  cases: CaseRepository;
   /** Staff replies go to the send queue at once, within the immediate-send share. */
   sendNow: SendNowPorts;
   /** A fresh unique id (a staff reply's, when the caller sends no idempotency key). */

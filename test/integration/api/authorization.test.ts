@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCaseRepository } from '../../../shared/adapters/dynamodb/case-repository';
+import { openCase } from '../../../shared/domain/cases/case';
+import { parseUtc } from '../../../shared/domain/time';
 import { STAFF_API_ROUTES } from '../../../shared/http/staff-api';
 import {
   makeAppointment,
@@ -6,20 +9,25 @@ import {
   makeClinic,
   makeMessage,
   makePatient,
+  TEST_NOW,
 } from '../../support/factories';
 import { type ApiCall, useStaffApi } from './harness';
 
 const api = useStaffApi();
 
-beforeAll(() =>
-  api.seed({
-    clinics: [makeClinic(), makeClinic({ clinicId: 'other-clinic', name: 'Other Clinic' })],
+beforeAll(async () => {
+  const clinic = makeClinic();
+  await api.seed({
+    clinics: [clinic, makeClinic({ clinicId: 'other-clinic', name: 'Other Clinic' })],
     patients: [makePatient()],
     appointments: [makeAppointment({ startAt: '2026-12-01T14:30:00.000Z' })],
     messages: [makeMessage()],
     broadcasts: [makeBroadcast()],
-  }),
-);
+  });
+  await new DynamoCaseRepository(api.tables.clients.doc, api.tables.names.inbound).create(
+    openCase(clinic, { caseId: 'case-1', source: 'staff', by: 'staff-a' }, parseUtc(TEST_NOW)),
+  );
+});
 
 const BROADCAST_BODY = {
   text: { en: 'We are closed tomorrow. Call {{clinicPhone}}.' },
@@ -34,7 +42,8 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
     .replace('{patientId}', 'p-1')
     .replace('{appointmentId}', 'a-1')
     .replace('{itemId}', 'in-1')
-    .replace('{broadcastId}', 'b-1');
+    .replace('{broadcastId}', 'b-1')
+    .replace('{caseId}', 'case-1');
   const bodies: Record<string, unknown> = {
     '/v1/clinics/demo-clinic': {
       name: 'Renamed',
@@ -45,6 +54,9 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
     '/v1/clinics/demo-clinic/patients/p-1/replies': { text: 'Yes, see you then.' },
     '/v1/clinics/demo-clinic/broadcasts/b-1': BROADCAST_BODY,
     '/v1/clinics/demo-clinic/broadcasts/preview': BROADCAST_BODY,
+    '/v1/clinics/demo-clinic/cases': { summary: 'Called about the wait' },
+    '/v1/clinics/demo-clinic/cases/case-1': { status: 'acknowledged' },
+    '/v1/clinics/demo-clinic/cases/case-1/notes': { text: 'Called back' },
     '/v1/clinics/demo-clinic/appointments/a-1': {
       patientId: 'p-1',
       startAt: '2026-12-20T15:00:00Z',
@@ -79,15 +91,20 @@ describe('authorisation on every clinic route', () => {
       'GET /v1/clinics/{clinicId}/appointments/{appointmentId}/messages',
       'GET /v1/clinics/{clinicId}/broadcasts',
       'GET /v1/clinics/{clinicId}/broadcasts/{broadcastId}',
+      'GET /v1/clinics/{clinicId}/cases',
+      'GET /v1/clinics/{clinicId}/cases/{caseId}',
       'GET /v1/clinics/{clinicId}/inbox',
       'GET /v1/clinics/{clinicId}/metrics',
       'GET /v1/clinics/{clinicId}/patients/{patientId}',
       'GET /v1/clinics/{clinicId}/patients/{patientId}/conversation',
+      'PATCH /v1/clinics/{clinicId}/cases/{caseId}',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/cancel',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/complete',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/no-show',
       'POST /v1/clinics/{clinicId}/broadcasts/preview',
       'POST /v1/clinics/{clinicId}/broadcasts/{broadcastId}/cancel',
+      'POST /v1/clinics/{clinicId}/cases',
+      'POST /v1/clinics/{clinicId}/cases/{caseId}/notes',
       'POST /v1/clinics/{clinicId}/imports',
       'POST /v1/clinics/{clinicId}/inbox/{itemId}/done',
       'POST /v1/clinics/{clinicId}/patients/{patientId}/replies',

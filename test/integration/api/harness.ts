@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { makeHandler } from '../../../functions/staff-api/handler';
 import { SqsSendQueue } from '../../../shared/adapters/aws/sqs-send-queue';
+import { DynamoCaseRepository } from '../../../shared/adapters/dynamodb/case-repository';
 import { type DynamoClients, makeDynamoClients } from '../../../shared/adapters/dynamodb/client';
 import { guardClinicScope, guardSendNowCounters } from '../../../shared/adapters/dynamodb/clinic-scope';
 import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
@@ -112,6 +113,7 @@ export function useStaffApi(
     makeHandler({
       ...makeRepositories(guarded?.doc ?? tables.clients.doc, tables.names),
       inbound: new DynamoInboundRepository(guarded?.doc ?? tables.clients.doc, tables.names.inbound),
+      cases: new DynamoCaseRepository(guarded?.doc ?? tables.clients.doc, tables.names.inbound),
       sendNow: {
         // A test file that sends replies mocks SQSClient (aws-sdk-client-mock) and asserts the exact input.
         queue: new SqsSendQueue(new SQSClient({ region: 'us-east-1' }), SEND_QUEUE_URL),
