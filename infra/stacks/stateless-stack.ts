@@ -473,10 +473,12 @@ export class StatelessStack extends Stack {
     );
     // The inbox (by state) and a patient's texts (by party); marking one done
     // reads it and updates it conditionally. Texts are written only by handle-inbound.
+    // Feedback cases live here too: put conditionally, listed by status (inbox
+    // index) or, unfiltered, from the clinic's own partition (Query).
     useTable(
       this.staffApi,
       tables.inbound,
-      { items: ['GetItem', 'UpdateItem'], queries: ['inbox', 'byParty'] },
+      { items: ['GetItem', 'PutItem', 'Query', 'UpdateItem'], queries: ['inbox', 'byParty'] },
       'INBOUND_TABLE',
     );
     useSetting(this.staffApi, 'MESSAGE_RETENTION_DAYS', config.messageRetentionDays);

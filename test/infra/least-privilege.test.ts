@@ -41,7 +41,8 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     appointments: ['GetItem', 'PutItem', 'Query@byStart'],
     // Staff replies: the conditional create, reading a replayed one, the put-back after a queue refusal, the send-now counter.
     messages: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
-    inbound: ['GetItem', 'Query@byParty', 'Query@inbox', 'UpdateItem'],
+    // Feedback cases: conditional puts, the clinic's case partition (Query) and by status (Query@inbox).
+    inbound: ['GetItem', 'PutItem', 'Query', 'Query@byParty', 'Query@inbox', 'UpdateItem'],
   },
   'functions/replan-failed-changes/handler.ts': {
     clinics: ['GetItem'],
