@@ -11,6 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher';
 import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import { DynamoCaseRepository } from '../../shared/adapters/dynamodb/case-repository';
 import { DynamoInboundRepository } from '../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../shared/adapters/dynamodb/send-now-budget';
@@ -24,6 +25,7 @@ import {
   withReplacements,
 } from '../../shared/lambda/compose';
 import type { InboundQueueDeps } from '../../shared/lambda/inbound-queue';
+import type { CaseRepository } from '../../shared/ports/cases';
 import type { DeadLetters, EventPublisher, SendQueue } from '../../shared/ports/outbound';
 import type {
   AppointmentRepository,
@@ -41,6 +43,7 @@ export interface HandleInboundAdapters {
   appointments: AppointmentRepository;
   messages: MessageRepository;
   inbound: InboundRepository;
+  cases: CaseRepository;
   events: EventPublisher;
   deadLetters: DeadLetters;
   /** Where the answers go at once (the sweep's send queue). */
@@ -78,6 +81,7 @@ export function composeHandleInbound(
       inbound: new DynamoInboundRepository(common.dynamo, env.INBOUND_TABLE, {
         retentionDays: env.MESSAGE_RETENTION_DAYS,
       }),
+      cases: new DynamoCaseRepository(common.dynamo, env.INBOUND_TABLE),
       events: new EventBridgePublisher(new EventBridgeClient({ region }), env.EVENT_BUS_NAME),
       deadLetters: new SqsDeadLetters(sqs, env.INBOUND_DEAD_LETTER_QUEUE_URL),
       queue: new SqsSendQueue(sqs, env.SEND_QUEUE_URL),

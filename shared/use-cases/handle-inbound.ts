@@ -46,6 +46,7 @@ import {
 } from '../domain/replies';
 import type { KeywordReply } from '../domain/templates/render';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
+import type { CaseRepository } from '../ports/cases';
 import type { AppLogger, DeadLetters, DomainEvent, EventPublisher, Telemetry } from '../ports/outbound';
 import type {
   AppointmentRepository,
@@ -54,6 +55,7 @@ import type {
   MessageRepository,
   PatientRepository,
 } from '../ports/repositories';
+import { type AutoOpenOutcome, openCaseFromReply, openCaseFromSurvey } from './open-feedback-case';
 import { updatePatient } from './patient-updates';
 
 /** An inbound text as the decoder read it from End User Messaging's payload and the SNS envelope. */
@@ -106,6 +108,8 @@ export interface InboundDeps {
   appointments: AppointmentRepository;
   messages: MessageRepository;
   inbound: InboundRepository;
+  /** Feedback cases: a complaint in a reply, or a detractor's score, opens one. */
+  cases: CaseRepository;
   /** The clinic each of the deployment's two-way numbers belongs to (E.164 → clinic id). */
   clinicByNumber: ReadonlyMap<string, string>;
   queueAutoReply: QueueAutoReply;
@@ -119,7 +123,14 @@ export interface InboundDeps {
 export type InboundResult =
   | { outcome: 'duplicate'; clinicId: string }
   | { outcome: 'set-aside'; reason: 'unknown-destination' | 'clinic-missing' }
-  | { outcome: InboundOutcome; clinicId: string; state?: InboundState; autoReply?: AutoReplyResult };
+  | {
+      outcome: InboundOutcome;
+      clinicId: string;
+      state?: InboundState;
+      autoReply?: AutoReplyResult;
+      /** The feedback case the text opened (or an earlier delivery of it did). */
+      caseId?: string;
+    };
 
 /** Tries of a read-change-write on an appointment or a number's state before the other writer wins. */
 const TRIES = 3;
@@ -539,6 +550,37 @@ async function earlierTexts(context: Context): Promise<InboundSeen[]> {
 }
 
 /**
+ * A complaint in a patient's free-text reply, or a detractor's survey
+ * score, opens a feedback case. Runs before the text is recorded: a crash
+ * in between leaves a retry that finds the case there (its id is the
+ * text's or the survey's) and opens nothing more.
+ */
+async function openFeedbackCase(context: Context, effect: Effect): Promise<AutoOpenOutcome | undefined> {
+  const { deps, clinic, text, patient, answered } = context;
+  if (!patient) return undefined;
+  const appointmentId =
+    effect.appointmentId ?? (answered.outcome === 'matched' ? answered.message.appointmentId : undefined);
+  if (effect.outcome === 'free-text') {
+    return openCaseFromReply(deps, clinic, {
+      inboundMessageId: text.inboundMessageId,
+      body: text.body,
+      patientId: patient.patientId,
+      appointmentId,
+    });
+  }
+  if (effect.outcome === 'score-recorded' && answered.outcome === 'matched') {
+    return openCaseFromSurvey(deps, clinic, {
+      surveyId: answered.message.messageId,
+      score: effect.score,
+      patientId: patient.patientId,
+      appointmentId,
+      inboundMessageId: text.inboundMessageId,
+    });
+  }
+  return undefined;
+}
+
+/**
  * Applies one inbound text, once.
  *
  * Primary course:
@@ -553,7 +595,9 @@ async function earlierTexts(context: Context): Promise<InboundSeen[]> {
  *    cancel request, opt-out, opt-in, help, score, free text, unmatched.
  * 5. Queue the answer through the outbox at once (the caps and the loop
  *    guard are the auto-reply use case's); publish the events (ids only).
- * 6. Record the text with what it matched and did, conditionally on its id.
+ * 6. A complaint in free text, or a detractor's score, opens a feedback case
+ *    (its id from the text or the survey, so once).
+ * 7. Record the text with what it matched and did, conditionally on its id.
  *
  * @param deps - repositories, the number → clinic map, the auto-reply use case, events, clock
  * @param text - the decoded text
@@ -669,6 +713,8 @@ export async function handleInbound(deps: InboundDeps, text: InboundText): Promi
     ...(effect.state ? { state: effect.state } : {}),
     version: 1,
   };
+  const opened = await openFeedbackCase(context, effect);
+  const caseId = opened && opened.outcome !== 'none' ? opened.caseId : undefined;
   const created = await deps.inbound.record(record);
   deps.logger.info('inbound text applied', {
     clinicId,
@@ -678,6 +724,7 @@ export async function handleInbound(deps: InboundDeps, text: InboundText): Promi
     outcome: effect.outcome,
     ...(autoReply ? { autoReply: autoReply.outcome, autoReplyMessageId: autoReply.messageId } : {}),
     ...(created ? {} : { recordedMeanwhile: true }),
+    ...(caseId ? { caseId } : {}),
   });
   deps.telemetry.count('InboundApplied', 1, { outcome: effect.outcome });
   return {
@@ -685,5 +732,6 @@ export async function handleInbound(deps: InboundDeps, text: InboundText): Promi
     clinicId,
     ...(effect.state ? { state: effect.state } : {}),
     ...(autoReply ? { autoReply } : {}),
+    ...(caseId ? { caseId } : {}),
   };
 }

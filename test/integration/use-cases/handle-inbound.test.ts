@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoCaseRepository } from '../../../shared/adapters/dynamodb/case-repository';
 import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import {
@@ -26,6 +27,7 @@ const PATIENT_NUMBER = '+14155552671';
 
 let repos: Repositories;
 let inbound: DynamoInboundRepository;
+let cases: DynamoCaseRepository;
 let clinicId: string;
 let events: RecordingEventPublisher;
 let deadLetters: RecordingDeadLetters;
@@ -37,6 +39,7 @@ function deps(): InboundDeps {
   return {
     ...repos,
     inbound,
+    cases,
     clinicByNumber: new Map([[CLINIC_NUMBER, clinicId]]),
     queueAutoReply: async (request) => {
       if (failNextReply) {
@@ -81,6 +84,7 @@ function sentReminder(overrides: Partial<Message> = {}): Message {
 beforeAll(() => {
   repos = makeRepositories(tables.clients.doc, tables.names);
   inbound = new DynamoInboundRepository(tables.clients.doc, tables.names.inbound);
+  cases = new DynamoCaseRepository(tables.clients.doc, tables.names.inbound);
 });
 
 beforeEach(async () => {
@@ -289,6 +293,71 @@ describe('handleInbound: requests for staff', () => {
       detail: { score: 9, messageId: 'a-1#survey#2h#v1' },
     });
     expect(replies[0]?.reply).toEqual({ reply: 'survey-thanks' });
+  });
+});
+
+describe('handleInbound: feedback cases', () => {
+  const survey = () =>
+    repos.messages.create(
+      sentReminder({
+        messageId: 'a-1#survey#2h#v1',
+        kind: 'survey',
+        offset: '2h',
+        priority: 'medium',
+        providerMessageId: 'provider-s',
+        finishedAt: '2026-12-07T15:50:00.000Z',
+      }),
+    );
+
+  it('opens one high-priority case for a free-text complaint, across a crash before the text was recorded and a redelivery', async () => {
+    const reply = text('The receptionist was so rude to me');
+    const crashing: InboundDeps = {
+      ...deps(),
+      inbound: Object.assign(Object.create(inbound), {
+        record: async () => {
+          throw new Error('crash before the text was recorded');
+        },
+      }),
+    };
+    await expect(handleInbound(crashing, reply)).rejects.toThrow('crash');
+    const result = await handleInbound(deps(), reply);
+    expect(result).toMatchObject({ outcome: 'free-text', caseId: `reply-${reply.inboundMessageId}` });
+    expect(await handleInbound(deps(), reply)).toEqual({ outcome: 'duplicate', clinicId });
+    const open = await cases.listUnresolved(clinicId);
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      caseId: `reply-${reply.inboundMessageId}`,
+      source: 'complaint-wording',
+      priority: 'high',
+      category: 'staff',
+      complaintPhrase: 'rude',
+      openedBy: 'system',
+      links: { patientId: 'p-1', inboundMessageId: reply.inboundMessageId, appointmentId: 'a-1' },
+    });
+    expect(logger.lines.some((line) => JSON.stringify(line).includes('rude'))).toBe(false);
+  });
+
+  it('opens no case for free text that is not a complaint', async () => {
+    const result = await handleInbound(deps(), text('No complaints, thanks! Can I bring my son?'));
+    expect(result.outcome).toBe('free-text');
+    expect(await cases.listUnresolved(clinicId)).toEqual([]);
+  });
+
+  it('opens a case for a detractor score, linked to the survey', async () => {
+    await survey();
+    const detractor = await handleInbound(deps(), text('3'));
+    expect(detractor).toMatchObject({ outcome: 'score-recorded', caseId: 'survey-a-1:survey:2h:v1' });
+    expect(await cases.get(clinicId, 'survey-a-1:survey:2h:v1')).toMatchObject({
+      source: 'detractor-score',
+      links: { surveyId: 'a-1#survey#2h#v1', patientId: 'p-1' },
+    });
+  });
+
+  it('opens no case for a promoter score', async () => {
+    await survey();
+    const promoter = await handleInbound(deps(), text('9'));
+    expect(promoter.outcome).toBe('score-recorded');
+    expect(await cases.listUnresolved(clinicId)).toEqual([]);
   });
 });
 
