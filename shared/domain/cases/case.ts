@@ -154,7 +154,9 @@ const StoredCaseSchema = z.object({
   resolvedAt: z.string().optional(),
   resolvedBy: z.string().optional(),
   resolutionNote: z.string().optional(),
-  reportedOverdue: z.object({ acknowledge: z.string().optional(), resolve: z.string().optional() }).default({}),
+  reportedOverdue: z
+    .object({ acknowledge: z.string().optional(), resolve: z.string().optional() })
+    .default({}),
   history: z
     .array(
       z.object({
