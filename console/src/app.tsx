@@ -19,6 +19,7 @@ const CLINIC_KEY = 'console.clinic';
 const loadMetrics = () => import('./pages/metrics').then((module) => module.MetricsPage);
 const loadSettings = () => import('./pages/settings').then((module) => module.SettingsPage);
 const loadInbox = () => import('./pages/inbox').then((module) => module.InboxPage);
+const loadBroadcasts = () => import('./pages/broadcasts').then((module) => module.BroadcastsPage);
 
 function pageOf(route: Route) {
   switch (route.page) {
@@ -34,6 +35,8 @@ function pageOf(route: Route) {
       return <Lazy load={loadSettings} />;
     case 'inbox':
       return <Lazy load={loadInbox} />;
+    case 'broadcasts':
+      return <Lazy load={loadBroadcasts} />;
     default:
       return <SchedulePage />;
   }
@@ -85,6 +88,7 @@ export function App({
   const nav: [Route['page'], string][] = [
     ['schedule', t.nav.schedule],
     ['inbox', t.nav.inbox],
+    ['broadcasts', t.nav.broadcasts],
     ['metrics', t.nav.metrics],
     ['settings', t.nav.settings],
   ];

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'book' }
   | { page: 'patient'; patientId: string }
   | { page: 'inbox' }
+  | { page: 'broadcasts' }
   | { page: 'metrics' }
   | { page: 'settings' };
 
@@ -17,6 +18,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'appointments' && second) return { page: 'appointment', appointmentId: second };
   if (first === 'patients' && second) return { page: 'patient', patientId: second };
   if (first === 'inbox') return { page: 'inbox' };
+  if (first === 'broadcasts') return { page: 'broadcasts' };
   if (first === 'metrics') return { page: 'metrics' };
   if (first === 'settings') return { page: 'settings' };
   return { page: 'schedule' };

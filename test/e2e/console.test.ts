@@ -346,6 +346,52 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(await reply.inputValue()).toBe('');
   });
 
+  it('composes a broadcast with a live part count per language, previews its recipients and cost, schedules and cancels it', async () => {
+    await page.goto(`${url}/#/broadcasts`);
+    await page.getByRole('heading', { level: 1, name: 'Broadcasts' }).waitFor();
+    const english = page.getByLabel('Text (en)');
+    const count = page.getByTestId('segments-en');
+    await english.fill('We are closed on Thursday. Call {{clinicPhone}} to book again.');
+    await poll(() => count.textContent()).toMatch(/^1 segment \(GSM-7\)/);
+    await english.fill('We are closed on Thursday 😊 Call {{clinicPhone}} to book again.');
+    await poll(() => count.textContent()).toMatch(/segments? \(UCS-2\)/);
+    // A variable a broadcast cannot use is refused at the field before anything is sent.
+    await english.fill('Closed on {{localDate}}.');
+    await poll(() => count.textContent()).toContain('uses {{localDate}}');
+    expect(await page.getByRole('button', { name: 'Schedule' }).isDisabled()).toBe(true);
+    await english.fill('We are closed on Thursday. Call {{clinicPhone}} to book again.');
+
+    // Ana has the one visit on Thursday 3 December: a closure notice reaches her by SMS.
+    await page.getByLabel('From').fill('2026-12-03');
+    await page.getByLabel('To', { exact: true }).fill('2026-12-03');
+    await page.getByLabel('At', { exact: true }).fill('16:00');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByRole('table', { name: 'Who would get it, and what it costs' });
+    await preview.waitFor();
+    expect(
+      await preview
+        .getByRole('row', { name: /^Recipients \d+$/ })
+        .getByRole('cell')
+        .textContent(),
+    ).toBe('1');
+    expect(await preview.getByRole('row', { name: /^SMS \d+$/ }).getByRole('cell').textContent()).toBe('1');
+    expect(await page.getByTestId('cost').textContent()).toMatch(/^\$0\.\d+/);
+    await expectAccessible('broadcasts');
+
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    const scheduled = page.getByRole('status').filter({ hasText: /^Broadcast b-\S+ scheduled\.$/ });
+    await scheduled.waitFor();
+    const id = ((await scheduled.textContent()) ?? '').split(' ')[1] as string;
+    const row = page.getByRole('row', { name: new RegExp(id) });
+    await row.getByText('Scheduled').waitFor();
+    expect(await row.getByText('Visits on 2026-12-03').count()).toBe(1);
+    await row.getByRole('button', { name: `Cancel broadcast ${id}` }).click();
+    await row.getByText('Cancelled').waitFor();
+    const stored = await call('GET', `/v1/clinics/demo-clinic/broadcasts/${id}`);
+    expect(stored.body.status).toBe('cancelled');
+    expect(stored.body.sendAt).toMatch(/^2026-12-01T21:00:00(\.000)?Z$/);
+  });
+
   it('reads the metrics: each chart has its numbers in a table beside it', async () => {
     await page.goto(`${url}/#/metrics`);
     await page.getByRole('heading', { level: 1, name: 'Metrics' }).waitFor();

@@ -14,6 +14,17 @@ export type Timeline = Schemas['MessageTimeline'];
 export type TimelineMessage = Timeline['messages'][number];
 export type Metrics = Schemas['Metrics'];
 export type InboxItem = Schemas['InboxItem'];
+/** The JSON body of a response or request (the broadcast schemas are inline in the document). */
+type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+export type Broadcast = JsonOf<
+  paths['/v1/clinics/{clinicId}/broadcasts/{broadcastId}']['get']['responses'][200]
+>;
+export type BroadcastInput = JsonOf<
+  NonNullable<paths['/v1/clinics/{clinicId}/broadcasts/{broadcastId}']['put']['requestBody']>
+>;
+export type BroadcastPreview = JsonOf<
+  paths['/v1/clinics/{clinicId}/broadcasts/preview']['post']['responses'][200]
+>;
 export type Conversation = Schemas['Conversation'];
 export type ConversationItem = Conversation['items'][number];
 export type ApiError = Schemas['Error'];
