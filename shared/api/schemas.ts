@@ -130,6 +130,18 @@ export const IdempotencyKeySchema = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 letters, digits, dot, colon, underscore or hyphen');
 
+/**
+ * POST …/inbox/{itemId}/assign: who deals with an open text (a staff user's
+ * token subject, an id), or null to unassign it.
+ */
+export const InboxAssignBodySchema = z.strictObject({
+  assignee: z
+    .string()
+    .regex(/^[A-Za-z0-9@._:+-]{1,128}$/, 'must be a staff user id (1–128 letters, digits, @ . _ : + -)')
+    .nullable(),
+});
+export type InboxAssignBody = z.output<typeof InboxAssignBodySchema>;
+
 /** An inbox item's id: the text's inbound message id (End User Messaging's, or local mode's). */
 export const InboxItemIdSchema = z
   .string()

@@ -753,6 +753,9 @@ export const InboundMessageSchema = z.strictObject({
   doneAt: UtcInstantSchema.optional(),
   /** The staff subject that marked it done (an id). */
   doneBy: z.string().max(128).optional(),
+  /** The staff subject it is assigned to while open (an id); absent: unassigned. */
+  assignedTo: z.string().max(128).optional(),
+  assignedAt: UtcInstantSchema.optional(),
   version: positiveVersion,
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;

@@ -349,6 +349,8 @@ function buildShapes(write: boolean) {
     state: z.optional(z.enum(INBOUND_STATES)),
     doneAt: z.optional(instant),
     doneBy: z.optional(text),
+    assignedTo: z.optional(text),
+    assignedAt: z.optional(instant),
     version: count,
   });
 

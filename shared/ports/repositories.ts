@@ -356,6 +356,17 @@ export interface InboundRepository {
     inboundMessageId: string,
     change: { state: InboundState; at: string; by: string },
   ): Promise<InboundMessage>;
+  /**
+   * Assigns an open text to a staff subject (`to`), or unassigns it
+   * (`to` undefined). Assigning it as it already is changes nothing.
+   * NotFoundError for an unknown text; ConflictError for one that needs
+   * nobody, one done already, or one changed meanwhile.
+   */
+  assign(
+    clinicId: string,
+    inboundMessageId: string,
+    change: { to: string | undefined; at: string },
+  ): Promise<InboundMessage>;
   /** A number's texted STOP/START state (numbers no patient has). */
   getNumberOptState(clinicId: string, number: string): Promise<NumberOptState | undefined>;
   /**

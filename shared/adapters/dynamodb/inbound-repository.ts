@@ -229,6 +229,51 @@ export class DynamoInboundRepository implements InboundRepository {
     }
   }
 
+  async assign(
+    clinicId: string,
+    inboundMessageId: string,
+    change: { to: string | undefined; at: string },
+  ): Promise<InboundMessage> {
+    const what = describe(clinicId, inboundMessageId);
+    const current = await this.get(clinicId, inboundMessageId);
+    if (!current) throw new NotFoundError(`${what} does not exist`);
+    if (current.state === undefined) {
+      throw new ConflictError(`${what} needs nobody (it is not in the inbox)`, current.version);
+    }
+    if (current.state === 'done') {
+      throw new ConflictError(`${what} is done; only an open text is assigned`, current.version);
+    }
+    if (current.assignedTo === change.to) return current;
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: textKey(clinicId, inboundMessageId),
+          // Open and at the version read: a text marked done meanwhile is not assigned.
+          ConditionExpression: '#version = :expected AND #state = :open',
+          UpdateExpression:
+            change.to === undefined
+              ? 'SET #version = :next REMOVE assignedTo, assignedAt'
+              : 'SET assignedTo = :to, assignedAt = :at, #version = :next',
+          ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':open': 'open',
+            ':expected': current.version,
+            ':next': current.version + 1,
+            ...(change.to === undefined ? {} : { ':to': change.to, ':at': change.at }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toInbound(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`${what} changed meanwhile; read it again`, current.version);
+      }
+      throw error;
+    }
+  }
+
   async getNumberOptState(clinicId: string, number: string): Promise<NumberOptState | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({

@@ -1,12 +1,13 @@
 /**
- * The staff inbox routes: the patients' texts that need a person, marking
- * one done, a patient's conversation, and a staff member's reply by SMS.
+ * The staff inbox routes: the patients' texts that need a person, assigning
+ * one, marking one done, a patient's conversation, and a staff member's reply by SMS.
  */
 import * as z from 'zod';
 import {
   ConversationSchema,
   EmptyBodySchema,
   IdempotencyKeySchema,
+  InboxAssignBodySchema,
   InboxItemIdSchema,
   InboxItemSchema,
   InboxPageSchema,
@@ -16,7 +17,12 @@ import {
 } from '../../api/schemas';
 import { ClinicIdSchema } from '../../domain/model';
 import { parseOrThrow } from '../../domain/validation';
-import { listInbox, markInboxItemDone, patientConversation } from '../../use-cases/staff/inbox';
+import {
+  assignInboxItem,
+  listInbox,
+  markInboxItemDone,
+  patientConversation,
+} from '../../use-cases/staff/inbox';
 import { sendStaffReply } from '../../use-cases/staff/replies';
 import { jsonBody, queryOf } from '../request';
 import { ERRORS, pathClinicId, pathIds, type StaffRoute } from './context';
@@ -65,6 +71,34 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
       const ids = parseOrThrow(ItemPathSchema, params);
       parseOrThrow(EmptyBodySchema, jsonBody(event, deps.config.jsonMaxBytes, { emptyAllowed: true }));
       return { status: 200, body: await markInboxItemDone(deps, ids, principal.subject) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/clinics/{clinicId}/inbox/{itemId}/assign',
+    role: 'staff',
+    doc: {
+      operationId: 'assignInboxItem',
+      summary: 'Assign an open inbox text to a staff user, or unassign it',
+      description:
+        '`{"assignee": "<staff user id>"}` (the token subject of the user who will deal with it) or ' +
+        '`{"assignee": null}` to unassign. Assigning it as it already is returns it unchanged. A text done ' +
+        'already, or one that never needed a person, is a 409.',
+      tag: 'Inbox',
+      body: { required: true, content: { 'application/json': { schema: InboxAssignBodySchema } } },
+      responses: {
+        200: {
+          description: 'The text, with assignedTo and assignedAt (absent once unassigned)',
+          schema: InboxItemSchema,
+        },
+        ...ERRORS,
+        409: { description: 'The text is done, not in the inbox, or changed meanwhile (try again)' },
+      },
+    },
+    async handle({ deps, event }, params) {
+      const ids = parseOrThrow(ItemPathSchema, params);
+      const { assignee } = parseOrThrow(InboxAssignBodySchema, jsonBody(event, deps.config.jsonMaxBytes));
+      return { status: 200, body: await assignInboxItem(deps, ids, assignee) };
     },
   },
   {

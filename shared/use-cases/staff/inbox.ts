@@ -1,7 +1,7 @@
 /**
  * The staff inbox: the patients' texts that need a person (reschedule and
- * cancel requests, free text, texts from unknown numbers), marking one
- * done, and a patient's whole conversation with the clinic (their texts
+ * cancel requests, free text, texts from unknown numbers), assigning one
+ * to a staff user, marking one done, and a patient's whole conversation with the clinic (their texts
  * and every message to them) in time order.
  */
 import type { Conversation, ConversationItem, InboxItem, InboxPage, InboxQuery } from '../../api/schemas';
@@ -91,6 +91,29 @@ export async function markInboxItemDone(
     by,
   });
   return toInboxItem(done, clinic);
+}
+
+/**
+ * Assigns an open inbox text to a staff user, or unassigns it (assigning it
+ * as it is changes nothing). A done text, or one that needed nobody, is a
+ * ConflictError.
+ *
+ * @param deps - repositories and clock
+ * @param ids - the clinic and the item (inbound message id)
+ * @param assignee - the staff user's subject (an id), or null to unassign
+ * @throws NotFoundError for an unknown item; ConflictError for a text done or that needed nobody
+ */
+export async function assignInboxItem(
+  deps: StaffInboxDeps,
+  ids: { clinicId: string; itemId: string },
+  assignee: string | null,
+): Promise<InboxItem> {
+  const clinic = await loadClinic(deps.clinics, ids.clinicId);
+  const assigned = await deps.inbound.assign(ids.clinicId, ids.itemId, {
+    to: assignee ?? undefined,
+    at: toUtcIso(deps.clock.now()),
+  });
+  return toInboxItem(assigned, clinic);
 }
 
 /**

@@ -188,6 +188,97 @@ describe('POST /v1/clinics/{clinicId}/inbox/{itemId}/done', () => {
   });
 });
 
+describe('POST /v1/clinics/{clinicId}/inbox/{itemId}/assign', () => {
+  beforeAll(async () => {
+    await inbound.record(question('to-assign', 12));
+    await inbound.record(
+      question('assign-done', 13, { state: 'done', doneAt: at(14), doneBy: 'staff-user-0' }),
+    );
+    await inbound.record(makeInbound({ inboundMessageId: 'assign-nobody', receivedAt: at(15) }));
+  });
+
+  it('assigns an open text to a staff user, shows it in the inbox, is idempotent, and unassigns it with null', async () => {
+    // Act
+    const assigned = await api.call({
+      method: 'POST',
+      url: `${BASE}/inbox/to-assign/assign`,
+      body: { assignee: 'staff-user-2' },
+      groups: ['staff'],
+    });
+    const again = await api.call({
+      method: 'POST',
+      url: `${BASE}/inbox/to-assign/assign`,
+      body: { assignee: 'staff-user-2' },
+    });
+    const listed = await api.call({ method: 'GET', url: `${BASE}/inbox?limit=100` });
+    const unassigned = await api.call({
+      method: 'POST',
+      url: `${BASE}/inbox/to-assign/assign`,
+      body: { assignee: null },
+    });
+
+    // Assess
+    expect(assigned.status).toBe(200);
+    expect(InboxItemSchema.parse(assigned.body)).toMatchObject({
+      itemId: 'to-assign',
+      state: 'open',
+      assignedTo: 'staff-user-2',
+      assignedAt: TEST_NOW,
+      version: 2,
+    });
+    expect(again.body).toEqual(assigned.body);
+    expect(listed.body.items.find((item: { itemId: string }) => item.itemId === 'to-assign')).toMatchObject({
+      assignedTo: 'staff-user-2',
+    });
+    expect(unassigned.status).toBe(200);
+    expect(unassigned.body.assignedTo).toBeUndefined();
+    expect(unassigned.body.assignedAt).toBeUndefined();
+    expect(unassigned.body.version).toBe(3);
+    expect((await inbound.get('demo-clinic', 'to-assign'))?.assignedTo).toBeUndefined();
+  });
+
+  it('answers 404 for an unknown text, 409 for a done one and one that needed nobody, writing nothing', async () => {
+    // Prepare
+    const before = await api.snapshot();
+    const body = { assignee: 'staff-user-2' };
+
+    // Act
+    const unknown = await api.call({ method: 'POST', url: `${BASE}/inbox/nope-2/assign`, body });
+    const done = await api.call({ method: 'POST', url: `${BASE}/inbox/assign-done/assign`, body });
+    const nobody = await api.call({ method: 'POST', url: `${BASE}/inbox/assign-nobody/assign`, body });
+
+    // Assess
+    expect(unknown.status).toBe(404);
+    expect(done.status).toBe(409);
+    expect(nobody.status).toBe(409);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('refuses a missing, malformed or extra field (400, naming it), writing nothing', async () => {
+    // Prepare
+    const before = await api.snapshot();
+
+    // Act
+    const missing = await api.call({ method: 'POST', url: `${BASE}/inbox/to-assign/assign`, body: {} });
+    const bad = await api.call({
+      method: 'POST',
+      url: `${BASE}/inbox/to-assign/assign`,
+      body: { assignee: 'two words' },
+    });
+    const extra = await api.call({
+      method: 'POST',
+      url: `${BASE}/inbox/to-assign/assign`,
+      body: { assignee: 'staff-user-2', note: 'x' },
+    });
+
+    // Assess
+    expect([missing.status, bad.status, extra.status]).toEqual([400, 400, 400]);
+    expect(issuePaths(missing)).toEqual(['assignee']);
+    expect(issuePaths(bad)).toEqual(['assignee']);
+    expect(await api.snapshot()).toBe(before);
+  });
+});
+
 describe('GET /v1/clinics/{clinicId}/patients/{patientId}/conversation', () => {
   beforeAll(async () => {
     await api.seed({
