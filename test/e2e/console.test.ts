@@ -307,6 +307,15 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(await row.getByText('Free text').count()).toBe(1);
     expect(await row.getByText('New', { exact: true }).count()).toBe(1);
     await expectAccessible('inbox');
+    // Luma's queues: assigned to me holds it once I take it; unassigned no longer does.
+    await row.getByRole('button', { name: 'Assign to me' }).click();
+    await page.getByRole('status').filter({ hasText: 'Assigned to you.' }).waitFor();
+    await row.getByRole('button', { name: 'Unassign' }).waitFor();
+    expect(await row.getByText('You', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Queue').selectOption('unassigned');
+    await row.waitFor({ state: 'detached' });
+    await page.getByLabel('Queue').selectOption('mine');
+    await row.waitFor();
     await row.getByRole('button', { name: /^Mark done/ }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Marked done.' }).waitFor();
@@ -374,7 +383,12 @@ describe('the staff console, in Chromium against local mode', () => {
         .getByRole('cell')
         .textContent(),
     ).toBe('1');
-    expect(await preview.getByRole('row', { name: /^SMS \d+$/ }).getByRole('cell').textContent()).toBe('1');
+    expect(
+      await preview
+        .getByRole('row', { name: /^SMS \d+$/ })
+        .getByRole('cell')
+        .textContent(),
+    ).toBe('1');
     expect(await page.getByTestId('cost').textContent()).toMatch(/^\$0\.\d+/);
     await expectAccessible('broadcasts');
 

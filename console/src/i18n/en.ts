@@ -141,6 +141,18 @@ export const en = {
     patient: (id: string) => `Patient ${id}`,
     visit: (id: string) => `Visit ${id}`,
     unknownNumber: 'no patient has this number',
+    assignedTo: 'Assigned to',
+    nobody: 'Nobody',
+    you: 'You',
+    assignToMe: 'Assign to me',
+    unassign: 'Unassign',
+    assignedToYou: 'Assigned to you.',
+    unassigned: 'Unassigned.',
+    queue: 'Queue',
+    queues: { all: 'All open', mine: 'Assigned to me', unassigned: 'Unassigned' } as Record<
+      'all' | 'mine' | 'unassigned',
+      string
+    >,
     markDone: 'Mark done',
     markDoneOf: (at: string) => `Mark done: the text of ${at}`,
     markedDone: 'Marked done.',

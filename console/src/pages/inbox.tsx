@@ -2,7 +2,8 @@
  * Inbox: the patients' texts that need a person (reschedule and cancel
  * requests, free text, texts no patient matched). Open texts by priority,
  * then the longest waiting first; done texts newest first, with who and
- * when. New texts appear without a reload: the page asks every 5 s (not
+ * when; queues of texts assigned to me and unassigned ones, and assigning
+ * a text to oneself (or unassigning it). New texts appear without a reload: the page asks every 5 s (not
  * while the tab is hidden) and marks the ones that arrived since it opened.
  */
 import type { DateTime } from 'luxon';
@@ -17,6 +18,7 @@ import { formatDateTime, inZone, zoneLabel } from '../time';
 
 const POLL_MS = 5_000;
 type Status = 'open' | 'done';
+type Queue = 'all' | 'mine' | 'unassigned';
 export type InboxPriority = 'high' | 'medium' | 'low';
 const RANK: Record<InboxPriority, number> = { high: 0, medium: 1, low: 2 };
 
@@ -57,9 +59,10 @@ interface Loaded {
 }
 
 export function InboxPage() {
-  const { api, clinicId, clinic, now } = useApp();
+  const { api, clinicId, clinic, now, session } = useApp();
   const { t, language } = useStrings();
   const [status, setStatus] = useState<Status>('open');
+  const [queue, setQueue] = useState<Queue>('all');
   const [notice, setNotice] = useState('');
   const [failure, setFailure] = useState('');
   const [busy, setBusy] = useState<string | undefined>();
@@ -96,6 +99,28 @@ export function InboxPage() {
     reload();
   };
 
+  const assign = async (item: InboxItem, assignee: string | null) => {
+    setBusy(item.itemId);
+    setFailure('');
+    setNotice('');
+    const { data, error, response } = await api.POST('/v1/clinics/{clinicId}/inbox/{itemId}/assign', {
+      params: { path: { clinicId, itemId: item.itemId } },
+      body: { assignee },
+    });
+    setBusy(undefined);
+    if (!data) {
+      setFailure(describeError(error, response.status));
+      return;
+    }
+    setNotice(assignee ? t.inbox.assignedToYou : t.inbox.unassigned);
+    reload();
+  };
+  const inQueue = (item: InboxItem) =>
+    status !== 'open' ||
+    queue === 'all' ||
+    (queue === 'mine' ? item.assignedTo === session.subject : item.assignedTo === undefined);
+  const who = (subject: string) => (subject === session.subject ? t.inbox.you : subject);
+
   const zone = clinic.timeZone;
   return (
     <section aria-labelledby="page-title">
@@ -114,6 +139,18 @@ export function InboxPage() {
             </button>
           ))}
         </fieldset>
+        {status === 'open' && (
+          <label>
+            {t.inbox.queue}{' '}
+            <select value={queue} onChange={(event) => setQueue(event.currentTarget.value as Queue)}>
+              {(['all', 'mine', 'unassigned'] as const).map((option) => (
+                <option key={option} value={option}>
+                  {t.inbox.queues[option]}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <span class="muted">{t.inbox.pollNote}</span>
       </div>
       <p class="zone-note">{t.common.zoneLabel(zoneLabel(zone))}</p>
@@ -124,109 +161,142 @@ export function InboxPage() {
         </p>
       )}
       <Show loaded={loaded} retry={reload}>
-        {({ items, now: at, more }) => (
-          <>
-            <p aria-live="polite" data-testid="inbox-count">
-              {t.inbox.count(status, items.length, more)}
-            </p>
-            {items.length === 0 ? (
-              <p>{t.inbox.empty[status]}</p>
-            ) : (
-              <table class="inbox">
-                <caption class="visually-hidden">{t.inbox.caption[status]}</caption>
-                <thead>
-                  <tr>
-                    {status === 'open' && <th scope="col">{t.inbox.priority}</th>}
-                    <th scope="col">{t.inbox.received(zone)}</th>
-                    <th scope="col">{t.inbox.from}</th>
-                    <th scope="col">{t.inbox.asked}</th>
-                    <th scope="col">{t.inbox.text}</th>
-                    <th scope="col">{status === 'open' ? t.inbox.action : t.inbox.doneBy}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((item) => {
-                    const priority = priorityOf(item);
-                    const fresh =
-                      status === 'open' && seen.current !== undefined && !seen.current.has(item.itemId);
-                    const waited = inZone(item.receivedAt, zone)
-                      .setLocale(language)
-                      .toRelative({ base: at, style: 'short' });
-                    return (
-                      <tr key={item.itemId} data-item={item.itemId}>
-                        {status === 'open' && (
+        {({ items: all, now: at, more }) => {
+          const items = all.filter(inQueue);
+          return (
+            <>
+              <p aria-live="polite" data-testid="inbox-count">
+                {t.inbox.count(status, items.length, more)}
+              </p>
+              {items.length === 0 ? (
+                <p>{t.inbox.empty[status]}</p>
+              ) : (
+                <table class="inbox">
+                  <caption class="visually-hidden">{t.inbox.caption[status]}</caption>
+                  <thead>
+                    <tr>
+                      {status === 'open' && <th scope="col">{t.inbox.priority}</th>}
+                      <th scope="col">{t.inbox.received(zone)}</th>
+                      <th scope="col">{t.inbox.from}</th>
+                      <th scope="col">{t.inbox.asked}</th>
+                      <th scope="col">{t.inbox.text}</th>
+                      {status === 'open' && <th scope="col">{t.inbox.assignedTo}</th>}
+                      <th scope="col">{status === 'open' ? t.inbox.action : t.inbox.doneBy}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {items.map((item) => {
+                      const priority = priorityOf(item);
+                      const fresh =
+                        status === 'open' && seen.current !== undefined && !seen.current.has(item.itemId);
+                      const waited = inZone(item.receivedAt, zone)
+                        .setLocale(language)
+                        .toRelative({ base: at, style: 'short' });
+                      return (
+                        <tr key={item.itemId} data-item={item.itemId}>
+                          {status === 'open' && (
+                            <td>
+                              <Badge
+                                tone={priority === 'high' ? 'bad' : priority === 'medium' ? 'warn' : 'plain'}
+                              >
+                                {t.inbox.priorities[priority]}
+                              </Badge>
+                              {fresh && (
+                                <>
+                                  {' '}
+                                  <Badge tone="good">{t.inbox.fresh}</Badge>
+                                </>
+                              )}
+                            </td>
+                          )}
                           <td>
-                            <Badge
-                              tone={priority === 'high' ? 'bad' : priority === 'medium' ? 'warn' : 'plain'}
-                            >
-                              {t.inbox.priorities[priority]}
-                            </Badge>
-                            {fresh && (
+                            {formatDateTime(item.receivedAt, zone, language)}
+                            <br />
+                            <span class="muted">{waited}</span>
+                          </td>
+                          <td>
+                            {item.patientId ? (
+                              <a href={href({ page: 'patient', patientId: item.patientId })}>
+                                {t.inbox.patient(item.patientId)}
+                              </a>
+                            ) : (
                               <>
-                                {' '}
-                                <Badge tone="good">{t.inbox.fresh}</Badge>
+                                {item.from}
+                                <br />
+                                <span class="muted">{t.inbox.unknownNumber}</span>
+                              </>
+                            )}
+                            {item.appointmentId && (
+                              <>
+                                <br />
+                                <a href={href({ page: 'appointment', appointmentId: item.appointmentId })}>
+                                  {t.inbox.visit(item.appointmentId)}
+                                </a>
                               </>
                             )}
                           </td>
-                        )}
-                        <td>
-                          {formatDateTime(item.receivedAt, zone, language)}
-                          <br />
-                          <span class="muted">{waited}</span>
-                        </td>
-                        <td>
-                          {item.patientId ? (
-                            <a href={href({ page: 'patient', patientId: item.patientId })}>
-                              {t.inbox.patient(item.patientId)}
-                            </a>
-                          ) : (
-                            <>
-                              {item.from}
-                              <br />
-                              <span class="muted">{t.inbox.unknownNumber}</span>
-                            </>
-                          )}
-                          {item.appointmentId && (
-                            <>
-                              <br />
-                              <a href={href({ page: 'appointment', appointmentId: item.appointmentId })}>
-                                {t.inbox.visit(item.appointmentId)}
-                              </a>
-                            </>
-                          )}
-                        </td>
-                        <td>{askedOf(item, t)}</td>
-                        <td class="words">{item.body}</td>
-                        <td>
-                          {status === 'open' ? (
-                            <button
-                              type="button"
-                              disabled={busy === item.itemId}
-                              aria-label={t.inbox.markDoneOf(formatDateTime(item.receivedAt, zone, language))}
-                              onClick={() => void markDone(item)}
-                            >
-                              {t.inbox.markDone}
-                            </button>
-                          ) : (
-                            <>
-                              {item.doneBy ?? '—'}
-                              {item.doneAt && (
-                                <>
-                                  <br />
-                                  <span class="muted">{formatDateTime(item.doneAt, zone, language)}</span>
-                                </>
+                          <td>{askedOf(item, t)}</td>
+                          <td class="words">{item.body}</td>
+                          {status === 'open' && (
+                            <td>
+                              {item.assignedTo ? (
+                                <span>{who(item.assignedTo)}</span>
+                              ) : (
+                                <span class="muted">{t.inbox.nobody}</span>
                               )}
-                            </>
+                              <br />
+                              {item.assignedTo === session.subject ? (
+                                <button
+                                  type="button"
+                                  disabled={busy === item.itemId}
+                                  onClick={() => void assign(item, null)}
+                                >
+                                  {t.inbox.unassign}
+                                </button>
+                              ) : (
+                                <button
+                                  type="button"
+                                  disabled={busy === item.itemId}
+                                  onClick={() => void assign(item, session.subject)}
+                                >
+                                  {t.inbox.assignToMe}
+                                </button>
+                              )}
+                            </td>
                           )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            )}
-          </>
-        )}
+                          <td>
+                            {status === 'open' ? (
+                              <button
+                                type="button"
+                                disabled={busy === item.itemId}
+                                aria-label={t.inbox.markDoneOf(
+                                  formatDateTime(item.receivedAt, zone, language),
+                                )}
+                                onClick={() => void markDone(item)}
+                              >
+                                {t.inbox.markDone}
+                              </button>
+                            ) : (
+                              <>
+                                {item.doneBy ?? '—'}
+                                {item.doneAt && (
+                                  <>
+                                    <br />
+                                    <span class="muted">{formatDateTime(item.doneAt, zone, language)}</span>
+                                  </>
+                                )}
+                              </>
+                            )}
+                          </td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              )}
+            </>
+          );
+        }}
       </Show>
     </section>
   );
