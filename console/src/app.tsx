@@ -19,6 +19,7 @@ const CLINIC_KEY = 'console.clinic';
 const loadMetrics = () => import('./pages/metrics').then((module) => module.MetricsPage);
 const loadSettings = () => import('./pages/settings').then((module) => module.SettingsPage);
 const loadInbox = () => import('./pages/inbox').then((module) => module.InboxPage);
+const loadCases = () => import('./pages/cases').then((module) => module.CasesPage);
 const loadBroadcasts = () => import('./pages/broadcasts').then((module) => module.BroadcastsPage);
 
 function pageOf(route: Route) {
@@ -35,6 +36,8 @@ function pageOf(route: Route) {
       return <Lazy load={loadSettings} />;
     case 'inbox':
       return <Lazy load={loadInbox} />;
+    case 'cases':
+      return <Lazy load={loadCases} props={route.caseId ? { caseId: route.caseId } : {}} />;
     case 'broadcasts':
       return <Lazy load={loadBroadcasts} />;
     default:
@@ -88,6 +91,7 @@ export function App({
   const nav: [Route['page'], string][] = [
     ['schedule', t.nav.schedule],
     ['inbox', t.nav.inbox],
+    ['cases', t.nav.cases],
     ['broadcasts', t.nav.broadcasts],
     ['metrics', t.nav.metrics],
     ['settings', t.nav.settings],

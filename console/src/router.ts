@@ -7,6 +7,7 @@ export type Route =
   | { page: 'book' }
   | { page: 'patient'; patientId: string }
   | { page: 'inbox' }
+  | { page: 'cases'; caseId?: string }
   | { page: 'broadcasts' }
   | { page: 'metrics' }
   | { page: 'settings' };
@@ -18,6 +19,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'appointments' && second) return { page: 'appointment', appointmentId: second };
   if (first === 'patients' && second) return { page: 'patient', patientId: second };
   if (first === 'inbox') return { page: 'inbox' };
+  if (first === 'cases') return second ? { page: 'cases', caseId: second } : { page: 'cases' };
   if (first === 'broadcasts') return { page: 'broadcasts' };
   if (first === 'metrics') return { page: 'metrics' };
   if (first === 'settings') return { page: 'settings' };
@@ -32,6 +34,8 @@ export function href(route: Route): string {
       return '#/appointments/new';
     case 'patient':
       return `#/patients/${encodeURIComponent(route.patientId)}`;
+    case 'cases':
+      return route.caseId ? `#/cases/${encodeURIComponent(route.caseId)}` : '#/cases';
     default:
       return `#/${route.page}`;
   }

@@ -406,6 +406,46 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(stored.body.sendAt).toMatch(/^2026-12-01T21:00:00(\.000)?Z$/);
   });
 
+  it('works a case: listed with its filters, acknowledged, noted and resolved, with its history', async () => {
+    const opened = await call('POST', '/v1/clinics/demo-clinic/cases', {
+      summary: 'Waited 40 minutes past the visit time',
+      links: { patientId: 'p-ana' },
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const caseId = opened.body.caseId as string;
+    await page.goto(`${url}/#/cases`);
+    await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(caseId) });
+    await row.getByText('Waited 40 minutes past the visit time').waitFor();
+    expect(await row.getByText('Open', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Status').selectOption('resolved');
+    await row.waitFor({ state: 'detached' });
+    await page.getByLabel('Status').selectOption('open');
+    await row.waitFor();
+    await expectAccessible('cases');
+
+    await row.getByRole('link', { name: caseId }).click();
+    await page.getByRole('heading', { level: 1, name: `Case ${caseId}` }).waitFor();
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByRole('status').filter({ hasText: 'Acknowledged.' }).waitFor();
+    await page.getByTestId('case-status').getByText('Acknowledged').waitFor();
+    await page.getByLabel('Note', { exact: true }).fill('Called her back; apologised.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    const history = page.getByRole('list', { name: 'History' });
+    await history.getByText('Called her back; apologised.').waitFor();
+    await page.getByLabel('How it was resolved').fill('Front desk now warns of delays by text.');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByTestId('case-status').getByText('Resolved').waitFor();
+    await page.getByText('Front desk now warns of delays by text.').waitFor();
+    expect(await history.getByRole('listitem').count()).toBeGreaterThanOrEqual(4);
+    await expectAccessible('case');
+    const stored = await call('GET', `/v1/clinics/demo-clinic/cases/${caseId}`);
+    expect(stored.body).toMatchObject({
+      status: 'resolved',
+      resolutionNote: 'Front desk now warns of delays by text.',
+    });
+  });
+
   it('reads the metrics: each chart has its numbers in a table beside it', async () => {
     await page.goto(`${url}/#/metrics`);
     await page.getByRole('heading', { level: 1, name: 'Metrics' }).waitFor();

@@ -22,6 +22,7 @@ export type Broadcast = JsonOf<
 export type BroadcastInput = JsonOf<
   NonNullable<paths['/v1/clinics/{clinicId}/broadcasts/{broadcastId}']['put']['requestBody']>
 >;
+export type CaseView = JsonOf<paths['/v1/clinics/{clinicId}/cases/{caseId}']['get']['responses'][200]>;
 export type BroadcastPreview = JsonOf<
   paths['/v1/clinics/{clinicId}/broadcasts/preview']['post']['responses'][200]
 >;

@@ -1,0 +1,336 @@
+/**
+ * Cases: the clinic's feedback cases (a detractor's score, complaint
+ * wording, or opened by hand) with filters by status, priority and
+ * overdue, overdue ones marked; a case with its history, acknowledged,
+ * noted and resolved at the version read (a stale one says so). Refreshes
+ * every 10 s while the tab is shown.
+ */
+import { useState } from 'preact/hooks';
+import { type CaseView, describeError } from '../api/client';
+import { Badge, PageTitle, Show } from '../components';
+import { useApp } from '../context';
+import { useLoad } from '../hooks';
+import { type Strings, useStrings } from '../i18n';
+import { href } from '../router';
+import { formatDateTime, zoneLabel } from '../time';
+
+const POLL_MS = 10_000;
+type StatusFilter = 'all' | CaseView['status'];
+type PriorityFilter = 'all' | CaseView['priority'];
+
+function StatusBadge({ status, t }: { status: CaseView['status']; t: Strings }) {
+  return (
+    <Badge tone={status === 'resolved' ? 'good' : status === 'acknowledged' ? 'plain' : 'warn'}>
+      {t.cases.statuses[status]}
+    </Badge>
+  );
+}
+
+function OverdueMarker({ item, t }: { item: CaseView; t: Strings }) {
+  if (!item.overdue) return null;
+  return (
+    <Badge tone="bad">
+      {t.cases.overdue(item.overdueStages.map((stage) => t.cases.stages[stage]).join(', '))}
+    </Badge>
+  );
+}
+
+export function CasesPage({ caseId }: { caseId?: string }) {
+  return caseId ? <CaseDetail caseId={caseId} /> : <CaseList />;
+}
+
+function CaseList() {
+  const { api, clinicId, clinic } = useApp();
+  const { t, language } = useStrings();
+  const zone = clinic.timeZone;
+  const [status, setStatus] = useState<StatusFilter>('all');
+  const [priority, setPriority] = useState<PriorityFilter>('all');
+  const [overdueOnly, setOverdueOnly] = useState(false);
+  const [loaded, reload] = useLoad(
+    async () => {
+      const { data, error, response } = await api.GET('/v1/clinics/{clinicId}/cases', {
+        params: {
+          path: { clinicId },
+          query: {
+            limit: 100,
+            ...(status === 'all' ? {} : { status }),
+            ...(priority === 'all' ? {} : { priority }),
+            ...(overdueOnly ? { overdue: 'true' as const } : {}),
+          },
+        },
+      });
+      if (!data) throw new Error(describeError(error, response.status));
+      return data.items;
+    },
+    [clinicId, status, priority, overdueOnly],
+    POLL_MS,
+  );
+  return (
+    <section aria-labelledby="page-title">
+      <PageTitle>{t.cases.title}</PageTitle>
+      <div class="toolbar">
+        <label>
+          {t.cases.status}{' '}
+          <select value={status} onChange={(event) => setStatus(event.currentTarget.value as StatusFilter)}>
+            <option value="all">{t.common.all}</option>
+            {(['open', 'acknowledged', 'resolved'] as const).map((option) => (
+              <option key={option} value={option}>
+                {t.cases.statuses[option]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.cases.priority}{' '}
+          <select
+            value={priority}
+            onChange={(event) => setPriority(event.currentTarget.value as PriorityFilter)}
+          >
+            <option value="all">{t.common.all}</option>
+            {(['high', 'medium', 'low'] as const).map((option) => (
+              <option key={option} value={option}>
+                {t.inbox.priorities[option]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={overdueOnly}
+            onChange={(event) => setOverdueOnly(event.currentTarget.checked)}
+          />{' '}
+          {t.cases.overdueOnly}
+        </label>
+      </div>
+      <p class="zone-note">{t.common.zoneLabel(zoneLabel(zone))}</p>
+      <Show loaded={loaded} retry={reload}>
+        {(items) =>
+          items.length === 0 ? (
+            <p>{t.cases.none}</p>
+          ) : (
+            <table>
+              <caption class="visually-hidden">{t.cases.caption}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t.cases.case}</th>
+                  <th scope="col">{t.cases.status}</th>
+                  <th scope="col">{t.cases.priority}</th>
+                  <th scope="col">{t.cases.category}</th>
+                  <th scope="col">{t.cases.summary}</th>
+                  <th scope="col">{t.cases.due(zone)}</th>
+                  <th scope="col">{t.cases.assignee}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((item) => (
+                  <tr key={item.caseId}>
+                    <th scope="row">
+                      <a href={href({ page: 'cases', caseId: item.caseId })}>{item.caseId}</a>
+                    </th>
+                    <td>
+                      <StatusBadge status={item.status} t={t} /> <OverdueMarker item={item} t={t} />
+                    </td>
+                    <td>{t.inbox.priorities[item.priority]}</td>
+                    <td>{item.category}</td>
+                    <td class="words">
+                      {item.summary ?? item.complaintPhrase ?? t.cases.sources[item.source]}
+                    </td>
+                    <td>
+                      {item.status === 'open' && (
+                        <>
+                          {t.cases.stages.acknowledge}:{' '}
+                          {formatDateTime(item.acknowledgeDueAt, zone, language)}
+                          <br />
+                        </>
+                      )}
+                      {item.status !== 'resolved' && (
+                        <>
+                          {t.cases.stages.resolve}: {formatDateTime(item.resolveDueAt, zone, language)}
+                        </>
+                      )}
+                    </td>
+                    <td>{item.assignee ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+function CaseDetail({ caseId }: { caseId: string }) {
+  const { api, clinicId, clinic } = useApp();
+  const { t, language } = useStrings();
+  const zone = clinic.timeZone;
+  const [notice, setNotice] = useState('');
+  const [failure, setFailure] = useState('');
+  const [note, setNote] = useState('');
+  const [resolution, setResolution] = useState('');
+  const [loaded, reload] = useLoad(
+    async () => {
+      const { data, error, response } = await api.GET('/v1/clinics/{clinicId}/cases/{caseId}', {
+        params: { path: { clinicId, caseId } },
+      });
+      if (!data) throw new Error(describeError(error, response.status));
+      return data;
+    },
+    [clinicId, caseId],
+    POLL_MS,
+  );
+
+  const change = async (
+    item: CaseView,
+    body: { status: 'acknowledged' } | { status: 'resolved'; resolutionNote: string },
+  ) => {
+    setNotice('');
+    setFailure('');
+    const { data, error, response } = await api.PATCH('/v1/clinics/{clinicId}/cases/{caseId}', {
+      params: { path: { clinicId, caseId }, header: { 'If-Match': `"${item.version}"` } },
+      body,
+    });
+    if (!data) {
+      setFailure(response.status === 409 ? t.cases.conflict : describeError(error, response.status));
+      return;
+    }
+    setNotice(t.cases.changed[body.status]);
+    setResolution('');
+    reload();
+  };
+
+  const addNote = async (event: Event) => {
+    event.preventDefault();
+    if (!note.trim()) return;
+    setNotice('');
+    setFailure('');
+    const { data, error, response } = await api.POST('/v1/clinics/{clinicId}/cases/{caseId}/notes', {
+      params: { path: { clinicId, caseId } },
+      body: { text: note },
+    });
+    if (!data) {
+      setFailure(describeError(error, response.status));
+      return;
+    }
+    setNote('');
+    setNotice(t.cases.noted);
+    reload();
+  };
+
+  return (
+    <section aria-labelledby="page-title">
+      <PageTitle>{t.cases.one(caseId)}</PageTitle>
+      <p>
+        <a href={href({ page: 'cases' })}>{t.cases.back}</a>
+      </p>
+      <p role="status">{notice}</p>
+      {failure && (
+        <div role="alert" class="error">
+          <p>{failure}</p>
+          <button type="button" onClick={reload}>
+            {t.common.reload}
+          </button>
+        </div>
+      )}
+      <Show loaded={loaded} retry={reload}>
+        {(item) => (
+          <>
+            <dl class="facts">
+              <dt>{t.cases.status}</dt>
+              <dd data-testid="case-status">
+                <StatusBadge status={item.status} t={t} /> <OverdueMarker item={item} t={t} />
+              </dd>
+              <dt>{t.cases.priority}</dt>
+              <dd>{t.inbox.priorities[item.priority]}</dd>
+              <dt>{t.cases.category}</dt>
+              <dd>{item.category}</dd>
+              <dt>{t.cases.source}</dt>
+              <dd>{t.cases.sources[item.source]}</dd>
+              <dt>{t.cases.summary}</dt>
+              <dd class="words">{item.summary ?? item.complaintPhrase ?? '—'}</dd>
+              {item.links.patientId && (
+                <>
+                  <dt>{t.appointment.patient}</dt>
+                  <dd>
+                    <a href={href({ page: 'patient', patientId: item.links.patientId })}>
+                      {item.links.patientId}
+                    </a>
+                  </dd>
+                </>
+              )}
+              <dt>{t.cases.due(zone)}</dt>
+              <dd>
+                {t.cases.stages.acknowledge}: {formatDateTime(item.acknowledgeDueAt, zone, language)} ·{' '}
+                {t.cases.stages.resolve}: {formatDateTime(item.resolveDueAt, zone, language)}
+              </dd>
+              <dt>{t.cases.assignee}</dt>
+              <dd>{item.assignee ?? '—'}</dd>
+              {item.resolutionNote && (
+                <>
+                  <dt>{t.cases.resolutionNote}</dt>
+                  <dd class="words">{item.resolutionNote}</dd>
+                </>
+              )}
+            </dl>
+            {item.status === 'open' && (
+              <div class="actions">
+                <button type="button" onClick={() => void change(item, { status: 'acknowledged' })}>
+                  {t.cases.acknowledge}
+                </button>
+              </div>
+            )}
+            {item.status === 'acknowledged' && (
+              <form
+                class="stack panel"
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  if (resolution.trim())
+                    void change(item, { status: 'resolved', resolutionNote: resolution });
+                }}
+              >
+                <label>
+                  {t.cases.resolutionNote}
+                  <textarea
+                    rows={2}
+                    required
+                    value={resolution}
+                    onInput={(event) => setResolution(event.currentTarget.value)}
+                  />
+                </label>
+                <div>
+                  <button type="submit">{t.cases.resolve}</button>
+                </div>
+              </form>
+            )}
+            <h2 id="history-title">{t.cases.history}</h2>
+            <ol class="conversation" aria-labelledby="history-title">
+              {item.history.map((entry, index) => (
+                <li class="said" key={`${entry.at}-${index}`}>
+                  <p class="said-head">
+                    <strong>{t.cases.entries[entry.kind]}</strong> ·{' '}
+                    {formatDateTime(entry.at, zone, language)} · {entry.author}
+                    {entry.from !== undefined && entry.to !== undefined && ` · ${entry.from} → ${entry.to}`}
+                  </p>
+                  {entry.text && <p class="words">{entry.text}</p>}
+                </li>
+              ))}
+            </ol>
+            <form class="stack" onSubmit={(event) => void addNote(event)}>
+              <label>
+                {t.cases.note}
+                <textarea rows={2} value={note} onInput={(event) => setNote(event.currentTarget.value)} />
+              </label>
+              <div>
+                <button type="submit" disabled={!note.trim()}>
+                  {t.cases.addNote}
+                </button>
+              </div>
+            </form>
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}
