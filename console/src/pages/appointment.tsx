@@ -14,6 +14,7 @@ import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
 import { href } from '../router';
 import { formatDateTime, inZone, utcOf, zoneLabel } from '../time';
+import { VisitFields, type VisitTimeAndPlace } from '../visit-fields';
 import { ConfirmationBadge, StatusBadge } from './schedule';
 
 const POLL_MS = 5_000;
@@ -262,12 +263,7 @@ function Details({
   );
 }
 
-interface MoveForm {
-  date: string;
-  time: string;
-  durationMinutes: number;
-  location: string;
-}
+type MoveForm = VisitTimeAndPlace;
 
 function MoveFormView({
   appointment,
@@ -297,45 +293,7 @@ function MoveFormView({
       }}
     >
       <h2>{t.appointment.moveTitle}</h2>
-      <p class="zone-note">{t.common.zoneLabel(zone)}</p>
-      <div class="row">
-        <label>
-          {t.appointment.date}
-          <input
-            type="date"
-            required
-            value={form.date}
-            onInput={(event) => setForm({ ...form, date: event.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t.appointment.time}
-          <input
-            type="time"
-            required
-            value={form.time}
-            onInput={(event) => setForm({ ...form, time: event.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t.appointment.duration}
-          <input
-            type="number"
-            min={1}
-            max={720}
-            required
-            value={form.durationMinutes}
-            onInput={(event) => setForm({ ...form, durationMinutes: Number(event.currentTarget.value) })}
-          />
-        </label>
-      </div>
-      <label>
-        {t.appointment.place}
-        <input
-          value={form.location}
-          onInput={(event) => setForm({ ...form, location: event.currentTarget.value })}
-        />
-      </label>
+      <VisitFields form={form} setForm={setForm} zone={zone} t={t} />
       <div>
         <button type="submit" class="primary">
           {t.appointment.saveMove}

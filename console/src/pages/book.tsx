@@ -6,6 +6,7 @@ import { useApp } from '../context';
 import { useStrings } from '../i18n';
 import { href } from '../router';
 import { utcOf } from '../time';
+import { VisitFields } from '../visit-fields';
 
 function newAppointmentId(): string {
   const random = crypto.getRandomValues(new Uint8Array(6));
@@ -82,52 +83,15 @@ export function BookPage() {
             onInput={(event) => setForm({ ...form, patientId: event.currentTarget.value })}
           />
         </label>
-        <p class="zone-note">{t.common.zoneLabel(clinic.timeZone)}</p>
-        <div class="row">
+        <VisitFields form={form} setForm={setForm} zone={clinic.timeZone} t={t}>
           <label>
-            {t.appointment.date}
+            {t.appointment.type}
             <input
-              type="date"
-              required
-              value={form.date}
-              onInput={(event) => setForm({ ...form, date: event.currentTarget.value })}
+              value={form.type}
+              onInput={(event) => setForm({ ...form, type: event.currentTarget.value })}
             />
           </label>
-          <label>
-            {t.appointment.time}
-            <input
-              type="time"
-              required
-              value={form.time}
-              onInput={(event) => setForm({ ...form, time: event.currentTarget.value })}
-            />
-          </label>
-          <label>
-            {t.appointment.duration}
-            <input
-              type="number"
-              min={1}
-              max={720}
-              required
-              value={form.durationMinutes}
-              onInput={(event) => setForm({ ...form, durationMinutes: Number(event.currentTarget.value) })}
-            />
-          </label>
-        </div>
-        <label>
-          {t.appointment.type}
-          <input
-            value={form.type}
-            onInput={(event) => setForm({ ...form, type: event.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t.appointment.place}
-          <input
-            value={form.location}
-            onInput={(event) => setForm({ ...form, location: event.currentTarget.value })}
-          />
-        </label>
+        </VisitFields>
         <div>
           <button type="submit" class="primary" disabled={busy}>
             {t.book.submit}
