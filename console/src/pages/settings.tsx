@@ -6,6 +6,7 @@
  * anyone else with 403); refusals are shown at the field that caused them.
  * Loaded on first use, so the template code stays out of the first load.
  */
+import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { segmentBudgetFor } from '../../../shared/domain/constants';
 import type { Clinic as DomainClinic, TemplateText } from '../../../shared/domain/model';
@@ -65,6 +66,28 @@ function FieldIssues({ id, issues }: { id: string; issues: Issue[] }) {
     <span id={`${id}-error`} class="field-error" role="alert">
       {mine.map((issue) => issue.message).join('; ')}
     </span>
+  );
+}
+
+/** A labelled control with the server's refusals of its field beside it (linked by aria-describedby). */
+function Field({
+  label,
+  path,
+  issues,
+  children,
+}: {
+  label: ComponentChildren;
+  path: string;
+  issues: Issue[];
+  children: (aria: ReturnType<typeof described>) => ComponentChildren;
+}) {
+  return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is what children renders, inside this label
+    <label>
+      {label}
+      {children(described(path, issues))}
+      <FieldIssues id={path} issues={issues} />
+    </label>
   );
 }
 
@@ -211,19 +234,19 @@ export function SettingsPage() {
         <fieldset disabled={!admin} class="stack plain">
           <legend class="visually-hidden">{t.settings.title}</legend>
           <h2>{t.settings.policy}</h2>
-          <label>
-            {t.settings.offsets}
-            <input
-              value={policy.reminderOffsets.default.join(', ')}
-              onChange={(event) =>
-                setPolicy((next) => {
-                  next.reminderOffsets.default = listOf(event.currentTarget.value);
-                })
-              }
-              {...described('policy.reminderOffsets.default', allIssues)}
-            />
-            <FieldIssues id="policy.reminderOffsets.default" issues={allIssues} />
-          </label>
+          <Field label={t.settings.offsets} path="policy.reminderOffsets.default" issues={allIssues}>
+            {(aria) => (
+              <input
+                value={policy.reminderOffsets.default.join(', ')}
+                onChange={(event) =>
+                  setPolicy((next) => {
+                    next.reminderOffsets.default = listOf(event.currentTarget.value);
+                  })
+                }
+                {...aria}
+              />
+            )}
+          </Field>
           <div class="row">
             <label class="check">
               <input
@@ -237,34 +260,34 @@ export function SettingsPage() {
               />
               {t.settings.quietHours}
             </label>
-            <label>
-              {t.settings.from}
-              <input
-                type="time"
-                value={policy.quietHours.start}
-                onChange={(event) =>
-                  setPolicy((next) => {
-                    next.quietHours.start = event.currentTarget.value;
-                  })
-                }
-                {...described('policy.quietHours.start', allIssues)}
-              />
-              <FieldIssues id="policy.quietHours.start" issues={allIssues} />
-            </label>
-            <label>
-              {t.settings.to}
-              <input
-                type="time"
-                value={policy.quietHours.end}
-                onChange={(event) =>
-                  setPolicy((next) => {
-                    next.quietHours.end = event.currentTarget.value;
-                  })
-                }
-                {...described('policy.quietHours.end', allIssues)}
-              />
-              <FieldIssues id="policy.quietHours.end" issues={allIssues} />
-            </label>
+            <Field label={t.settings.from} path="policy.quietHours.start" issues={allIssues}>
+              {(aria) => (
+                <input
+                  type="time"
+                  value={policy.quietHours.start}
+                  onChange={(event) =>
+                    setPolicy((next) => {
+                      next.quietHours.start = event.currentTarget.value;
+                    })
+                  }
+                  {...aria}
+                />
+              )}
+            </Field>
+            <Field label={t.settings.to} path="policy.quietHours.end" issues={allIssues}>
+              {(aria) => (
+                <input
+                  type="time"
+                  value={policy.quietHours.end}
+                  onChange={(event) =>
+                    setPolicy((next) => {
+                      next.quietHours.end = event.currentTarget.value;
+                    })
+                  }
+                  {...aria}
+                />
+              )}
+            </Field>
           </div>
           <div class="row">
             <label class="check">
@@ -279,72 +302,72 @@ export function SettingsPage() {
               />
               {t.settings.cap}
             </label>
-            <label>
-              {t.settings.perDay}
-              <input
-                type="number"
-                min={1}
-                max={10}
-                value={policy.frequencyCap.perDay}
-                onChange={(event) =>
-                  setPolicy((next) => {
-                    next.frequencyCap.perDay = Number(event.currentTarget.value);
-                  })
-                }
-                {...described('policy.frequencyCap.perDay', allIssues)}
-              />
-              <FieldIssues id="policy.frequencyCap.perDay" issues={allIssues} />
-            </label>
-            <label>
-              {t.settings.perWeek}
-              <input
-                type="number"
-                min={1}
-                max={50}
-                value={policy.frequencyCap.perWeek}
-                onChange={(event) =>
-                  setPolicy((next) => {
-                    next.frequencyCap.perWeek = Number(event.currentTarget.value);
-                  })
-                }
-                {...described('policy.frequencyCap.perWeek', allIssues)}
-              />
-              <FieldIssues id="policy.frequencyCap.perWeek" issues={allIssues} />
-            </label>
+            <Field label={t.settings.perDay} path="policy.frequencyCap.perDay" issues={allIssues}>
+              {(aria) => (
+                <input
+                  type="number"
+                  min={1}
+                  max={10}
+                  value={policy.frequencyCap.perDay}
+                  onChange={(event) =>
+                    setPolicy((next) => {
+                      next.frequencyCap.perDay = Number(event.currentTarget.value);
+                    })
+                  }
+                  {...aria}
+                />
+              )}
+            </Field>
+            <Field label={t.settings.perWeek} path="policy.frequencyCap.perWeek" issues={allIssues}>
+              {(aria) => (
+                <input
+                  type="number"
+                  min={1}
+                  max={50}
+                  value={policy.frequencyCap.perWeek}
+                  onChange={(event) =>
+                    setPolicy((next) => {
+                      next.frequencyCap.perWeek = Number(event.currentTarget.value);
+                    })
+                  }
+                  {...aria}
+                />
+              )}
+            </Field>
           </div>
           <div class="row">
-            <label>
-              {t.settings.languages}
-              <input
-                value={policy.languages.join(', ')}
-                onChange={(event) =>
-                  setPolicy((next) => {
-                    next.languages = listOf(event.currentTarget.value);
-                  })
-                }
-                {...described('policy.languages', allIssues)}
-              />
-              <FieldIssues id="policy.languages" issues={allIssues} />
-            </label>
-            <label>
-              {t.settings.defaultLanguage}
-              <select
-                value={policy.defaultLanguage}
-                onChange={(event) =>
-                  setPolicy((next) => {
-                    next.defaultLanguage = event.currentTarget.value;
-                  })
-                }
-                {...described('policy.defaultLanguage', allIssues)}
-              >
-                {policy.languages.map((code) => (
-                  <option key={code} value={code}>
-                    {code}
-                  </option>
-                ))}
-              </select>
-              <FieldIssues id="policy.defaultLanguage" issues={allIssues} />
-            </label>
+            <Field label={t.settings.languages} path="policy.languages" issues={allIssues}>
+              {(aria) => (
+                <input
+                  value={policy.languages.join(', ')}
+                  onChange={(event) =>
+                    setPolicy((next) => {
+                      next.languages = listOf(event.currentTarget.value);
+                    })
+                  }
+                  {...aria}
+                />
+              )}
+            </Field>
+            <Field label={t.settings.defaultLanguage} path="policy.defaultLanguage" issues={allIssues}>
+              {(aria) => (
+                <select
+                  value={policy.defaultLanguage}
+                  onChange={(event) =>
+                    setPolicy((next) => {
+                      next.defaultLanguage = event.currentTarget.value;
+                    })
+                  }
+                  {...aria}
+                >
+                  {policy.languages.map((code) => (
+                    <option key={code} value={code}>
+                      {code}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
           </div>
           <div class="row">
             <label class="check">
@@ -359,19 +382,19 @@ export function SettingsPage() {
               />
               {t.settings.survey}
             </label>
-            <label>
-              {t.settings.surveyDelay}
-              <input
-                value={policy.survey.delay}
-                onChange={(event) =>
-                  setPolicy((next) => {
-                    next.survey.delay = event.currentTarget.value;
-                  })
-                }
-                {...described('policy.survey.delay', allIssues)}
-              />
-              <FieldIssues id="policy.survey.delay" issues={allIssues} />
-            </label>
+            <Field label={t.settings.surveyDelay} path="policy.survey.delay" issues={allIssues}>
+              {(aria) => (
+                <input
+                  value={policy.survey.delay}
+                  onChange={(event) =>
+                    setPolicy((next) => {
+                      next.survey.delay = event.currentTarget.value;
+                    })
+                  }
+                  {...aria}
+                />
+              )}
+            </Field>
           </div>
 
           <h2>{t.settings.templates}</h2>
