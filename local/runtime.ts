@@ -171,7 +171,7 @@ export class LocalRuntime {
       telemetry: this.telemetry,
       replace: {
         plan: () => ({ deadLetters: this.deadLetters }),
-        dispatch: () => ({ queue: this.queue }),
+        dispatch: () => ({ queue: this.queue, events: this.events }),
         send: () => ({
           sms: this.outbox.sms,
           email: this.outbox.email,

@@ -8,8 +8,11 @@
  * mode, the benchmark and the tests all compose the sweep here.
  */
 import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import { DynamoCaseRepository } from '../../shared/adapters/dynamodb/case-repository';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoThrottleLog } from '../../shared/adapters/dynamodb/throttle-log';
 import { DispatchDueEnv, pacingFrom, parseEnv, tableNamesFrom } from '../../shared/config/env';
@@ -21,21 +24,28 @@ import {
   type Environment,
   withReplacements,
 } from '../../shared/lambda/compose';
-import type { SendQueue } from '../../shared/ports/outbound';
+import type { CaseRepository } from '../../shared/ports/cases';
+import type { EventPublisher, SendQueue } from '../../shared/ports/outbound';
 import type { MessageRepository, ThrottleLog } from '../../shared/ports/repositories';
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 import type { DispatchDeps } from '../../shared/use-cases/dispatch-due';
 import { DEFAULT_FAN_OUT_CONFIG, type FanOutDeps } from '../../shared/use-cases/fan-out-broadcasts';
+import type { OverdueCaseDeps } from '../../shared/use-cases/report-overdue-cases';
 
 /** The sweep's dependencies, and the broadcasts' fan-out that runs after it (issue 14). */
 export interface DispatchDueDeps extends DispatchDeps {
   fanOut: FanOutDeps;
+  /** The overdue report of feedback cases, which the same run makes after the fan-out. */
+  overdueCases: OverdueCaseDeps;
 }
 
 export interface DispatchDueAdapters {
   messages: MessageRepository;
   queue: SendQueue;
   throttles: ThrottleLog;
+  /** Feedback cases, whose overdue ones the same per-minute run reports. */
+  cases: CaseRepository;
+  events: EventPublisher;
 }
 
 export interface DispatchDuePorts extends CommonPorts {
@@ -62,14 +72,24 @@ export function composeDispatchDue(
       messages: repos.messages,
       queue: new SqsSendQueue(new SQSClient({ region: env.AWS_REGION }), env.SEND_QUEUE_URL),
       throttles: new DynamoThrottleLog(common.dynamo, env.MESSAGES_TABLE),
+      cases: new DynamoCaseRepository(common.dynamo, env.INBOUND_TABLE),
+      events: new EventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }), env.EVENT_BUS_NAME),
     },
     ports.replace,
   );
+  const { cases, events, ...sweep } = adapters;
   const clinics = new ClinicCache(repos.clinics, common.clock, env.CLINIC_CACHE_SECONDS);
   return {
     deps: {
-      ...adapters,
+      ...sweep,
       clinics,
+      overdueCases: {
+        cases,
+        events,
+        clock: common.clock,
+        logger: common.logger,
+        telemetry: common.telemetry,
+      },
       fanOut: {
         clinics,
         patients: repos.patients,

@@ -223,6 +223,23 @@ export class Monitoring extends Construct {
         'bus, its key and the EventBridge service health; the messages themselves were sent or recorded.',
     });
 
+    // A feedback case passed a due time unmet (acknowledge or resolve): someone
+    // should pick it up. dispatch-due counts each due time once (report-overdue-cases.ts).
+    this.addAlarm('CaseOverdueAlarm', {
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'CaseOverdue',
+        dimensionsMap: { service: SERVICE.dispatchDue },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'A feedback case passed its due time to acknowledge or to resolve: see GET /v1/clinics/{clinicId}/cases?overdue=true ' +
+        '(the CaseOverdue events on the bus name the clinic and the case).',
+    });
+
     for (const { id, fraction } of SMS_BUDGET_ALARMS) {
       const threshold = Math.round(props.smsMonthlyBudgetUsd * fraction * 100) / 100;
       this.addAlarm(id, {

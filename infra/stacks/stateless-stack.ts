@@ -224,6 +224,11 @@ export class StatelessStack extends Stack {
     useSetting(this.dispatchDue, 'SMS_LANES', smsLanesOf(config));
     useSetting(this.dispatchDue, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
     useSetting(this.dispatchDue, 'LEASE_MINUTES', config.sending.leaseMinutes);
+    // The same run reports overdue feedback cases: it queries their due
+    // partition of the party index (never the texts' partitions), records
+    // each report with a conditional put and puts CaseOverdue on the bus.
+    useTable(this.dispatchDue, tables.inbound, { items: ['PutItem'], queries: ['byParty'] }, 'INBOUND_TABLE');
+    useBus(this.dispatchDue, stateful.bus, 'EVENT_BUS_NAME');
     this.scheduleSweep(config, stateful);
 
     // --- send-message: queued send → SMS or email ---------------------------

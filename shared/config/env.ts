@@ -119,6 +119,9 @@ export type PlanMessagesEnvironment = z.output<typeof PlanMessagesEnv>;
 
 export const DispatchDueEnv = z.extend(TablesEnv, {
   SEND_QUEUE_URL: z.url(),
+  /** Feedback cases live in the inbound table; the sweep reports the overdue ones on the bus. */
+  INBOUND_TABLE: name,
+  EVENT_BUS_NAME: name,
   SMS_PER_SECOND: numberIn(SETTINGS.smsPerSecond),
   SMS_LANES: smsLanes,
   CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),

@@ -77,7 +77,8 @@ export type EventDetailType =
   | 'RescheduleRequested'
   | 'PatientOptedOut'
   | 'PatientOptedIn'
-  | 'SurveyAnswered';
+  | 'SurveyAnswered'
+  | 'CaseOverdue';
 
 /** What a message event carries: ids, kinds and times, never names, numbers or text. */
 export interface MessageEventDetail {

@@ -25,6 +25,8 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     patients: ['GetItem', 'Query'],
     appointments: ['Query@byStart'],
     messages: ['GetItem', 'PutItem', 'Query', 'Query@due', 'UpdateItem'],
+    // Feedback cases: the due partition of the party index, and the conditional put of a report.
+    inbound: ['PutItem', 'Query@byParty'],
   },
   'functions/send-message/handler.ts': {
     clinics: ['GetItem'],

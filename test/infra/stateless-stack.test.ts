@@ -521,7 +521,7 @@ describe('stateless stack: alarms and dashboard', () => {
 
   it('names every alarm after the deployment and notifies the alarm topic when it fires and clears', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(20);
+    expect(alarms.length).toBe(21);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmName).toMatch(/^clinic-reminders-riverside-[A-Za-z0-9]+$/);
       expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
@@ -542,6 +542,16 @@ describe('stateless stack: alarms and dashboard', () => {
       TreatMissingData: 'ignore',
     });
     expect(alarmNamed(id)?.Dimensions).toBeUndefined();
+  });
+
+  it('alarms on the first feedback case that passes a due time', () => {
+    expect(alarmNamed('CaseOverdueAlarm')).toMatchObject({
+      Namespace: 'ClinicReminders',
+      MetricName: 'CaseOverdue',
+      Dimensions: [{ Name: 'service', Value: 'dispatch-due' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
   });
 
   it('alarms on the first event the sender could not put on the bus', () => {

@@ -65,6 +65,8 @@ export const CDK_ENVIRONMENT = {
   'dispatch-due': (names: TableNames) => ({
     ...tableVariables(names),
     SEND_QUEUE_URL: SEND_QUEUE_URL,
+    INBOUND_TABLE: names.inbound,
+    EVENT_BUS_NAME: BUS_NAME,
     SMS_PER_SECOND: '20',
     SMS_LANES: 'north=3',
     EMAIL_PER_SECOND: '14',
