@@ -3,7 +3,7 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import type { DynamoDBRecord, ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DateTime } from 'luxon';
-import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { handler as sweep } from '../../../functions/dispatch-due/handler';
 import { handler } from '../../../functions/plan-messages/handler';
 import { makeRepositories } from '../../../shared/adapters/dynamodb/repositories';
@@ -19,6 +19,11 @@ import {
 } from '../../support/shipped';
 
 const tables = useShippedHandlerEnvironment('plan-messages');
+// The sweep this file races against the planner is dispatch-due, which also reports overdue cases.
+beforeAll(() => {
+  process.env.INBOUND_TABLE = tables.names.inbound;
+  process.env.EVENT_BUS_NAME = 'clinic-reminders-bus';
+});
 const sqs = mockClient(SQSClient);
 afterAll(() => sqs.restore());
 
