@@ -217,9 +217,9 @@ describe('the staff console, in Chromium against local mode', () => {
       'Tue 8 Dec, 11:00 (America/New_York (EST))',
     );
     await poll(() =>
-      timeline.getByRole('row', { name: /Reminder \(1d\).*skipped.*appointment-moved/ }).count(),
+      timeline.getByRole('row', { name: /Reminder \(1d\).*Skipped.*the visit was moved/ }).count(),
     ).toBe(1);
-    await poll(() => timeline.getByRole('row', { name: /Reminder \(1d\).*pending/ }).count()).toBe(1);
+    await poll(() => timeline.getByRole('row', { name: /Reminder \(1d\).*Pending/ }).count()).toBe(1);
     await page.screenshot({ path: '/tmp/console-appointment-moved.png', fullPage: true });
 
     // Someone else changes it meanwhile: saving the console's stale version shows both, and reload clears it.
@@ -406,21 +406,39 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(stored.body.sendAt).toMatch(/^2026-12-01T21:00:00(\.000)?Z$/);
   });
 
-  it('works a case: listed with its filters, acknowledged, noted and resolved, with its history', async () => {
-    const opened = await call('POST', '/v1/clinics/demo-clinic/cases', {
-      summary: 'Waited 40 minutes past the visit time',
-      links: { patientId: 'p-ana' },
-    });
-    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-    const caseId = opened.body.caseId as string;
+  it('opens a case by hand and works it: listed with its filters, acknowledged, noted and resolved, with its history', async () => {
     await page.goto(`${url}/#/cases`);
     await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+    await page.getByText('Open a case (a complaint by phone or at the desk)').click();
+    const form = page.locator('details form');
+    await form.getByLabel('Summary').fill('Waited 40 minutes past the visit time');
+    await form.getByLabel('Category').selectOption('wait-time');
+    await form.getByLabel('Patient id (optional)').fill('p-ana');
+    await form.getByRole('button', { name: 'Open the case' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Case / }).waitFor();
+    const caseId = decodeURIComponent(new URL(page.url()).hash.replace('#/cases/', ''));
+    const opened = await call('GET', `/v1/clinics/demo-clinic/cases/${caseId}`);
+    expect(opened.body).toMatchObject({
+      status: 'open',
+      priority: 'high',
+      category: 'wait-time',
+      source: 'staff',
+      links: { patientId: 'p-ana' },
+    });
+
+    await page.goto(`${url}/#/cases`);
     const row = page.getByRole('row', { name: new RegExp(caseId) });
     await row.getByText('Waited 40 minutes past the visit time').waitFor();
     expect(await row.getByText('Open', { exact: true }).count()).toBe(1);
+    expect(await row.getByText('Wait time', { exact: true }).count()).toBe(1);
     await page.getByLabel('Status').selectOption('resolved');
     await row.waitFor({ state: 'detached' });
     await page.getByLabel('Status').selectOption('open');
+    await row.waitFor();
+    const categoryFilter = page.locator('.toolbar').getByLabel('Category');
+    await categoryFilter.selectOption('billing');
+    await row.waitFor({ state: 'detached' });
+    await categoryFilter.selectOption('wait-time');
     await row.waitFor();
     await expectAccessible('cases');
 

@@ -260,6 +260,21 @@ export const en = {
       'open' | 'acknowledged' | 'resolved',
       string
     >,
+    openOne: 'Open a case (a complaint by phone or at the desk)',
+    openSubmit: 'Open the case',
+    patientId: 'Patient id (optional)',
+    categories: {
+      scheduling: 'Scheduling',
+      communication: 'Communication',
+      billing: 'Billing',
+      education: 'Patient education',
+      'wait-time': 'Wait time',
+      staff: 'Staff',
+      other: 'Other',
+    } as Record<
+      'scheduling' | 'communication' | 'billing' | 'education' | 'wait-time' | 'staff' | 'other',
+      string
+    >,
     stages: { acknowledge: 'acknowledge', resolve: 'resolve' } as Record<'acknowledge' | 'resolve', string>,
     sources: {
       'detractor-score': 'A low survey score',
@@ -288,6 +303,59 @@ export const en = {
     >,
     conflict: 'Changed by someone else — reload to see their version, then try again.',
   },
+  /** A message's status, as the timeline shows it. */
+  messageStatuses: {
+    pending: 'Pending',
+    queued: 'Queued',
+    sending: 'Sending',
+    sent: 'Sent',
+    delivered: 'Delivered',
+    undeliverable: 'Undeliverable',
+    skipped: 'Skipped',
+    failed: 'Failed',
+    unknown: 'Unknown (not sent again)',
+  } as Record<
+    | 'pending'
+    | 'queued'
+    | 'sending'
+    | 'sent'
+    | 'delivered'
+    | 'undeliverable'
+    | 'skipped'
+    | 'failed'
+    | 'unknown',
+    string
+  >,
+  /** Why a message was skipped, withdrawn, moved or failed (the API's reason codes); others are shown as sent. */
+  reasons: {
+    'appointment-missing': 'the visit no longer exists',
+    'patient-missing': 'the patient no longer exists',
+    'appointment-cancelled': 'the visit was cancelled',
+    'appointment-completed': 'the visit was completed',
+    'appointment-no-show': 'the patient did not come',
+    'appointment-moved': 'the visit was moved',
+    'appointment-deleted': 'the visit was deleted',
+    superseded: 'replaced by a newer plan',
+    'policy-changed': 'the clinic changed its policy',
+    'past-visit': 'the visit has started',
+    expired: 'too late to matter',
+    'opted-out': 'the patient opted out',
+    'no-allowed-channel': 'no channel the patient allows',
+    'no-usable-channel': 'no channel that can reach the patient',
+    'no-consent': 'no consent to health updates',
+    'quiet-hours': 'quiet hours',
+    'quiet-hours-no-window': 'quiet hours left no time to send',
+    'invalid-message-id': 'not a message this system planned',
+    'survey-spacing': 'surveyed recently',
+    'too-late': 'planned too late',
+    'too-close-to-visit': 'too close to the visit',
+    'visit-already-past': 'the visit is past',
+    'frequency-cap': 'the reminders-per-day or per-week cap',
+    'hourly-limit': '3 automatic replies this hour already',
+    'looks-automated': 'the text looked automated',
+    'clinic-missing': 'the clinic no longer exists',
+    'enqueue-failed': 'could not be queued',
+  } as Record<string, string>,
   kinds: {
     confirmation: 'Booking confirmation',
     reminder: 'Reminder',

@@ -28,3 +28,15 @@ export function useStrings() {
 }
 
 export type { Strings };
+
+/**
+ * A reason code from the API (why a message was skipped, withdrawn or
+ * failed) in the reader's language; a code the strings do not know (a
+ * provider's event type such as TEXT_BLOCKED) is shown as the API sent it.
+ *
+ * @param reason - the code
+ * @param t - the strings of the reader's language
+ */
+export function reasonText(reason: string, t: Strings): string {
+  return Object.hasOwn(t.reasons, reason) ? (t.reasons[reason] ?? reason) : reason;
+}

@@ -11,7 +11,7 @@ import { type Appointment, describeError, type Timeline, type TimelineMessage } 
 import { Badge, PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
-import { type Strings, useStrings } from '../i18n';
+import { reasonText, type Strings, useStrings } from '../i18n';
 import { href } from '../router';
 import { formatDateTime, inZone, utcOf, zoneLabel } from '../time';
 import { VisitFields, type VisitTimeAndPlace } from '../visit-fields';
@@ -377,9 +377,9 @@ function TimelineTable({ timeline, t, locale }: { timeline: Timeline; t: Strings
             </td>
             <td>{message.channel.toUpperCase()}</td>
             <td>
-              <Badge tone={messageTone(message.status)}>{message.status}</Badge>
+              <Badge tone={messageTone(message.status)}>{t.messageStatuses[message.status]}</Badge>
             </td>
-            <td>{message.reason ?? ''}</td>
+            <td>{message.reason ? reasonText(message.reason, t) : ''}</td>
             <td>{formatDateTime(message.dueAt, zone, locale)}</td>
             {zone !== clinicZone && <td>{formatDateTime(message.dueAt, clinicZone, locale)}</td>}
             <td>{message.sentAt ? formatDateTime(message.sentAt, zone, locale) : ''}</td>

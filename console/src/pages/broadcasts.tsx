@@ -19,7 +19,7 @@ import {
 import { Badge, PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
-import { type Strings, useStrings } from '../i18n';
+import { reasonText, type Strings, useStrings } from '../i18n';
 import { formatDateTime, localDate, utcOf, zoneLabel } from '../time';
 
 const POLL_MS = 5_000;
@@ -159,7 +159,7 @@ export function BroadcastsPage() {
                       <td>
                         {skipped.length === 0
                           ? '—'
-                          : skipped.map(([reason, count]) => `${reason}: ${count}`).join(', ')}
+                          : skipped.map(([reason, count]) => `${reasonText(reason, t)}: ${count}`).join(', ')}
                       </td>
                       <td>
                         {broadcast.status !== 'cancelled' && (
@@ -442,7 +442,7 @@ function PreviewView({ preview, t, locale }: { preview: BroadcastPreview; t: Str
           </tr>
           {skipped.map(([reason, count]) => (
             <tr key={reason}>
-              <th scope="row">{t.broadcasts.skippedBecause(reason)}</th>
+              <th scope="row">{t.broadcasts.skippedBecause(reasonText(reason, t))}</th>
               <td class="num">{count}</td>
             </tr>
           ))}

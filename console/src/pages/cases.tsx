@@ -1,7 +1,7 @@
 /**
  * Cases: the clinic's feedback cases (a detractor's score, complaint
- * wording, or opened by hand) with filters by status, priority and
- * overdue, overdue ones marked; a case with its history, acknowledged,
+ * wording, or opened by hand here) with filters by status, priority,
+ * category and overdue, overdue ones marked; a case with its history, acknowledged,
  * noted and resolved at the version read (a stale one says so). Refreshes
  * every 10 s while the tab is shown.
  */
@@ -17,6 +17,18 @@ import { formatDateTime, zoneLabel } from '../time';
 const POLL_MS = 10_000;
 type StatusFilter = 'all' | CaseView['status'];
 type PriorityFilter = 'all' | CaseView['priority'];
+type CategoryFilter = 'all' | CaseView['category'];
+
+/** The categories a case may have, in the order staff pick from (the API's own list). */
+const CATEGORIES: readonly CaseView['category'][] = [
+  'scheduling',
+  'communication',
+  'billing',
+  'education',
+  'wait-time',
+  'staff',
+  'other',
+];
 
 function StatusBadge({ status, t }: { status: CaseView['status']; t: Strings }) {
   return (
@@ -39,12 +51,112 @@ export function CasesPage({ caseId }: { caseId?: string }) {
   return caseId ? <CaseDetail caseId={caseId} /> : <CaseList />;
 }
 
+/** A history entry's before and after, in the reader's language where it is one of the API's values. */
+function entryValue(kind: string, value: string, t: Strings): string {
+  const lists: Record<string, Record<string, string>> = {
+    status: t.cases.statuses,
+    category: t.cases.categories,
+    priority: t.inbox.priorities,
+  };
+  return lists[kind]?.[value] ?? value;
+}
+
+/** Staff open a case by hand: a complaint made by phone or at the desk. */
+function NewCase({ onOpened }: { onOpened: (caseId: string) => void }) {
+  const { api, clinicId } = useApp();
+  const { t } = useStrings();
+  const [summary, setSummary] = useState('');
+  const [category, setCategory] = useState<CaseView['category']>('other');
+  const [priority, setPriority] = useState<CaseView['priority']>('high');
+  const [patientId, setPatientId] = useState('');
+  const [failure, setFailure] = useState('');
+
+  const open = async (event: Event) => {
+    event.preventDefault();
+    setFailure('');
+    const { data, error, response } = await api.POST('/v1/clinics/{clinicId}/cases', {
+      params: { path: { clinicId } },
+      body: {
+        summary,
+        category,
+        priority,
+        ...(patientId.trim() ? { links: { patientId: patientId.trim() } } : {}),
+      },
+    });
+    if (!data) {
+      setFailure(describeError(error, response.status));
+      return;
+    }
+    setSummary('');
+    setPatientId('');
+    onOpened(data.caseId);
+  };
+
+  return (
+    <details class="panel">
+      <summary>{t.cases.openOne}</summary>
+      <form class="stack" onSubmit={(event) => void open(event)}>
+        {failure && (
+          <p role="alert" class="error">
+            {failure}
+          </p>
+        )}
+        <label>
+          {t.cases.summary}
+          <textarea
+            rows={3}
+            required
+            value={summary}
+            onInput={(event) => setSummary(event.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t.cases.category}{' '}
+          <select
+            value={category}
+            onChange={(event) => setCategory(event.currentTarget.value as CaseView['category'])}
+          >
+            {CATEGORIES.map((option) => (
+              <option key={option} value={option}>
+                {t.cases.categories[option]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.cases.priority}{' '}
+          <select
+            value={priority}
+            onChange={(event) => setPriority(event.currentTarget.value as CaseView['priority'])}
+          >
+            {(['high', 'medium', 'low'] as const).map((option) => (
+              <option key={option} value={option}>
+                {t.inbox.priorities[option]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.cases.patientId}
+          <input value={patientId} onInput={(event) => setPatientId(event.currentTarget.value)} />
+        </label>
+        <div>
+          <button type="submit" disabled={!summary.trim()}>
+            {t.cases.openSubmit}
+          </button>
+        </div>
+      </form>
+    </details>
+  );
+}
+
 function CaseList() {
   const { api, clinicId, clinic } = useApp();
   const { t, language } = useStrings();
   const zone = clinic.timeZone;
   const [status, setStatus] = useState<StatusFilter>('all');
   const [priority, setPriority] = useState<PriorityFilter>('all');
+  const [category, setCategory] = useState<CategoryFilter>('all');
   const [overdueOnly, setOverdueOnly] = useState(false);
   const [loaded, reload] = useLoad(
     async () => {
@@ -55,6 +167,7 @@ function CaseList() {
             limit: 100,
             ...(status === 'all' ? {} : { status }),
             ...(priority === 'all' ? {} : { priority }),
+            ...(category === 'all' ? {} : { category }),
             ...(overdueOnly ? { overdue: 'true' as const } : {}),
           },
         },
@@ -62,12 +175,17 @@ function CaseList() {
       if (!data) throw new Error(describeError(error, response.status));
       return data.items;
     },
-    [clinicId, status, priority, overdueOnly],
+    [clinicId, status, priority, category, overdueOnly],
     POLL_MS,
   );
   return (
     <section aria-labelledby="page-title">
       <PageTitle>{t.cases.title}</PageTitle>
+      <NewCase
+        onOpened={(caseId) => {
+          location.hash = href({ page: 'cases', caseId });
+        }}
+      />
       <div class="toolbar">
         <label>
           {t.cases.status}{' '}
@@ -90,6 +208,20 @@ function CaseList() {
             {(['high', 'medium', 'low'] as const).map((option) => (
               <option key={option} value={option}>
                 {t.inbox.priorities[option]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.cases.category}{' '}
+          <select
+            value={category}
+            onChange={(event) => setCategory(event.currentTarget.value as CategoryFilter)}
+          >
+            <option value="all">{t.common.all}</option>
+            {CATEGORIES.map((option) => (
+              <option key={option} value={option}>
+                {t.cases.categories[option]}
               </option>
             ))}
           </select>
@@ -132,7 +264,7 @@ function CaseList() {
                       <StatusBadge status={item.status} t={t} /> <OverdueMarker item={item} t={t} />
                     </td>
                     <td>{t.inbox.priorities[item.priority]}</td>
-                    <td>{item.category}</td>
+                    <td>{t.cases.categories[item.category]}</td>
                     <td class="words">
                       {item.summary ?? item.complaintPhrase ?? t.cases.sources[item.source]}
                     </td>
@@ -245,7 +377,7 @@ function CaseDetail({ caseId }: { caseId: string }) {
               <dt>{t.cases.priority}</dt>
               <dd>{t.inbox.priorities[item.priority]}</dd>
               <dt>{t.cases.category}</dt>
-              <dd>{item.category}</dd>
+              <dd>{t.cases.categories[item.category]}</dd>
               <dt>{t.cases.source}</dt>
               <dd>{t.cases.sources[item.source]}</dd>
               <dt>{t.cases.summary}</dt>
@@ -311,7 +443,9 @@ function CaseDetail({ caseId }: { caseId: string }) {
                   <p class="said-head">
                     <strong>{t.cases.entries[entry.kind]}</strong> ·{' '}
                     {formatDateTime(entry.at, zone, language)} · {entry.author}
-                    {entry.from !== undefined && entry.to !== undefined && ` · ${entry.from} → ${entry.to}`}
+                    {entry.from !== undefined &&
+                      entry.to !== undefined &&
+                      ` · ${entryValue(entry.kind, entry.from, t)} → ${entryValue(entry.kind, entry.to, t)}`}
                   </p>
                   {entry.text && <p class="words">{entry.text}</p>}
                 </li>

@@ -115,5 +115,7 @@ describe('DynamoDB Local in local mode', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // Three engine starts (the old shared one, then local mode twice): each is a Java start, seconds on a
+    // quiet machine and over ten on a loaded 2-core one; the project's 30 s is for one engine at most.
+  }, 90_000);
 });
