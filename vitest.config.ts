@@ -38,7 +38,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 },
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 120_000,
+          // Files read the synthesized app and change nothing global, so they run without
+          // isolation and share one synthesis per worker (sharedSynthesis in test/infra/support.ts).
+          isolate: false,
+        },
       },
       {
         extends: true,

@@ -1,13 +1,13 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consoleCsp } from '../../local/console-files';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, sharedSynthesis } from './support';
 
 let synth: Synthesized;
 let stack: Template;
 
 beforeAll(() => {
-  synth = synthesize('example');
+  synth = sharedSynthesis('example');
   stack = synth.statelessTemplate;
 }, SYNTH_TIMEOUT);
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ReminderFunction } from '../../infra/constructs/reminder-function';
 import type { TableId } from '../../shared/tables';
 import { type CodeAccess, CodeAccessAnalyzer, REPOSITORY_ROOT } from './code-access';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, sharedSynthesis } from './support';
 
 /**
  * What each function's code calls, table by table: item actions, and
@@ -74,7 +74,7 @@ let functions: ReminderFunction[];
 let analyzer: CodeAccessAnalyzer;
 
 beforeAll(() => {
-  synth = synthesize('example');
+  synth = sharedSynthesis('example');
   functions = synth.stateless.node.findAll().filter((node) => node instanceof ReminderFunction);
   analyzer = new CodeAccessAnalyzer(
     functions.map((fn) => fn.entry),

@@ -8,12 +8,12 @@ import { THROTTLED_NUMBER_PERIODS, throttledNumberAlarmId } from '../../infra/co
 import { senderConcurrency } from '../../infra/constructs/sender-concurrency';
 import { SMS_LANES_MAX_LENGTH } from '../../shared/config/settings';
 import { ConfigError } from '../../shared/domain/errors';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, sharedSynthesis } from './support';
 
 let synth: Synthesized;
 
 beforeAll(() => {
-  synth = synthesize('group-example');
+  synth = sharedSynthesis('group-example');
 }, SYNTH_TIMEOUT);
 
 function alarm(id: string) {

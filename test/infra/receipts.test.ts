@@ -3,14 +3,14 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RECEIPT_MAX_RECEIVES, RECEIPT_QUEUE_VISIBILITY } from '../../infra/constructs/settings';
 import { SMS_DELIVERED_EVENTS, SMS_UNDELIVERABLE_EVENTS } from '../../shared/domain/receipts';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, smsVoicePublishes, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, sharedSynthesis, smsVoicePublishes } from './support';
 
 let synth: Synthesized;
 let stateful: Template;
 let stateless: Template;
 
 beforeAll(() => {
-  synth = synthesize('example');
+  synth = sharedSynthesis('example');
   stateful = synth.statefulTemplate;
   stateless = synth.statelessTemplate;
 }, SYNTH_TIMEOUT);

@@ -12,14 +12,14 @@ import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../../shared/domain/roles';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG } from '../../shared/http/env';
 import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, sharedSynthesis } from './support';
 
 let synth: Synthesized;
 let api: Template;
 let users: Template;
 
 beforeAll(() => {
-  synth = synthesize('example');
+  synth = sharedSynthesis('example');
   api = synth.statelessTemplate;
   users = synth.statefulTemplate;
 }, SYNTH_TIMEOUT);

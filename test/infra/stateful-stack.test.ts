@@ -7,13 +7,20 @@ import {
   SEND_QUEUE_VISIBILITY,
 } from '../../infra/constructs/settings';
 import { TABLES, type TableDefinition } from '../../shared/tables';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, smsVoicePublishes, synthesize } from './support';
+import {
+  resourcesOf,
+  SYNTH_TIMEOUT,
+  type Synthesized,
+  sharedSynthesis,
+  smsVoicePublishes,
+  synthesize,
+} from './support';
 
 let synth: Synthesized;
 let template: Template;
 
 beforeAll(() => {
-  synth = synthesize('example');
+  synth = sharedSynthesis('example');
   template = synth.statefulTemplate;
 }, SYNTH_TIMEOUT);
 

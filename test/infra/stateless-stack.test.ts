@@ -11,13 +11,13 @@ import { INBOUND_FUNCTION_TIMEOUT, SEND_FUNCTION_TIMEOUT } from '../../infra/con
 import { SWEEP_SCHEDULE } from '../../infra/stacks/stateless-stack';
 import { prefixedTableNames } from '../../shared/tables';
 import { CDK_ENVIRONMENT, type FunctionName } from '../support/shipped';
-import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
+import { resourcesOf, SYNTH_TIMEOUT, type Synthesized, sharedSynthesis } from './support';
 
 let synth: Synthesized;
 let template: Template;
 
 beforeAll(() => {
-  synth = synthesize('example');
+  synth = sharedSynthesis('example');
   template = synth.statelessTemplate;
 }, SYNTH_TIMEOUT);
 

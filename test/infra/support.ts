@@ -42,6 +42,26 @@ export function synthesize(
   };
 }
 
+const shared = new Map<string, Synthesized>();
+
+/**
+ * The app of a named config, synthesized once per test worker and shared by
+ * the files that only read it: the infra project runs its files without
+ * isolation (vitest.config.ts), so the files one worker runs share this
+ * cache, and the suite synthesizes `example` about twice instead of once per
+ * file. A test that changes the app (validations, aspects) or needs other
+ * options calls {@link synthesize} for an app of its own.
+ *
+ * @param config - a config name under infra/config
+ */
+export function sharedSynthesis(config: string): Synthesized {
+  const known = shared.get(config);
+  if (known) return known;
+  const synth = synthesize(config);
+  shared.set(config, synth);
+  return synth;
+}
+
 /** Resources of one type in a template, by logical id. */
 export function resourcesOf(
   template: Template,
