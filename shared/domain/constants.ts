@@ -118,6 +118,7 @@ export const INBOUND_OUTCOMES = [
   'opt-unchanged',
   'help',
   'score-recorded',
+  'survey-comment',
   'free-text',
   'unmatched',
   'unreadable',

@@ -17,6 +17,7 @@ import type {
   Patient,
   Priority,
   Receipt,
+  SurveyAnswer,
 } from '../domain/model';
 import type { ReceiptPrecondition } from '../domain/receipts';
 import type { SmsOptState } from '../domain/replies/consent';
@@ -230,6 +231,33 @@ export interface MessageRepository {
     key: MessageKey,
     change: { precondition: ReceiptPrecondition; receipt: Receipt; reason?: string; at: string },
   ): Promise<{ message: Message; repeated: boolean }>;
+  /**
+   * Records the answer on a survey message, only if it holds none yet (one
+   * answer per survey). The same answer again (a retried delivery: same
+   * answeredAt and inbound id) is `replayed`; any other answer finds the
+   * first one there and changes nothing (`answered-before`). A message that
+   * is missing or not a survey throws MessageTransitionError.
+   */
+  recordSurveyAnswer(key: MessageKey, answer: SurveyAnswer, at: string): Promise<SurveyAnswerWrite>;
+  /**
+   * Adds the patient's comment to the answer of `survey` (as the caller
+   * read it: an answer never changes once written), only if the stored
+   * answer holds no comment yet. The same comment again (same inbound id
+   * and time) is `replayed`; another finds the first there
+   * (`answered-before`); a survey read with no answer is `unanswered`
+   * (nothing changes).
+   */
+  recordSurveyComment(
+    survey: Message,
+    comment: NonNullable<SurveyAnswer['comment']>,
+    at: string,
+  ): Promise<SurveyAnswerWrite | { outcome: 'unanswered'; message: Message }>;
+}
+
+/** What a survey answer or comment write did, with the survey as stored after it. */
+export interface SurveyAnswerWrite {
+  outcome: 'recorded' | 'replayed' | 'answered-before';
+  message: Message;
 }
 
 /**

@@ -35,7 +35,6 @@ import {
   findAnsweredMessage,
   type InboundSeen,
   interpretReply,
-  NPS_SCALE,
   type OptReply,
   type OptReplyOutcome,
   PATIENT_OPT_OUT_SOURCES,
@@ -44,6 +43,7 @@ import {
   type SentSms,
   type SmsOptState,
 } from '../domain/replies';
+import { followUpAsksComment, SCALE_RANGE } from '../domain/surveys';
 import type { KeywordReply } from '../domain/templates/render';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type { CaseRepository } from '../ports/cases';
@@ -55,8 +55,9 @@ import type {
   MessageRepository,
   PatientRepository,
 } from '../ports/repositories';
-import { type AutoOpenOutcome, openCaseFromReply, openCaseFromSurvey } from './open-feedback-case';
+import { type AutoOpenOutcome, openCaseFromReply } from './open-feedback-case';
 import { updatePatient } from './patient-updates';
+import { recordSurveyAnswer, recordSurveyComment } from './record-survey-answer';
 
 /** An inbound text as the decoder read it from End User Messaging's payload and the SNS envelope. */
 export interface InboundText {
@@ -220,6 +221,8 @@ interface Context {
   /** Patients of the clinic with the number. */
   patients: Patient[];
   answered: AnsweredMessage;
+  /** The survey the text answers (the matched message, in full), when it is one. */
+  survey: Message | undefined;
   /** The patient the text is about, when there is one. */
   patient: Patient | undefined;
   now: string;
@@ -234,6 +237,8 @@ interface Effect {
   reply?: { reply: KeywordReply; purpose: 'opt-out-confirmation' | 'answer' };
   score?: number;
   appointmentId?: string;
+  /** The feedback case a survey answer or comment opened (or an earlier try did). */
+  caseId?: string;
   /** Whether the number is opted out of SMS once this text is applied. */
   optedOut: boolean;
 }
@@ -473,23 +478,78 @@ function staffItem(
   };
 }
 
-function score(context: Context, intent: Extract<ReplyIntent, { kind: 'survey-score' }>): Effect {
-  const matched = context.answered.outcome === 'matched' ? context.answered.message : undefined;
+/**
+ * A score answering a survey: recorded on the survey (record-survey-answer.ts,
+ * the path the email page takes too), then the one follow-up its class
+ * calls for. A survey answered already keeps its first score: this text goes
+ * to staff as free text.
+ */
+async function score(
+  context: Context,
+  intent: Extract<ReplyIntent, { kind: 'survey-score' }>,
+): Promise<Effect> {
+  const survey = context.survey;
+  if (!survey) return staffItem(context, 'free-text', { reply: 'received' });
+  const recorded = await recordSurveyAnswer(context.deps, context.clinic, survey, {
+    score: intent.score,
+    answeredAt: context.text.receivedAt,
+    via: 'sms',
+    inboundMessageId: context.text.inboundMessageId,
+  });
+  if (recorded.outcome === 'answered-before') {
+    return {
+      ...staffItem(context, 'free-text', { reply: 'received' }),
+      outcomeReason: 'survey-answered-before',
+    };
+  }
   context.events.push({
     detailType: 'SurveyAnswered',
     detail: idsOf(context, {
-      patientId: matched?.patientId,
-      appointmentId: matched?.appointmentId,
-      messageId: matched?.messageId,
+      patientId: survey.patientId,
+      appointmentId: survey.appointmentId,
+      messageId: survey.messageId,
       score: intent.score,
     }),
   });
   return {
     outcome: 'score-recorded',
     score: intent.score,
-    ...(matched?.appointmentId ? { appointmentId: matched.appointmentId } : {}),
-    reply: { reply: { reply: 'survey-thanks' }, purpose: 'answer' },
+    ...(survey.appointmentId ? { appointmentId: survey.appointmentId } : {}),
+    ...(recorded.caseId ? { caseId: recorded.caseId } : {}),
+    reply: { reply: { reply: recorded.answer.followUp }, purpose: 'answer' },
     optedOut: anyOptedOut(context.patients),
+  };
+}
+
+/**
+ * Whether a text is the patient's words after the follow-up: it answers a
+ * survey whose score is in, whose follow-up asked for words, and which holds
+ * no comment yet. Only the next such text is; later ones are free text.
+ */
+function answersFollowUp(context: Context, intent: ReplyIntent): boolean {
+  const answer = context.survey?.surveyAnswer;
+  return (
+    answer !== undefined &&
+    answer.comment === undefined &&
+    followUpAsksComment(answer.followUp) &&
+    (intent.kind === 'free-text' || intent.kind === 'survey-score')
+  );
+}
+
+/** The patient's words after the follow-up: kept with the survey, and in the inbox for staff. */
+async function comment(context: Context): Promise<Effect> {
+  const survey = context.survey as Message;
+  const recorded = await recordSurveyComment(context.deps, context.clinic, survey, {
+    text: context.text.body,
+    at: context.text.receivedAt,
+    inboundMessageId: context.text.inboundMessageId,
+  });
+  if (recorded.outcome !== 'recorded' && recorded.outcome !== 'replayed') {
+    return staffItem(context, 'free-text', { reply: 'received' });
+  }
+  return {
+    ...staffItem(context, 'survey-comment', { reply: 'survey-thanks' }),
+    ...(recorded.caseId ? { caseId: recorded.caseId } : {}),
   };
 }
 
@@ -514,6 +574,7 @@ async function effectFor(context: Context, intent: ReplyIntent): Promise<Effect>
   }
   // Anything else from a number no patient has is kept for staff, unanswered.
   if (!known) return { outcome: 'unmatched', state: 'open', optedOut: false };
+  if (answersFollowUp(context, intent)) return comment(context);
   switch (intent.kind) {
     case 'confirm':
       return confirm(context);
@@ -550,14 +611,15 @@ async function earlierTexts(context: Context): Promise<InboundSeen[]> {
 }
 
 /**
- * A complaint in a patient's free-text reply, or a detractor's survey
- * score, opens a feedback case. Runs before the text is recorded: a crash
- * in between leaves a retry that finds the case there (its id is the
- * text's or the survey's) and opens nothing more.
+ * A complaint in a patient's free-text reply opens a feedback case (a
+ * survey's score and comment open theirs as they are recorded). Runs before
+ * the text is recorded: a crash in between leaves a retry that finds the
+ * case there (its id is the text's) and opens nothing more.
  */
 async function openFeedbackCase(context: Context, effect: Effect): Promise<AutoOpenOutcome | undefined> {
   const { deps, clinic, text, patient, answered } = context;
   if (!patient) return undefined;
+  if (effect.caseId) return { outcome: 'exists', caseId: effect.caseId };
   const appointmentId =
     effect.appointmentId ?? (answered.outcome === 'matched' ? answered.message.appointmentId : undefined);
   if (effect.outcome === 'free-text') {
@@ -566,15 +628,6 @@ async function openFeedbackCase(context: Context, effect: Effect): Promise<AutoO
       body: text.body,
       patientId: patient.patientId,
       appointmentId,
-    });
-  }
-  if (effect.outcome === 'score-recorded' && answered.outcome === 'matched') {
-    return openCaseFromSurvey(deps, clinic, {
-      surveyId: answered.message.messageId,
-      score: effect.score,
-      patientId: patient.patientId,
-      appointmentId,
-      inboundMessageId: text.inboundMessageId,
     });
   }
   return undefined;
@@ -595,8 +648,11 @@ async function openFeedbackCase(context: Context, effect: Effect): Promise<AutoO
  *    cancel request, opt-out, opt-in, help, score, free text, unmatched.
  * 5. Queue the answer through the outbox at once (the caps and the loop
  *    guard are the auto-reply use case's); publish the events (ids only).
- * 6. A complaint in free text, or a detractor's score, opens a feedback case
- *    (its id from the text or the survey, so once).
+ * 6. A score answering a survey is recorded on it (the first one stands)
+ *    and gets the one follow-up its class calls for; the next text after a
+ *    follow-up that asked for words is the survey's comment. A detractor's
+ *    score, a complaint in the comment or in free text opens a feedback
+ *    case (its id from the survey or the text, so once).
  * 7. Record the text with what it matched and did, conditionally on its id.
  *
  * @param deps - repositories, the number → clinic map, the auto-reply use case, events, clock
@@ -632,9 +688,10 @@ export async function handleInbound(deps: InboundDeps, text: InboundText): Promi
   }
 
   const patients = await deps.patients.findByPhone(clinicId, text.from);
-  const sent = (
+  const theirs = (
     await Promise.all(patients.map((patient) => deps.messages.listForPatient(clinicId, patient.patientId)))
-  ).flatMap(sentSmsOf);
+  ).flat();
+  const sent = sentSmsOf(theirs);
   const answered = findAnsweredMessage({
     previousPublishedMessageId: text.previousPublishedMessageId,
     receivedAt: text.receivedAt,
@@ -653,14 +710,17 @@ export async function handleInbound(deps: InboundDeps, text: InboundText): Promi
     clinic,
     patients,
     answered,
+    survey:
+      answered.outcome === 'matched' && answered.message.kind === 'survey'
+        ? theirs.find((message) => message.messageId === answered.message.messageId)
+        : undefined,
     patient,
     now: toUtcIso(deps.clock.now()),
     events: [],
   };
 
-  const answersSurvey = answered.outcome === 'matched' && answered.message.kind === 'survey';
   const intent = interpretReply(text.body, {
-    ...(answersSurvey ? { survey: NPS_SCALE } : {}),
+    ...(context.survey ? { survey: SCALE_RANGE[clinic.policy.survey.scale] } : {}),
     synonyms: clinic.policy.replies.synonyms,
   });
   const effect = await effectFor(context, intent);

@@ -11,12 +11,10 @@
 import { type FeedbackCase, openCase, SYSTEM_AUTHOR } from '../domain/cases/case';
 import { detectComplaint } from '../domain/cases/complaints';
 import type { Clinic } from '../domain/model';
+import { type SurveyScale, scoreClass } from '../domain/surveys';
 import type { Clock } from '../domain/time';
 import type { CaseRepository } from '../ports/cases';
 import type { AppLogger, Telemetry } from '../ports/outbound';
-
-/** NPS detractors score 0–6 (Bain). */
-export const DETRACTOR_MAX_SCORE = 6;
 
 export interface FeedbackCaseDeps {
   cases: CaseRepository;
@@ -93,10 +91,12 @@ export async function openCaseFromReply(
   return store(deps, record);
 }
 
-/** A survey answer as far as cases care: its score (0–10) and/or comment. */
+/** A survey answer as far as cases care: its score and/or comment. */
 export interface SurveyFeedback {
   /** The survey's id (the survey message's id): one case per survey. */
   surveyId: string;
+  /** The scale the score is on (a detractor is 0–6 of NPS, 1–2 of CSAT). */
+  scale: SurveyScale;
   score?: number | undefined;
   comment?: string | undefined;
   patientId?: string | undefined;
@@ -105,7 +105,7 @@ export interface SurveyFeedback {
 }
 
 /**
- * Opens a case for a detractor score (0–6), or for a survey comment that
+ * Opens a case for a detractor score (scoreClass on the survey's scale), or for a survey comment that
  * reads as a complaint; one case per survey, whichever comes first.
  *
  * @param deps - the case repository, clock, logger, telemetry
@@ -117,7 +117,7 @@ export async function openCaseFromSurvey(
   clinic: Clinic,
   answer: SurveyFeedback,
 ): Promise<AutoOpenOutcome> {
-  const detractor = answer.score !== undefined && answer.score <= DETRACTOR_MAX_SCORE;
+  const detractor = answer.score !== undefined && scoreClass(answer.scale, answer.score) === 'detractor';
   const complaint = answer.comment
     ? detectComplaint(answer.comment, clinic.policy.cases.complaintPhrases)
     : undefined;

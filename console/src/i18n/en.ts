@@ -167,6 +167,7 @@ export const en = {
       'opt-unchanged': 'STOP/START, no change',
       help: 'HELP',
       'score-recorded': 'Survey score',
+      'survey-comment': 'Survey comment',
       'free-text': 'Free text',
       unmatched: 'Unknown number',
       unreadable: 'Unreadable',

@@ -167,6 +167,7 @@ export const es: Strings = {
       'opt-unchanged': 'STOP/START, sin cambio',
       help: 'AYUDA',
       'score-recorded': 'Puntuación de encuesta',
+      'survey-comment': 'Comentario de encuesta',
       'free-text': 'Texto libre',
       unmatched: 'Número desconocido',
       unreadable: 'Ilegible',

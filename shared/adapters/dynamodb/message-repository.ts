@@ -27,7 +27,7 @@ import {
   PRIORITY_RANK,
   type Priority,
 } from '../../domain/constants';
-import type { Message, Receipt } from '../../domain/model';
+import type { Message, Receipt, SurveyAnswer } from '../../domain/model';
 import type { ReceiptPrecondition } from '../../domain/receipts';
 import { readMessage, writableMessage } from '../../domain/stored';
 import {
@@ -37,6 +37,7 @@ import {
   type MessageRepository,
   MessageTransitionError,
   type Page,
+  type SurveyAnswerWrite,
 } from '../../ports/repositories';
 import { DUE_SHARDS, INDEX } from '../../tables';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -120,6 +121,16 @@ function toMessage(item: Record<string, unknown>): Message {
   const record: Record<string, unknown> = { ...item };
   for (const key of STORAGE_KEYS) delete record[key];
   return readMessage(record);
+}
+
+/** The same answer (a retried delivery of the text or the page's POST), not a second one. */
+function sameAnswer(stored: SurveyAnswer, answer: SurveyAnswer): boolean {
+  return (
+    stored.answeredAt === answer.answeredAt &&
+    stored.via === answer.via &&
+    stored.score === answer.score &&
+    stored.inboundMessageId === answer.inboundMessageId
+  );
 }
 
 function describe(key: MessageKey): string {
@@ -577,6 +588,62 @@ export class DynamoMessageRepository implements MessageRepository {
       `be marked ${precondition.status}`,
     );
     return { message, repeated };
+  }
+
+  async recordSurveyAnswer(key: MessageKey, answer: SurveyAnswer, at: string): Promise<SurveyAnswerWrite> {
+    // No rev bump: a sent survey is out of the due index, and rev fences only the sweep.
+    let outcome: SurveyAnswerWrite['outcome'] = 'recorded';
+    const message = await this.transition(
+      key,
+      {
+        condition: '#kind = :survey AND attribute_not_exists(#answer)',
+        values: { ':survey': 'survey' },
+        names: { '#kind': 'kind', '#answer': 'surveyAnswer' },
+        set: { surveyAnswer: answer, updatedAt: at },
+        increment: [],
+        alreadyDone: (current) => {
+          if (current.kind !== 'survey' || !current.surveyAnswer) return false;
+          outcome = sameAnswer(current.surveyAnswer, answer) ? 'replayed' : 'answered-before';
+          return true;
+        },
+      },
+      'take a survey answer',
+    );
+    return { outcome, message };
+  }
+
+  async recordSurveyComment(
+    survey: Message,
+    comment: NonNullable<SurveyAnswer['comment']>,
+    at: string,
+  ): Promise<SurveyAnswerWrite | { outcome: 'unanswered'; message: Message }> {
+    const current = survey;
+    if (!current.surveyAnswer) return { outcome: 'unanswered', message: current };
+    const key = { clinicId: survey.clinicId, patientId: survey.patientId, messageId: survey.messageId };
+    let outcome: SurveyAnswerWrite['outcome'] = 'recorded';
+    const message = await this.transition(
+      key,
+      {
+        // The answer as the caller read it (answers never change once written), and still no comment.
+        condition:
+          'attribute_exists(#answer) AND attribute_not_exists(#answer.#comment) AND #answer.#answeredAt = :answeredAt',
+        values: { ':answeredAt': current.surveyAnswer.answeredAt },
+        names: { '#answer': 'surveyAnswer', '#comment': 'comment', '#answeredAt': 'answeredAt' },
+        set: { surveyAnswer: { ...current.surveyAnswer, comment }, updatedAt: at },
+        increment: [],
+        alreadyDone: (stored) => {
+          const kept = stored.surveyAnswer?.comment;
+          if (!kept) return false;
+          outcome =
+            kept.at === comment.at && kept.inboundMessageId === comment.inboundMessageId
+              ? 'replayed'
+              : 'answered-before';
+          return true;
+        },
+      },
+      'take a survey comment',
+    );
+    return { outcome, message };
   }
 
   withdraw(key: MessageKey, change: { reason: string; planVersion?: number; at: string }): Promise<Message> {

@@ -18,6 +18,7 @@ import {
   type InboundDeps,
   type InboundText,
 } from '../../../shared/use-cases/handle-inbound';
+import { recordSurveyAnswer } from '../../../shared/use-cases/record-survey-answer';
 import { makeAppointment, makeClinic, makeMessage, makePatient, TEST_NOW } from '../../support/factories';
 import { useTestTables } from '../../support/tables';
 
@@ -500,5 +501,201 @@ describe('handleInbound: unknown numbers and bad destinations', () => {
       kind: 'unreadable',
       reason: 'emoji-only',
     });
+  });
+});
+
+describe('handleInbound: survey answers', () => {
+  const SURVEY_ID = 'a-1#survey#2h#v1';
+  const surveyKey = () => ({ clinicId, patientId: 'p-1', messageId: SURVEY_ID });
+  const sendSurvey = (overrides: Partial<Message> = {}) =>
+    repos.messages.create(
+      sentReminder({
+        messageId: SURVEY_ID,
+        kind: 'survey',
+        offset: '2h',
+        priority: 'medium',
+        providerMessageId: 'provider-s',
+        finishedAt: '2026-12-07T15:50:00.000Z',
+        ...overrides,
+      }),
+    );
+  const withPolicy = (survey: Partial<ReturnType<typeof makeClinic>['policy']['survey']>) => {
+    const clinic = makeClinic({ clinicId });
+    return repos.clinics.put(
+      { ...clinic, policy: { ...clinic.policy, survey: { ...clinic.policy.survey, ...survey } }, version: 2 },
+      1,
+    );
+  };
+
+  it('records a promoter’s "8!"-style score on the survey once, across a crash before the text was recorded and a redelivery', async () => {
+    await sendSurvey();
+    const reply = text('10!');
+    const crashing: InboundDeps = {
+      ...deps(),
+      inbound: Object.assign(Object.create(inbound), {
+        record: async () => {
+          throw new Error('crash before the text was recorded');
+        },
+      }),
+    };
+    await expect(handleInbound(crashing, reply)).rejects.toThrow('crash');
+    expect(await handleInbound(deps(), reply)).toMatchObject({ outcome: 'score-recorded' });
+    expect(await handleInbound(deps(), reply)).toEqual({ outcome: 'duplicate', clinicId });
+    const survey = await repos.messages.get(surveyKey());
+    expect(survey?.surveyAnswer).toEqual({
+      scale: 'nps',
+      score: 10,
+      class: 'promoter',
+      answeredAt: reply.receivedAt,
+      via: 'sms',
+      late: false,
+      inboundMessageId: reply.inboundMessageId,
+      followUp: 'survey-thanks',
+    });
+    expect(replies.map((request) => request.reply)).toEqual([
+      { reply: 'survey-thanks' },
+      { reply: 'survey-thanks' },
+    ]);
+    expect(await cases.listUnresolved(clinicId)).toEqual([]);
+  });
+
+  it('asks a detractor what could be better, keeps the next text as the survey’s comment (on the case too, and in the inbox), and the one after as free text', async () => {
+    await sendSurvey();
+    const scored = await handleInbound(deps(), text('4'));
+    expect(scored).toMatchObject({ outcome: 'score-recorded', caseId: 'survey-a-1:survey:2h:v1' });
+    expect(replies[0]?.reply).toEqual({ reply: 'survey-follow-up' });
+
+    const words = text('The wait was long and nobody said why', { receivedAt: '2026-12-07T16:05:00.000Z' });
+    const commented = await handleInbound(deps(), words);
+    expect(commented).toMatchObject({
+      outcome: 'survey-comment',
+      state: 'open',
+      caseId: 'survey-a-1:survey:2h:v1',
+    });
+    expect(replies[1]?.reply).toEqual({ reply: 'survey-thanks' });
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toMatchObject({
+      score: 4,
+      class: 'detractor',
+      followUp: 'survey-follow-up',
+      comment: {
+        text: 'The wait was long and nobody said why',
+        truncated: false,
+        at: words.receivedAt,
+        inboundMessageId: words.inboundMessageId,
+      },
+    });
+    const opened = await cases.get(clinicId, 'survey-a-1:survey:2h:v1');
+    expect(opened).toMatchObject({
+      source: 'detractor-score',
+      summary: 'The wait was long and nobody said why',
+    });
+    expect(opened?.history.filter((entry) => entry.kind === 'note')).toHaveLength(1);
+    expect(await inbound.get(clinicId, words.inboundMessageId)).toMatchObject({
+      outcome: 'survey-comment',
+      state: 'open',
+    });
+
+    const later = await handleInbound(
+      deps(),
+      text('Also, parking?', { receivedAt: '2026-12-07T16:10:00.000Z' }),
+    );
+    expect(later.outcome).toBe('free-text');
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer?.comment?.text).toBe(
+      'The wait was long and nobody said why',
+    );
+    expect(logger.lines.some((line) => JSON.stringify(line).includes('wait was long'))).toBe(false);
+  });
+
+  it('keeps the first score: a second one goes to staff as free text and changes nothing on the survey', async () => {
+    await sendSurvey();
+    await handleInbound(deps(), text('9'));
+    const second = text('3', { receivedAt: '2026-12-07T16:20:00.000Z' });
+    expect(await handleInbound(deps(), second)).toMatchObject({ outcome: 'free-text', state: 'open' });
+    expect(await inbound.get(clinicId, second.inboundMessageId)).toMatchObject({
+      outcomeReason: 'survey-answered-before',
+    });
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toMatchObject({
+      score: 9,
+      class: 'promoter',
+    });
+    expect(await cases.listUnresolved(clinicId)).toEqual([]);
+  });
+
+  it('sends "8 or 9" to staff as free text and records no answer', async () => {
+    await sendSurvey();
+    expect(await handleInbound(deps(), text('8 or 9'))).toMatchObject({
+      outcome: 'free-text',
+      state: 'open',
+    });
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toBeUndefined();
+  });
+
+  it('keeps an answer after the answer window, flagged late', async () => {
+    await sendSurvey({ finishedAt: '2026-11-29T15:50:00.000Z' });
+    await handleInbound(deps(), text('8', { previousPublishedMessageId: 'provider-s' }));
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toMatchObject({
+      score: 8,
+      class: 'passive',
+      late: true,
+    });
+  });
+
+  it('reads a CSAT clinic’s scores on 1–5: 2 is a detractor with a case, 6 is free text', async () => {
+    await withPolicy({ scale: 'csat' });
+    await sendSurvey();
+    expect(await handleInbound(deps(), text('6'))).toMatchObject({ outcome: 'free-text' });
+    const two = await handleInbound(deps(), text('2', { receivedAt: '2026-12-07T16:01:00.000Z' }));
+    expect(two).toMatchObject({ outcome: 'score-recorded', caseId: 'survey-a-1:survey:2h:v1' });
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toMatchObject({
+      scale: 'csat',
+      score: 2,
+      class: 'detractor',
+    });
+  });
+
+  it('opens no case for a CSAT 4, and sends a promoter the clinic’s review link', async () => {
+    await withPolicy({ scale: 'csat', followUp: { askPassives: false, reviewLink: 'https://g.page/r/abc' } });
+    await sendSurvey();
+    expect(await handleInbound(deps(), text('4'))).toMatchObject({ outcome: 'score-recorded' });
+    expect(replies[0]?.reply).toEqual({ reply: 'survey-review' });
+    expect(await cases.listUnresolved(clinicId)).toEqual([]);
+  });
+
+  it('asks a passive when the clinic wants it, and a comment that reads as a complaint opens the case', async () => {
+    await withPolicy({ followUp: { askPassives: true } });
+    await sendSurvey();
+    await handleInbound(deps(), text('7'));
+    expect(replies[0]?.reply).toEqual({ reply: 'survey-follow-up' });
+    expect(await cases.listUnresolved(clinicId)).toEqual([]);
+    const words = text('The receptionist was rude to my mother', { receivedAt: '2026-12-07T16:05:00.000Z' });
+    const result = await handleInbound(deps(), words);
+    expect(result).toMatchObject({ outcome: 'survey-comment', caseId: 'survey-a-1:survey:2h:v1' });
+    expect(await cases.get(clinicId, 'survey-a-1:survey:2h:v1')).toMatchObject({
+      source: 'complaint-wording',
+      category: 'staff',
+      summary: 'The receptionist was rude to my mother',
+      links: { surveyId: SURVEY_ID, inboundMessageId: words.inboundMessageId },
+    });
+  });
+
+  it('keeps a page comment over 1,600 characters truncated and flagged, and refuses a score off the scale naming score', async () => {
+    await sendSurvey({ channel: 'email' });
+    const clinic = makeClinic({ clinicId });
+    const survey = (await repos.messages.get(surveyKey())) as Message;
+    const answerDeps = { ...deps(), cases };
+    await expect(
+      recordSurveyAnswer(answerDeps, clinic, survey, { score: 11, answeredAt: TEST_NOW, via: 'email' }),
+    ).rejects.toMatchObject({ issues: [{ path: 'score' }] });
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toBeUndefined();
+    const result = await recordSurveyAnswer(answerDeps, clinic, survey, {
+      score: 9,
+      answeredAt: '2026-12-07T18:00:00.000Z',
+      via: 'email',
+      comment: `Lovely staff. ${'Really. '.repeat(250)}`,
+    });
+    expect(result.outcome).toBe('recorded');
+    expect(result.answer.comment?.text).toHaveLength(1600);
+    expect(result.answer.comment?.truncated).toBe(true);
+    expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toEqual(result.answer);
   });
 });

@@ -407,6 +407,28 @@ describe('plan: after the visit', () => {
   });
 });
 
+describe('plan: one survey per visit', () => {
+  it('plans exactly one survey for a completed visit, with the same id when planned again', () => {
+    const visit = {
+      startAt: localIso('2026-12-08 10:00'),
+      status: 'completed',
+      version: 2,
+      updatedAt: localIso('2026-12-08 10:40'),
+    } as const;
+    const first = planFor({ appointment: visit, now: localInstant('2026-12-08 10:40') });
+    const again = planFor({ appointment: visit, now: localInstant('2026-12-08 11:00') });
+    expect(first.filter((message) => message.kind === 'survey')).toHaveLength(1);
+    expect(again.map((message) => message.messageId)).toEqual(first.map((message) => message.messageId));
+  });
+
+  it('plans no survey after a cancellation, whoever cancelled', () => {
+    for (const cancelledBy of ['clinic', 'patient'] as const) {
+      const planned = planFor({ appointment: { status: 'cancelled', cancelledBy, version: 2 } });
+      expect(planned.some((message) => message.kind === 'survey')).toBe(false);
+    }
+  });
+});
+
 describe('plan: channel, language and zone', () => {
   it('writes on the first channel the patient has not opted out of', () => {
     const optedOut = { sms: { at: TEST_NOW, source: 'patient-keyword' as const } };
