@@ -15,7 +15,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, inject } from 'vitest';
 import {
@@ -96,6 +96,20 @@ export interface RigOverrides {
   settings?: Partial<PipelineSettings>;
   /** Dispatchers that sweep at the same moment (racing for the same items). */
   dispatchers?: number;
+  /**
+   * AWS client mocks that the caller programs and restores, for rigs that
+   * run at once in one process (the simulator routes each call to its run).
+   */
+  mocks?: RigMocks;
+}
+
+/** The outbound AWS clients a rig mocks. */
+export interface RigMocks {
+  sns: AwsClientStub<SNSClient>;
+  eum: AwsClientStub<PinpointSMSVoiceV2Client>;
+  ses: AwsClientStub<SESv2Client>;
+  sqs: AwsClientStub<SQSClient>;
+  events: AwsClientStub<EventBridgeClient>;
 }
 
 export interface ProviderCall {
@@ -109,12 +123,14 @@ export interface ProviderCall {
 
 export class PipelineRig {
   readonly clock = new SimulatedClock(DateTime.fromISO(TEST_NOW, { zone: 'utc' }));
-  readonly snsMock = mockClient(SNSClient);
+  readonly snsMock: AwsClientStub<SNSClient>;
   /** End User Messaging: texts of the clinics with a number of their own. */
-  readonly eumMock = mockClient(PinpointSMSVoiceV2Client);
-  readonly sesMock = mockClient(SESv2Client);
-  readonly sqsMock = mockClient(SQSClient);
-  readonly eventsMock = mockClient(EventBridgeClient);
+  readonly eumMock: AwsClientStub<PinpointSMSVoiceV2Client>;
+  readonly sesMock: AwsClientStub<SESv2Client>;
+  readonly sqsMock: AwsClientStub<SQSClient>;
+  readonly eventsMock: AwsClientStub<EventBridgeClient>;
+  /** The mocks are the caller's (shared by rigs running at once): not programmed, not restored here. */
+  private readonly sharedMocks: boolean;
   readonly queue = new InProcessQueue(this.clock);
   readonly logger: AppLogger;
   readonly telemetry = new RecordingTelemetry();
@@ -128,6 +144,10 @@ export class PipelineRig {
   readonly plan: LocalPipeline['plan'];
   readonly dispatch: LocalPipeline['dispatch'];
   readonly send: LocalPipeline['send'];
+  /** handle-inbound, composed beside the three (texts go in as the SQS records AWS delivers). */
+  readonly inbound: LocalPipeline['inbound'];
+  /** The environment the functions were composed from (the simulator composes the staff API from it too). */
+  readonly environment: Record<string, string>;
   readonly driver: PipelineDriver;
   private readonly poller: StreamPoller;
   private readonly streams: DynamoDBStreamsClient;
@@ -139,11 +159,18 @@ export class PipelineRig {
     streams: DynamoDBStreamsClient,
     overrides: RigOverrides = {},
   ) {
+    const mocks = overrides.mocks;
+    this.sharedMocks = mocks !== undefined;
+    this.snsMock = mocks?.sns ?? mockClient(SNSClient);
+    this.eumMock = mocks?.eum ?? mockClient(PinpointSMSVoiceV2Client);
+    this.sesMock = mocks?.ses ?? mockClient(SESv2Client);
+    this.sqsMock = mocks?.sqs ?? mockClient(SQSClient);
+    this.eventsMock = mocks?.events ?? mockClient(EventBridgeClient);
     this.logger = overrides.logger ?? new CapturingLogger();
     this.repos = makeRepositories(clients.doc, names);
     this.streams = streams;
     this.poller = new StreamPoller(clients.raw, streams, names.appointments);
-    this.mockProviders();
+    if (!this.sharedMocks) this.mockProviders();
 
     const environment = pipelineEnvironment(
       names,
@@ -162,6 +189,7 @@ export class PipelineRig {
         smsMaxPriceUsd: '0.50',
       },
     );
+    this.environment = environment;
     const wrap = <T>(real: T, wrapper?: (real: T) => T) => (wrapper ? wrapper(real) : real);
     // One wrapped outbox for the three functions, so a fault's own state (crash once) is shared.
     let messages: MessageRepository | undefined;
@@ -190,6 +218,7 @@ export class PipelineRig {
     this.plan = pipeline.plan;
     this.dispatch = pipeline.dispatch;
     this.send = pipeline.send;
+    this.inbound = pipeline.inbound;
     this.driver = new PipelineDriver({
       ...driverParts(pipeline, { clock: this.clock, poller: this.poller, queue: this.queue }),
       // A scheduled sweep may run several dispatchers at once; their errors are kept.
@@ -393,6 +422,7 @@ export class PipelineRig {
   }
 
   restoreMocks() {
+    if (this.sharedMocks) return;
     this.snsMock.restore();
     this.eumMock.restore();
     this.sesMock.restore();
