@@ -1,0 +1,211 @@
+/**
+ * Runs seeds: each on tables of its own (a prefix per run) in one shared
+ * DynamoDB Local, the invariants after every step (the cheap ones) and at
+ * the end (all of them), and, for a failing seed, the shortest schedule that
+ * still fails, found by dropping steps and running again.
+ */
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { type DynamoClients, makeDynamoClients } from '../../shared/adapters/dynamodb/client';
+import { createTables, deleteTables } from '../../shared/adapters/dynamodb/create-tables';
+import { prefixedTableNames } from '../../shared/tables';
+import { withAwsAnswers } from './aws-hub';
+import { checkInvariants, checkNoDuplicates, digestOf, type Violation } from './invariants';
+import { DEFAULT_SIZE, generateSchedule, type Schedule, type ScheduleSize } from './schedule';
+import { SimWorld } from './world';
+
+export interface SimDatabase {
+  clients: DynamoClients;
+  streams: DynamoDBStreamsClient;
+  close(): void;
+}
+
+/** Clients for a DynamoDB Local endpoint (dummy keys: synthetic data only). */
+export function connect(endpoint: string): SimDatabase {
+  const clients = makeDynamoClients({ endpoint });
+  const streams = new DynamoDBStreamsClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    clients,
+    streams,
+    close() {
+      clients.raw.destroy();
+      streams.destroy();
+    },
+  };
+}
+
+export interface RunOptions {
+  /** A deliberately broken invariant, to test the shrinker (never used against the product). */
+  extraInvariant?: (world: SimWorld) => Violation[] | Promise<Violation[]>;
+}
+
+export interface RunResult {
+  seed: number;
+  steps: number;
+  violations: Violation[];
+  digest: string;
+  faults: Record<string, number>;
+  providerCalls: number;
+  ms: number;
+}
+
+let runs = 0;
+
+/**
+ * Runs one schedule on fresh tables and checks every invariant.
+ *
+ * @param schedule - what to run
+ * @param db - the shared DynamoDB Local
+ * @param options - an extra invariant (shrinker tests)
+ */
+export async function runSchedule(
+  schedule: Schedule,
+  db: SimDatabase,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const started = performance.now();
+  const names = prefixedTableNames(`sim${schedule.seed}-${++runs}-`);
+  await createTables(db.clients.raw, names);
+  const world = new SimWorld(schedule, db.clients, names, db.streams);
+  try {
+    return await withAwsAnswers(world.aws, () => runWorld(world, schedule, options, started));
+  } finally {
+    await deleteTables(db.clients.raw, names);
+  }
+}
+
+async function runWorld(
+  world: SimWorld,
+  schedule: Schedule,
+  options: RunOptions,
+  started: number,
+): Promise<RunResult> {
+  {
+    await world.setUp();
+    const violations: Violation[] = [];
+    for (const step of schedule.steps) {
+      await world.run(step);
+      const found = checkNoDuplicates(world.log.calls);
+      if (found.length > 0) {
+        violations.push(...found.map((v) => ({ ...v, detail: `${v.detail} (after step ${step.id})` })));
+        break;
+      }
+    }
+    await world.finish();
+    if (violations.length === 0) violations.push(...(await checkInvariants(world)));
+    if (options.extraInvariant) violations.push(...(await options.extraInvariant(world)));
+    return {
+      seed: schedule.seed,
+      steps: schedule.steps.length,
+      violations,
+      digest: await digestOf(world),
+      faults: world.log.faults,
+      providerCalls: world.log.calls.length,
+      ms: performance.now() - started,
+    };
+  }
+}
+
+/**
+ * The shortest schedule found that still breaks the same invariant: drops
+ * halves, then quarters, … then single steps, keeping each drop that still fails.
+ *
+ * @param schedule - a failing schedule
+ * @param invariant - the invariant it breaks
+ * @param maxRuns - a bound on re-runs
+ */
+export async function shrink(
+  schedule: Schedule,
+  invariant: string,
+  db: SimDatabase,
+  options: RunOptions = {},
+  maxRuns = 80,
+): Promise<{ schedule: Schedule; runs: number }> {
+  let current = schedule;
+  let tried = 0;
+  const fails = async (candidate: Schedule) => {
+    tried += 1;
+    const result = await runSchedule(candidate, db, options);
+    return result.violations.some((v) => v.invariant === invariant);
+  };
+  let chunk = Math.max(1, Math.floor(current.steps.length / 2));
+  while (chunk >= 1 && tried < maxRuns) {
+    let removedAny = false;
+    for (let from = 0; from < current.steps.length && tried < maxRuns; ) {
+      const candidate = {
+        ...current,
+        steps: [...current.steps.slice(0, from), ...current.steps.slice(from + chunk)],
+      };
+      if (await fails(candidate)) {
+        current = candidate;
+        removedAny = true;
+      } else {
+        from += chunk;
+      }
+    }
+    if (!removedAny || chunk > 1) chunk = Math.floor(chunk / 2);
+    else if (chunk === 1) break;
+  }
+  return { schedule: current, runs: tried };
+}
+
+export interface SeedsSummary {
+  seeds: number;
+  steps: number;
+  providerCalls: number;
+  faults: Record<string, number>;
+  failures: { seed: number; violations: Violation[]; shrunk?: Schedule }[];
+  ms: number;
+}
+
+/**
+ * Runs seeds `first` … `first + count - 1`, `concurrency` at a time (each
+ * on tables of its own; a run waits on DynamoDB Local most of the time),
+ * shrinking each failure.
+ *
+ * @param onResult - called after each seed (progress)
+ */
+export async function runSeeds(
+  first: number,
+  count: number,
+  db: SimDatabase,
+  options: RunOptions & {
+    size?: ScheduleSize;
+    concurrency?: number;
+    shrinkFailures?: boolean;
+    onResult?: (result: RunResult) => void;
+  } = {},
+): Promise<SeedsSummary> {
+  const started = performance.now();
+  const summary: SeedsSummary = { seeds: 0, steps: 0, providerCalls: 0, faults: {}, failures: [], ms: 0 };
+  let next = first;
+  const worker = async () => {
+    for (let seed = next++; seed < first + count; seed = next++) {
+      const schedule = generateSchedule(seed, options.size ?? DEFAULT_SIZE);
+      const result = await runSchedule(schedule, db, options);
+      summary.seeds += 1;
+      summary.steps += result.steps;
+      summary.providerCalls += result.providerCalls;
+      for (const [kind, times] of Object.entries(result.faults))
+        summary.faults[kind] = (summary.faults[kind] ?? 0) + times;
+      if (result.violations.length > 0) {
+        const failure: SeedsSummary['failures'][number] = { seed, violations: result.violations };
+        const broken = result.violations[0];
+        if (options.shrinkFailures !== false && broken)
+          failure.shrunk = (await shrink(schedule, broken.invariant, db, options)).schedule;
+        summary.failures.push(failure);
+      }
+      options.onResult?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? DEFAULT_CONCURRENCY }, worker));
+  summary.failures.sort((a, b) => a.seed - b.seed);
+  summary.ms = performance.now() - started;
+  return summary;
+}
+
+/** Seeds at once: enough to keep DynamoDB Local and the handlers busy on two cores. */
+export const DEFAULT_CONCURRENCY = 4;
