@@ -380,6 +380,17 @@ async function takenOver(
     };
     return finishAs(attempt, 'unknown', 'interrupted-attempt');
   }
+  if (current?.status === 'unknown' && current.claimToken === token) {
+    // This queue message's own attempt stored the unknown outcome and then
+    // failed (it died before counting and publishing it, or just after):
+    // count and publish again, so every unknown outcome is alarmed at least
+    // once. Found by the simulator (seed 25: a crash after the write).
+    deps.telemetry.count('UnknownOutcome', 1, { channel: current.channel });
+    await publishAfterStoring(deps, [
+      { detailType: 'MessageFailed', detail: messageEventDetail(current, current.finishedAt ?? at) },
+    ]);
+    return 'unknown';
+  }
   deps.telemetry.count('StaleDelivery');
   deps.logger.info('outdated queue message ignored', { ...key, status: current?.status });
   return 'stale';
