@@ -27,6 +27,7 @@ import {
   withReplacements,
 } from '../../shared/lambda/compose';
 import type { SendQueueDeps } from '../../shared/lambda/send-queue';
+import type { DailyCounters } from '../../shared/ports/counters';
 import type { DeadLetters, EmailSender, EventPublisher, SmsSender } from '../../shared/ports/outbound';
 import type {
   AppointmentRepository,
@@ -49,6 +50,7 @@ export interface SendMessageAdapters {
   events: EventPublisher;
   deadLetters: DeadLetters;
   throttles: ThrottleLog;
+  counters: DailyCounters;
 }
 
 export interface SendMessagePorts extends CommonPorts {

@@ -28,6 +28,7 @@ import {
   type TemplateKind,
 } from '../domain/templates';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
+import type { DailyCounters } from '../ports/counters';
 import type {
   AppLogger,
   EmailRequest,
@@ -49,6 +50,7 @@ import {
   type ThrottleLog,
 } from '../ports/repositories';
 import type { ClinicCache } from './clinic-cache';
+import { countMessageEnd } from './count-events';
 import { messageEventDetail, publishAfterStoring } from './message-events';
 import { updatePatient } from './patient-updates';
 import { keywordReplyOf } from './queue-auto-reply';
@@ -78,6 +80,8 @@ export interface SendDeps {
   events: EventPublisher;
   /** Where a provider throttle on a number is noted, so the sweep slows that number only. */
   throttles: ThrottleLog;
+  /** Daily counters: how each send ended, visits reminded. */
+  counters: DailyCounters;
   clock: Clock;
   logger: AppLogger;
   telemetry: Telemetry;
@@ -108,6 +112,8 @@ interface Attempt {
   accepted: boolean;
   /** Channels refused for good so far (stored ones plus this attempt's). */
   failedChannels: Channel[];
+  /** The message as stored once this attempt ended it (counted after the attempt). */
+  finished?: Message;
 }
 
 /** The appointment id inside a deterministic message id (`a-1#reminder#1d#v2`). */
@@ -123,6 +129,7 @@ async function finishAs(
 ): Promise<SendOutcome> {
   const { deps, key, token, at } = attempt;
   const finished = await deps.messages.finish(key, token, { status, reason, at }, ['sending']);
+  attempt.finished = finished;
   if (finished.kind === 'broadcast' && status !== 'unknown') {
     await countBroadcastOutcome(deps, finished, status === 'skipped' ? { status, reason } : { status });
   }
@@ -343,14 +350,19 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
     accepted: false,
     failedChannels: [...(message.failedChannels ?? [])],
   };
+  let outcome: SendOutcome;
   try {
-    return await attemptSend(attempt);
+    outcome = await attemptSend(attempt);
   } catch (error) {
     // Once a provider accepted the message, only a redelivery may settle it
     // (as `unknown`); before that, nothing was sent and it can simply wait.
     if (attempt.accepted || error instanceof MessageTransitionError) throw error;
-    return retryBeforeSending(attempt, error);
+    outcome = await retryBeforeSending(attempt, error);
   }
+  // After the end is stored: a failure here fails the delivery, and the
+  // redelivery, finding the message finished, counts it (takenOver).
+  if (attempt.finished) await countMessageEnd(deps, attempt.finished);
+  return outcome;
 }
 
 /** markSending lost: decide what the item's current state means for this queue message. */
@@ -378,7 +390,9 @@ async function takenOver(
       accepted: false,
       failedChannels: [],
     };
-    return finishAs(attempt, 'unknown', 'interrupted-attempt');
+    const outcome = await finishAs(attempt, 'unknown', 'interrupted-attempt');
+    if (attempt.finished) await countMessageEnd(deps, attempt.finished);
+    return outcome;
   }
   if (current?.status === 'unknown' && current.claimToken === token) {
     // This queue message's own attempt stored the unknown outcome and then
@@ -393,6 +407,9 @@ async function takenOver(
   }
   deps.telemetry.count('StaleDelivery');
   deps.logger.info('outdated queue message ignored', { ...key, status: current?.status });
+  // An earlier delivery may have ended the message and stopped before counting
+  // it: counting again is a no-op when it did count.
+  if (current) await countMessageEnd(deps, current);
   return 'stale';
 }
 
@@ -564,6 +581,7 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
       at,
       ...(reason ? { reason } : {}),
     });
+    attempt.finished = sent;
     if (broadcast) await countBroadcastOutcome(deps, sent, { status: 'sent' });
     const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
     deps.telemetry.count('MessageSent', 1, { channel: decision.channel, kind: message.kind });
@@ -699,6 +717,7 @@ async function sendOneSms(
     channel: 'sms',
     at,
   });
+  attempt.finished = sent;
   const lagSeconds = Math.max(0, now.diff(parseUtc(message.dueAt), 'seconds').seconds);
   deps.telemetry.count('MessageSent', 1, { channel: 'sms', kind: message.kind });
   deps.telemetry.seconds('SendLag', lagSeconds, { channel: 'sms' });

@@ -37,6 +37,14 @@ const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
   BatchWriteItemCommand: 'BatchWriteItem',
 };
 
+/** The item actions a transaction's parts need (IAM has no action for the transaction itself). */
+const TRANSACT_PARTS: Readonly<Record<string, string>> = {
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  ConditionCheck: 'ConditionCheckItem',
+};
+
 const DYNAMO_PACKAGES = ['@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb'];
 
 /** The variables that name each table (shared/config/env.ts), for repositories built from env. */
@@ -320,6 +328,10 @@ export class CodeAccessAnalyzer {
     if (!declaration || !isFromDynamoPackage(declaration)) return;
     const name = ts.isClassLike(declaration) ? declaration.name?.text : undefined;
     if (!name?.endsWith('Command')) return;
+    if (name === 'TransactWriteCommand' || name === 'TransactWriteItemsCommand') {
+      this.recordTransactionParts(node, table, record);
+      return;
+    }
     const action = COMMAND_ACTIONS[name];
     if (!action) {
       throw new Error(
@@ -337,6 +349,31 @@ export class CodeAccessAnalyzer {
       ts.isObjectLiteralExpression(input) &&
       input.properties.some((property) => property.name?.getText() === 'IndexName');
     if (!namesIndex) record(table, 'Query', node);
+  }
+
+  /** Each part of a transaction written in place (`{ Update: {…} }`) needs its item action. */
+  private recordTransactionParts(
+    node: ts.NewExpression,
+    table: TableId | undefined,
+    record: (table: TableId | undefined, use: TableUse, at: ts.Node) => void,
+  ): void {
+    let found = 0;
+    const visit = (child: ts.Node): void => {
+      if (ts.isPropertyAssignment(child) && ts.isIdentifier(child.name)) {
+        const action = TRANSACT_PARTS[child.name.text];
+        if (action) {
+          record(table, action, child);
+          found += 1;
+        }
+      }
+      ts.forEachChild(child, visit);
+    };
+    for (const argument of node.arguments ?? []) visit(argument);
+    if (found === 0) {
+      throw new Error(
+        `${node.getSourceFile().fileName}: a transaction's parts must be written in place ({ Update: … }) to be read`,
+      );
+    }
   }
 
   /** The string an IndexName is set to: a literal or a constant of a literal type. */

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SETTINGS } from '../../config/settings';
+import type { DailyCounters } from '../../ports/counters';
 import type {
   AppointmentRepository,
   BroadcastRepository,
@@ -9,6 +10,7 @@ import type {
 } from '../../ports/repositories';
 import type { PipelineTableNames } from '../../tables';
 import { DynamoBroadcastRepository } from './broadcast-repository';
+import { DynamoDailyCounters } from './daily-counters';
 import { DynamoMessageRepository } from './message-repository';
 import {
   DynamoAppointmentRepository,
@@ -23,6 +25,8 @@ export interface Repositories {
   messages: MessageRepository;
   /** Broadcasts, kept in the messages table (broadcast-repository.ts). */
   broadcasts: BroadcastRepository;
+  /** Daily counters per clinic, kept in the messages table (daily-counters.ts). */
+  counters: DailyCounters;
 }
 
 /**
@@ -43,5 +47,6 @@ export function makeRepositories(
     appointments: new DynamoAppointmentRepository(doc, names.appointments),
     messages: new DynamoMessageRepository(doc, names.messages, { retentionDays }),
     broadcasts: new DynamoBroadcastRepository(doc, names.messages),
+    counters: new DynamoDailyCounters(doc, names.messages),
   };
 }

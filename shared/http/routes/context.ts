@@ -3,12 +3,14 @@
  * it is handed, the standard error responses of its documentation, and the
  * helpers that turn a saved record into a response with its ETag.
  */
+
 import * as z from 'zod';
 import { ValidationError } from '../../domain/errors';
 import { ClinicIdSchema, EntityIdSchema } from '../../domain/model';
 import type { Clock } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type { CaseRepository } from '../../ports/cases';
+import type { DailyCounters } from '../../ports/counters';
 import type { AppLogger, Telemetry } from '../../ports/outbound';
 import type {
   AppointmentRepository,
@@ -35,6 +37,8 @@ export interface StaffApiDeps {
   inbound: InboundRepository;
   /** Feedback cases (in the inbound table). */
   cases: CaseRepository;
+  /** Daily counters per clinic: the metrics read them. */
+  counters: DailyCounters;
   /** Staff replies go to the send queue at once, within the immediate-send share. */
   sendNow: SendNowPorts;
   /** A fresh unique id (a staff reply's, when the caller sends no idempotency key). */
