@@ -322,13 +322,26 @@ export const StaffReplyAcceptedSchema = z.object({
 });
 export type StaffReplyAccepted = z.output<typeof StaffReplyAcceptedSchema>;
 
+/** GET …/patients/{patientId}/conversation: the latest page first, each page oldest first. */
+export const ConversationQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+export type ConversationQuery = z.output<typeof ConversationQuerySchema>;
+
 export const ConversationSchema = z.object({
   clinicId: z.string(),
   patientId: EntityIdSchema,
   timeZone: TimeZoneSchema.describe("the clinic's zone"),
   items: z
     .array(z.discriminatedUnion('direction', [ConversationInboundSchema, ConversationOutboundSchema]))
-    .describe('every text the patient sent and every message to them, oldest first'),
+    .describe(
+      'the texts the patient sent and the messages to them, oldest first: the latest `limit` of them, or those just before the cursor',
+    ),
+  cursor: z
+    .string()
+    .optional()
+    .describe('pass it back as `cursor` for the page of earlier items; absent when there are none'),
 });
 export type Conversation = z.output<typeof ConversationSchema>;
 export type ConversationItem = Conversation['items'][number];

@@ -355,12 +355,14 @@ export interface InboundRepository {
   ): Promise<Page<InboundMessage>>;
   /**
    * A patient's texts to the clinic, oldest first (a conversation reads in
-   * time order; pass `newestFirst` for the latest page first).
+   * time order; pass `newestFirst` for the latest page first). With
+   * `before`, only texts whose `${receivedAt}#${inboundMessageId}` sorts
+   * before it (a conversation page's earlier end).
    */
   listForPatient(
     clinicId: string,
     patientId: string,
-    page?: { limit?: number; cursor?: string; newestFirst?: boolean },
+    page?: { limit?: number; cursor?: string; newestFirst?: boolean; before?: string },
   ): Promise<Page<InboundMessage>>;
   /**
    * Texts from a number that matched no patient, received at or after

@@ -179,6 +179,7 @@ export const en = {
     by: (who: string) => `by ${who}`,
     noWords: 'No words kept for this message.',
     empty: 'No text to or from this patient yet.',
+    earlier: 'Load earlier',
     reply: 'Reply by SMS',
     budget: (budget: number) => `budget ${budget}`,
     send: 'Send reply',

@@ -179,6 +179,7 @@ export const es: Strings = {
     by: (who: string) => `por ${who}`,
     noWords: 'No se guardan las palabras de este mensaje.',
     empty: 'Aún no hay textos con este paciente.',
+    earlier: 'Cargar anteriores',
     reply: 'Responder por SMS',
     budget: (budget: number) => `presupuesto ${budget}`,
     send: 'Enviar respuesta',

@@ -1,6 +1,7 @@
 /**
  * A patient's conversation with the clinic, oldest first (their texts and
- * every message to them, with kind, status and reason), and a reply box
+ * every message to them, with kind, status and reason): the latest page,
+ * refreshed, and the earlier pages the user asks for; and a reply box
  * that counts SMS parts live with the server's own segment counter and
  * budget. Loaded on first use with the patient page (the counter stays
  * out of the first load); refreshes every 5 s while the tab is shown.
@@ -21,6 +22,18 @@ const POLL_MS = 5_000;
 
 function newKey(): string {
   return crypto.randomUUID();
+}
+
+const keyOf = (entry: ConversationItem) =>
+  entry.direction === 'inbound' ? `in:${entry.item.itemId}` : `out:${entry.messageId}`;
+
+/**
+ * The earlier pages loaded, then the latest page as last polled (an item on
+ * both shows once, as the latest poll has it).
+ */
+function shownItems(earlier: readonly ConversationItem[], latest: readonly ConversationItem[]) {
+  const fresh = new Set(latest.map(keyOf));
+  return [...earlier.filter((entry) => !fresh.has(keyOf(entry))), ...latest];
 }
 
 function Entry({
@@ -91,6 +104,9 @@ export function Conversation({ patient }: { patient: Patient }) {
   const [notice, setNotice] = useState('');
   // One key per draft: sending the same words again (a double press, a retry after a lost answer) sends one text.
   const key = useRef(newKey());
+  // Pages before the latest, oldest first, and the cursor to the page before them (none: the start).
+  const [earlier, setEarlier] = useState<{ items: ConversationItem[]; cursor?: string | undefined }>();
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
 
   const [loaded, reload] = useLoad(
     async () => {
@@ -106,6 +122,21 @@ export function Conversation({ patient }: { patient: Patient }) {
     [clinicId, patient.patientId],
     POLL_MS,
   );
+
+  const loadEarlier = async (cursor: string) => {
+    setLoadingEarlier(true);
+    setFailure('');
+    const { data, error, response } = await api.GET(
+      '/v1/clinics/{clinicId}/patients/{patientId}/conversation',
+      { params: { path: { clinicId, patientId: patient.patientId }, query: { cursor } } },
+    );
+    setLoadingEarlier(false);
+    if (!data) {
+      setFailure(describeError(error, response.status));
+      return;
+    }
+    setEarlier({ items: [...data.items, ...(earlier?.items ?? [])], cursor: data.cursor });
+  };
 
   const budget = segmentBudgetFor(clinic.policy as DomainClinic['policy'], 'staff-reply');
   const parts = countSegments(text.trim());
@@ -143,23 +174,28 @@ export function Conversation({ patient }: { patient: Patient }) {
       <h2 id="conversation-title">{t.conversation.title}</h2>
       <p class="zone-note">{t.common.zoneLabel(zoneLabel(zone))}</p>
       <Show loaded={loaded} retry={reload}>
-        {(conversation) =>
-          conversation.items.length === 0 ? (
+        {(conversation) => {
+          const items = shownItems(earlier?.items ?? [], conversation.items);
+          const before = earlier ? earlier.cursor : conversation.cursor;
+          return items.length === 0 ? (
             <p>{t.conversation.empty}</p>
           ) : (
-            <ol class="conversation" aria-label={t.conversation.title}>
-              {conversation.items.map((entry) => (
-                <Entry
-                  key={entry.direction === 'inbound' ? entry.item.itemId : entry.messageId}
-                  entry={entry}
-                  t={t}
-                  zone={zone}
-                  locale={language}
-                />
-              ))}
-            </ol>
-          )
-        }
+            <>
+              {before && (
+                <div class="actions">
+                  <button type="button" disabled={loadingEarlier} onClick={() => void loadEarlier(before)}>
+                    {t.conversation.earlier}
+                  </button>
+                </div>
+              )}
+              <ol class="conversation" aria-label={t.conversation.title}>
+                {items.map((entry) => (
+                  <Entry key={keyOf(entry)} entry={entry} t={t} zone={zone} locale={language} />
+                ))}
+              </ol>
+            </>
+          );
+        }}
       </Show>
       <form class="stack reply" onSubmit={(event) => void send(event)}>
         <label for="reply-text">{t.conversation.reply}</label>

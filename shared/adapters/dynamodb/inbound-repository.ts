@@ -155,24 +155,29 @@ export class DynamoInboundRepository implements InboundRepository {
   async listForPatient(
     clinicId: string,
     patientId: string,
-    page: { limit?: number; cursor?: string; newestFirst?: boolean } = {},
+    page: { limit?: number; cursor?: string; newestFirst?: boolean; before?: string } = {},
   ): Promise<Page<InboundMessage>> {
     const partyKey = partyKeyOf({ clinicId, patientId, from: '' });
     const order = page.newestFirst ? 'newest-first' : 'oldest-first';
+    const { before } = page;
     return this.page(
       {
         keys: ['clinicId', 'sk', 'partyKey', 'receivedKey'],
         fixed: { clinicId, partyKey },
-        query: { order },
-        otherQuery: 'was returned for the other order; send the same order',
+        query: { order, ...(before === undefined ? {} : { before }) },
+        otherQuery: 'was returned for another order or bound; send the same ones',
       },
       page,
       (start) =>
         new QueryCommand({
           TableName: this.table,
           IndexName: INDEX.inboundByParty,
-          KeyConditionExpression: 'partyKey = :key',
-          ExpressionAttributeValues: { ':key': partyKey },
+          KeyConditionExpression:
+            before === undefined ? 'partyKey = :key' : 'partyKey = :key AND receivedKey < :before',
+          ExpressionAttributeValues: {
+            ':key': partyKey,
+            ...(before === undefined ? {} : { ':before': before }),
+          },
           ScanIndexForward: !page.newestFirst,
           ...start,
         }),

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import {
+  ConversationQuerySchema,
   ConversationSchema,
   EmptyBodySchema,
   IdempotencyKeySchema,
@@ -107,17 +108,26 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
     role: 'staff',
     doc: {
       operationId: 'getConversation',
-      summary: 'A patient’s texts and the messages sent to them, in time order',
+      summary: 'A patient’s texts and the messages sent to them, in time order, latest page first',
       description:
         'Inbound texts (as in the inbox, with their intent and state) and every outbound message (kind, ' +
-        'channel, status, reason, time, words), oldest first, for as long as the deployment keeps them. A staff ' +
-        'reply shows the words sent (`textSource: stored`); other kinds are rendered again as they would be sent ' +
-        'now (`textSource: rendered`).',
+        'channel, status, reason, time, words), oldest first within a page, for as long as the deployment keeps ' +
+        'them. The first page holds the latest `limit` items (default 50, at most 100); pass its `cursor` back ' +
+        'for the items just before them, and so on (no `cursor`: nothing earlier). A staff reply shows the words ' +
+        'sent (`textSource: stored`); other kinds are rendered again as they would be sent now ' +
+        '(`textSource: rendered`).',
       tag: 'Inbox',
-      responses: { 200: { description: 'The conversation', schema: ConversationSchema }, ...ERRORS },
+      query: ConversationQuerySchema,
+      responses: {
+        200: { description: 'One page of the conversation', schema: ConversationSchema },
+        ...ERRORS,
+      },
     },
-    async handle({ deps }, params) {
-      return { status: 200, body: await patientConversation(deps, pathIds(params, 'patientId')) };
+    async handle({ deps, event }, params) {
+      return {
+        status: 200,
+        body: await patientConversation(deps, pathIds(params, 'patientId'), queryOf(event)),
+      };
     },
   },
   {

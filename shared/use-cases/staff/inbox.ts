@@ -4,9 +4,16 @@
  * to a staff user, marking one done, and a patient's whole conversation with the clinic (their texts
  * and every message to them) in time order.
  */
-import type { Conversation, ConversationItem, InboxItem, InboxPage, InboxQuery } from '../../api/schemas';
-import { InboxQuerySchema } from '../../api/schemas';
-import { NotFoundError } from '../../domain/errors';
+import type {
+  Conversation,
+  ConversationItem,
+  ConversationQuery,
+  InboxItem,
+  InboxPage,
+  InboxQuery,
+} from '../../api/schemas';
+import { ConversationQuerySchema, InboxQuerySchema } from '../../api/schemas';
+import { NotFoundError, ValidationError } from '../../domain/errors';
 import {
   ACCEPTED_STATUSES,
   type Appointment,
@@ -213,62 +220,148 @@ async function visitsOf(
   );
 }
 
-/** Every text of a patient, oldest first, all pages. */
-async function allInbound(deps: StaffInboxDeps, clinicId: string, patientId: string) {
-  const texts: InboundMessage[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.inbound.listForPatient(clinicId, patientId, {
-      limit: 100,
-      ...(cursor ? { cursor } : {}),
-    });
-    texts.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return texts;
+/**
+ * Where an item sits in a conversation: by instant, the patient's text
+ * before a message at the same instant (an answer follows its question),
+ * then by id. A text's (at, id) is its party-index sort key, so the index
+ * reads texts in this very order.
+ */
+interface Position {
+  at: string;
+  /** 0 a patient's text, 1 a message to them. */
+  rank: 0 | 1;
+  id: string;
+}
+
+function compare(a: Position, b: Position): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
- * A patient's conversation with the clinic: every text they sent (from
- * the inbound table) and every message to them (the outbox, with kind,
- * status, time and words: a staff reply's as stored, the others rendered
- * again as they would be sent now), oldest first. Texts and messages are kept for the
- * deployment's retention period, so this reads at most that much.
+ * The bound for the party-index query: every text before `position`. A
+ * text's sort key is `${receivedAt}#${id}`; before a message at instant t
+ * come all texts at t, and `$` sorts right after `#`.
+ */
+function textsBefore(position: Position): string {
+  return position.rank === 0 ? `${position.at}#${position.id}` : `${position.at}$`;
+}
+
+/**
+ * A conversation page's cursor: the position of the page's first item,
+ * bound to the patient. It is the use case's own (not a DynamoDB key, as
+ * the repositories' cursors are) because a page merges two sources, the
+ * patient's texts and the messages to them.
+ */
+function encodeConversationCursor(patientId: string, position: Position): string {
+  return Buffer.from(JSON.stringify({ p: patientId, ...position })).toString('base64url');
+}
+
+function decodeConversationCursor(cursor: string, patientId: string): Position {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const { p, at, rank, id } = body;
+  if (
+    typeof at !== 'string' ||
+    (rank !== 0 && rank !== 1) ||
+    typeof id !== 'string' ||
+    typeof p !== 'string'
+  ) {
+    throw ValidationError.field('cursor', 'is not a cursor returned by this API for this request');
+  }
+  if (p !== patientId)
+    throw ValidationError.field('cursor', "was returned for another patient's conversation");
+  return { at, rank, id };
+}
+
+/**
+ * One page of a patient's conversation with the clinic: the texts they
+ * sent (from the inbound table) and the messages to them (the outbox, with
+ * kind, status, time and words: a staff reply's as stored, the others
+ * rendered again as they would be sent now), oldest first within the page.
+ * The first page is the latest `limit` items; its cursor gives the ones
+ * just before, and so on back to the first. Texts and messages are kept
+ * for the deployment's retention period, so a page reads at most that much
+ * of the patient's outbox partition (one query, sorted by time here: its
+ * keys are message ids, not times) and `limit + 1` texts.
+ *
+ * An outbound item's instant is when the provider took it (else when it
+ * ended, else when it is due), so a message sent between two page loads
+ * may move past the cursor: it shows on the latest page, not twice.
  *
  * Primary course:
- * 1. Load the clinic and the patient (404 for either unknown).
- * 2. Read the patient's texts (the party index) and messages (their
- *    partition), and the visits those messages show (each once).
- * 3. Merge by instant; on a tie, the patient's text first (an answer follows its question).
+ * 1. Read the page size and the cursor (400 on `cursor` for one not from
+ *    this route and patient); load the clinic and the patient (404 for either).
+ * 2. Read the patient's texts before the cursor, newest first, `limit + 1`
+ *    of them (the party index), and the patient's messages (their partition).
+ * 3. Merge by position, keep the last `limit` before the cursor, and read
+ *    only the visits those messages show (each once); the page's first
+ *    position is the next cursor when anything is earlier.
  *
  * @param deps - repositories
  * @param ids - the clinic and the patient
+ * @param query - the raw query (`limit`, `cursor`)
  */
 export async function patientConversation(
   deps: StaffInboxDeps,
   ids: { clinicId: string; patientId: string },
+  query: Record<string, string> = {},
 ): Promise<Conversation> {
+  const { limit, cursor }: ConversationQuery = parseOrThrow(ConversationQuerySchema, query);
+  const before = cursor === undefined ? undefined : decodeConversationCursor(cursor, ids.patientId);
   const clinic = await loadClinic(deps.clinics, ids.clinicId);
   const patient = await deps.patients.get(ids.clinicId, ids.patientId);
   if (!patient) {
     throw new NotFoundError(`patient ${ids.patientId} does not exist in clinic ${ids.clinicId}`);
   }
   const [texts, messages] = await Promise.all([
-    allInbound(deps, ids.clinicId, ids.patientId),
+    deps.inbound.listForPatient(ids.clinicId, ids.patientId, {
+      newestFirst: true,
+      limit: limit + 1,
+      ...(before ? { before: textsBefore(before) } : {}),
+    }),
     deps.messages.listForPatient(ids.clinicId, ids.patientId),
   ]);
-  const context = { clinic, patient, appointments: await visitsOf(deps, ids.clinicId, messages) };
-  const items: ConversationItem[] = [
-    ...texts.map(
-      (inbound): ConversationItem => ({
-        direction: 'inbound',
-        at: inbound.receivedAt,
-        item: toInboxItem(inbound, clinic),
+  type Entry = { position: Position } & (
+    | { text: InboundMessage; message?: undefined }
+    | { message: Message; text?: undefined }
+  );
+  const candidates: Entry[] = [
+    ...texts.items.map(
+      (text): Entry => ({ position: { at: text.receivedAt, rank: 0, id: text.inboundMessageId }, text }),
+    ),
+    ...messages.map(
+      (message): Entry => ({
+        position: { at: outboundAt(message), rank: 1, id: message.messageId },
+        message,
       }),
     ),
-    ...messages.map((message) => toOutboundItem(message, context)),
-  ];
-  const rank = (item: ConversationItem) => (item.direction === 'inbound' ? 0 : 1);
-  items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a) - rank(b)));
-  return { clinicId: ids.clinicId, patientId: ids.patientId, timeZone: clinic.timeZone, items };
+  ]
+    .filter((entry) => !before || compare(entry.position, before) < 0)
+    .sort((a, b) => compare(a.position, b.position));
+  const page = candidates.slice(-limit);
+  const shown = page.flatMap((entry) => (entry.message ? [entry.message] : []));
+  const context = { clinic, patient, appointments: await visitsOf(deps, ids.clinicId, shown) };
+  const items = page.map(
+    (entry): ConversationItem =>
+      entry.text
+        ? { direction: 'inbound', at: entry.text.receivedAt, item: toInboxItem(entry.text, clinic) }
+        : toOutboundItem(entry.message, context),
+  );
+  const first = page[0];
+  return {
+    clinicId: ids.clinicId,
+    patientId: ids.patientId,
+    timeZone: clinic.timeZone,
+    items,
+    ...(candidates.length > limit && first
+      ? { cursor: encodeConversationCursor(ids.patientId, first.position) }
+      : {}),
+  };
 }

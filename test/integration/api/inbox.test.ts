@@ -421,6 +421,76 @@ describe('GET /v1/clinics/{clinicId}/patients/{patientId}/conversation', () => {
     expect(byId.get('~keyword-reply#in-w-1')).toMatchObject({ text: confirmed.text, textSource: 'rendered' });
   });
 
+  it('pages the latest items first, each page in time order, back to the first with the cursor', async () => {
+    // Prepare: seven texts and seven messages, alternating a minute apart; a message at the same
+    // instant as a text (the answer follows its question across a page boundary).
+    const texts = Array.from({ length: 7 }, (_, n) =>
+      question(`pg-in-${n}`, 2 * n, { patientId: 'page-1', body: `Question ${n}` }),
+    );
+    const sent = (n: number) => ({
+      status: 'sent' as const,
+      attempts: 1,
+      finishedAt: n === 6 ? at(12) : at(2 * n + 1),
+    });
+    await api.seed({
+      patients: [makePatient({ patientId: 'page-1' })],
+      messages: Array.from({ length: 7 }, (_, n) =>
+        makeMessage({
+          patientId: 'page-1',
+          appointmentId: undefined,
+          messageId: `~keyword-reply#pg-in-${n}`,
+          kind: 'keyword-reply',
+          offset: undefined,
+          keywordReply: { answer: 'received', purpose: 'answer', inboundMessageId: `pg-in-${n}` },
+          ...sent(n),
+        }),
+      ),
+    });
+    for (const text of texts) await inbound.record(text);
+    const label = (item: { direction: string; item?: { itemId: string }; messageId?: string }) =>
+      item.direction === 'inbound' ? `in:${item.item?.itemId}` : `out:${item.messageId}`;
+
+    // Act: pages of 5 until no cursor.
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const answer = await api.call({
+        method: 'GET',
+        url: `${BASE}/patients/page-1/conversation?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        groups: ['staff'],
+      });
+      expect(answer.status).toBe(200);
+      const page = ConversationSchema.parse(answer.body);
+      pages.push(page.items.map(label));
+      cursor = page.cursor;
+    } while (cursor && pages.length < 5);
+
+    // Assess: 14 items in three pages, latest page first, nothing twice or missing.
+    const timeline = texts.flatMap((_, n) => [`in:pg-in-${n}`, `out:~keyword-reply#pg-in-${n}`]);
+    expect(pages).toEqual([timeline.slice(9), timeline.slice(4, 9), timeline.slice(0, 4)]);
+  });
+
+  it("refuses a cursor of another patient's conversation, or not one of ours, with 400 on cursor", async () => {
+    const first = await api.call({ method: 'GET', url: `${BASE}/patients/page-1/conversation?limit=2` });
+    const other = await api.call({
+      method: 'GET',
+      url: `${BASE}/patients/conv-1/conversation?cursor=${encodeURIComponent(first.body.cursor)}`,
+    });
+    const made = await api.call({ method: 'GET', url: `${BASE}/patients/page-1/conversation?cursor=abc` });
+    const tooMany = await api.call({ method: 'GET', url: `${BASE}/patients/page-1/conversation?limit=101` });
+
+    expect(other.status).toBe(400);
+    expect(other.body.error.issues).toEqual([
+      { path: 'cursor', message: "was returned for another patient's conversation" },
+    ]);
+    expect(made.status).toBe(400);
+    expect(made.body.error.issues).toEqual([
+      { path: 'cursor', message: 'is not a cursor returned by this API for this request' },
+    ]);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.issues[0].path).toBe('limit');
+  });
+
   it('is empty for a patient with no texts, and 404 for an unknown patient', async () => {
     const quiet = await api.call({ method: 'GET', url: `${BASE}/patients/quiet-1/conversation` });
     const unknown = await api.call({ method: 'GET', url: `${BASE}/patients/nobody/conversation` });
