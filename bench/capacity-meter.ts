@@ -40,15 +40,29 @@ const METERED = new Set([
 
 const WRITES = /Put|Update|Delete|Write/;
 
+/**
+ * Says which phase one request belongs to, when the phase it runs in holds
+ * the work of two (handle-inbound applies a text and queues its answer in
+ * one call). Returns undefined to keep the running phase.
+ */
+export type PhaseSplit = (
+  phase: string,
+  command: string,
+  input: Record<string, unknown>,
+) => string | undefined;
+
 export class CapacityMeter {
   phase = 'setup';
   readonly usage = new Map<string, PhaseUsage>();
 
-  private current(): PhaseUsage {
-    let usage = this.usage.get(this.phase);
+  /** @param split - optional: moves some requests of a phase to another phase */
+  constructor(private readonly split?: PhaseSplit) {}
+
+  private current(phase: string): PhaseUsage {
+    let usage = this.usage.get(phase);
     if (!usage) {
       usage = { readUnits: 0, writeUnits: 0, requests: {}, failedConditions: 0 };
-      this.usage.set(this.phase, usage);
+      this.usage.set(phase, usage);
     }
     return usage;
   }
@@ -64,14 +78,19 @@ export class CapacityMeter {
     }
   }
 
-  private record(command: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined) {
-    const usage = this.current();
+  private record(
+    phase: string,
+    command: string,
+    consumed: ConsumedCapacity | ConsumedCapacity[] | undefined,
+  ): PhaseUsage {
+    const usage = this.current(phase);
     usage.requests[command] = (usage.requests[command] ?? 0) + 1;
     for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
       const units = entry.CapacityUnits ?? 0;
       if (WRITES.test(command)) usage.writeUnits += units;
       else usage.readUnits += units;
     }
+    return usage;
   }
 
   attach(client: DynamoDBClient): void {
@@ -80,15 +99,15 @@ export class CapacityMeter {
         const command = context.commandName ?? 'Unknown';
         const input = args.input as Record<string, unknown>;
         if (METERED.has(command)) input.ReturnConsumedCapacity = 'INDEXES';
+        const phase = this.split?.(this.phase, command, input) ?? this.phase;
         try {
           const result = await next(args);
           const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
-          if (METERED.has(command)) this.record(command, output.ConsumedCapacity);
+          if (METERED.has(command)) this.record(phase, command, output.ConsumedCapacity);
           return result;
         } catch (error) {
           if (error instanceof ConditionalCheckFailedException) {
-            this.record(command, { CapacityUnits: 1 });
-            this.current().failedConditions += 1;
+            this.record(phase, command, { CapacityUnits: 1 }).failedConditions += 1;
           }
           throw error;
         }
