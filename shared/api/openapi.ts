@@ -30,6 +30,7 @@ import {
   EmptyBodySchema,
   ErrorBodySchema,
   HealthSchema,
+  IdempotencyKeySchema,
   ImportReportSchema,
   InboxItemIdSchema,
   InboxItemSchema,
@@ -179,6 +180,15 @@ function operationOf(route: Route<never>): JsonSchema {
           ? 'The ETag (version) you read. Required to change an existing record; must be absent to create one.'
           : 'The ETag (version) you read; optional.',
       schema: { type: 'string', examples: ['"3"'] },
+    });
+  }
+  if (doc.idempotencyKey) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: doc.idempotencyKey,
+      schema: schemaOf(IdempotencyKeySchema, 'input'),
     });
   }
   const responses: JsonSchema = {};

@@ -33,6 +33,8 @@ export interface RouteDoc {
   body?: { required: boolean; content: Record<string, { schema: z.ZodType; description?: string }> };
   /** The route reads If-Match (required for updates, or optional). */
   ifMatch?: 'update' | 'optional';
+  /** The route honours an optional `Idempotency-Key` header: what a retry with the same key gets. */
+  idempotencyKey?: string;
   responses: Record<number, ResponseDoc>;
 }
 

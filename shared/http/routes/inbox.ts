@@ -145,6 +145,9 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
         'stored. With an `Idempotency-Key` header, a retry by the same user answers 202 with the same message and ' +
         'sends nothing more.',
       tag: 'Inbox',
+      idempotencyKey:
+        'Optional. A key of your own for this reply (a fresh one per draft): a retry with the same key by the ' +
+        'same user answers 202 with the first message (`replayed: true`) and sends nothing more.',
       body: { required: true, content: { 'application/json': { schema: StaffReplyBodySchema } } },
       responses: {
         202: {

@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationSchema, StaffReplyAcceptedSchema } from '../../../shared/api/schemas';
+import { STAFF_API_ROUTES } from '../../../shared/http/staff-api';
 import { makeClinic, makePatient, TEST_NOW } from '../../support/factories';
 import { issuePaths, SEND_QUEUE_URL, useStaffApi } from './harness';
 
@@ -193,5 +194,38 @@ describe('POST /v1/clinics/{clinicId}/patients/{patientId}/replies', () => {
     expect(unknown.status).toBe(404);
     expect(await api.snapshot()).toBe(before);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+});
+
+describe('GET /openapi.json: Idempotency-Key', () => {
+  it('declares the optional Idempotency-Key header, with its pattern, on every route that honours it', async () => {
+    // Act
+    const openapi = await api.call({ method: 'GET', url: '/openapi.json', clinics: null });
+
+    // Assess: the routes whose handler reads the header are exactly those that declare it.
+    expect(openapi.status).toBe(200);
+    const declaring = Object.entries(
+      openapi.body.paths as Record<string, Record<string, { parameters?: unknown[] }>>,
+    )
+      .flatMap(([path, operations]) =>
+        Object.entries(operations).map(([method, operation]) => ({
+          route: `${method.toUpperCase()} ${path}`,
+          header: operation.parameters?.find(
+            (parameter) => (parameter as { name?: string }).name === 'Idempotency-Key',
+          ),
+        })),
+      )
+      .filter((entry) => entry.header);
+    const reading = STAFF_API_ROUTES.filter((route) =>
+      /["']idempotency-key["']/.test(route.handle.toString()),
+    ).map((route) => `${route.method} ${route.path}`);
+    expect(reading).toEqual(['POST /v1/clinics/{clinicId}/patients/{patientId}/replies']);
+    expect(declaring.map((entry) => entry.route)).toEqual(reading);
+    expect(declaring[0]?.header).toMatchObject({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+    });
   });
 });
