@@ -77,3 +77,47 @@ export function Lazy<P extends object>({
   if (error) return <p role="alert">{error}</p>;
   return part ? <part.Part {...((props ?? {}) as P)} /> : <p aria-busy="true">{t.common.loading}</p>;
 }
+
+/**
+ * A labelled choice among fixed API values, each shown in the reader's
+ * language; with `allLabel`, a first option `all` stands for no filter.
+ *
+ * @param label - the visible label (the control's accessible name)
+ * @param options - the API's values, in the order staff pick from
+ * @param names - each value in the reader's language
+ */
+export function Choice<T extends string>({
+  label,
+  value,
+  options,
+  names,
+  onChange,
+  allLabel,
+  describedBy,
+}: {
+  label: string;
+  value: T | 'all';
+  options: readonly T[];
+  names: Record<T, string>;
+  onChange: (value: T | 'all') => void;
+  allLabel?: string;
+  describedBy?: string;
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <select
+        value={value}
+        aria-describedby={describedBy}
+        onChange={(event) => onChange(event.currentTarget.value as T | 'all')}
+      >
+        {allLabel !== undefined && <option value="all">{allLabel}</option>}
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {names[option]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -8,6 +8,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { checkBroadcastText } from '../../../shared/domain/broadcasts';
+import { PRIORITIES, type Priority } from '../../../shared/domain/constants';
 import type { Clinic as DomainClinic } from '../../../shared/domain/model';
 import {
   type ApiError,
@@ -16,7 +17,7 @@ import {
   type BroadcastPreview,
   describeError,
 } from '../api/client';
-import { Badge, PageTitle, Show } from '../components';
+import { Badge, Choice, PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { reasonText, type Strings, useStrings } from '../i18n';
@@ -24,7 +25,6 @@ import { formatDateTime, localDate, utcOf, zoneLabel } from '../time';
 
 const POLL_MS = 5_000;
 type AudienceKind = 'appointmentsOn' | 'topic' | 'patientIds';
-type Priority = 'high' | 'medium' | 'low';
 
 /** Field issues of a 400, by path (`text.en`, `audience.appointmentsOn.to`, `sendAt`); the rest under ''. */
 function issuesByField(error: unknown, status: number): Record<string, string[]> {
@@ -389,16 +389,14 @@ function Compose({ onScheduled }: { onScheduled: (id: string) => void }) {
               onInput={(event) => setTime(event.currentTarget.value)}
             />
           </label>
-          <label>
-            {t.broadcasts.priority}
-            <select value={priority} onChange={(event) => setPriority(event.currentTarget.value as Priority)}>
-              {(['high', 'medium', 'low'] as const).map((option) => (
-                <option key={option} value={option}>
-                  {t.inbox.priorities[option]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice
+            label={t.broadcasts.priority}
+            value={priority}
+            options={PRIORITIES}
+            names={t.inbox.priorities}
+            onChange={(value) => value !== 'all' && setPriority(value)}
+            describedBy={issues.priority?.length ? 'issue-priority' : undefined}
+          />
         </div>
         <FieldIssues issues={issues.sendAt} id="issue-sendAt" />
         <FieldIssues issues={issues.priority} id="issue-priority" />

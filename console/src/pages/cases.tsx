@@ -6,8 +6,10 @@
  * every 10 s while the tab is shown.
  */
 import { useState } from 'preact/hooks';
+import { CASE_CATEGORIES } from '../../../shared/domain/cases/complaints';
+import { PRIORITIES } from '../../../shared/domain/constants';
 import { type CaseView, describeError } from '../api/client';
-import { Badge, PageTitle, Show } from '../components';
+import { Badge, Choice, PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
@@ -18,17 +20,6 @@ const POLL_MS = 10_000;
 type StatusFilter = 'all' | CaseView['status'];
 type PriorityFilter = 'all' | CaseView['priority'];
 type CategoryFilter = 'all' | CaseView['category'];
-
-/** The categories a case may have, in the order staff pick from (the API's own list). */
-const CATEGORIES: readonly CaseView['category'][] = [
-  'scheduling',
-  'communication',
-  'billing',
-  'education',
-  'wait-time',
-  'staff',
-  'other',
-];
 
 function StatusBadge({ status, t }: { status: CaseView['status']; t: Strings }) {
   return (
@@ -110,32 +101,20 @@ function NewCase({ onOpened }: { onOpened: (caseId: string) => void }) {
             onInput={(event) => setSummary(event.currentTarget.value)}
           />
         </label>
-        <label>
-          {t.cases.category}{' '}
-          <select
-            value={category}
-            onChange={(event) => setCategory(event.currentTarget.value as CaseView['category'])}
-          >
-            {CATEGORIES.map((option) => (
-              <option key={option} value={option}>
-                {t.cases.categories[option]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.cases.priority}{' '}
-          <select
-            value={priority}
-            onChange={(event) => setPriority(event.currentTarget.value as CaseView['priority'])}
-          >
-            {(['high', 'medium', 'low'] as const).map((option) => (
-              <option key={option} value={option}>
-                {t.inbox.priorities[option]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label={t.cases.category}
+          value={category}
+          options={CASE_CATEGORIES}
+          names={t.cases.categories}
+          onChange={(value) => value !== 'all' && setCategory(value)}
+        />
+        <Choice
+          label={t.cases.priority}
+          value={priority}
+          options={PRIORITIES}
+          names={t.inbox.priorities}
+          onChange={(value) => value !== 'all' && setPriority(value)}
+        />
         <label>
           {t.cases.patientId}
           <input value={patientId} onInput={(event) => setPatientId(event.currentTarget.value)} />
@@ -187,45 +166,30 @@ function CaseList() {
         }}
       />
       <div class="toolbar">
-        <label>
-          {t.cases.status}{' '}
-          <select value={status} onChange={(event) => setStatus(event.currentTarget.value as StatusFilter)}>
-            <option value="all">{t.common.all}</option>
-            {(['open', 'acknowledged', 'resolved'] as const).map((option) => (
-              <option key={option} value={option}>
-                {t.cases.statuses[option]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.cases.priority}{' '}
-          <select
-            value={priority}
-            onChange={(event) => setPriority(event.currentTarget.value as PriorityFilter)}
-          >
-            <option value="all">{t.common.all}</option>
-            {(['high', 'medium', 'low'] as const).map((option) => (
-              <option key={option} value={option}>
-                {t.inbox.priorities[option]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.cases.category}{' '}
-          <select
-            value={category}
-            onChange={(event) => setCategory(event.currentTarget.value as CategoryFilter)}
-          >
-            <option value="all">{t.common.all}</option>
-            {CATEGORIES.map((option) => (
-              <option key={option} value={option}>
-                {t.cases.categories[option]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label={t.cases.status}
+          value={status}
+          options={['open', 'acknowledged', 'resolved'] as const}
+          names={t.cases.statuses}
+          onChange={setStatus}
+          allLabel={t.common.all}
+        />
+        <Choice
+          label={t.cases.priority}
+          value={priority}
+          options={PRIORITIES}
+          names={t.inbox.priorities}
+          onChange={setPriority}
+          allLabel={t.common.all}
+        />
+        <Choice
+          label={t.cases.category}
+          value={category}
+          options={CASE_CATEGORIES}
+          names={t.cases.categories}
+          onChange={setCategory}
+          allLabel={t.common.all}
+        />
         <label class="check">
           <input
             type="checkbox"
