@@ -314,6 +314,23 @@ describe('decide', () => {
     });
   });
 
+  it('skips a broadcast to a patient whose one STOP answered a visit reminder (revoke-all)', () => {
+    // The STOP answered a reminder (topic appointments); it stops the updates topic too.
+    const stopped = makePatient({ channels: ['sms'], optOuts: { sms: OPTED_OUT } });
+    const broadcast = {
+      appointmentId: undefined,
+      messageId: '~broadcast#b-1',
+      kind: 'broadcast' as const,
+      offset: undefined,
+      priority: 'medium' as const,
+      notAfter: localIso('2026-12-09 20:00'),
+    };
+    expect(decideFor({ message: broadcast, appointment: undefined, patient: stopped })).toEqual({
+      action: 'skip',
+      reason: 'opted-out',
+    });
+  });
+
   it('uses only its listed reasons', () => {
     expect(DECISION_SKIP_REASONS).toContain('opted-out');
     expect(new Set(DECISION_SKIP_REASONS).size).toBe(DECISION_SKIP_REASONS.length);
