@@ -30,6 +30,7 @@ import type { MessageRepository, ThrottleLog } from '../../shared/ports/reposito
 import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 import type { DispatchDeps } from '../../shared/use-cases/dispatch-due';
 import { DEFAULT_FAN_OUT_CONFIG, type FanOutDeps } from '../../shared/use-cases/fan-out-broadcasts';
+import type { CarePlanDeps } from '../../shared/use-cases/plan-care-reminders';
 import type { OverdueCaseDeps } from '../../shared/use-cases/report-overdue-cases';
 
 /** The sweep's dependencies, and the broadcasts' fan-out that runs after it (issue 14). */
@@ -37,6 +38,8 @@ export interface DispatchDueDeps extends DispatchDeps {
   fanOut: FanOutDeps;
   /** The overdue report of feedback cases, which the same run makes after the fan-out. */
   overdueCases: OverdueCaseDeps;
+  /** The planning of care reminders (after a change, and to roll a repeat forward), in the same run. */
+  carePlanning: CarePlanDeps;
 }
 
 export interface DispatchDueAdapters {
@@ -86,6 +89,15 @@ export function composeDispatchDue(
       overdueCases: {
         cases,
         events,
+        clock: common.clock,
+        logger: common.logger,
+        telemetry: common.telemetry,
+      },
+      carePlanning: {
+        careReminders: repos.careReminders,
+        clinics,
+        patients: repos.patients,
+        messages: adapters.messages,
         clock: common.clock,
         logger: common.logger,
         telemetry: common.telemetry,

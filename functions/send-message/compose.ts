@@ -32,6 +32,7 @@ import type { DeadLetters, EmailSender, EventPublisher, SmsSender } from '../../
 import type {
   AppointmentRepository,
   BroadcastRepository,
+  CareReminderRepository,
   ClinicRepository,
   MessageRepository,
   PatientRepository,
@@ -45,6 +46,7 @@ export interface SendMessageAdapters {
   appointments: AppointmentRepository;
   messages: MessageRepository;
   broadcasts: BroadcastRepository;
+  careReminders: CareReminderRepository;
   sms: SmsSender;
   email: EmailSender;
   events: EventPublisher;

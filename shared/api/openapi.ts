@@ -135,6 +135,10 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodType; description: string }
   patientId: { schema: EntityIdSchema, description: 'The clinic’s own patient id.' },
   appointmentId: { schema: EntityIdSchema, description: 'The clinic’s own appointment id.' },
   itemId: { schema: InboxItemIdSchema, description: 'An inbox text: its `itemId` (the inbound message id).' },
+  reminderId: {
+    schema: EntityIdSchema,
+    description: 'The clinic’s own care reminder id (letters, digits, . _ -).',
+  },
   broadcastId: {
     schema: EntityIdSchema,
     description: 'The clinic’s own broadcast id (letters, digits, . _ -).',

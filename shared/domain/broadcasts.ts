@@ -90,7 +90,8 @@ export function broadcastIdOf(messageId: string): string | undefined {
     : undefined;
 }
 
-const LocalDateSchema = z
+/** A calendar date `YYYY-MM-DD` that exists (a closure's dates, a care reminder's due date). */
+export const LocalDateSchema = z
   .string()
   .refine((text) => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid, {
     message: 'must be a date YYYY-MM-DD',

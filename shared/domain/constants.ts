@@ -27,6 +27,8 @@ export const MESSAGE_KINDS = [
   'keyword-reply',
   /** Free text a staff member writes to a patient (two-way SMS); like a broadcast, no template. */
   'staff-reply',
+  /** A refill, recall or vaccination reminder that belongs to no visit (issue 14); built-in wording per care kind. */
+  'care-reminder',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
@@ -41,6 +43,8 @@ export const DEFAULT_PRIORITY: Record<MessageKind, Priority> = {
   'keyword-reply': 'high',
   // A person is answering the patient's own question.
   'staff-reply': 'high',
+  // Due in days, not hours: the visit reminders of the same minute go first.
+  'care-reminder': 'medium',
 };
 
 export const MESSAGE_STATUSES = [
@@ -120,6 +124,8 @@ export const INBOUND_OUTCOMES = [
   'score-recorded',
   'survey-comment',
   'free-text',
+  /** C or YES to a refill reminder: staff arrange the refill (nothing is ordered by the reply). */
+  'refill-requested',
   'unmatched',
   'unreadable',
 ] as const;
@@ -163,6 +169,8 @@ export const EXEMPT_KINDS = [
   'reschedule',
   'cancellation',
   'keyword-reply',
+  // Prescription notifications and check-up or vaccination reminders: the exemption's own examples.
+  'care-reminder',
 ] as const satisfies readonly MessageKind[];
 const EXEMPT: ReadonlySet<MessageKind> = new Set(EXEMPT_KINDS);
 

@@ -9,6 +9,7 @@
  */
 import parsePhoneNumber from 'libphonenumber-js/max';
 import * as z from 'zod';
+import { CARE_KINDS, type CareKind, DEFAULT_CARE_POLICY } from './care/kinds';
 import { CasePolicySchema, DEFAULT_CASE_POLICY } from './cases/policy';
 import {
   ANSWER_MATCHES,
@@ -271,6 +272,32 @@ export const MessagingPolicySchema = z
     replies: ReplyPolicySchema.default(DEFAULT_REPLY_POLICY),
     /** Feedback cases: business hours and holidays for due times, complaint wording (shared/domain/cases). */
     cases: CasePolicySchema.default(DEFAULT_CASE_POLICY),
+    /** Care reminders (refills, recalls, vaccines; shared/domain/care): when before the due date, and their own cap. */
+    careReminders: z
+      .strictObject({
+        /** Offsets before the due date, per kind, counted back from `sendTime` on the wall clock. */
+        offsets: z
+          .strictObject(
+            Object.fromEntries(
+              CARE_KINDS.map((kind) => [
+                kind,
+                z.array(OffsetSchema).min(1).max(4).default(DEFAULT_CARE_POLICY.offsets[kind]),
+              ]),
+            ) as Record<CareKind, z.ZodDefault<z.ZodArray<typeof OffsetSchema>>>,
+          )
+          .default(DEFAULT_CARE_POLICY.offsets),
+        /** The local time on the due date (the patient's zone) that the offsets count back from. */
+        sendTime: LocalTimeSchema.default(DEFAULT_CARE_POLICY.sendTime),
+        /** Care reminders a patient gets at most a local day and a week, beside the visit reminders' cap. */
+        frequencyCap: z
+          .strictObject({
+            enabled: z.boolean().default(DEFAULT_CARE_POLICY.frequencyCap.enabled),
+            perDay: z.int().min(1).max(10).default(DEFAULT_CARE_POLICY.frequencyCap.perDay),
+            perWeek: z.int().min(1).max(50).default(DEFAULT_CARE_POLICY.frequencyCap.perWeek),
+          })
+          .default(DEFAULT_CARE_POLICY.frequencyCap),
+      })
+      .default(DEFAULT_CARE_POLICY),
   })
   .superRefine((policy, ctx) => {
     if (!policy.languages.includes(policy.defaultLanguage)) {
@@ -285,6 +312,9 @@ export const MessagingPolicySchema = z
       }
     };
     checkDistinct(policy.reminderOffsets.default, ['reminderOffsets', 'default']);
+    for (const [kind, offsets] of Object.entries(policy.careReminders.offsets)) {
+      checkDistinct(offsets, ['careReminders', 'offsets', kind]);
+    }
     for (const [type, offsets] of Object.entries(policy.reminderOffsets.byType)) {
       checkDistinct(offsets, ['reminderOffsets', 'byType', type]);
     }
@@ -614,7 +644,7 @@ export type SurveyAnswer = z.infer<typeof SurveyAnswerSchema>;
 export const MessageSchema = z.strictObject({
   clinicId: ClinicIdSchema,
   patientId: EntityIdSchema,
-  /** Absent for broadcasts and keyword replies. */
+  /** Absent for broadcasts, care reminders and keyword replies. */
   appointmentId: EntityIdSchema.optional(),
   /** Deterministic: appointment, kind, offset and schedule version (`a-17#reminder#1d#v2`). */
   messageId: z.string().min(1).max(200),

@@ -13,6 +13,7 @@
  * test/unit/domain/stored.test.ts compares the two, field by field.
  */
 import * as z from 'zod/mini';
+import { DEFAULT_CARE_POLICY } from './care/kinds';
 import {
   ANSWER_MATCHES,
   APPOINTMENT_STATUSES,
@@ -178,6 +179,29 @@ function buildShapes(write: boolean) {
         resolveWithin: 5,
         complaintPhrases: { add: [], remove: [] },
       },
+    ),
+    careReminders: z._default(
+      object({
+        offsets: z._default(
+          object({
+            refill: z._default(z.array(text), DEFAULT_CARE_POLICY.offsets.refill),
+            recall: z._default(z.array(text), DEFAULT_CARE_POLICY.offsets.recall),
+            vaccine: z._default(z.array(text), DEFAULT_CARE_POLICY.offsets.vaccine),
+            custom: z._default(z.array(text), DEFAULT_CARE_POLICY.offsets.custom),
+          }),
+          DEFAULT_CARE_POLICY.offsets,
+        ),
+        sendTime: z._default(text, DEFAULT_CARE_POLICY.sendTime),
+        frequencyCap: z._default(
+          object({
+            enabled: z._default(flag, DEFAULT_CARE_POLICY.frequencyCap.enabled),
+            perDay: z._default(count, DEFAULT_CARE_POLICY.frequencyCap.perDay),
+            perWeek: z._default(count, DEFAULT_CARE_POLICY.frequencyCap.perWeek),
+          }),
+          DEFAULT_CARE_POLICY.frequencyCap,
+        ),
+      }),
+      DEFAULT_CARE_POLICY,
     ),
   });
 

@@ -22,6 +22,7 @@ import { type ApiEvent, headersOf } from './request';
 import { type ApiResult, matchRoute } from './router';
 import { APPOINTMENT_ROUTES } from './routes/appointments';
 import { BROADCAST_ROUTES } from './routes/broadcasts';
+import { CARE_REMINDER_ROUTES } from './routes/care-reminders';
 import { CASE_ROUTES } from './routes/cases';
 import { CLINIC_ROUTES } from './routes/clinics';
 import type { RequestContext, StaffApiDeps, StaffRoute } from './routes/context';
@@ -41,6 +42,7 @@ export const STAFF_API_ROUTES: readonly StaffRoute[] = [
   ...APPOINTMENT_ROUTES,
   ...INBOX_ROUTES,
   ...BROADCAST_ROUTES,
+  ...CARE_REMINDER_ROUTES,
   ...CASE_ROUTES,
   ...METRICS_ROUTES,
   ...IMPORT_ROUTES,

@@ -5,6 +5,7 @@
  */
 
 import type { Broadcast } from '../domain/broadcasts';
+import type { CareReminder } from '../domain/care/reminder';
 import { ConflictError } from '../domain/errors';
 import type {
   Appointment,
@@ -87,6 +88,31 @@ export interface BroadcastRepository {
     broadcastId: string,
     outcome: { status: 'sent' | 'failed' } | { status: 'skipped'; reason: string },
   ): Promise<void>;
+}
+
+/** A care reminder: its patient's, in its clinic. */
+export interface CareReminderKey {
+  clinicId: string;
+  patientId: string;
+  reminderId: string;
+}
+
+/**
+ * Care reminders (issue 14), kept in the messages table. Whole-record writes
+ * are versioned: a staff change and the pipeline's planning of the same
+ * reminder cannot both win.
+ */
+export interface CareReminderRepository {
+  get(key: CareReminderKey): Promise<CareReminder | undefined>;
+  put(reminder: CareReminder, expectedVersion: ExpectedVersion): Promise<void>;
+  /** A patient's care reminders in reminder id order. */
+  listForPatient(
+    clinicId: string,
+    patientId: string,
+    page?: { limit?: number; cursor?: string },
+  ): Promise<Page<CareReminder>>;
+  /** Care reminders whose planning is due at `upTo` or before (`planAt`), across clinics. */
+  dueForPlanning(upTo: string, limit: number): Promise<CareReminderKey[]>;
 }
 
 export interface Page<T> {

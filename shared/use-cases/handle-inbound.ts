@@ -15,6 +15,7 @@
  * state of the later one.
  */
 import { createHash } from 'node:crypto';
+import { parseCareMessageId } from '../domain/care/reminder';
 import { ACCEPTED_STATUSES } from '../domain/constants';
 import { ConflictError } from '../domain/errors';
 import type {
@@ -386,6 +387,10 @@ async function confirm(context: Context): Promise<Effect> {
     return { outcome: 'confirm-not-applied', outcomeReason: 'nothing-answered', state: 'open', optedOut };
   }
   const message = context.answered.message;
+  if (parseCareMessageId(message.messageId)?.kind === 'refill') {
+    // Staff arrange the refill: a reply never orders anything by itself.
+    return { outcome: 'refill-requested', state: 'open', optedOut };
+  }
   const appointmentId = message.appointmentId;
   let appointment: Appointment | undefined =
     appointmentId === undefined

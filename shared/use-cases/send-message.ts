@@ -9,6 +9,8 @@ import {
   renderBroadcastEmail,
   renderBroadcastSms,
 } from '../domain/broadcasts';
+import { type CareReminder, parseCareMessageId } from '../domain/care/reminder';
+import { renderCareEmail, renderCareSms } from '../domain/care/wording';
 import { ACCEPTED_STATUSES, segmentBudgetFor } from '../domain/constants';
 import {
   AppError,
@@ -17,7 +19,7 @@ import {
   TransientDeliveryError,
 } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
-import { decide, isMoveReason, resolveLanguage } from '../domain/planning';
+import { decide, isMoveReason, resolveLanguage, zoneFor } from '../domain/planning';
 import {
   countSegments,
   type FittedSms,
@@ -43,6 +45,7 @@ import type {
 import {
   type AppointmentRepository,
   type BroadcastRepository,
+  type CareReminderRepository,
   type MessageKey,
   type MessageRepository,
   MessageTransitionError,
@@ -72,6 +75,8 @@ export interface SendDeps {
   messages: MessageRepository;
   /** A broadcast's text and status (cancelled ones are not sent), and its progress counts. */
   broadcasts: BroadcastRepository;
+  /** A care reminder message's reminder: its kind, due date and action as they are now (stopped ones are not sent). */
+  careReminders: Pick<CareReminderRepository, 'get'>;
   appointments: AppointmentRepository;
   patients: PatientRepository;
   clinics: ClinicCache;
@@ -202,6 +207,56 @@ function composeBroadcast(
   const email = renderBroadcastEmail(text, language, context.clinic, context.patient.firstName);
   const ids = { clinicId: message.clinicId, patientId: message.patientId, messageId: message.messageId };
   return { channel, request: { to: address, ...email, ...ids } };
+}
+
+/**
+ * A care reminder message's reminder, read at send time: one stopped, gone,
+ * or moved to another due date or kind since the message was planned is
+ * skipped (the planner withdraws such messages; this catches the ones
+ * already claimed).
+ */
+async function careReminderOf(attempt: Attempt): Promise<{ reminder: CareReminder } | { skip: string }> {
+  const { deps, key } = attempt;
+  const parsed = parseCareMessageId(key.messageId);
+  const reminder = parsed
+    ? await deps.careReminders.get({
+        clinicId: key.clinicId,
+        patientId: key.patientId,
+        reminderId: parsed.reminderId,
+      })
+    : undefined;
+  if (!parsed || !reminder) return { skip: 'care-reminder-missing' };
+  if (reminder.status === 'stopped') return { skip: 'care-reminder-stopped' };
+  if (reminder.dueOn !== parsed.dueOn || reminder.kind !== parsed.kind)
+    return { skip: 'care-reminder-changed' };
+  return { reminder };
+}
+
+/** A care reminder's provider request on one channel: its kind's built-in wording in the patient's language now. */
+function composeCare(
+  channel: Channel,
+  address: string,
+  message: Message,
+  reminder: CareReminder,
+  context: { clinic: Clinic; patient: Patient },
+): Outgoing {
+  const { clinic, patient } = context;
+  const input = {
+    kind: reminder.kind,
+    dueOn: reminder.dueOn,
+    action: reminder.action,
+    language: resolveLanguage(patient, clinic.policy),
+    clinic,
+    patient,
+    zone: zoneFor(patient, clinic),
+  };
+  if (channel === 'sms') {
+    const fitted = renderCareSms(input);
+    if (!fitted.fits) return { channel, overBudget: fitted };
+    return { channel, request: smsRequestOf(address, fitted.text, message, clinic), fitted };
+  }
+  const ids = { clinicId: message.clinicId, patientId: message.patientId, messageId: message.messageId };
+  return { channel, request: { to: address, ...renderCareEmail(input), ...ids } };
 }
 
 /** Backoff for the n-th try: base × 2^(n−1), capped, with full jitter in the upper half. */
@@ -427,10 +482,16 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
   if (message.kind === 'staff-reply') return sendStaffReply(attempt, clinic, patient);
   // Broadcast texts come from staff, stored with the broadcast, not from templates.
   let broadcast: Broadcast | undefined;
+  let care: CareReminder | undefined;
   if (message.kind === 'broadcast') {
     const found = await broadcastOf(attempt, patient);
     if ('skip' in found) return finishAs(attempt, 'skipped', found.skip);
     broadcast = found.broadcast;
+  } else if (message.kind === 'care-reminder') {
+    // Care reminders have the built-in wording of their care kind, read from the reminder.
+    const found = await careReminderOf(attempt);
+    if ('skip' in found) return finishAs(attempt, 'skipped', found.skip);
+    care = found.reminder;
   } else if (!isTemplateKind(message.kind)) {
     return finishAs(attempt, 'skipped', 'no-template-for-kind');
   }
@@ -495,11 +556,16 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
           clinic,
           patient: currentPatient as Patient,
         })
-      : compose(decision.channel, decision.address, templated, {
-          clinic,
-          patient: currentPatient as Patient,
-          appointment,
-        });
+      : care
+        ? composeCare(decision.channel, decision.address, message, care, {
+            clinic,
+            patient: currentPatient as Patient,
+          })
+        : compose(decision.channel, decision.address, templated, {
+            clinic,
+            patient: currentPatient as Patient,
+            appointment,
+          });
     if ('overBudget' in outgoing) {
       const { count, budget } = outgoing.overBudget;
       deps.telemetry.count('OverSegmentBudget', 1, { kind: message.kind });

@@ -4,6 +4,7 @@
  * a booked 30-minute appointment a week after the fixed test "now".
  */
 import { type Broadcast, BroadcastSchema } from '../../shared/domain/broadcasts';
+import { type CareReminder, CareReminderSchema } from '../../shared/domain/care/reminder';
 import {
   type Appointment,
   AppointmentSchema,
@@ -125,6 +126,26 @@ export function makeInbound(overrides: Partial<InboundMessage> = {}): InboundMes
 }
 
 /** A scheduled broadcast to the default patient, a day after the test "now". */
+/** A monthly refill reminder of p-1, due 15 March 2027, due for planning now. */
+export function makeCareReminder(overrides: Partial<CareReminder> = {}): CareReminder {
+  return CareReminderSchema.parse({
+    clinicId: 'demo-clinic',
+    patientId: 'p-1',
+    reminderId: 'rx-1',
+    kind: 'refill',
+    dueOn: '2027-03-15',
+    status: 'active',
+    anchorDay: 15,
+    occurrence: 1,
+    planAt: TEST_NOW,
+    updatedBy: 'staff-user-1',
+    version: 1,
+    createdAt: TEST_NOW,
+    updatedAt: TEST_NOW,
+    ...overrides,
+  });
+}
+
 export function makeBroadcast(overrides: Partial<Broadcast> = {}): Broadcast {
   return BroadcastSchema.parse({
     clinicId: 'demo-clinic',

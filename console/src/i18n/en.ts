@@ -169,6 +169,7 @@ export const en = {
       'score-recorded': 'Survey score',
       'survey-comment': 'Survey comment',
       'free-text': 'Free text',
+      'refill-requested': 'Asks for a prescription refill',
       unmatched: 'Unknown number',
       unreadable: 'Unreadable',
     } as Record<string, string>,
@@ -367,6 +368,7 @@ export const en = {
     broadcast: 'Broadcast',
     'keyword-reply': 'Keyword reply',
     'staff-reply': 'Staff reply',
+    'care-reminder': 'Care reminder',
   },
   appointment: {
     title: (id: string) => `Appointment ${id}`,

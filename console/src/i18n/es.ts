@@ -169,6 +169,7 @@ export const es: Strings = {
       'score-recorded': 'Puntuación de encuesta',
       'survey-comment': 'Comentario de encuesta',
       'free-text': 'Texto libre',
+      'refill-requested': 'Pide renovar una receta',
       unmatched: 'Número desconocido',
       unreadable: 'Ilegible',
     },
@@ -347,6 +348,7 @@ export const es: Strings = {
     broadcast: 'Difusión',
     'keyword-reply': 'Respuesta automática',
     'staff-reply': 'Respuesta del personal',
+    'care-reminder': 'Recordatorio de salud',
   },
   appointment: {
     title: (id: string) => `Cita ${id}`,

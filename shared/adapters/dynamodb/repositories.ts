@@ -4,12 +4,14 @@ import type { DailyCounters } from '../../ports/counters';
 import type {
   AppointmentRepository,
   BroadcastRepository,
+  CareReminderRepository,
   ClinicRepository,
   MessageRepository,
   PatientRepository,
 } from '../../ports/repositories';
 import type { PipelineTableNames } from '../../tables';
 import { DynamoBroadcastRepository } from './broadcast-repository';
+import { DynamoCareReminderRepository } from './care-reminder-repository';
 import { DynamoDailyCounters } from './daily-counters';
 import { DynamoMessageRepository } from './message-repository';
 import {
@@ -27,6 +29,8 @@ export interface Repositories {
   broadcasts: BroadcastRepository;
   /** Daily counters per clinic, kept in the messages table (daily-counters.ts). */
   counters: DailyCounters;
+  /** Care reminders, kept in the messages table too (care-reminder-repository.ts). */
+  careReminders: CareReminderRepository;
 }
 
 /**
@@ -48,5 +52,6 @@ export function makeRepositories(
     messages: new DynamoMessageRepository(doc, names.messages, { retentionDays }),
     broadcasts: new DynamoBroadcastRepository(doc, names.messages),
     counters: new DynamoDailyCounters(doc, names.messages),
+    careReminders: new DynamoCareReminderRepository(doc, names.messages),
   };
 }

@@ -58,7 +58,7 @@ interface Candidate {
 }
 
 /** True when adding `candidate` to `kept` stays within both caps. */
-function fits(candidate: Candidate, kept: readonly Slot[], cap: FrequencyCap): boolean {
+function fits(candidate: Candidate, kept: readonly Candidate[], cap: FrequencyCap): boolean {
   if (kept.filter((slot) => slot.day === candidate.day).length >= cap.perDay) return false;
   // The busiest 7-day window holding the candidate starts at one of the
   // reminders (or the candidate) in the week before it.
@@ -67,6 +67,26 @@ function fits(candidate: Candidate, kept: readonly Slot[], cap: FrequencyCap): b
   return all
     .filter((start) => start <= time && time - start < WEEK_MS)
     .every((start) => all.filter((at) => at >= start && at - start < WEEK_MS).length <= cap.perWeek);
+}
+
+/**
+ * True when one more message at `at` keeps the messages at `kept` within
+ * both caps (days read in `zone`): the same rule for another allowance
+ * (the care reminders' own, shared/domain/care/reminder.ts).
+ *
+ * @param at - the candidate's due time
+ * @param kept - the due times that already count
+ * @param cap - the allowance
+ * @param zone - the patient's zone, which decides calendar days
+ */
+export function fitsCap(
+  at: DateTime,
+  kept: readonly DateTime[],
+  cap: Pick<FrequencyCap, 'perDay' | 'perWeek'>,
+  zone: string,
+): boolean {
+  const slots = kept.map((time) => ({ at: time, day: localDay(time, zone) }));
+  return fits({ at, day: localDay(at, zone) }, slots, { enabled: true, ...cap });
 }
 
 /** True when `slot` shares a day or a week with `candidate`, so removing it may make room. */

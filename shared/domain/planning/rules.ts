@@ -28,6 +28,8 @@ export const TIMING: Record<MessageKind, Timing> = {
   broadcast: 'at-once',
   'staff-reply': 'at-once',
   survey: 'after-visit',
+  // Before its due date, like a reminder before its visit (shared/domain/care/reminder.ts).
+  'care-reminder': 'before-visit',
 };
 
 /** Kinds that announce a change; never frequency-capped, exempt from quiet hours close to the visit. */

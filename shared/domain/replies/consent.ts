@@ -157,6 +157,8 @@ export const MESSAGE_TOPICS: Record<MessageKind, MessageTopic> = {
   'keyword-reply': 'replies',
   // A person answering about the patient's visits: stopped by an opt-out from them.
   'staff-reply': 'appointments',
+  // The patient's own care, like their visits: not the updates topic (docs/deploy.md).
+  'care-reminder': 'appointments',
 };
 
 /**

@@ -15,6 +15,7 @@ import type { AppLogger, Telemetry } from '../../ports/outbound';
 import type {
   AppointmentRepository,
   BroadcastRepository,
+  CareReminderRepository,
   ClinicRepository,
   InboundRepository,
   MessageRepository,
@@ -33,6 +34,8 @@ export interface StaffApiDeps {
   appointments: AppointmentRepository;
   messages: MessageRepository;
   broadcasts: BroadcastRepository;
+  /** Patients' refill, recall and vaccination reminders. */
+  careReminders: CareReminderRepository;
   /** Patients' texts: the inbox and the conversation. */
   inbound: InboundRepository;
   /** Feedback cases (in the inbound table). */

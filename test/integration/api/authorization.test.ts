@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCareReminderRepository } from '../../../shared/adapters/dynamodb/care-reminder-repository';
 import { DynamoCaseRepository } from '../../../shared/adapters/dynamodb/case-repository';
 import { openCase } from '../../../shared/domain/cases/case';
 import { parseUtc } from '../../../shared/domain/time';
@@ -6,6 +7,7 @@ import { STAFF_API_ROUTES } from '../../../shared/http/staff-api';
 import {
   makeAppointment,
   makeBroadcast,
+  makeCareReminder,
   makeClinic,
   makeMessage,
   makePatient,
@@ -27,6 +29,10 @@ beforeAll(async () => {
   await new DynamoCaseRepository(api.tables.clients.doc, api.tables.names.inbound).create(
     openCase(clinic, { caseId: 'case-1', source: 'staff', by: 'staff-a' }, parseUtc(TEST_NOW)),
   );
+  await new DynamoCareReminderRepository(api.tables.clients.doc, api.tables.names.messages).put(
+    makeCareReminder(),
+    null,
+  );
 });
 
 const BROADCAST_BODY = {
@@ -43,7 +49,8 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
     .replace('{appointmentId}', 'a-1')
     .replace('{itemId}', 'in-1')
     .replace('{broadcastId}', 'b-1')
-    .replace('{caseId}', 'case-1');
+    .replace('{caseId}', 'case-1')
+    .replace('{reminderId}', 'rx-1');
   const bodies: Record<string, unknown> = {
     '/v1/clinics/demo-clinic': {
       name: 'Renamed',
@@ -56,6 +63,7 @@ function requestFor(route: (typeof STAFF_API_ROUTES)[number]): ApiCall {
     '/v1/clinics/demo-clinic/broadcasts/b-1': BROADCAST_BODY,
     '/v1/clinics/demo-clinic/broadcasts/preview': BROADCAST_BODY,
     '/v1/clinics/demo-clinic/cases': { summary: 'Called about the wait' },
+    '/v1/clinics/demo-clinic/patients/p-1/care-reminders/rx-1': { kind: 'refill', dueOn: '2027-03-15' },
     '/v1/clinics/demo-clinic/cases/case-1': { status: 'acknowledged' },
     '/v1/clinics/demo-clinic/cases/case-1/notes': { text: 'Called back' },
     '/v1/clinics/demo-clinic/appointments/a-1': {
@@ -97,6 +105,8 @@ describe('authorisation on every clinic route', () => {
       'GET /v1/clinics/{clinicId}/inbox',
       'GET /v1/clinics/{clinicId}/metrics',
       'GET /v1/clinics/{clinicId}/patients/{patientId}',
+      'GET /v1/clinics/{clinicId}/patients/{patientId}/care-reminders',
+      'GET /v1/clinics/{clinicId}/patients/{patientId}/care-reminders/{reminderId}',
       'GET /v1/clinics/{clinicId}/patients/{patientId}/conversation',
       'PATCH /v1/clinics/{clinicId}/cases/{caseId}',
       'POST /v1/clinics/{clinicId}/appointments/{appointmentId}/cancel',
@@ -109,11 +119,13 @@ describe('authorisation on every clinic route', () => {
       'POST /v1/clinics/{clinicId}/imports',
       'POST /v1/clinics/{clinicId}/inbox/{itemId}/assign',
       'POST /v1/clinics/{clinicId}/inbox/{itemId}/done',
+      'POST /v1/clinics/{clinicId}/patients/{patientId}/care-reminders/{reminderId}/stop',
       'POST /v1/clinics/{clinicId}/patients/{patientId}/replies',
       'PUT /v1/clinics/{clinicId}',
       'PUT /v1/clinics/{clinicId}/appointments/{appointmentId}',
       'PUT /v1/clinics/{clinicId}/broadcasts/{broadcastId}',
       'PUT /v1/clinics/{clinicId}/patients/{patientId}',
+      'PUT /v1/clinics/{clinicId}/patients/{patientId}/care-reminders/{reminderId}',
     ]);
   });
 

@@ -699,3 +699,35 @@ describe('handleInbound: survey answers', () => {
     expect((await repos.messages.get(surveyKey()))?.surveyAnswer).toEqual(result.answer);
   });
 });
+
+describe('handleInbound: a reply to a refill reminder', () => {
+  it('opens an inbox item refill-requested for a YES and orders nothing, not even a visit confirmation', async () => {
+    // Prepare: the refill reminder went out after the visit reminder, so the reply answers it.
+    await repos.messages.create(
+      sentReminder({
+        messageId: '~care#rx-1#refill#2026-12-10#1d',
+        appointmentId: undefined,
+        kind: 'care-reminder',
+        offset: '1d',
+        priority: 'medium',
+        providerMessageId: 'provider-2',
+        finishedAt: '2026-12-07T15:30:00.000Z',
+      }),
+    );
+    const reply = text('YES');
+
+    // Act
+    const result = await handleInbound(deps(), reply);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'refill-requested', clinicId });
+    expect(await inbound.get(clinicId, reply.inboundMessageId)).toMatchObject({
+      outcome: 'refill-requested',
+      state: 'open',
+      answeredMessageId: '~care#rx-1#refill#2026-12-10#1d',
+      intent: { kind: 'confirm' },
+    });
+    expect((await repos.appointments.get(clinicId, 'a-1'))?.confirmation).toBeUndefined();
+    expect(replies).toEqual([]);
+  });
+});

@@ -93,6 +93,7 @@ function makeStored(clinicId: string): Clinic {
       survey: { ...DEFAULT_POLICY.survey, enabled: false },
       templates: {},
       replies: { synonyms: {}, answerWindowDays: 7 },
+      careReminders: DEFAULT_POLICY.careReminders,
       cases: DEFAULT_CASE_POLICY,
     },
     version: 4,

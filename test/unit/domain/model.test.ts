@@ -135,7 +135,14 @@ describe('schemas', () => {
   });
 
   it('gives the exempt kinds a budget of one segment and the others three, each one a clinic may raise', () => {
-    expect(EXEMPT_KINDS).toEqual(['confirmation', 'reminder', 'reschedule', 'cancellation', 'keyword-reply']);
+    expect(EXEMPT_KINDS).toEqual([
+      'confirmation',
+      'reminder',
+      'reschedule',
+      'cancellation',
+      'keyword-reply',
+      'care-reminder',
+    ]);
     const budgets = Object.fromEntries(
       MESSAGE_KINDS.map((kind) => [kind, segmentBudgetFor(DEFAULT_POLICY, kind)]),
     );
@@ -148,6 +155,7 @@ describe('schemas', () => {
       survey: 3,
       broadcast: 3,
       'staff-reply': 3,
+      'care-reminder': 1,
     });
     const raised = MessagingPolicySchema.parse({ segmentBudget: { exempt: 2 } });
     expect(raised.segmentBudget).toEqual({ exempt: 2, other: 3 });

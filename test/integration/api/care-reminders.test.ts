@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeClinic, makePatient, TEST_NOW } from '../../support/factories';
+import { issuePaths, useStaffApi } from './harness';
+
+const api = useStaffApi();
+const URL = '/v1/clinics/demo-clinic/patients/p-1/care-reminders';
+
+beforeAll(() => api.seed({ clinics: [makeClinic()], patients: [makePatient()] }));
+
+describe('care reminder routes', () => {
+  it('creates a care reminder due for planning now, readable and listed with items', async () => {
+    const created = await api.call({
+      method: 'PUT',
+      url: `${URL}/rx-1`,
+      body: {
+        kind: 'refill',
+        dueOn: '2027-01-31',
+        repeat: { every: 'P1M' },
+        action: { phone: '+12025550199' },
+      },
+    });
+    const read = await api.call({ method: 'GET', url: `${URL}/rx-1` });
+    const list = await api.call({ method: 'GET', url: URL });
+
+    expect(created.status).toBe(201);
+    expect(created.headers.etag).toBe('"1"');
+    expect(created.body).toMatchObject({
+      reminderId: 'rx-1',
+      patientId: 'p-1',
+      kind: 'refill',
+      dueOn: '2027-01-31',
+      repeat: { every: 'P1M' },
+      status: 'active',
+      anchorDay: 31,
+      occurrence: 1,
+      planAt: TEST_NOW,
+    });
+    expect(read.body).toEqual(created.body);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((item: { reminderId: string }) => item.reminderId)).toEqual(['rx-1']);
+  });
+
+  it('answers 404 for an unknown patient and writes nothing', async () => {
+    const before = await api.snapshot();
+
+    const put = await api.call({
+      method: 'PUT',
+      url: '/v1/clinics/demo-clinic/patients/nobody/care-reminders/rx-1',
+      body: { kind: 'recall', dueOn: '2027-06-01' },
+    });
+    const list = await api.call({
+      method: 'GET',
+      url: '/v1/clinics/demo-clinic/patients/nobody/care-reminders',
+    });
+
+    expect(put.status).toBe(404);
+    expect(list.status).toBe(404);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('refuses a repeat that is not days, months or years, a past date that does not repeat, and an unknown field, naming each', async () => {
+    const before = await api.snapshot();
+
+    const weeks = await api.call({
+      method: 'PUT',
+      url: `${URL}/bad`,
+      body: { kind: 'refill', dueOn: '2027-01-31', repeat: { every: 'P2W' } },
+    });
+    const past = await api.call({
+      method: 'PUT',
+      url: `${URL}/bad`,
+      body: { kind: 'vaccine', dueOn: '2026-11-30' },
+    });
+    const drug = await api.call({
+      method: 'PUT',
+      url: `${URL}/bad`,
+      body: { kind: 'refill', dueOn: '2027-01-31', medication: 'anything' },
+    });
+
+    expect(weeks.status).toBe(400);
+    expect(issuePaths(weeks)).toEqual(['repeat.every']);
+    expect(issuePaths(past)).toEqual(['dueOn']);
+    expect(drug.status).toBe(400);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('changes one with If-Match, refuses a stale version, and stops it idempotently', async () => {
+    await api.call({ method: 'PUT', url: `${URL}/recall-1`, body: { kind: 'recall', dueOn: '2027-06-01' } });
+
+    const stale = await api.call({
+      method: 'PUT',
+      url: `${URL}/recall-1`,
+      headers: { 'if-match': '"7"' },
+      body: { kind: 'recall', dueOn: '2027-07-01' },
+    });
+    const changed = await api.call({
+      method: 'PUT',
+      url: `${URL}/recall-1`,
+      headers: { 'if-match': '"1"' },
+      body: { kind: 'recall', dueOn: '2027-07-01', repeat: { every: 'P1Y' } },
+    });
+    const stopped = await api.call({ method: 'POST', url: `${URL}/recall-1/stop` });
+    const again = await api.call({ method: 'POST', url: `${URL}/recall-1/stop` });
+    const none = await api.call({ method: 'POST', url: `${URL}/no-such/stop` });
+
+    expect(stale.status).toBe(409);
+    expect(changed).toMatchObject({ status: 200, body: { version: 2, dueOn: '2027-07-01', anchorDay: 1 } });
+    expect(stopped.body).toMatchObject({
+      status: 'stopped',
+      stoppedAt: TEST_NOW,
+      version: 3,
+      planAt: TEST_NOW,
+    });
+    expect(again.body).toEqual(stopped.body);
+    expect(none.status).toBe(404);
+  });
+});
