@@ -26,13 +26,21 @@ import { type Appointment, type Channel, type Clinic, type Patient, PatientSchem
 import { keptUndeliverable } from '../../domain/receipts';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { safeParseInput, toFieldIssues } from '../../domain/validation';
-import type { AppointmentRepository, ClinicRepository, PatientRepository } from '../../ports/repositories';
+import type {
+  AppointmentRepository,
+  ClinicRepository,
+  InboundRepository,
+  PatientRepository,
+} from '../../ports/repositories';
+import { withNumberOptOut } from '../number-opt-out';
 import { loadClinic, mapWithConcurrency, sameContent, sameValue } from './common';
 
 export interface ImportDeps {
   clinics: ClinicRepository;
   patients: PatientRepository;
   appointments: AppointmentRepository;
+  /** A number's STOP from before any patient had it, which a patient given the number inherits. */
+  inbound: Pick<InboundRepository, 'getNumberOptState'>;
   clock: Clock;
 }
 
@@ -379,6 +387,7 @@ export async function importAppointments(
   // 5. Write: patients first (appointments need them), then appointments.
   await mapWithConcurrency([...patients.values()], IN_FLIGHT, async (plan) => {
     if (!plan.next) return;
+    plan.next = await withNumberOptOut(deps.inbound, plan.next, plan.stored);
     if (plan.stored && sameContent(plan.next, plan.stored)) {
       plan.written = 'unchanged';
       return;

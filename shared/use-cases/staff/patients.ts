@@ -6,12 +6,15 @@ import { PatientSchema } from '../../domain/model';
 import { keptUndeliverable } from '../../domain/receipts';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
-import type { ClinicRepository, PatientRepository } from '../../ports/repositories';
+import type { ClinicRepository, InboundRepository, PatientRepository } from '../../ports/repositories';
+import { withNumberOptOut } from '../number-opt-out';
 import { checkExpectedVersion, loadClinic, type Saved, sameContent } from './common';
 
 export interface PatientDeps {
   clinics: ClinicRepository;
   patients: PatientRepository;
+  /** A number's STOP from before any patient had it, which a patient given the number inherits. */
+  inbound: Pick<InboundRepository, 'getNumberOptState'>;
   clock: Clock;
 }
 
@@ -80,7 +83,9 @@ export async function getPatient(
  * 3. Carry opt-outs and consent over, applying what staff named, and an
  *    undeliverable mark while the email address stays the same.
  * 4. Check the whole record (every listed channel needs its address).
- * 5. Write it conditionally, unless nothing changed.
+ * 5. A phone new to the patient inherits the number's STOP from before any
+ *    patient had it (number-opt-out.ts).
+ * 6. Write it conditionally, unless nothing changed.
  *
  * @param deps - repositories and clock
  * @param ids - clinic and patient id
@@ -118,7 +123,7 @@ export async function savePatient(
   const { optOuts: _optOuts, consent: _consent, ...fields } = input;
   // A bounce mark stays with the address that bounced: a new address lifts it.
   const undeliverable = keptUndeliverable(current, fields.email);
-  const next = parseOrThrow(PatientSchema, {
+  const parsed = parseOrThrow(PatientSchema, {
     ...fields,
     clinicId: ids.clinicId,
     patientId: ids.patientId,
@@ -131,6 +136,7 @@ export async function savePatient(
     createdAt: current?.createdAt ?? at,
     updatedAt: at,
   });
+  const next = await withNumberOptOut(deps.inbound, parsed, current);
   if (current && sameContent(next, current)) return { record: current, outcome: 'unchanged' };
   await deps.patients.put(next, current?.version ?? null);
   return { record: next, outcome: current ? 'updated' : 'created' };

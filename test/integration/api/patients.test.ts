@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { PatientResponseSchema } from '../../../shared/api/schemas';
 import { makeClinic, makePatient, TEST_NOW } from '../../support/factories';
 import { issuePaths, useStaffApi } from './harness';
@@ -90,6 +91,57 @@ describe('PUT and GET /v1/clinics/{clinicId}/patients/{patientId}', () => {
     expect((await api.repos().patients.get('demo-clinic', 'stop-opt'))?.optOuts.sms?.source).toBe(
       'patient-keyword',
     );
+  });
+
+  it("gives a patient whose new number texted STOP before any patient had it that opt-out, the patient's own", async () => {
+    // Prepare: handle-inbound's record of a STOP from a number no patient had.
+    const inbound = new DynamoInboundRepository(api.tables.clients.doc, api.tables.names.inbound);
+    const stop = { kind: 'opt-out' as const, at: '2026-12-01T14:00:00.000Z', inboundMessageId: 'in-stop-1' };
+    await inbound.putNumberOptState(
+      {
+        clinicId: 'demo-clinic',
+        number: '+14155550177',
+        state: { optOut: { at: stop.at, source: 'patient', inboundMessageId: 'in-stop-1' }, lastReply: stop },
+        version: 1,
+        updatedAt: stop.at,
+      },
+      null,
+    );
+
+    // Act: one patient created with that number, one given it on a later PUT, one with another number.
+    const created = await api.call({
+      method: 'PUT',
+      url: `${BASE}/late-1`,
+      body: contact({ phone: '+14155550177' }),
+    });
+    const other = await api.call({
+      method: 'PUT',
+      url: `${BASE}/late-2`,
+      body: contact({ phone: '+14155550178' }),
+    });
+    const moved = await api.call({
+      method: 'PUT',
+      url: `${BASE}/late-2`,
+      headers: { 'if-match': '"1"' },
+      body: contact({ phone: '+14155550177' }),
+    });
+
+    // Assess: staff cannot lift it (only the patient's START can), and START ordering comes along.
+    expect(created.body.optOuts).toEqual({ sms: { at: stop.at, source: 'patient' } });
+    expect(other.body.optOuts).toEqual({});
+    expect(moved.body.optOuts).toEqual({ sms: { at: stop.at, source: 'patient' } });
+    expect((await api.repos().patients.get('demo-clinic', 'late-1'))?.smsReply).toEqual({
+      last: stop,
+      optOutInboundId: 'in-stop-1',
+    });
+    const lifted = await api.call({
+      method: 'PUT',
+      url: `${BASE}/late-1`,
+      headers: { 'if-match': '"1"' },
+      body: contact({ phone: '+14155550177', optOuts: { sms: false } }),
+    });
+    expect(lifted.status).toBe(400);
+    expect(issuePaths(lifted)).toEqual(['optOuts.sms']);
   });
 
   it('records consent with the staff user who took it', async () => {

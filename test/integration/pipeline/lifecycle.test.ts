@@ -1,7 +1,9 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { renderSms, smsNameOf } from '../../../shared/domain/templates';
+import { savePatient } from '../../../shared/use-cases/staff/patients';
 import { ORIGINATION_NUMBER, usePipelineRig } from '../../support/pipeline-rig';
 
 const rigFor = usePipelineRig();
@@ -235,5 +237,77 @@ describe('a change after planning', () => {
       'appointment-cancelled',
       'appointment-cancelled',
     ]);
+  });
+});
+
+describe('a number that texted STOP before any patient had it', () => {
+  it('stops the patients given that number later: nothing is sent to it, a pending reminder is skipped opted-out at send time', async () => {
+    // Prepare: handle-inbound's record of STOP from a number no patient had; a patient booked on another number.
+    const rig = rigFor();
+    await rig.seedClinic();
+    const inbound = new DynamoInboundRepository(rig.clients.doc, rig.names.inbound);
+    const stopped = '+14155550177';
+    const stop = { kind: 'opt-out' as const, at: '2026-12-01T14:00:00.000Z', inboundMessageId: 'in-stop-9' };
+    await inbound.putNumberOptState(
+      {
+        clinicId: 'demo-clinic',
+        number: stopped,
+        state: {
+          optOut: { at: stop.at, source: 'patient', inboundMessageId: stop.inboundMessageId },
+          lastReply: stop,
+        },
+        version: 1,
+        updatedAt: stop.at,
+      },
+      null,
+    );
+    const deps = { clinics: rig.repos.clinics, patients: rig.repos.patients, inbound, clock: rig.clock };
+    const staff = { subject: 'staff-user-1' };
+    const contact = { firstName: 'Luis', channels: ['sms'], language: 'es' };
+    await savePatient(
+      deps,
+      { clinicId: 'demo-clinic', patientId: 'p-moved' },
+      { ...contact, phone: '+14155550178' },
+      undefined,
+      staff,
+    );
+    const visit = { startAt: '2026-12-08T15:00:00Z', durationMinutes: 30, location: '12 River Road' };
+    const moved = await rig.book('a-moved-1', { patientId: 'p-moved', ...visit });
+    await rig.advanceTo('2026-12-01T15:05:00Z');
+
+    // Act: staff register a new patient with the number, and give it to the booked one.
+    await savePatient(
+      deps,
+      { clinicId: 'demo-clinic', patientId: 'p-late' },
+      { ...contact, phone: stopped },
+      undefined,
+      staff,
+    );
+    const late = await rig.book('a-late-1', { patientId: 'p-late', ...visit });
+    await savePatient(
+      deps,
+      { clinicId: 'demo-clinic', patientId: 'p-moved' },
+      { ...contact, phone: stopped },
+      1,
+      staff,
+    );
+    await rig.advanceTo('2026-12-05T16:00:00Z');
+
+    // Assess: only the booked patient's confirmation went, before the change, to the old number.
+    expect(rig.calls.map((call) => [call.to, call.messageId])).toEqual([
+      ['+14155550178', 'a-moved-1#confirmation#-#v1'],
+    ]);
+    expect((await rig.messagesOf(moved)).find((message) => message.offset === '3d')).toMatchObject({
+      status: 'skipped',
+      reason: 'opted-out',
+    });
+    // The new patient's messages never had a channel: opted out of their only one when planned.
+    expect((await rig.messagesOf(late)).map((message) => message.status)).toEqual(
+      (await rig.messagesOf(late)).map(() => 'skipped'),
+    );
+    expect((await rig.repos.patients.get('demo-clinic', 'p-late'))?.optOuts.sms).toEqual({
+      at: stop.at,
+      source: 'patient',
+    });
   });
 });
