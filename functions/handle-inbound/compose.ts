@@ -11,6 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher';
 import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import { DynamoAutoReplyCap } from '../../shared/adapters/dynamodb/auto-reply-cap';
 import { DynamoCaseRepository } from '../../shared/adapters/dynamodb/case-repository';
 import { DynamoInboundRepository } from '../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
@@ -29,6 +30,7 @@ import type { CaseRepository } from '../../shared/ports/cases';
 import type { DeadLetters, EventPublisher, SendQueue } from '../../shared/ports/outbound';
 import type {
   AppointmentRepository,
+  AutoReplyCap,
   ClinicRepository,
   InboundRepository,
   MessageRepository,
@@ -49,6 +51,8 @@ export interface HandleInboundAdapters {
   /** Where the answers go at once (the sweep's send queue). */
   queue: SendQueue;
   sendNowBudget: SendNowBudget;
+  /** The hourly auto-reply cap per number (inbound table). */
+  replyCap: AutoReplyCap;
 }
 
 export interface HandleInboundPorts extends CommonPorts {
@@ -72,7 +76,7 @@ export function composeHandleInbound(
   const common = commonParts('handle-inbound', region, ports);
   const repos = makeRepositories(common.dynamo, tableNamesFrom(env), env.MESSAGE_RETENTION_DAYS);
   const sqs = new SQSClient({ region });
-  const { queue, sendNowBudget, ...adapters } = withReplacements<HandleInboundAdapters>(
+  const { queue, sendNowBudget, replyCap, ...adapters } = withReplacements<HandleInboundAdapters>(
     {
       clinics: repos.clinics,
       patients: repos.patients,
@@ -86,6 +90,7 @@ export function composeHandleInbound(
       deadLetters: new SqsDeadLetters(sqs, env.INBOUND_DEAD_LETTER_QUEUE_URL),
       queue: new SqsSendQueue(sqs, env.SEND_QUEUE_URL),
       sendNowBudget: new DynamoSendNowBudget(common.dynamo, env.MESSAGES_TABLE),
+      replyCap: new DynamoAutoReplyCap(common.dynamo, env.INBOUND_TABLE),
     },
     ports.replace,
   );
@@ -103,7 +108,7 @@ export function composeHandleInbound(
     deps: {
       ...adapters,
       clinicByNumber: parseInboundNumbers(env.INBOUND_NUMBERS) ?? new Map(),
-      queueAutoReply: (request) => queueAutoReply(sendNow, request),
+      queueAutoReply: (request) => queueAutoReply({ ...sendNow, replyCap }, request),
       clock: common.clock,
       logger: common.logger,
       telemetry: common.telemetry,

@@ -310,6 +310,30 @@ export interface SendNowBudget {
   ): Promise<{ first: number; count: number }>;
 }
 
+/** One answer asking for a slot of its number's hourly auto-reply cap. */
+export interface AutoReplySlotRequest {
+  clinicId: string;
+  /** The number answered (E.164). */
+  number: string;
+  /** The text answered: a retry of it finds its slot again. */
+  inboundMessageId: string;
+  /** Now, UTC ISO. */
+  at: string;
+  /** Slots taken at or before this instant (UTC ISO) have lapsed: a rolling window. */
+  windowStart: string;
+  /** Slots in a window. */
+  limit: number;
+}
+
+/**
+ * The hourly auto-reply cap per number, exact when many texts from one
+ * number are handled at once (a conditional write per slot taken).
+ */
+export interface AutoReplyCap {
+  /** `taken` a free slot, `already` held by this text (a retry), or `full`. */
+  take(request: AutoReplySlotRequest): Promise<'taken' | 'already' | 'full'>;
+}
+
 /**
  * What the sweep keeps about send lanes (issue 19). Provider throttles by
  * lane (a clinic's own number, or the shared one): send-message records

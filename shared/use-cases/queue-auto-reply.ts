@@ -8,20 +8,27 @@
  * words, and never the patient's text: send-message renders it in the
  * patient's language as it is at send time (send-keyword-reply.ts).
  *
- * The hourly limit is read from the outbox (the number's keyword replies
- * of the last hour), not kept in a counter: two texts from one number
- * handled at the same instant by two workers could both pass it and get
- * four answers in an hour. That takes two concurrent deliveries from one
- * phone; a machine that texts that fast is stopped by the loop guard's
- * burst rule first, and a person gets at most one answer more.
+ * The hourly limit is checked twice: first from the outbox (the number's
+ * keyword replies of the last hour, read anyway for the replay check and
+ * the loop guard), which declines the usual fourth text for free; then by
+ * taking a slot of the number's cap item with a conditional write
+ * (AutoReplyCap), which stays exact when many texts from one number are
+ * handled at once, where the outbox read alone would let each of them pass.
+ * That slot is one write unit per answer.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_PRIORITY } from '../domain/constants';
 import type { Message } from '../domain/model';
-import { type AutoReplySent, mayAutoReply } from '../domain/replies';
+import {
+  AUTO_REPLY_LIMIT,
+  AUTO_REPLY_WINDOW_MINUTES,
+  type AutoReplySent,
+  mayAutoReply,
+} from '../domain/replies';
 import { type KeywordReply, keywordReplyTextOf, renderKeywordReply } from '../domain/templates';
 import type { KeywordReplyText } from '../domain/templates/keyword-reply-texts';
 import { parseUtc, toUtcIso } from '../domain/time';
+import type { AutoReplyCap } from '../ports/repositories';
 import { createAndEnqueueDueNow, type SendNowDeps } from './enqueue-due-now';
 import type { AutoReplyRequest, AutoReplyResult } from './handle-inbound';
 
@@ -110,7 +117,9 @@ function visitIdOf(reply: KeywordReply): string | undefined {
  *    one with this text's id means a second delivery or a retry: replayed.
  * 2. Ask the guards (mayAutoReply): never to an opted-out number except the
  *    opt-out confirmation, nothing to a text that looks automated, at most
- *    three answers an hour.
+ *    three answers an hour; then take a slot of the number's hourly cap
+ *    (conditional, so exact under concurrency; a retry finds its own slot).
+ *    The opt-out confirmation goes even when the hour is full.
  * 3. Declined: the message is stored `skipped` with the reason, so the
  *    timeline says why nobody answered. Otherwise it is stored high
  *    priority, due now, valid for minutes, and handed to the send queue at
@@ -120,7 +129,10 @@ function visitIdOf(reply: KeywordReply): string | undefined {
  * @param deps - the outbox, the send queue and its immediate budget, clock, logger, telemetry
  * @param request - what handleInbound decided to answer, to whom, and what the loop guard needs
  */
-export async function queueAutoReply(deps: SendNowDeps, request: AutoReplyRequest): Promise<AutoReplyResult> {
+export async function queueAutoReply(
+  deps: SendNowDeps & { replyCap: AutoReplyCap },
+  request: AutoReplyRequest,
+): Promise<AutoReplyResult> {
   const { clinic } = request;
   const messageId = keywordReplyIdOf(request.inboundMessageId);
   const now = deps.clock.now();
@@ -141,7 +153,7 @@ export async function queueAutoReply(deps: SendNowDeps, request: AutoReplyReques
     .filter((message) => message.status !== 'skipped' && parseUtc(message.createdAt).toMillis() > hourAgo)
     .map((message) => ({ text: earlierAnswerText(request, message) ?? '', at: message.createdAt }));
 
-  const verdict = mayAutoReply({
+  const guarded = mayAutoReply({
     from: request.from,
     inbound: request.inbound,
     earlierInbound: request.earlierInbound,
@@ -150,6 +162,21 @@ export async function queueAutoReply(deps: SendNowDeps, request: AutoReplyReques
     optedOut: request.optedOut,
     now: at,
   });
+  // The exact count: a slot of the number's cap. The opt-out confirmation goes even without one.
+  const slot = guarded.send
+    ? await deps.replyCap.take({
+        clinicId: clinic.clinicId,
+        number: request.from,
+        inboundMessageId: request.inboundMessageId,
+        at,
+        windowStart: toUtcIso(now.minus({ minutes: AUTO_REPLY_WINDOW_MINUTES })),
+        limit: AUTO_REPLY_LIMIT,
+      })
+    : undefined;
+  const verdict =
+    slot === 'full' && request.purpose !== 'opt-out-confirmation'
+      ? ({ send: false, reason: 'hourly-limit' } as const)
+      : guarded;
 
   const appointmentId = visitIdOf(request.reply);
   const minutes =

@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SnsSmsSender } from '../../../shared/adapters/aws/sns-sms-sender';
 import { SqsSendQueue } from '../../../shared/adapters/aws/sqs-send-queue';
 import { SimulatedClock } from '../../../shared/adapters/clock';
+import { DynamoAutoReplyCap } from '../../../shared/adapters/dynamodb/auto-reply-cap';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-budget';
 import { DynamoThrottleLog } from '../../../shared/adapters/dynamodb/throttle-log';
@@ -45,8 +46,9 @@ let patient: Patient;
 let clock: SimulatedClock;
 let tokens: number;
 
-function queueDeps(): SendNowDeps {
+function queueDeps(): SendNowDeps & { replyCap: DynamoAutoReplyCap } {
   return {
+    replyCap: new DynamoAutoReplyCap(tables.clients.doc, tables.names.inbound),
     messages: repos.messages,
     queue: new SqsSendQueue(new SQSClient({ region: 'us-east-1' }), QUEUE_URL),
     budget: new DynamoSendNowBudget(tables.clients.doc, tables.names.messages),
@@ -214,6 +216,32 @@ describe('queueAutoReply', () => {
     ).toMatchObject({ status: 'skipped', reason: 'hourly-limit' });
     expect(later.outcome).toBe('queued');
     expect(queuedSends()).toHaveLength(4);
+  });
+
+  it('answers exactly three of ten texts from one number handled at once, and records why the other seven got none', async () => {
+    // Act: ten texts from the same phone, each answered by its own worker at the same instant.
+    const texts = Array.from({ length: 10 }, (_, n) =>
+      request({ inbound: { text: `Question ${n}`, at: toUtcIso(clock.now()) } }),
+    );
+    const results = await Promise.all(texts.map((text) => queueAutoReply(queueDeps(), text)));
+
+    // Assess: three queued, to the send queue once each; seven stored skipped with the reason.
+    expect(results.filter((result) => result.outcome === 'queued')).toHaveLength(3);
+    const declined = results.filter((result) => result.outcome === 'declined');
+    expect(declined.map((result) => result.reason)).toEqual(Array(7).fill('hourly-limit'));
+    expect(queuedSends()).toHaveLength(3);
+    const stored = await Promise.all(
+      declined.map((result) =>
+        repos.messages.get({
+          clinicId: clinic.clinicId,
+          patientId: patient.patientId,
+          messageId: result.messageId,
+        }),
+      ),
+    );
+    expect(stored.map((message) => [message?.status, message?.reason])).toEqual(
+      Array(7).fill(['skipped', 'hourly-limit']),
+    );
   });
 
   it('does not answer a text that looks automated (the loop guard)', async () => {
