@@ -404,6 +404,7 @@ export const ImportRowReportSchema = z.object({
   resourceType: z.enum(['Patient', 'Appointment']).optional(),
   appointmentId: z.string().optional(),
   patientId: z.string().optional(),
+  reminderId: z.string().optional().describe('a care reminder file: the row’s care reminder'),
   outcome: ImportOutcomeSchema,
   patient: ImportOutcomeSchema.optional().describe(
     'what happened to the patient; on a rejected row, `rejected` or what another row of the file did to it',

@@ -1,9 +1,11 @@
 /** The import route: appointments and patients from CSV or a FHIR R4 Bundle, with a per-row report. */
 import * as z from 'zod';
+import { isCareReminderCsv } from '../../api/import/care-csv';
 import { FhirBundleSchema } from '../../api/import/fhir';
 import { ImportReportSchema } from '../../api/schemas';
 import { ValidationError } from '../../domain/errors';
 import { importAppointments } from '../../use-cases/staff/import-appointments';
+import { importCareReminders } from '../../use-cases/staff/import-care-reminders';
 import { UnsupportedMediaTypeError } from '../errors';
 import { bodyBytes, mediaTypeOf } from '../request';
 import { ERRORS, pathClinicId, type StaffRoute } from './context';
@@ -23,6 +25,8 @@ export const IMPORT_ROUTES: readonly StaffRoute[] = [
         'lists each row as created, updated, unchanged or rejected (with the field of the file and why). ' +
         'Importing the same file again changes nothing. The file is the source of truth: no If-Match. ' +
         'Limits: 1 MiB and 1000 rows by default (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS); beyond them, 413. ' +
+        'A CSV whose header names `reminderId` is a file of care reminders instead (reminderId, patientId, kind, ' +
+        'dueOn, repeat, actionPhone, actionUrl), each row saved as a PUT of that care reminder would be. ' +
         'See docs/api.md for the CSV columns and the FHIR mapping.',
       tag: 'Imports',
       body: {
@@ -42,7 +46,7 @@ export const IMPORT_ROUTES: readonly StaffRoute[] = [
         415: { description: 'Neither text/csv nor application/fhir+json' },
       },
     },
-    async handle({ deps, event, headers }, params) {
+    async handle({ deps, event, headers, principal }, params) {
       const id = pathClinicId(params);
       const mediaType = mediaTypeOf(headers);
       if (!mediaType || !IMPORT_MEDIA.includes(mediaType)) {
@@ -59,6 +63,16 @@ export const IMPORT_ROUTES: readonly StaffRoute[] = [
         throw ValidationError.field('body', 'is not UTF-8 text');
       }
       const format = mediaType === 'text/csv' ? 'csv' : 'fhir';
+      if (format === 'csv' && isCareReminderCsv(text)) {
+        const care = await importCareReminders(
+          deps,
+          id,
+          text,
+          { maxRows: deps.config.importMaxRows },
+          principal.subject,
+        );
+        return { status: 200, body: care };
+      }
       const report = await importAppointments(
         deps,
         id,

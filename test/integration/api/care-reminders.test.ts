@@ -115,3 +115,54 @@ describe('care reminder routes', () => {
     expect(none.status).toBe(404);
   });
 });
+
+describe('POST /v1/clinics/{clinicId}/imports with care reminder columns', () => {
+  it('saves the good rows as a PUT would and reports every row, the bad ones with the column and why', async () => {
+    const csv = [
+      'reminderId,patientId,kind,dueOn,repeat,actionPhone',
+      'csv-rx,p-1,refill,2027-01-31,P1M,+12025550199',
+      'csv-flu,p-1,vaccine,2027-10-01,,',
+      'csv-x,nobody,recall,2027-06-01,,',
+      'csv-y,p-1,refill,2027-01-31,P2W,',
+      'csv-z,p-1,checkup,2027-01-31,,',
+    ].join('\n');
+
+    const first = await api.call({
+      method: 'POST',
+      url: '/v1/clinics/demo-clinic/imports',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const again = await api.call({
+      method: 'POST',
+      url: '/v1/clinics/demo-clinic/imports',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const saved = await api.call({ method: 'GET', url: `${URL}/csv-rx` });
+
+    expect(first.status).toBe(200);
+    expect(first.body.summary).toEqual({ rows: 5, created: 2, updated: 0, unchanged: 0, rejected: 3 });
+    expect(
+      first.body.rows.map((row: { reminderId: string; outcome: string; issues?: { path: string }[] }) => [
+        row.reminderId,
+        row.outcome,
+        row.issues?.map((issue) => issue.path),
+      ]),
+    ).toEqual([
+      ['csv-rx', 'created', undefined],
+      ['csv-flu', 'created', undefined],
+      ['csv-x', 'rejected', ['patientId']],
+      ['csv-y', 'rejected', ['repeat']],
+      ['csv-z', 'rejected', ['kind']],
+    ]);
+    expect(again.body.summary).toMatchObject({ created: 0, unchanged: 2, rejected: 3 });
+    expect(saved.body).toMatchObject({
+      kind: 'refill',
+      dueOn: '2027-01-31',
+      repeat: { every: 'P1M' },
+      action: { phone: '+12025550199' },
+      status: 'active',
+    });
+  });
+});
