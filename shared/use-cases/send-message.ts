@@ -458,6 +458,8 @@ async function takenOver(
     await publishAfterStoring(deps, [
       { detailType: 'MessageFailed', detail: messageEventDetail(current, current.finishedAt ?? at) },
     ]);
+    // Its daily counters too (a no-op when the first delivery counted it).
+    await countMessageEnd(deps, current);
     return 'unknown';
   }
   deps.telemetry.count('StaleDelivery');

