@@ -27,6 +27,7 @@ import {
 } from '../../shared/lambda/compose';
 import type { InboundQueueDeps } from '../../shared/lambda/inbound-queue';
 import type { CaseRepository } from '../../shared/ports/cases';
+import type { DailyCounters } from '../../shared/ports/counters';
 import type { DeadLetters, EventPublisher, SendQueue } from '../../shared/ports/outbound';
 import type {
   AppointmentRepository,
@@ -53,6 +54,8 @@ export interface HandleInboundAdapters {
   sendNowBudget: SendNowBudget;
   /** The hourly auto-reply cap per number (inbound table). */
   replyCap: AutoReplyCap;
+  /** Daily counters: opt-outs by text. */
+  counters: DailyCounters;
 }
 
 export interface HandleInboundPorts extends CommonPorts {
@@ -91,6 +94,7 @@ export function composeHandleInbound(
       queue: new SqsSendQueue(sqs, env.SEND_QUEUE_URL),
       sendNowBudget: new DynamoSendNowBudget(common.dynamo, env.MESSAGES_TABLE),
       replyCap: new DynamoAutoReplyCap(common.dynamo, env.INBOUND_TABLE),
+      counters: repos.counters,
     },
     ports.replace,
   );

@@ -20,6 +20,7 @@ import {
   type Environment,
   withReplacements,
 } from '../../shared/lambda/compose';
+import type { DailyCounters } from '../../shared/ports/counters';
 import type { DeadLetters, SendQueue } from '../../shared/ports/outbound';
 import type {
   ClinicRepository,
@@ -37,6 +38,8 @@ export interface PlanMessagesAdapters {
   /** Where what is due at once goes (the sweep's send queue). */
   queue: SendQueue;
   sendNowBudget: SendNowBudget;
+  /** Daily counters: confirmations and visit outcomes, from the stream. */
+  counters: DailyCounters;
 }
 
 export interface PlanMessagesPorts extends CommonPorts {
@@ -67,6 +70,7 @@ export function composePlanMessages(
       deadLetters: new SqsDeadLetters(sqs, env.PLAN_DEAD_LETTER_QUEUE_URL),
       queue: new SqsSendQueue(sqs, env.SEND_QUEUE_URL),
       sendNowBudget: new DynamoSendNowBudget(common.dynamo, env.MESSAGES_TABLE),
+      counters: repos.counters,
     },
     ports.replace,
   );

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { BroadcastFieldsSchema, BroadcastSchema } from '../domain/broadcasts';
 import { INBOUND_STATES } from '../domain/constants';
+import { MESSAGE_OUTCOMES } from '../domain/counters';
 import { UNAUTHORIZED_REASONS } from '../domain/errors';
 import {
   AppointmentFieldsSchema,
@@ -19,7 +20,6 @@ import {
   InboundMessageSchema,
   LanguageSchema,
   MESSAGE_KINDS,
-  MESSAGE_STATUSES,
   MessageKindSchema,
   MessageStatusSchema,
   OffsetSchema,
@@ -349,43 +349,112 @@ export type ConversationItem = Conversation['items'][number];
 const countsOf = <const K extends readonly string[]>(keys: K) =>
   z.object(Object.fromEntries(keys.map((key) => [key, z.int().min(0)])) as Record<K[number], z.ZodInt>);
 
+/** A local calendar day (`2026-12-01`), in the clinic's zone. */
+const LocalDateSchema = z.string().regex(LOCAL_DATE);
+
+const rate = (what: string) => z.number().nullable().describe(`${what}; null when the denominator is 0`);
+const method = z.string().describe('how this figure is computed, from which counters, and its limits');
+
+const NpsValues = z.object({
+  score: z
+    .number()
+    .nullable()
+    .describe('% promoters − % detractors (−100…100, one decimal); null with no responses'),
+  promoters: z.int().min(0),
+  passives: z.int().min(0),
+  detractors: z.int().min(0),
+  responses: z.int().min(0).describe('NPS answers (0–10)'),
+  responseRate: rate('answered ÷ surveys sent (NPS and CSAT answers)'),
+});
+const CsatValues = z.object({
+  mean: z.number().nullable().describe('mean CSAT score (1–5, two decimals); null with no CSAT answers'),
+  responses: z.int().min(0),
+});
+const VisitValues = z.object({
+  reminded: z.int().min(0).describe('visits whose first reminder a provider took'),
+  confirmedByReply: z.int().min(0),
+  confirmationRate: rate('confirmed by reply ÷ visits reminded'),
+  completed: z.int().min(0),
+  noShows: z.object({ confirmed: z.int().min(0), unconfirmed: z.int().min(0) }),
+  noShowRate: z.object({
+    all: rate('no-shows ÷ (completed + no-shows)'),
+    confirmed: rate('no-shows of confirmed visits ÷ outcomes of confirmed visits'),
+    unconfirmed: rate('no-shows of unconfirmed visits ÷ outcomes of unconfirmed visits'),
+  }),
+});
+const MessageValues = z.object({
+  total: z.int().min(0),
+  byOutcome: countsOf(MESSAGE_OUTCOMES),
+  byChannel: countsOf(ChannelSchema.options),
+  byKind: countsOf(MESSAGE_KINDS),
+  breakdown: z.array(
+    z.object({
+      kind: MessageKindSchema,
+      channel: ChannelSchema,
+      outcome: z.enum(MESSAGE_OUTCOMES),
+      count: z.int(),
+    }),
+  ),
+});
+const OptOutValues = z.object({
+  sms: z.int().min(0),
+  email: z.int().min(0),
+  rate: rate('opt-outs ÷ messages sent'),
+});
+const SendLagValues = z.object({
+  count: z.int().min(0),
+  median: z.number().nullable().describe('seconds: upper bound of the bucket holding the median'),
+  p99: z.number().nullable().describe('seconds: upper bound of the bucket holding the 99th percentile'),
+});
+const CaseValues = z.object({
+  opened: z.int().min(0),
+  acknowledged: z.int().min(0),
+  resolved: z.int().min(0),
+  medianMinutesToAcknowledge: z.number().nullable(),
+  medianMinutesToResolve: z.number().nullable(),
+});
+
+const withMethod = <T extends z.ZodObject>(schema: T) => schema.extend({ method });
+
+const WeekSchema = z.object({
+  week: LocalDateSchema.describe('the Monday that starts the week, in the clinic zone'),
+  from: LocalDateSchema.describe('first day of the week inside the period'),
+  to: LocalDateSchema.describe('last day of the week inside the period (inclusive)'),
+  nps: NpsValues,
+  csat: CsatValues,
+  visits: VisitValues,
+  messages: MessageValues,
+  optOuts: OptOutValues,
+  sendLagSeconds: SendLagValues,
+  cases: CaseValues,
+});
+
 export const MetricsSchema = z.object({
   clinicId: z.string(),
-  from: Utc,
-  to: Utc,
+  from: Utc.describe('start of the first local day of the period'),
+  to: Utc.describe('end of the last local day of the period (exclusive)'),
   timeZone: TimeZoneSchema,
-  appointments: z.object({
-    total: z.int(),
-    byStatus: countsOf(AppointmentStatusSchema.options),
-    noShowRate: z
-      .number()
-      .nullable()
-      .describe('no-shows ÷ (completed + no-shows); null when no visit in the period has an outcome'),
+  days: z.object({
+    from: LocalDateSchema,
+    to: LocalDateSchema.describe('inclusive'),
+    counterItemsRead: z.int().min(0).describe('daily counter items read (at most one per day of the period)'),
   }),
-  messages: z.object({
-    total: z.int(),
-    byKind: countsOf(MESSAGE_KINDS),
-    byChannel: countsOf(ChannelSchema.options),
-    byStatus: countsOf(MESSAGE_STATUSES),
-    breakdown: z.array(
-      z.object({
-        kind: MessageKindSchema,
-        channel: ChannelSchema,
-        status: MessageStatusSchema,
-        count: z.int(),
-      }),
-    ),
-  }),
-  optOuts: z.object({
-    sms: z.int(),
-    email: z.int(),
-    patients: z.int().describe('patients with at least one opt-out recorded in the period'),
-  }),
-  sendLagSeconds: z.object({
-    count: z.int(),
-    median: z.number().nullable(),
-    p99: z.number().nullable(),
-  }),
+  nps: withMethod(NpsValues),
+  csat: withMethod(CsatValues),
+  visits: withMethod(VisitValues),
+  messages: withMethod(MessageValues),
+  optOuts: withMethod(OptOutValues),
+  sendLagSeconds: withMethod(SendLagValues),
+  cases: withMethod(
+    CaseValues.extend({
+      openNow: z.int().min(0),
+      acknowledgedNow: z.int().min(0),
+      overdueNow: z.int().min(0).describe('unresolved cases past a due time now'),
+    }),
+  ),
+  weeks: z
+    .array(WeekSchema)
+    .describe('the same figures per week (Monday to Sunday, clinic zone), clipped to the period'),
   method: z.string().describe('how the figures are computed, and their limits'),
 });
 export type Metrics = z.output<typeof MetricsSchema>;

@@ -17,8 +17,9 @@
  * started.
  */
 import { DateTime } from 'luxon';
-import { ACCEPTED_STATUSES, CHANNELS, type Channel, type MessageKind } from './constants';
-import type { Appointment, Message } from './model';
+import type { FeedbackCase } from './cases/case';
+import { ACCEPTED_STATUSES, CHANNELS, type Channel, MESSAGE_KINDS, type MessageKind } from './constants';
+import type { Appointment, Message, Patient } from './model';
 import {
   type NpsCounts,
   netPromoterScore,
@@ -73,7 +74,7 @@ export const COUNTER = {
   sendLag: (bucket: string) => `lag:${bucket}`,
   visitReminded: 'visit:reminded',
   visitConfirmed: 'visit:confirmed',
-  visitCompleted: 'visit:completed',
+  visitCompleted: (confirmed: boolean) => `visit:completed:${confirmed ? 'confirmed' : 'unconfirmed'}`,
   visitNoShow: (confirmed: boolean) => `visit:no-show:${confirmed ? 'confirmed' : 'unconfirmed'}`,
   surveyAnswered: (scale: SurveyScale, cls: ScoreClass) => `survey:${scale}:${cls}`,
   csatSum: 'survey:csat:sum',
@@ -188,8 +189,126 @@ export function appointmentChangeEvents(
       day: localDayOf(after.startAt, zone),
       counts: {
         [after.status === 'completed'
-          ? COUNTER.visitCompleted
+          ? COUNTER.visitCompleted(after.confirmation !== undefined)
           : COUNTER.visitNoShow(after.confirmation !== undefined)]: 1,
+      },
+    });
+  }
+  return events;
+}
+
+/**
+ * Days back that a site counts what it finds already stored (an earlier
+ * delivery's change it may not have counted): a redelivery comes within SQS's
+ * 14-day retention. Markers live longer (daily-counters.ts), so whatever a
+ * site counts again within this window finds its marker.
+ */
+export const RECOUNT_WINDOW_DAYS = 14;
+
+/** The message counter a name is, if it is one (`msg:sent:sms:reminder`). */
+export function parseMessageCounter(
+  name: string,
+): { outcome: MessageOutcome; channel: Channel; kind: MessageKind } | undefined {
+  const [head, outcome, channel, kind] = name.split(':');
+  if (head !== 'msg') return undefined;
+  if (!(MESSAGE_OUTCOMES as readonly string[]).includes(outcome ?? '')) return undefined;
+  if (!(CHANNELS as readonly string[]).includes(channel ?? '')) return undefined;
+  if (!(MESSAGE_KINDS as readonly string[]).includes(kind ?? '')) return undefined;
+  return { outcome: outcome as MessageOutcome, channel: channel as Channel, kind: kind as MessageKind };
+}
+
+/**
+ * A survey's answer (its first score; the comment after it adds nothing):
+ * by scale and class, and the score into the CSAT sum on that scale.
+ *
+ * @param message - the survey message as stored with its answer
+ * @param zone - the clinic's zone
+ */
+export function surveyAnswerEvent(message: Message, zone: string): CounterEvent | undefined {
+  const answer = message.surveyAnswer;
+  if (message.kind !== 'survey' || !answer) return undefined;
+  return {
+    clinicId: message.clinicId,
+    eventId: `survey#${message.patientId}#${message.messageId}`,
+    day: localDayOf(answer.answeredAt, zone),
+    counts: {
+      [COUNTER.surveyAnswered(answer.scale, answer.class)]: 1,
+      ...(answer.scale === 'csat' ? { [COUNTER.csatSum]: answer.score } : {}),
+    },
+  };
+}
+
+/**
+ * The opt-outs a patient record holds, one event per channel and instant
+ * (the same opt-out seen again is the same event; a later one is new).
+ *
+ * @param patient - the patient as stored
+ * @param zone - the clinic's zone
+ * @param since - only opt-outs at or after this UTC ISO instant (undefined: all)
+ */
+export function optOutEvents(patient: Patient, zone: string, since?: string): CounterEvent[] {
+  const events: CounterEvent[] = [];
+  for (const channel of CHANNELS) {
+    const optOut = patient.optOuts[channel];
+    if (!optOut || (since !== undefined && optOut.at < since)) continue;
+    events.push({
+      clinicId: patient.clinicId,
+      eventId: `opt-out#${patient.patientId}#${channel}#${optOut.at}`,
+      day: localDayOf(optOut.at, zone),
+      counts: { [COUNTER.optOut(channel)]: 1 },
+    });
+  }
+  return events;
+}
+
+function minutesBetween(from: string, to: string): number {
+  return Math.max(0, parseUtc(to).diff(parseUtc(from), 'minutes').minutes);
+}
+
+/**
+ * What a case change adds: its opening, its acknowledgement and its
+ * resolution (each once, with the elapsed minutes from opening in a bucket).
+ *
+ * @param before - the case before the change (undefined when created)
+ * @param after - the case as stored after it
+ * @param zone - the clinic's zone
+ */
+export function caseChangeEvents(
+  before: FeedbackCase | undefined,
+  after: FeedbackCase,
+  zone: string,
+): CounterEvent[] {
+  const events: CounterEvent[] = [];
+  const base = { clinicId: after.clinicId };
+  if (!before) {
+    events.push({
+      ...base,
+      eventId: `case#${after.caseId}#opened`,
+      day: localDayOf(after.openedAt, zone),
+      counts: { [COUNTER.caseOpened]: 1 },
+    });
+  }
+  if (after.acknowledgedAt && !before?.acknowledgedAt) {
+    const minutes = minutesBetween(after.openedAt, after.acknowledgedAt);
+    events.push({
+      ...base,
+      eventId: `case#${after.caseId}#acknowledged`,
+      day: localDayOf(after.acknowledgedAt, zone),
+      counts: {
+        [COUNTER.caseAcknowledged]: 1,
+        [COUNTER.acknowledgeMinutes(bucketOf(minutes, CASE_MINUTE_BUCKETS))]: 1,
+      },
+    });
+  }
+  if (after.resolvedAt && !before?.resolvedAt) {
+    const minutes = minutesBetween(after.openedAt, after.resolvedAt);
+    events.push({
+      ...base,
+      eventId: `case#${after.caseId}#resolved`,
+      day: localDayOf(after.resolvedAt, zone),
+      counts: {
+        [COUNTER.caseResolved]: 1,
+        [COUNTER.resolveMinutes(bucketOf(minutes, CASE_MINUTE_BUCKETS))]: 1,
       },
     });
   }
@@ -208,6 +327,10 @@ export interface RawItems {
   messages: readonly Message[];
   /** Every appointment of the clinic as stored now. */
   appointments: readonly Appointment[];
+  /** Every patient of the clinic (their opt-outs). */
+  patients?: readonly Patient[];
+  /** Every feedback case of the clinic. */
+  cases?: readonly FeedbackCase[];
 }
 
 /**
@@ -234,10 +357,14 @@ export function recountFromRaw(raw: RawItems, zone: string): Map<string, Counts>
     note(messageOutcomeEvent(message, zone));
     const reminded = visitRemindedEvent(message, zone);
     if (reminded && !byEvent.has(reminded.eventId)) note(reminded);
+    note(surveyAnswerEvent(message, zone));
   }
   for (const appointment of raw.appointments) {
     for (const event of appointmentChangeEvents(undefined, appointment, zone)) note(event);
   }
+  for (const patient of raw.patients ?? []) for (const event of optOutEvents(patient, zone)) note(event);
+  for (const record of raw.cases ?? [])
+    for (const event of caseChangeEvents(undefined, record, zone)) note(event);
   const days = new Map<string, Counts>();
   for (const event of byEvent.values())
     addCounts(days.get(event.day) ?? setNew(days, event.day), event.counts);

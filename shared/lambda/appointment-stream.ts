@@ -10,7 +10,9 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { ValidationError } from '../domain/errors';
 import type { Appointment } from '../domain/model';
 import { readAppointment } from '../domain/stored';
+import type { DailyCounters } from '../ports/counters';
 import type { DeadLetters } from '../ports/outbound';
+import { countAppointmentChange } from '../use-cases/count-events';
 import {
   type PlanDeps,
   planAppointmentMessages,
@@ -20,6 +22,8 @@ import {
 
 export interface PlanStreamDeps extends PlanDeps {
   deadLetters: DeadLetters;
+  /** Daily counters: what a change brought (a confirmation, an outcome). */
+  counters: DailyCounters;
 }
 
 function appointmentFrom(record: DynamoDBRecord, which: 'NewImage' | 'OldImage'): Appointment {
@@ -61,7 +65,11 @@ export async function planAppointmentStream(
       if (record.eventName === 'REMOVE') {
         await withdrawDeletedAppointment(deps, appointmentFrom(record, 'OldImage'));
       } else {
-        await planAppointmentMessages(deps, appointmentFrom(record, 'NewImage'));
+        const after = appointmentFrom(record, 'NewImage');
+        await planAppointmentMessages(deps, after);
+        // After planning, which a retry of this record repeats without harm; so does the count.
+        const before = record.eventName === 'MODIFY' ? appointmentFrom(record, 'OldImage') : undefined;
+        await countAppointmentChange(deps, before, after);
       }
     } catch (error) {
       const ids = idsOf(record);

@@ -48,6 +48,7 @@ import { followUpAsksComment, SCALE_RANGE } from '../domain/surveys';
 import type { KeywordReply } from '../domain/templates/render';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
 import type { CaseRepository } from '../ports/cases';
+import type { DailyCounters } from '../ports/counters';
 import type { AppLogger, DeadLetters, DomainEvent, EventPublisher, Telemetry } from '../ports/outbound';
 import type {
   AppointmentRepository,
@@ -56,6 +57,7 @@ import type {
   MessageRepository,
   PatientRepository,
 } from '../ports/repositories';
+import { countOptOuts } from './count-events';
 import { type AutoOpenOutcome, openCaseFromReply } from './open-feedback-case';
 import { updatePatient } from './patient-updates';
 import { recordSurveyAnswer, recordSurveyComment } from './record-survey-answer';
@@ -112,6 +114,8 @@ export interface InboundDeps {
   inbound: InboundRepository;
   /** Feedback cases: a complaint in a reply, or a detractor's score, opens one. */
   cases: CaseRepository;
+  /** Daily counters: opt-outs (counted before the text is recorded, so a redelivery counts what a crash left). */
+  counters: DailyCounters;
   /** The clinic each of the deployment's two-way numbers belongs to (E.164 → clinic id). */
   clinicByNumber: ReadonlyMap<string, string>;
   queueAutoReply: QueueAutoReply;
@@ -314,6 +318,7 @@ async function applyOpt(
     );
     if (last) outcomes.push(last);
     updated.push(after);
+    await countOptOuts(deps, after, parseUtc(context.now));
     const effect = last;
     if (effect?.confirmOptOut) {
       context.events.push({

@@ -10,14 +10,19 @@
  */
 import { type FeedbackCase, openCase, SYSTEM_AUTHOR } from '../domain/cases/case';
 import { detectComplaint } from '../domain/cases/complaints';
+import { caseChangeEvents } from '../domain/counters';
 import type { Clinic } from '../domain/model';
 import { type SurveyScale, scoreClass } from '../domain/surveys';
 import type { Clock } from '../domain/time';
 import type { CaseRepository } from '../ports/cases';
+import type { DailyCounters } from '../ports/counters';
 import type { AppLogger, Telemetry } from '../ports/outbound';
+import { recordEvents } from './count-events';
 
 export interface FeedbackCaseDeps {
   cases: CaseRepository;
+  /** Daily counters: cases opened. */
+  counters: DailyCounters;
   clock: Clock;
   logger: AppLogger;
   telemetry: Telemetry;
@@ -40,8 +45,16 @@ export function surveyCaseId(surveyId: string): string {
   return `survey-${surveyId.replaceAll('#', ':')}`;
 }
 
-async function store(deps: FeedbackCaseDeps, record: FeedbackCase): Promise<AutoOpenOutcome> {
+async function store(deps: FeedbackCaseDeps, zone: string, record: FeedbackCase): Promise<AutoOpenOutcome> {
   const created = await deps.cases.create(record);
+  // A second delivery finds the case and counts the stored one: a no-op when the first delivery counted it.
+  const stored = created ? record : await deps.cases.get(record.clinicId, record.caseId);
+  if (stored) {
+    const opened = caseChangeEvents(undefined, stored, zone).filter((event) =>
+      event.eventId.endsWith('#opened'),
+    );
+    await recordEvents(deps.counters, opened);
+  }
   // Ids only: the summary is the patient's words.
   deps.logger.info(created ? 'feedback case opened' : 'feedback case exists already', {
     clinicId: record.clinicId,
@@ -88,7 +101,7 @@ export async function openCaseFromReply(
     },
     deps.clock.now(),
   );
-  return store(deps, record);
+  return store(deps, clinic.timeZone, record);
 }
 
 /** A survey answer as far as cases care: its score and/or comment. */
@@ -140,5 +153,5 @@ export async function openCaseFromSurvey(
     },
     deps.clock.now(),
   );
-  return store(deps, record);
+  return store(deps, clinic.timeZone, record);
 }

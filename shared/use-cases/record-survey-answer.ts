@@ -15,11 +15,13 @@
  * loses nothing.
  */
 import { addCaseNote, SYSTEM_AUTHOR } from '../domain/cases/case';
+import { surveyAnswerEvent } from '../domain/counters';
 import { ConflictError, ValidationError } from '../domain/errors';
 import type { Clinic, Message, SurveyAnswer } from '../domain/model';
 import { commentOf, followUpFor, isLateAnswer, SCALE_RANGE, scoreClass } from '../domain/surveys';
 import { toUtcIso } from '../domain/time';
 import type { MessageRepository } from '../ports/repositories';
+import { recordEvents } from './count-events';
 import {
   type AutoOpenOutcome,
   type FeedbackCaseDeps,
@@ -172,6 +174,10 @@ export async function recordSurveyAnswer(
     inboundMessageId: response.inboundMessageId,
   });
   const caseId = caseIdOf(opened);
+  // Counted after the answer and its case, on every delivery that gets here: a replay counts nothing twice.
+  await recordEvents(deps.counters, [
+    surveyAnswerEvent({ ...survey, surveyAnswer: stored }, clinic.timeZone),
+  ]);
   deps.logger.info('survey answer recorded', {
     ...ids,
     outcome: written.outcome,

@@ -53,7 +53,7 @@ import {
   type ThrottleLog,
 } from '../ports/repositories';
 import type { ClinicCache } from './clinic-cache';
-import { countMessageEnd } from './count-events';
+import { countMessageEnd, countOptOuts } from './count-events';
 import { messageEventDetail, publishAfterStoring } from './message-events';
 import { updatePatient } from './patient-updates';
 import { keywordReplyOf } from './queue-auto-reply';
@@ -119,6 +119,8 @@ interface Attempt {
   failedChannels: Channel[];
   /** The message as stored once this attempt ended it (counted after the attempt). */
   finished?: Message;
+  /** The patient as stored after a carrier opt-out this attempt recorded (counted after the attempt). */
+  optedOut?: Patient;
 }
 
 /** The appointment id inside a deterministic message id (`a-1#reminder#1d#v2`). */
@@ -417,6 +419,7 @@ export async function sendMessage(deps: SendDeps, request: SendRequest): Promise
   // After the end is stored: a failure here fails the delivery, and the
   // redelivery, finding the message finished, counts it (takenOver).
   if (attempt.finished) await countMessageEnd(deps, attempt.finished);
+  if (attempt.optedOut) await countOptOuts(deps, attempt.optedOut, now);
   return outcome;
 }
 
@@ -600,6 +603,7 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
         fallbackReason = `${decision.channel}-${error.reason}`;
         if (error.reason === 'opted-out' && decision.channel === 'sms' && currentPatient) {
           currentPatient = await recordCarrierOptOut(deps, currentPatient, at);
+          attempt.optedOut = currentPatient;
         }
         continue;
       }
@@ -765,7 +769,8 @@ async function sendOneSms(
   } catch (error) {
     if (error instanceof PermanentDeliveryError) {
       deps.telemetry.count('ProviderRefused', 1, { channel: 'sms', reason: error.reason });
-      if (error.reason === 'opted-out' && patient) await recordCarrierOptOut(deps, patient, at);
+      if (error.reason === 'opted-out' && patient)
+        attempt.optedOut = await recordCarrierOptOut(deps, patient, at);
       return finishAs(attempt, 'failed', `sms-${error.reason}`);
     }
     if (error instanceof TransientDeliveryError) {

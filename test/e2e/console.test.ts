@@ -473,8 +473,28 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(await volume.getByRole('row').count()).toBe(9);
     const thisWeek = volume.getByRole('row', { name: /30 Nov/ });
     expect(Number(await thisWeek.getByRole('cell').first().textContent())).toBeGreaterThan(0);
-    expect(await page.locator('.chart canvas').count()).toBe(5);
+    expect(await page.locator('.chart canvas').count()).toBe(7);
     expect(await page.getByRole('img', { name: 'Messages by channel' }).count()).toBe(1);
+    // NPS per week from the daily counters, with its numbers beside it, and the period's figures.
+    const nps = page.getByRole('table', { name: 'Net Promoter Score per week' });
+    expect(await nps.getByRole('row').count()).toBe(9);
+    expect(await nps.getByRole('columnheader').allTextContents()).toEqual(['Week of', 'NPS', 'Answers']);
+    const metrics = await call('GET', '/v1/clinics/demo-clinic/metrics?from=2026-11-30&to=2026-12-07');
+    expect(metrics.body).toMatchObject({
+      nps: { responses: expect.any(Number) },
+      days: { from: '2026-11-30' },
+    });
+    const answers = (metrics.body as { nps: { responses: number } }).nps.responses;
+    expect(
+      Number(
+        await nps
+          .getByRole('row', { name: /30 Nov/ })
+          .getByRole('cell')
+          .nth(1)
+          .textContent(),
+      ),
+    ).toBe(answers);
+    expect(await page.getByText('NPS, 8 weeks').count()).toBe(1);
     await expectAccessible('metrics');
   });
 

@@ -35,6 +35,7 @@ import { CapturingLogger, RecordingTelemetry } from '../../shared/adapters/local
 import { StreamPoller } from '../../shared/adapters/local/stream-poller';
 import type { StatusChange } from '../../shared/domain/appointment-changes';
 import type { Appointment, Clinic, Message, Patient } from '../../shared/domain/model';
+import type { DailyCounters } from '../../shared/ports/counters';
 import type { AppLogger, EmailSender, SendQueue, SmsSender } from '../../shared/ports/outbound';
 import type { AppointmentRepository, MessageRepository } from '../../shared/ports/repositories';
 import { prefixedTableNames, type TableNames } from '../../shared/tables';
@@ -96,6 +97,8 @@ export interface RigOverrides {
   settings?: Partial<PipelineSettings>;
   /** Dispatchers that sweep at the same moment (racing for the same items). */
   dispatchers?: number;
+  /** The daily counters of plan-messages, send-message and handle-inbound (one shared wrapper). */
+  counters?: (real: DailyCounters) => DailyCounters;
   /**
    * AWS client mocks that the caller programs and restores, for rigs that
    * run at once in one process (the simulator routes each call to its run).
@@ -195,6 +198,9 @@ export class PipelineRig {
     let messages: MessageRepository | undefined;
     const sharedMessages = (built: { messages: MessageRepository }) =>
       (messages ??= wrap(built.messages, overrides.messages));
+    let counters: DailyCounters | undefined;
+    const sharedCounters = (built: { counters: DailyCounters }) =>
+      (counters ??= wrap(built.counters, overrides.counters));
     const pipeline = composePipeline(environment, {
       dynamo: clients.doc,
       clock: this.clock,
@@ -202,7 +208,7 @@ export class PipelineRig {
       telemetry: this.telemetry,
       random: () => 0.5,
       replace: {
-        plan: (built) => ({ messages: sharedMessages(built) }),
+        plan: (built) => ({ messages: sharedMessages(built), counters: sharedCounters(built) }),
         dispatch: (built) => ({
           messages: sharedMessages(built),
           queue: wrap(built.queue, overrides.queue),
@@ -212,7 +218,9 @@ export class PipelineRig {
           appointments: wrap(built.appointments, overrides.appointments),
           sms: wrap(this.recorded('sms', built.sms), overrides.sms),
           email: wrap(this.recorded('email', built.email), overrides.email),
+          counters: sharedCounters(built),
         }),
+        inbound: (built) => ({ counters: sharedCounters(built) }),
       },
     });
     this.plan = pipeline.plan;

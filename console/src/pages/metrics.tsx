@@ -1,73 +1,51 @@
 /**
- * Metrics, week by week (weeks start on Monday in the clinic's zone): the
- * confirmation rate, the no-show rate of confirmed and of unconfirmed visits,
- * messages by channel, opt-outs and send lag. Each chart has its numbers in a
- * table beside it. From GET …/metrics (one request a week) and the
- * appointment list (confirmations).
+ * Metrics, week by week (weeks start on Monday in the clinic's zone): NPS,
+ * the confirmation rate, the no-show rate of confirmed and of unconfirmed
+ * visits, messages by channel, opt-outs, cases and send lag. Each chart has
+ * its numbers in a table beside it. One GET …/metrics for the eight weeks:
+ * the server answers its weekly series from the daily counters.
  */
 import { DateTime } from 'luxon';
-import { type Appointment, describeError, type Metrics } from '../api/client';
+import { describeError, type Metrics } from '../api/client';
 import { WeeklyChart } from '../chart';
 import { PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
-import { inZone, zoneLabel } from '../time';
+import { zoneLabel } from '../time';
 
 const WEEKS = 8;
 
-interface Week {
-  from: string;
-  metrics: Metrics;
-  appointments: Appointment[];
+type Week = Metrics['weeks'][number];
+
+interface Chart {
+  id: string;
+  title: string;
+  unit: 'percent' | 'count' | 'score';
+  series: { label: string; values: (number | null)[] }[];
 }
 
-function rate(part: number, whole: number): number | null {
-  return whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
-}
+const percentOf = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 10);
 
-function percentText(value: number | null): string {
-  return value === null ? '—' : `${value}%`;
+function formatValue(value: number | null, unit: Chart['unit']): string {
+  if (value === null) return '—';
+  if (unit === 'percent') return `${value}%`;
+  return String(Math.round(value * 10) / 10);
 }
 
 export function MetricsPage() {
   const { api, clinicId, clinic, now } = useApp();
   const { t } = useStrings();
   const zone = clinic.timeZone;
-  const [loaded, reload] = useLoad<Week[]>(async () => {
+  const [loaded, reload] = useLoad<Metrics>(async () => {
     const thisWeek = (await now()).setZone(zone).startOf('week');
-    const starts = Array.from({ length: WEEKS }, (_, index) =>
-      thisWeek.minus({ weeks: WEEKS - 1 - index }),
-    ).map((start) => start.toISODate() as string);
-    const end = thisWeek.plus({ weeks: 1 }).toISODate() as string;
-    const appointments: Appointment[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 40; page++) {
-      const { data, error, response } = await api.GET('/v1/clinics/{clinicId}/appointments', {
-        params: {
-          path: { clinicId },
-          query: { from: starts[0] as string, to: end, limit: 100, ...(cursor ? { cursor } : {}) },
-        },
-      });
-      if (!data) throw new Error(describeError(error, response.status));
-      appointments.push(...data.items);
-      cursor = data.cursor;
-      if (!cursor) break;
-    }
-    return Promise.all(
-      starts.map(async (from, index) => {
-        const to = starts[index + 1] ?? end;
-        const { data, error, response } = await api.GET('/v1/clinics/{clinicId}/metrics', {
-          params: { path: { clinicId }, query: { from, to } },
-        });
-        if (!data) throw new Error(describeError(error, response.status));
-        const inWeek = appointments.filter((item) => {
-          const day = inZone(item.startAt, zone).toISODate() as string;
-          return day >= from && day < to;
-        });
-        return { from, metrics: data, appointments: inWeek };
-      }),
-    );
+    const from = thisWeek.minus({ weeks: WEEKS - 1 }).toISODate() as string;
+    const to = thisWeek.plus({ weeks: 1 }).toISODate() as string;
+    const { data, error, response } = await api.GET('/v1/clinics/{clinicId}/metrics', {
+      params: { path: { clinicId }, query: { from, to } },
+    });
+    if (!data) throw new Error(describeError(error, response.status));
+    return data;
   }, [clinicId, zone]);
 
   return (
@@ -75,80 +53,98 @@ export function MetricsPage() {
       <PageTitle>{t.metrics.title}</PageTitle>
       <p class="zone-note">{t.metrics.weeksNote(zoneLabel(zone))}</p>
       <Show loaded={loaded} retry={reload}>
-        {(weeks) => <MetricsView weeks={weeks} t={t} />}
+        {(metrics) => <MetricsView metrics={metrics} t={t} />}
       </Show>
     </section>
   );
 }
 
-function MetricsView({ weeks, t }: { weeks: Week[]; t: Strings }) {
-  const labels = weeks.map((week) => week.from);
-  const confirmation = weeks.map((week) => {
-    const booked = week.appointments.filter((item) => item.status !== 'cancelled');
-    return rate(booked.filter((item) => item.confirmation).length, booked.length);
-  });
-  const noShow = (confirmed: boolean) =>
-    weeks.map((week) => {
-      const outcome = week.appointments.filter(
-        (item) =>
-          (item.status === 'completed' || item.status === 'no-show') &&
-          Boolean(item.confirmation) === confirmed,
-      );
-      return rate(outcome.filter((item) => item.status === 'no-show').length, outcome.length);
-    });
-  const charts: {
-    id: string;
-    title: string;
-    percent: boolean;
-    series: { label: string; values: (number | null)[] }[];
-  }[] = [
+function chartsOf(weeks: Week[], t: Strings): Chart[] {
+  const each = <T,>(pick: (week: Week) => T) => weeks.map(pick);
+  return [
+    {
+      id: 'nps',
+      title: t.metrics.nps,
+      unit: 'score',
+      series: [
+        { label: t.metrics.npsScore, values: each((week) => week.nps.score) },
+        { label: t.metrics.responses, values: each((week) => week.nps.responses) },
+      ],
+    },
     {
       id: 'confirmation',
       title: t.metrics.confirmationRate,
-      percent: true,
-      series: [{ label: t.metrics.confirmed, values: confirmation }],
+      unit: 'percent',
+      series: [
+        { label: t.metrics.confirmed, values: each((week) => percentOf(week.visits.confirmationRate)) },
+      ],
     },
     {
       id: 'no-show',
       title: t.metrics.noShowRate,
-      percent: true,
+      unit: 'percent',
       series: [
-        { label: t.metrics.ofConfirmed, values: noShow(true) },
-        { label: t.metrics.ofUnconfirmed, values: noShow(false) },
+        { label: t.metrics.ofConfirmed, values: each((week) => percentOf(week.visits.noShowRate.confirmed)) },
+        {
+          label: t.metrics.ofUnconfirmed,
+          values: each((week) => percentOf(week.visits.noShowRate.unconfirmed)),
+        },
       ],
     },
     {
       id: 'volume',
       title: t.metrics.volume,
-      percent: false,
+      unit: 'count',
       series: [
-        { label: 'SMS', values: weeks.map((week) => week.metrics.messages.byChannel.sms) },
-        { label: t.metrics.email, values: weeks.map((week) => week.metrics.messages.byChannel.email) },
+        { label: 'SMS', values: each((week) => week.messages.byChannel.sms) },
+        { label: t.metrics.email, values: each((week) => week.messages.byChannel.email) },
       ],
     },
     {
       id: 'opt-outs',
       title: t.metrics.optOuts,
-      percent: false,
+      unit: 'count',
       series: [
-        { label: 'SMS', values: weeks.map((week) => week.metrics.optOuts.sms) },
-        { label: t.metrics.email, values: weeks.map((week) => week.metrics.optOuts.email) },
+        { label: 'SMS', values: each((week) => week.optOuts.sms) },
+        { label: t.metrics.email, values: each((week) => week.optOuts.email) },
+      ],
+    },
+    {
+      id: 'cases',
+      title: t.metrics.cases,
+      unit: 'count',
+      series: [
+        { label: t.metrics.casesOpened, values: each((week) => week.cases.opened) },
+        { label: t.metrics.casesResolved, values: each((week) => week.cases.resolved) },
       ],
     },
     {
       id: 'send-lag',
       title: t.metrics.sendLag,
-      percent: false,
+      unit: 'count',
       series: [
-        { label: t.metrics.median, values: weeks.map((week) => week.metrics.sendLagSeconds.median) },
-        { label: 'p99', values: weeks.map((week) => week.metrics.sendLagSeconds.p99) },
+        { label: t.metrics.median, values: each((week) => week.sendLagSeconds.median) },
+        { label: 'p99', values: each((week) => week.sendLagSeconds.p99) },
       ],
     },
   ];
-  const format = (value: number | null, percent: boolean) =>
-    percent ? percentText(value) : value === null ? '—' : String(Math.round(value * 10) / 10);
+}
+
+function MetricsView({ metrics, t }: { metrics: Metrics; t: Strings }) {
+  const labels = metrics.weeks.map((week) => week.week);
+  const charts = chartsOf(metrics.weeks, t);
   return (
     <>
+      <dl class="summary">
+        <dt>{t.metrics.npsPeriod}</dt>
+        <dd>{formatValue(metrics.nps.score, 'score')}</dd>
+        <dt>{t.metrics.responseRate}</dt>
+        <dd>{formatValue(percentOf(metrics.nps.responseRate), 'percent')}</dd>
+        <dt>{t.metrics.confirmationRate}</dt>
+        <dd>{formatValue(percentOf(metrics.visits.confirmationRate), 'percent')}</dd>
+        <dt>{t.metrics.casesOverdueNow}</dt>
+        <dd>{metrics.cases.overdueNow}</dd>
+      </dl>
       {charts.map((chart) => (
         <section key={chart.id} aria-labelledby={`chart-${chart.id}`}>
           <h2 id={`chart-${chart.id}`}>{chart.title}</h2>
@@ -158,7 +154,7 @@ function MetricsView({ weeks, t }: { weeks: Week[]; t: Strings }) {
               title={chart.title}
               weeks={labels}
               series={chart.series}
-              percent={chart.percent}
+              percent={chart.unit === 'percent'}
             />
             <table>
               <caption class="visually-hidden">{chart.title}</caption>
@@ -178,7 +174,7 @@ function MetricsView({ weeks, t }: { weeks: Week[]; t: Strings }) {
                     <th scope="row">{DateTime.fromISO(label).toFormat('d LLL')}</th>
                     {chart.series.map((one) => (
                       <td class="num" key={one.label}>
-                        {format(one.values[index] ?? null, chart.percent)}
+                        {formatValue(one.values[index] ?? null, chart.unit)}
                       </td>
                     ))}
                   </tr>
@@ -188,7 +184,7 @@ function MetricsView({ weeks, t }: { weeks: Week[]; t: Strings }) {
           </div>
         </section>
       ))}
-      <p class="muted">{t.metrics.npsPending}</p>
+      <p class="muted">{t.metrics.fromCounters}</p>
     </>
   );
 }

@@ -35,7 +35,15 @@ export function isClinicKey(value: string, clinicId: string): boolean {
 
 /** The commands a clinic-scoped caller may send, and where each carries its partition key. */
 const KEYED = new Set(['GetItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
-const SCOPED_COMMANDS = new Set([...KEYED, 'PutItemCommand', 'QueryCommand']);
+const SCOPED_COMMANDS = new Set([...KEYED, 'PutItemCommand', 'QueryCommand', 'TransactWriteItemsCommand']);
+
+/** The parts of a write transaction, each checked like the item command it stands for. */
+const TRANSACT_PARTS: Record<string, string> = {
+  Update: 'UpdateItemCommand',
+  Put: 'PutItemCommand',
+  Delete: 'DeleteItemCommand',
+  ConditionCheck: 'GetItemCommand',
+};
 
 function stringOf(value: AttributeValue | undefined): string | undefined {
   return value && 'S' in value ? value.S : undefined;
@@ -91,6 +99,28 @@ function partitionKeyOf(
   return { refused: `${command} is not a keyed request` };
 }
 
+/** Refuses one keyed request that is not inside the clinic `clinicId`. */
+function checkInScope(
+  command: string,
+  input: Record<string, unknown>,
+  byName: ReadonlyMap<string | undefined, TableDefinition>,
+  clinicId: string,
+): void {
+  if (!SCOPED_COMMANDS.has(command) || command === 'TransactWriteItemsCommand') {
+    throw new ClinicScopeError(`${command} is not allowed in a clinic's request`);
+  }
+  const definition = byName.get(String(input.TableName));
+  if (!definition) throw new ClinicScopeError(`${command} on a table that is not the deployment's`);
+  const key = partitionKeyOf(command, input, definition);
+  if ('refused' in key) {
+    throw new ClinicScopeError(`${command} on ${definition.id} refused: ${key.refused}`);
+  }
+  if (!isClinicKey(key.value, clinicId)) {
+    // Ids only: the key value may hold a phone number (byPhone).
+    throw new ClinicScopeError(`${command} on ${definition.id} is keyed by another clinic than ${clinicId}`);
+  }
+}
+
 /**
  * Makes a DynamoDB client refuse, inside {@link inClinicScope}, every
  * request whose partition key is not the scope's clinic, and, with
@@ -121,18 +151,17 @@ export function guardClinicScope(
         throw new ClinicScopeError(`${command} is not allowed in a clinic's request`);
       }
       const input = args.input as Record<string, unknown>;
-      const definition = byName.get(String(input.TableName));
-      if (!definition) throw new ClinicScopeError(`${command} on a table that is not the deployment's`);
-      const key = partitionKeyOf(command, input, definition);
-      if ('refused' in key) {
-        throw new ClinicScopeError(`${command} on ${definition.id} refused: ${key.refused}`);
-      }
-      if (!isClinicKey(key.value, clinicId)) {
-        // Ids only: the key value may hold a phone number (byPhone).
-        throw new ClinicScopeError(
-          `${command} on ${definition.id} is keyed by another clinic than ${clinicId}`,
-        );
-      }
+      // A write transaction (the daily counters) is allowed when every part of it is.
+      const requests =
+        command === 'TransactWriteItemsCommand'
+          ? ((input.TransactItems ?? []) as Record<string, Record<string, unknown>>[]).flatMap((part) =>
+              Object.entries(part).map(([kind, partInput]) => ({
+                command: TRANSACT_PARTS[kind] ?? kind,
+                input: partInput,
+              })),
+            )
+          : [{ command, input }];
+      for (const request of requests) checkInScope(request.command, request.input, byName, clinicId);
       return next(args);
     },
     // After the document client marshalled the input, before it is signed and sent.

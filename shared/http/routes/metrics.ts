@@ -11,11 +11,12 @@ export const METRICS_ROUTES: readonly StaffRoute[] = [
     role: 'staff',
     doc: {
       operationId: 'getClinicMetrics',
-      summary: 'Messages by kind, channel and status; no-show rate; opt-outs; send lag',
+      summary:
+        'NPS, CSAT, confirmation and no-show rates, messages, opt-outs, send lag and cases, per period and week',
       description:
-        'Computed on request from the appointments that start in [from, to) (same bounds as the list, at ' +
-        'most 92 days and 2000 appointments) and every message planned for them. `method` in the response ' +
-        'states exactly how, and what is not counted.',
+        'Read from the daily counters of the clinic: at most one item per local day of [from, to) (at most ' +
+        '92 days), plus the unresolved cases for the figures now; no appointment or message is read. Each ' +
+        'figure carries its `method`; `weeks` holds the same figures per week (Monday to Sunday, clinic zone).',
       tag: 'Clinics',
       query: MetricsQuerySchema,
       responses: { 200: { description: 'The figures', schema: MetricsSchema }, ...ERRORS },

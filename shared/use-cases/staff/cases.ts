@@ -20,18 +20,23 @@ import {
   openCase,
   overdueStages,
 } from '../../domain/cases/case';
+import { caseChangeEvents } from '../../domain/counters';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Clinic } from '../../domain/model';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type { CaseRepository } from '../../ports/cases';
+import type { DailyCounters } from '../../ports/counters';
 import type { ClinicRepository } from '../../ports/repositories';
+import { recordEvents } from '../count-events';
 import { checkExpectedVersion } from '../versions';
 import { loadClinic, localIso } from './common';
 
 export interface StaffCaseDeps {
   clinics: ClinicRepository;
   cases: CaseRepository;
+  /** Daily counters: cases opened, acknowledged, resolved (after the write; see docs/architecture.md for the limit). */
+  counters: DailyCounters;
   newId: () => string;
   clock: Clock;
 }
@@ -114,6 +119,7 @@ export async function createCase(
   if (!(await deps.cases.create(record))) {
     throw new ConflictError(`case ${record.caseId} exists already; try again`);
   }
+  await recordEvents(deps.counters, caseChangeEvents(undefined, record, clinic.timeZone));
   return toCaseView(record, clinic, now);
 }
 
@@ -188,7 +194,10 @@ export async function changeCaseAtVersion(
   checkExpectedVersion(`case ${ids.caseId}`, current, expectedVersion);
   const now = deps.clock.now();
   const next = changeCase(current, patch, by, now);
-  if (next !== current) await deps.cases.put(next, current.version);
+  if (next !== current) {
+    await deps.cases.put(next, current.version);
+    await recordEvents(deps.counters, caseChangeEvents(current, next, clinic.timeZone));
+  }
   return toCaseView(next, clinic, now);
 }
 

@@ -1,141 +1,150 @@
+import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCaseRepository } from '../../../shared/adapters/dynamodb/case-repository';
 import { MetricsSchema } from '../../../shared/api/schemas';
-import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../support/factories';
+import { openCase } from '../../../shared/domain/cases/case';
+import { DEFAULT_CASE_POLICY } from '../../../shared/domain/cases/policy';
+import { COUNTER, type CounterEvent } from '../../../shared/domain/counters';
+import { makeClinic } from '../../support/factories';
 import { issuePaths, useStaffApi } from './harness';
 
-const api = useStaffApi();
+// Tuesday 1 December 2026, 15:00 UTC (10:00 in New York).
+const api = useStaffApi({ now: '2026-12-01T15:00:00.000Z' });
 const BASE = '/v1/clinics/demo-clinic/metrics';
 
-/** A sent message of appointment `appointmentId`, accepted `lagSeconds` after it was due. */
-function sent(
-  appointmentId: string,
-  patientId: string,
-  kind: 'reminder' | 'confirmation',
-  lagSeconds: number,
-  n: number,
-) {
-  const dueAt = `2026-11-2${n}T15:00:00.000Z`;
-  return makeMessage({
-    appointmentId,
-    patientId,
-    messageId: `${appointmentId}#${kind}#${n}`,
-    kind,
-    status: 'sent',
-    dueAt,
-    plannedAt: dueAt,
-    finishedAt: new Date(Date.parse(dueAt) + lagSeconds * 1000).toISOString(),
-  });
-}
+const day = (date: string, eventId: string, counts: Record<string, number>): CounterEvent => ({
+  clinicId: 'demo-clinic',
+  eventId,
+  day: date,
+  counts,
+});
 
-beforeAll(() =>
-  api.seed({
-    clinics: [makeClinic()],
-    patients: [
-      makePatient({
-        patientId: 'p-1',
-        optOuts: { sms: { at: '2026-11-25T12:00:00.000Z', source: 'patient-keyword' } },
-      }),
-      makePatient({
-        patientId: 'p-2',
-        optOuts: { email: { at: '2026-10-01T12:00:00.000Z', source: 'staff' } },
-      }),
-    ],
-    appointments: [
-      makeAppointment({
-        appointmentId: 'm-1',
-        patientId: 'p-1',
-        startAt: '2026-11-24T15:00:00.000Z',
-        status: 'completed',
-        version: 2,
-      }),
-      makeAppointment({
-        appointmentId: 'm-2',
-        patientId: 'p-2',
-        startAt: '2026-11-25T15:00:00.000Z',
-        status: 'no-show',
-        version: 2,
-      }),
-      makeAppointment({
-        appointmentId: 'm-3',
-        patientId: 'p-2',
-        startAt: '2026-11-26T15:00:00.000Z',
-        status: 'completed',
-        version: 2,
-      }),
-      makeAppointment({
-        appointmentId: 'm-4',
-        patientId: 'p-1',
-        startAt: '2026-11-27T15:00:00.000Z',
-        status: 'cancelled',
-        cancelledBy: 'clinic',
-        version: 2,
-      }),
-      makeAppointment({ appointmentId: 'outside', patientId: 'p-1', startAt: '2026-12-20T15:00:00.000Z' }),
-    ],
-    messages: [
-      sent('m-1', 'p-1', 'confirmation', 2, 1),
-      sent('m-1', 'p-1', 'reminder', 4, 2),
-      sent('m-2', 'p-2', 'reminder', 6, 3),
-      sent('m-3', 'p-2', 'reminder', 120, 4),
-      makeMessage({
-        appointmentId: 'm-4',
-        patientId: 'p-1',
-        messageId: 'm-4#reminder#1d#v1',
-        status: 'skipped',
-        reason: 'appointment-cancelled',
-        channel: 'email',
-      }),
-      makeMessage({ appointmentId: 'outside', patientId: 'p-1', messageId: 'outside#reminder#1d#v1' }),
-    ],
-  }),
-);
+beforeAll(async () => {
+  await api.seed({ clinics: [makeClinic()] });
+  const counters = api.repos().counters;
+  const events = [
+    // Week of 23 November: 4 reminded visits, 2 confirmed, outcomes, surveys and answers.
+    day('2026-11-23', 'e1', {
+      [COUNTER.visitReminded]: 4,
+      [COUNTER.visitConfirmed]: 2,
+      [COUNTER.message('sent', 'sms', 'reminder')]: 4,
+      [COUNTER.message('sent', 'sms', 'survey')]: 3,
+      [COUNTER.message('sent', 'email', 'survey')]: 1,
+      [COUNTER.message('skipped', 'email', 'reminder')]: 1,
+      [COUNTER.sendLag('1')]: 6,
+      [COUNTER.sendLag('120')]: 2,
+    }),
+    day('2026-11-24', 'e2', {
+      [COUNTER.visitCompleted(true)]: 1,
+      [COUNTER.visitNoShow(true)]: 1,
+      [COUNTER.visitCompleted(false)]: 1,
+      [COUNTER.visitNoShow(false)]: 1,
+      [COUNTER.surveyAnswered('nps', 'promoter')]: 2,
+      [COUNTER.surveyAnswered('nps', 'detractor')]: 1,
+      [COUNTER.optOut('sms')]: 1,
+    }),
+    // Week of 30 November (inside the period on the 30th only).
+    day('2026-11-30', 'e3', {
+      [COUNTER.surveyAnswered('nps', 'passive')]: 1,
+      [COUNTER.caseOpened]: 2,
+      [COUNTER.caseAcknowledged]: 1,
+      [COUNTER.acknowledgeMinutes('60')]: 1,
+    }),
+    // Outside the period.
+    day('2026-12-01', 'e4', { [COUNTER.caseResolved]: 1 }),
+    // A duplicate of e1 adds nothing.
+    day('2026-11-23', 'e1', { [COUNTER.visitReminded]: 40 }),
+  ];
+  for (const event of events) await counters.record(event);
+  // One open case, opened on Friday 27 November: past its one-business-day acknowledgement by now.
+  const clinic = {
+    clinicId: 'demo-clinic',
+    timeZone: 'America/New_York',
+    policy: { cases: DEFAULT_CASE_POLICY },
+  };
+  const opened = openCase(
+    clinic,
+    { caseId: 'c-1', source: 'staff', by: 'staff-a' },
+    DateTime.fromISO('2026-11-27T15:00:00Z', { zone: 'utc' }),
+  );
+  await new DynamoCaseRepository(api.tables.clients.doc, api.tables.names.inbound).create(opened);
+});
 
-describe('GET /v1/clinics/{clinicId}/metrics', () => {
-  it('counts the messages of appointments in the period by kind, channel and status', async () => {
-    // Act
-    const answer = await api.call({ method: 'GET', url: `${BASE}?from=2026-11-20&to=2026-11-30` });
+describe('GET /v1/clinics/{clinicId}/metrics (daily counters)', () => {
+  it('sums the days of the period into each figure, with its method, reading one counter item a day', async () => {
+    const answer = await api.call({ method: 'GET', url: `${BASE}?from=2026-11-23&to=2026-12-01` });
 
-    // Assess
+    expect(answer.status).toBe(200);
     const metrics = MetricsSchema.parse(answer.body);
-    expect(metrics.messages.total).toBe(5);
-    expect(metrics.messages.byKind).toMatchObject({ confirmation: 1, reminder: 4, survey: 0 });
-    expect(metrics.messages.byChannel).toEqual({ sms: 4, email: 1 });
-    expect(metrics.messages.byStatus).toMatchObject({ sent: 4, skipped: 1, pending: 0 });
+    expect(metrics.days).toEqual({ from: '2026-11-23', to: '2026-11-30', counterItemsRead: 3 });
+    expect(metrics.from).toBe('2026-11-23T05:00:00.000Z');
+    expect(metrics.to).toBe('2026-12-01T05:00:00.000Z');
+    expect(metrics.nps).toMatchObject({
+      score: 25,
+      promoters: 2,
+      passives: 1,
+      detractors: 1,
+      responses: 4,
+      responseRate: 1,
+    });
+    expect(metrics.visits).toMatchObject({
+      reminded: 4,
+      confirmedByReply: 2,
+      confirmationRate: 0.5,
+      completed: 2,
+      noShows: { confirmed: 1, unconfirmed: 1 },
+      noShowRate: { all: 0.5, confirmed: 0.5, unconfirmed: 0.5 },
+    });
+    expect(metrics.messages).toMatchObject({
+      total: 9,
+      byOutcome: { sent: 8, failed: 0, skipped: 1, unknown: 0 },
+      byChannel: { sms: 7, email: 2 },
+    });
     expect(metrics.messages.breakdown).toContainEqual({
-      kind: 'reminder',
-      channel: 'sms',
-      status: 'sent',
-      count: 3,
+      kind: 'survey',
+      channel: 'email',
+      outcome: 'sent',
+      count: 1,
     });
-  });
-
-  it('gives the no-show rate over visits with an outcome, and opt-outs recorded in the period', async () => {
-    const answer = await api.call({ method: 'GET', url: `${BASE}?from=2026-11-20&to=2026-11-30` });
-
-    expect(answer.body.appointments).toEqual({
-      total: 4,
-      byStatus: { booked: 0, cancelled: 1, completed: 2, 'no-show': 1 },
-      noShowRate: 1 / 3,
+    expect(metrics.optOuts).toMatchObject({ sms: 1, email: 0, rate: 1 / 8 });
+    expect(metrics.sendLagSeconds).toMatchObject({ count: 8, median: 1, p99: 120 });
+    expect(metrics.cases).toMatchObject({
+      opened: 2,
+      acknowledged: 1,
+      resolved: 0,
+      medianMinutesToAcknowledge: 60,
+      medianMinutesToResolve: null,
+      openNow: 1,
+      overdueNow: 1,
     });
-    expect(answer.body.optOuts).toEqual({ sms: 1, email: 0, patients: 1 });
+    for (const figure of [metrics.nps, metrics.visits, metrics.messages, metrics.cases, metrics.csat]) {
+      expect(figure.method.length).toBeGreaterThan(40);
+    }
+    expect(metrics.csat).toMatchObject({ mean: null, responses: 0 });
   });
 
-  it('gives the median and nearest-rank p99 of send lag over sent messages', async () => {
-    const answer = await api.call({ method: 'GET', url: `${BASE}?from=2026-11-20&to=2026-11-30` });
+  it('gives the same figures per week, Monday to Sunday in the clinic zone, clipped to the period', async () => {
+    const answer = await api.call({ method: 'GET', url: `${BASE}?from=2026-11-23&to=2026-12-01` });
 
-    expect(answer.body.sendLagSeconds).toEqual({ count: 4, median: 5, p99: 120 });
-    expect(answer.body.method).toMatch(/sentAt\) − dueAt/);
+    const { weeks } = MetricsSchema.parse(answer.body);
+    expect(weeks.map((week) => [week.week, week.from, week.to])).toEqual([
+      ['2026-11-23', '2026-11-23', '2026-11-29'],
+      ['2026-11-30', '2026-11-30', '2026-11-30'],
+    ]);
+    expect(weeks.map((week) => week.nps.score)).toEqual([33.3, 0]);
+    expect(weeks[1]?.cases.opened).toBe(2);
   });
 
-  it('answers null figures for an empty period, and 400 for a period that is too long or unnamed', async () => {
-    // Act
+  it('answers null figures for an empty period, and 400 naming the field for a long or unnamed one', async () => {
     const empty = await api.call({ method: 'GET', url: `${BASE}?from=2025-01-01&to=2025-01-02` });
     const long = await api.call({ method: 'GET', url: `${BASE}?from=2026-01-01&to=2026-12-31` });
     const unnamed = await api.call({ method: 'GET', url: BASE });
 
-    // Assess
-    expect(empty.body.appointments.noShowRate).toBeNull();
-    expect(empty.body.sendLagSeconds).toEqual({ count: 0, median: null, p99: null });
+    const metrics = MetricsSchema.parse(empty.body);
+    expect(metrics.nps).toMatchObject({ score: null, responses: 0, responseRate: null });
+    expect(metrics.visits.confirmationRate).toBeNull();
+    expect(metrics.sendLagSeconds).toMatchObject({ count: 0, median: null, p99: null });
+    expect(metrics.days.counterItemsRead).toBe(0);
     expect(issuePaths(long)).toEqual(['to']);
     expect(issuePaths(unnamed).sort()).toEqual(['from', 'to']);
   });

@@ -115,6 +115,7 @@ async function planWith(
     logger: new CapturingLogger(),
     telemetry: new RecordingTelemetry(),
     deadLetters,
+    counters: repos.counters,
   });
   await poller.drain(async (event) => {
     const response = await plan(event, context);

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { ImportedAppointment, ImportedPatient } from '../../../shared/api/import/rows';
+import { bucketOf, COUNTER, histogramQuantile, LAG_SECOND_BUCKETS } from '../../../shared/domain/counters';
 import { ConflictError, ValidationError } from '../../../shared/domain/errors';
 import {
   mergeImportedPatient,
   nextImportedAppointment,
 } from '../../../shared/use-cases/staff/import-appointments';
-import { median, nearestRank } from '../../../shared/use-cases/staff/metrics';
 import { resolvePeriod } from '../../../shared/use-cases/staff/period';
 import { makeAppointment, makeClinic, makePatient, TEST_NOW } from '../../support/factories';
 
@@ -119,19 +119,17 @@ describe('import merge', () => {
 });
 
 describe('metrics figures', () => {
-  it('takes the median of an odd and an even count', () => {
-    expect(median([1, 2, 10])).toBe(2);
-    expect(median([1, 2, 4, 10])).toBe(3);
-    expect(median([])).toBeNull();
-  });
-
-  it('takes p99 by nearest rank', () => {
-    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
-
-    expect(nearestRank(hundred, 0.99)).toBe(99);
-    expect(nearestRank([...hundred, 1000], 0.99)).toBe(100);
-    expect(nearestRank([7], 0.99)).toBe(7);
-    expect(nearestRank([], 0.99)).toBeNull();
+  it('takes p99 of a bucketed send lag by nearest rank: the bound of the bucket holding it', () => {
+    // 98 sends within a second, one at 200 s, one at 2 hours.
+    const counts = {
+      [COUNTER.sendLag(bucketOf(0.5, LAG_SECOND_BUCKETS))]: 98,
+      [COUNTER.sendLag(bucketOf(200, LAG_SECOND_BUCKETS))]: 1,
+      [COUNTER.sendLag(bucketOf(7200, LAG_SECOND_BUCKETS))]: 1,
+    };
+    expect(histogramQuantile(counts, COUNTER.sendLag, LAG_SECOND_BUCKETS, 0.5)).toBe(1);
+    expect(histogramQuantile(counts, COUNTER.sendLag, LAG_SECOND_BUCKETS, 0.99)).toBe(300);
+    expect(histogramQuantile(counts, COUNTER.sendLag, LAG_SECOND_BUCKETS, 1)).toBe(21600);
+    expect(histogramQuantile({}, COUNTER.sendLag, LAG_SECOND_BUCKETS, 0.99)).toBeNull();
   });
 });
 
