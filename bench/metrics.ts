@@ -13,17 +13,16 @@
  * units of each, and checks that the two agree where they count the same
  * thing (completed visits and no-shows, both on the visit's start day).
  *
- * Options: --appointments 50000 --patients 5000 --runs 5 --json <file>
+ * Options: --appointments 50000 --patients 5000 --runs 5 --scan-runs 1 --json <file>
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { fixedClock } from '../shared/adapters/clock';
-import { DynamoCaseRepository } from '../shared/adapters/dynamodb/case-repository';
 import { makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { createTables } from '../shared/adapters/dynamodb/create-tables';
+import { DynamoCaseRepository } from '../shared/adapters/dynamodb/case-repository';
 import { daysPartitionOf } from '../shared/adapters/dynamodb/daily-counters';
 import { makeRepositories } from '../shared/adapters/dynamodb/repositories';
 import { recountFromRaw } from '../shared/domain/counters';
@@ -37,10 +36,10 @@ import {
   type Patient,
   PatientSchema,
 } from '../shared/domain/model';
-import { toUtcIso } from '../shared/domain/time';
+import { fixedClock, toUtcIso } from '../shared/domain/time';
 import { prefixedTableNames } from '../shared/tables';
-import { mapWithConcurrency } from '../shared/use-cases/staff/common';
 import { clinicMetrics } from '../shared/use-cases/staff/metrics';
+import { mapWithConcurrency } from '../shared/use-cases/staff/common';
 import { CapacityMeter } from './capacity-meter';
 import { scanPeriod } from './metrics-scan';
 
@@ -51,12 +50,14 @@ const { values: args } = parseArgs({
     appointments: { type: 'string', default: '50000' },
     patients: { type: 'string', default: '5000' },
     runs: { type: 'string', default: '5' },
+    'scan-runs': { type: 'string', default: '1' },
     json: { type: 'string' },
   },
 });
 const APPOINTMENTS = Number(args.appointments);
 const PATIENTS = Number(args.patients);
 const RUNS = Number(args.runs);
+const SCAN_RUNS = Number(args['scan-runs']);
 const ZONE = 'America/New_York';
 const CLINIC = 'bench-clinic';
 const FIRST_DAY = DateTime.fromISO('2026-09-01', { zone: ZONE });
@@ -78,14 +79,7 @@ function seedRecords() {
       preferredChannel: 'sms',
       language: 'en',
       ...(index % 97 === 0
-        ? {
-            optOuts: {
-              sms: {
-                at: toUtcIso(FIRST_DAY.plus({ days: index % DAYS, hours: 14 })),
-                source: 'patient-keyword',
-              },
-            },
-          }
+        ? { optOuts: { sms: { at: toUtcIso(FIRST_DAY.plus({ days: index % DAYS, hours: 14 })), source: 'patient-keyword' } } }
         : {}),
       version: 1,
       createdAt: CREATED,
@@ -206,9 +200,7 @@ async function main() {
           Key: { pk: daysPartitionOf(CLINIC), sk: day },
           UpdateExpression: `ADD ${counterNames.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(counterNames.map((name, i) => [`#c${i}`, name])),
-          ExpressionAttributeValues: Object.fromEntries(
-            counterNames.map((name, i) => [`:c${i}`, counts[name]]),
-          ),
+          ExpressionAttributeValues: Object.fromEntries(counterNames.map((name, i) => [`:c${i}`, counts[name]])),
         }),
       );
     }
@@ -235,18 +227,15 @@ async function main() {
     }
     const scanRuns: number[] = [];
     let scanned: Awaited<ReturnType<typeof scanPeriod>> | undefined;
-    for (let run = 0; run < Math.min(RUNS, 3); run++) {
-      const { ms, result } = await meter.during(`scan-${run}`, () =>
-        timed(() => scanPeriod(repos, CLINIC, period)),
-      );
+    for (let run = 0; run < SCAN_RUNS; run++) {
+      const { ms, result } = await meter.during(`scan-${run}`, () => timed(() => scanPeriod(repos, CLINIC, period)));
       scanRuns.push(ms);
       scanned = result;
     }
     if (!counted || !scanned) throw new Error('no run');
     const counterUse = meter.total(['counters-0']);
     const scanUse = meter.total(['scan-0']);
-    const median = (values: number[]) =>
-      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const agree =
       counted.visits.completed === scanned.completed &&
       counted.visits.noShows.confirmed + counted.visits.noShows.unconfirmed === scanned.noShows;
@@ -272,11 +261,7 @@ async function main() {
         runs: scanRuns.length,
       },
       speedup: Number(fmt(median(scanRuns) / median(counterRuns))),
-      agree: {
-        completed: [counted.visits.completed, scanned.completed],
-        noShows: [counted.visits.noShows, scanned.noShows],
-        ok: agree,
-      },
+      agree: { completed: [counted.visits.completed, scanned.completed], noShows: [counted.visits.noShows, scanned.noShows], ok: agree },
       figures: {
         confirmationRate: counted.visits.confirmationRate,
         noShowRate: counted.visits.noShowRate,

@@ -414,7 +414,6 @@ const CaseValues = z.object({
   medianMinutesToResolve: z.number().nullable(),
 });
 
-const withMethod = <T extends z.ZodObject>(schema: T) => schema.extend({ method });
 
 const WeekSchema = z.object({
   week: LocalDateSchema.describe('the Monday that starts the week, in the clinic zone'),
@@ -439,19 +438,18 @@ export const MetricsSchema = z.object({
     to: LocalDateSchema.describe('inclusive'),
     counterItemsRead: z.int().min(0).describe('daily counter items read (at most one per day of the period)'),
   }),
-  nps: withMethod(NpsValues),
-  csat: withMethod(CsatValues),
-  visits: withMethod(VisitValues),
-  messages: withMethod(MessageValues),
-  optOuts: withMethod(OptOutValues),
-  sendLagSeconds: withMethod(SendLagValues),
-  cases: withMethod(
-    CaseValues.extend({
-      openNow: z.int().min(0),
-      acknowledgedNow: z.int().min(0),
-      overdueNow: z.int().min(0).describe('unresolved cases past a due time now'),
-    }),
-  ),
+  nps: NpsValues.extend({ method }),
+  csat: CsatValues.extend({ method }),
+  visits: VisitValues.extend({ method }),
+  messages: MessageValues.extend({ method }),
+  optOuts: OptOutValues.extend({ method }),
+  sendLagSeconds: SendLagValues.extend({ method }),
+  cases: CaseValues.extend({
+    openNow: z.int().min(0),
+    acknowledgedNow: z.int().min(0),
+    overdueNow: z.int().min(0).describe('unresolved cases past a due time now'),
+    method,
+  }),
   weeks: z
     .array(WeekSchema)
     .describe('the same figures per week (Monday to Sunday, clinic zone), clipped to the period'),
