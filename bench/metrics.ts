@@ -20,9 +20,9 @@ import { parseArgs } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { DynamoCaseRepository } from '../shared/adapters/dynamodb/case-repository';
 import { makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { createTables } from '../shared/adapters/dynamodb/create-tables';
-import { DynamoCaseRepository } from '../shared/adapters/dynamodb/case-repository';
 import { daysPartitionOf } from '../shared/adapters/dynamodb/daily-counters';
 import { makeRepositories } from '../shared/adapters/dynamodb/repositories';
 import { recountFromRaw } from '../shared/domain/counters';
@@ -38,8 +38,8 @@ import {
 } from '../shared/domain/model';
 import { fixedClock, toUtcIso } from '../shared/domain/time';
 import { prefixedTableNames } from '../shared/tables';
-import { clinicMetrics } from '../shared/use-cases/staff/metrics';
 import { mapWithConcurrency } from '../shared/use-cases/staff/common';
+import { clinicMetrics } from '../shared/use-cases/staff/metrics';
 import { CapacityMeter } from './capacity-meter';
 import { scanPeriod } from './metrics-scan';
 
@@ -79,7 +79,14 @@ function seedRecords() {
       preferredChannel: 'sms',
       language: 'en',
       ...(index % 97 === 0
-        ? { optOuts: { sms: { at: toUtcIso(FIRST_DAY.plus({ days: index % DAYS, hours: 14 })), source: 'patient-keyword' } } }
+        ? {
+            optOuts: {
+              sms: {
+                at: toUtcIso(FIRST_DAY.plus({ days: index % DAYS, hours: 14 })),
+                source: 'patient-keyword',
+              },
+            },
+          }
         : {}),
       version: 1,
       createdAt: CREATED,
@@ -200,7 +207,9 @@ async function main() {
           Key: { pk: daysPartitionOf(CLINIC), sk: day },
           UpdateExpression: `ADD ${counterNames.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(counterNames.map((name, i) => [`#c${i}`, name])),
-          ExpressionAttributeValues: Object.fromEntries(counterNames.map((name, i) => [`:c${i}`, counts[name]])),
+          ExpressionAttributeValues: Object.fromEntries(
+            counterNames.map((name, i) => [`:c${i}`, counts[name]]),
+          ),
         }),
       );
     }
@@ -228,14 +237,17 @@ async function main() {
     const scanRuns: number[] = [];
     let scanned: Awaited<ReturnType<typeof scanPeriod>> | undefined;
     for (let run = 0; run < SCAN_RUNS; run++) {
-      const { ms, result } = await meter.during(`scan-${run}`, () => timed(() => scanPeriod(repos, CLINIC, period)));
+      const { ms, result } = await meter.during(`scan-${run}`, () =>
+        timed(() => scanPeriod(repos, CLINIC, period)),
+      );
       scanRuns.push(ms);
       scanned = result;
     }
     if (!counted || !scanned) throw new Error('no run');
     const counterUse = meter.total(['counters-0']);
     const scanUse = meter.total(['scan-0']);
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const agree =
       counted.visits.completed === scanned.completed &&
       counted.visits.noShows.confirmed + counted.visits.noShows.unconfirmed === scanned.noShows;
@@ -261,7 +273,11 @@ async function main() {
         runs: scanRuns.length,
       },
       speedup: Number(fmt(median(scanRuns) / median(counterRuns))),
-      agree: { completed: [counted.visits.completed, scanned.completed], noShows: [counted.visits.noShows, scanned.noShows], ok: agree },
+      agree: {
+        completed: [counted.visits.completed, scanned.completed],
+        noShows: [counted.visits.noShows, scanned.noShows],
+        ok: agree,
+      },
       figures: {
         confirmationRate: counted.visits.confirmationRate,
         noShowRate: counted.visits.noShowRate,

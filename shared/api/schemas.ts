@@ -414,7 +414,6 @@ const CaseValues = z.object({
   medianMinutesToResolve: z.number().nullable(),
 });
 
-
 const WeekSchema = z.object({
   week: LocalDateSchema.describe('the Monday that starts the week, in the clinic zone'),
   from: LocalDateSchema.describe('first day of the week inside the period'),
