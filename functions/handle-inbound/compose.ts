@@ -47,6 +47,8 @@ export interface HandleInboundAdapters {
   messages: MessageRepository;
   inbound: InboundRepository;
   cases: CaseRepository;
+  /** Daily counters: opt-outs by text, survey answers, cases opened. */
+  counters: DailyCounters;
   events: EventPublisher;
   deadLetters: DeadLetters;
   /** Where the answers go at once (the sweep's send queue). */
@@ -54,8 +56,6 @@ export interface HandleInboundAdapters {
   sendNowBudget: SendNowBudget;
   /** The hourly auto-reply cap per number (inbound table). */
   replyCap: AutoReplyCap;
-  /** Daily counters: opt-outs by text. */
-  counters: DailyCounters;
 }
 
 export interface HandleInboundPorts extends CommonPorts {
@@ -89,12 +89,12 @@ export function composeHandleInbound(
         retentionDays: env.MESSAGE_RETENTION_DAYS,
       }),
       cases: new DynamoCaseRepository(common.dynamo, env.INBOUND_TABLE),
+      counters: repos.counters,
       events: new EventBridgePublisher(new EventBridgeClient({ region }), env.EVENT_BUS_NAME),
       deadLetters: new SqsDeadLetters(sqs, env.INBOUND_DEAD_LETTER_QUEUE_URL),
       queue: new SqsSendQueue(sqs, env.SEND_QUEUE_URL),
       sendNowBudget: new DynamoSendNowBudget(common.dynamo, env.MESSAGES_TABLE),
       replyCap: new DynamoAutoReplyCap(common.dynamo, env.INBOUND_TABLE),
-      counters: repos.counters,
     },
     ports.replace,
   );
