@@ -16,34 +16,17 @@
  * Options: --recipients N (default 10000), --reminders N (default 2000),
  *          --sms-rate R (parts a second, default 20), --json FILE.
  */
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DateTime } from 'luxon';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { composePipeline, driverParts, pipelineEnvironment } from '../local/pipeline';
-import { SimulatedClock } from '../shared/adapters/clock';
-import { makeDynamoClients } from '../shared/adapters/dynamodb/client';
-import { createTables } from '../shared/adapters/dynamodb/create-tables';
-import { makeRepositories } from '../shared/adapters/dynamodb/repositories';
-import { InProcessQueue } from '../shared/adapters/local/in-process-queue';
-import { LocalOutbox } from '../shared/adapters/local/local-outbox';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
-import {
-  CapturingLogger,
-  RecordingDeadLetters,
-  RecordingEventPublisher,
-  RecordingTelemetry,
-} from '../shared/adapters/local/recorders';
-import { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { BroadcastSchema } from '../shared/domain/broadcasts';
 import { ClinicSchema, DEFAULT_POLICY, PatientSchema } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
-import { prefixedTableNames } from '../shared/tables';
 import { saveAppointment } from '../shared/use-cases/appointments';
 import { DEFAULT_FAN_OUT_CONFIG } from '../shared/use-cases/fan-out-broadcasts';
-import { CapacityMeter } from './capacity-meter';
+import { fmt, inChunks } from './figures';
+import { withBenchPipeline } from './rig';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -63,64 +46,19 @@ const CLINIC = 'bench-clinic';
 const START = '2026-12-08T14:30:00.000Z';
 const SEND_AT = '2026-12-08T15:00:00.000Z';
 const VISIT = '2026-12-08T17:00:00.000Z';
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
-
-async function inChunks<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  for (let start = 0; start < items.length; start += size)
-    await Promise.all(items.slice(start, start + size).map(work));
-}
 
 async function main() {
-  // Synthetic data, dummy keys: the shared database.
   // A generous start-up timeout: on a busy build machine the JVM takes minutes to answer.
-  const dynamo = await startDynamoDbLocal({ sharedDb: true, timeoutMs: 300_000 });
-  try {
-    const clients = makeDynamoClients({ endpoint: dynamo.endpoint });
-    const meter = new CapacityMeter();
-    meter.attach(clients.raw);
-    const names = prefixedTableNames(`bench-${randomUUID().slice(0, 6)}-`);
-    await createTables(clients.raw, names);
-    const streams = new DynamoDBStreamsClient({
-      region: 'us-east-1',
-      endpoint: dynamo.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const clock = new SimulatedClock(DateTime.fromISO(START, { zone: 'utc' }));
-    const repos = makeRepositories(clients.doc, names);
-    const outbox = new LocalOutbox(clock);
-    const queue = new InProcessQueue(clock, {
-      visibilityTimeoutSeconds: 30,
-      maxReceiveCount: 5,
-      batchSize: 10,
-      concurrency: 8,
-    });
-    // The functions' own composition roots, with the local stand-ins for AWS.
-    const handlers = composePipeline(
-      pipelineEnvironment(names, { smsPerSecond: SMS_RATE, emailPerSecond: 14 }),
-      {
-        dynamo: clients.doc,
-        clock,
-        logger: new CapturingLogger(),
-        telemetry: new RecordingTelemetry(),
-        replace: {
-          plan: () => ({ deadLetters: new RecordingDeadLetters() }),
-          dispatch: () => ({ queue, events: new RecordingEventPublisher() }),
-          send: () => ({
-            sms: outbox.sms,
-            email: outbox.email,
-            events: new RecordingEventPublisher(),
-            deadLetters: new RecordingDeadLetters(),
-          }),
-        },
-      },
-    );
-
+  const options = {
+    start: START,
+    settings: { smsPerSecond: SMS_RATE, emailPerSecond: 14 },
+    dynamoTimeoutMs: 300_000,
+  };
+  await withBenchPipeline(options, async ({ dynamo, meter, clock, repos, outbox, parts }) => {
     // The broadcast's fan-out runs in the sweeps from 14:45 (15 minutes ahead of its send
     // time); nothing is due before 14:59, so those sweeps are the fan-out's cost alone.
     const firstDueSweep = DateTime.fromISO(SEND_AT, { zone: 'utc' }).minus({ minutes: 1 });
     const fanOutSweeps: { at: string; ms: number }[] = [];
-    const poller = new StreamPoller(clients.raw, streams, names.appointments);
-    const parts = driverParts(handlers, { clock, poller, queue });
     const driver = new PipelineDriver({
       ...parts,
       drainStream: () => meter.during('plan', parts.drainStream),
@@ -301,11 +239,7 @@ async function main() {
     );
     console.log(`wall: ${fmt(wallSeconds, 1)} s for the whole run`);
     if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
-    clients.raw.destroy();
-    streams.destroy();
-  } finally {
-    await dynamo.stop();
-  }
+  });
 }
 
 await main();

@@ -24,37 +24,23 @@
  * default 1), --number-rate R (parts a second of the clinic's number,
  * default 20 as in local mode), --json FILE.
  */
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { inboundEvent } from '../local/inbound';
-import { composePipeline, driverParts, pipelineEnvironment } from '../local/pipeline';
 import { DEMO_CLINIC_IDENTITY } from '../local/runtime';
-import { SimulatedClock } from '../shared/adapters/clock';
-import { makeDynamoClients } from '../shared/adapters/dynamodb/client';
-import { createTables } from '../shared/adapters/dynamodb/create-tables';
-import { makeRepositories } from '../shared/adapters/dynamodb/repositories';
+import type { SimulatedClock } from '../shared/adapters/clock';
 import { SEND_NOW_PARTITION } from '../shared/adapters/dynamodb/send-now-budget';
-import { InProcessQueue } from '../shared/adapters/local/in-process-queue';
-import { LocalOutbox } from '../shared/adapters/local/local-outbox';
+import type { LocalOutbox } from '../shared/adapters/local/local-outbox';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
-import {
-  CapturingLogger,
-  RecordingDeadLetters,
-  RecordingEventPublisher,
-  RecordingTelemetry,
-} from '../shared/adapters/local/recorders';
-import { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { ClinicSchema, DEFAULT_POLICY, PatientSchema } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
-import { prefixedTableNames } from '../shared/tables';
 import { saveAppointment } from '../shared/use-cases/appointments';
 import { KEYWORD_REPLY_ID_PREFIX } from '../shared/use-cases/queue-auto-reply';
 import { CapacityMeter, type PhaseSplit } from './capacity-meter';
+import { fmt, inChunks, percentile } from './figures';
+import { withBenchPipeline } from './rig';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -98,18 +84,6 @@ const PHASE = {
   send: 'send',
 } as const;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-async function inChunks<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  for (let start = 0; start < items.length; start += size)
-    await Promise.all(items.slice(start, start + size).map(work));
-}
-
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
-
 /** A key attribute as the document client or the raw client holds it. */
 function keyPart(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -131,70 +105,35 @@ const splitAnswerWrites: PhaseSplit = (phase, command, input) => {
 };
 
 async function main() {
-  const dynamo = await startDynamoDbLocal({ sharedDb: true });
-  try {
-    const clients = makeDynamoClients({ endpoint: dynamo.endpoint });
-    const meter = new CapacityMeter(splitAnswerWrites);
-    meter.attach(clients.raw);
-    const names = prefixedTableNames(`bench-${randomUUID().slice(0, 6)}-`);
-    await createTables(clients.raw, names);
-    const streams = new DynamoDBStreamsClient({
-      region: 'us-east-1',
-      endpoint: dynamo.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const clock = new SimulatedClock(DateTime.fromISO(START, { zone: 'utc' }));
-    const repos = makeRepositories(clients.doc, names);
-    const outbox = new LocalOutbox(clock);
-    // The provider call of each answer: when (wall and simulated) the sender was handed it.
-    // The provider call of each answer: the simulated instant, and the wall time since the queue began
-    // the delivery that sent it (the sender's own work, whatever else the run did while it waited).
-    const providerCalls = new Map<string, { sendMs: number; at: DateTime }>();
-    let deliveryStarted = 0;
-    const sms = {
-      send: (request: Parameters<LocalOutbox['sms']['send']>[0]) => {
-        if (request.messageId.startsWith(KEYWORD_REPLY_ID_PREFIX))
-          providerCalls.set(request.messageId, {
-            sendMs: performance.now() - deliveryStarted,
-            at: clock.now(),
-          });
-        return outbox.sms.send(request);
-      },
-    };
-    const queue = new InProcessQueue(clock, {
-      visibilityTimeoutSeconds: 30,
-      maxReceiveCount: 5,
-      batchSize: 10,
-      concurrency: 4,
-    });
-    // As local mode composes it (local/runtime.ts): the clinic texts from its own two-way number.
-    const handlers = composePipeline(
-      pipelineEnvironment(names, {
-        smsPerSecond: 20,
-        emailPerSecond: 14,
-        ownNumbers: new Map([[CLINIC_ID, NUMBER_RATE]]),
-        inboundNumbers: new Map([[DEMO_CLINIC_IDENTITY.number, CLINIC_ID]]),
-      }),
-      {
-        dynamo: clients.doc,
-        clock,
-        logger: new CapturingLogger(),
-        telemetry: new RecordingTelemetry(),
-        replace: {
-          plan: () => ({ deadLetters: new RecordingDeadLetters() }),
-          dispatch: () => ({ queue }),
-          send: () => ({
-            sms,
-            email: outbox.email,
-            events: new RecordingEventPublisher(),
-            deadLetters: new RecordingDeadLetters(),
-          }),
-          inbound: () => ({ events: new RecordingEventPublisher(), deadLetters: new RecordingDeadLetters() }),
-        },
-      },
-    );
-    const poller = new StreamPoller(clients.raw, streams, names.appointments);
-    const parts = driverParts(handlers, { clock, poller, queue });
+  // The provider call of each answer: the simulated instant, and the wall time since the queue began
+  // the delivery that sent it (the sender's own work, whatever else the run did while it waited).
+  const providerCalls = new Map<string, { sendMs: number; at: DateTime }>();
+  let deliveryStarted = 0;
+  const timedSms = (outbox: LocalOutbox, clock: SimulatedClock) => ({
+    send: (request: Parameters<LocalOutbox['sms']['send']>[0]) => {
+      if (request.messageId.startsWith(KEYWORD_REPLY_ID_PREFIX))
+        providerCalls.set(request.messageId, {
+          sendMs: performance.now() - deliveryStarted,
+          at: clock.now(),
+        });
+      return outbox.sms.send(request);
+    },
+  });
+  // As local mode composes it (local/runtime.ts): the clinic texts from its own two-way number.
+  const settings = {
+    smsPerSecond: 20,
+    emailPerSecond: 14,
+    ownNumbers: new Map([[CLINIC_ID, NUMBER_RATE]]),
+    inboundNumbers: new Map([[DEMO_CLINIC_IDENTITY.number, CLINIC_ID]]),
+  };
+  const options = {
+    start: START,
+    settings,
+    meter: new CapacityMeter(splitAnswerWrites),
+    queueConcurrency: 4,
+    sms: timedSms,
+  };
+  await withBenchPipeline(options, async ({ dynamo, meter, clock, repos, outbox, handlers, parts }) => {
     // Setup sends the confirmations; from the first reply on, what the stream plans is the reply's
     // replanning and what the queue sends is its answer.
     let replying = false;
@@ -425,11 +364,7 @@ async function main() {
       );
     console.log(`lost conditional writes: ${results.failedConditions}; ${fmt(wallSeconds, 1)} s wall`);
     if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
-    clients.raw.destroy();
-    streams.destroy();
-  } finally {
-    await dynamo.stop();
-  }
+  });
 }
 
 await main();

@@ -13,33 +13,18 @@
  * sweep costs an active and an idle number (`--idle-clinics` more clinics
  * with numbers of their own and nothing due).
  */
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { composePipeline, driverParts, pipelineEnvironment } from '../local/pipeline';
-import { SimulatedClock } from '../shared/adapters/clock';
-import { makeDynamoClients } from '../shared/adapters/dynamodb/client';
-import { createTables } from '../shared/adapters/dynamodb/create-tables';
-import { makeRepositories } from '../shared/adapters/dynamodb/repositories';
-import { InProcessQueue } from '../shared/adapters/local/in-process-queue';
-import { LocalOutbox } from '../shared/adapters/local/local-outbox';
+import type { makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
-import {
-  CapturingLogger,
-  RecordingDeadLetters,
-  RecordingEventPublisher,
-  RecordingTelemetry,
-} from '../shared/adapters/local/recorders';
-import { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { ClinicSchema, DEFAULT_POLICY, type Message, PatientSchema } from '../shared/domain/model';
 import { countSegments } from '../shared/domain/templates/segments';
 import { toUtcIso } from '../shared/domain/time';
-import { INDEX, prefixedTableNames } from '../shared/tables';
+import { INDEX } from '../shared/tables';
 import { saveAppointment } from '../shared/use-cases/appointments';
-import { CapacityMeter } from './capacity-meter';
+import { fmt, inChunks, percentile } from './figures';
+import { withBenchPipeline } from './rig';
 
 export interface PerNumberOptions {
   clinics: number;
@@ -54,18 +39,6 @@ const VISIT = '2026-12-08T15:00:00.000Z';
 /** Long enough for the slowest number to send its burst at 90 % of its rate, and a margin. */
 const runMinutes = (options: PerNumberOptions) =>
   Math.ceil(options.burst / (options.perNumberRate * 0.9) / 60) + 5;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-async function inChunks<T>(items: T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  for (let start = 0; start < items.length; start += size)
-    await Promise.all(items.slice(start, start + size).map(work));
-}
-
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
 /** The lane a due-index partition belongs to: `sms@<clinicId>#<rank>` → the clinic id; else its channel. */
 function laneOfPartition(partition: string): string {
@@ -112,243 +85,201 @@ class DueReads {
  * @param options - clinics, their numbers' rate, the burst per clinic, idle clinics, JSON output
  */
 export async function runPerNumberBench(options: PerNumberOptions): Promise<void> {
-  const dynamo = await startDynamoDbLocal({ sharedDb: true });
-  try {
-    const clients = makeDynamoClients({ endpoint: dynamo.endpoint });
-    const meter = new CapacityMeter();
-    meter.attach(clients.raw);
-    const dueReads = new DueReads();
-    dueReads.attach(clients.raw);
-    const names = prefixedTableNames(`bench-${randomUUID().slice(0, 6)}-`);
-    await createTables(clients.raw, names);
-    const streams = new DynamoDBStreamsClient({
-      region: 'us-east-1',
-      endpoint: dynamo.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const clock = new SimulatedClock(DateTime.fromISO(START, { zone: 'utc' }));
-    const repos = makeRepositories(clients.doc, names);
-    const outbox = new LocalOutbox(clock);
-    const queue = new InProcessQueue(clock, {
-      visibilityTimeoutSeconds: 30,
-      maxReceiveCount: 5,
-      batchSize: 10,
-      concurrency: 8,
-    });
-
-    const active = Array.from({ length: options.clinics }, (_, i) => `clinic-${String(i).padStart(2, '0')}`);
-    const idle = Array.from({ length: options.idleClinics }, (_, i) => `idle-${String(i).padStart(2, '0')}`);
-    const ownNumbers = new Map([...active, ...idle].map((clinicId) => [clinicId, options.perNumberRate]));
-    const handlers = composePipeline(
-      pipelineEnvironment(names, { smsPerSecond: 20, emailPerSecond: 14, ownNumbers }),
-      {
-        dynamo: clients.doc,
-        clock,
-        logger: new CapturingLogger(),
-        telemetry: new RecordingTelemetry(),
-        replace: {
-          plan: () => ({ deadLetters: new RecordingDeadLetters() }),
-          dispatch: () => ({ queue }),
-          send: () => ({
-            sms: outbox.sms,
-            email: outbox.email,
-            events: new RecordingEventPublisher(),
-            deadLetters: new RecordingDeadLetters(),
-          }),
+  const active = Array.from({ length: options.clinics }, (_, i) => `clinic-${String(i).padStart(2, '0')}`);
+  const idle = Array.from({ length: options.idleClinics }, (_, i) => `idle-${String(i).padStart(2, '0')}`);
+  const ownNumbers = new Map([...active, ...idle].map((clinicId) => [clinicId, options.perNumberRate]));
+  const settings = { smsPerSecond: 20, emailPerSecond: 14, ownNumbers };
+  await withBenchPipeline(
+    { start: START, settings },
+    async ({ dynamo, clients, meter, names, clock, repos, outbox, parts }) => {
+      const dueReads = new DueReads();
+      dueReads.attach(clients.raw);
+      let sweeps = 0;
+      const driver = new PipelineDriver({
+        ...parts,
+        drainStream: () => meter.during('plan', parts.drainStream),
+        sweep: async () => {
+          sweeps += 1;
+          dueReads.active = true;
+          try {
+            await meter.during('dispatch', parts.sweep);
+          } finally {
+            dueReads.active = false;
+          }
         },
-      },
-    );
-    const poller = new StreamPoller(clients.raw, streams, names.appointments);
-    const parts = driverParts(handlers, { clock, poller, queue });
-    let sweeps = 0;
-    const driver = new PipelineDriver({
-      ...parts,
-      drainStream: () => meter.during('plan', parts.drainStream),
-      sweep: async () => {
-        sweeps += 1;
-        dueReads.active = true;
-        try {
-          await meter.during('dispatch', parts.sweep);
-        } finally {
-          dueReads.active = false;
-        }
-      },
-      deliver: () => meter.during('send', parts.deliver),
-    });
+        deliver: () => meter.during('send', parts.deliver),
+      });
 
-    // Prepare: each clinic on a toll-free number of its own, a patient per booking.
-    const now = toUtcIso(clock.now());
-    await Promise.all(
-      [...active, ...idle].map((clinicId, n) =>
-        repos.clinics.put(
-          ClinicSchema.parse({
+      // Prepare: each clinic on a toll-free number of its own, a patient per booking.
+      const now = toUtcIso(clock.now());
+      await Promise.all(
+        [...active, ...idle].map((clinicId, n) =>
+          repos.clinics.put(
+            ClinicSchema.parse({
+              clinicId,
+              name: `Clinic ${n}`,
+              timeZone: 'America/New_York',
+              contactPhone: '+12025550143',
+              // Confirmations only: the burst is what each booking sends at once.
+              policy: { ...DEFAULT_POLICY, reminderOffsets: { default: [], byType: {} } },
+              originationIdentity: {
+                id: `phone-${String(n + 1).padStart(32, '0')}`,
+                number: `+1888555${String(n + 1).padStart(4, '0')}`,
+                numberType: 'toll-free',
+                partsPerSecond: options.perNumberRate,
+              },
+              version: 1,
+              createdAt: now,
+              updatedAt: now,
+            }),
+            null,
+          ),
+        ),
+      );
+      const bookings = active.flatMap((clinicId) =>
+        Array.from({ length: options.burst }, (_, i) => ({ clinicId, i })),
+      );
+      await inChunks(bookings, 50, ({ clinicId, i }) =>
+        repos.patients.put(
+          PatientSchema.parse({
             clinicId,
-            name: `Clinic ${n}`,
-            timeZone: 'America/New_York',
-            contactPhone: '+12025550143',
-            // Confirmations only: the burst is what each booking sends at once.
-            policy: { ...DEFAULT_POLICY, reminderOffsets: { default: [], byType: {} } },
-            originationIdentity: {
-              id: `phone-${String(n + 1).padStart(32, '0')}`,
-              number: `+1888555${String(n + 1).padStart(4, '0')}`,
-              numberType: 'toll-free',
-              partsPerSecond: options.perNumberRate,
-            },
+            patientId: `p-${i}`,
+            firstName: 'Pat',
+            phone: '+14155552671',
+            channels: ['sms'],
             version: 1,
             createdAt: now,
             updatedAt: now,
           }),
           null,
         ),
-      ),
-    );
-    const bookings = active.flatMap((clinicId) =>
-      Array.from({ length: options.burst }, (_, i) => ({ clinicId, i })),
-    );
-    await inChunks(bookings, 50, ({ clinicId, i }) =>
-      repos.patients.put(
-        PatientSchema.parse({
-          clinicId,
-          patientId: `p-${i}`,
-          firstName: 'Pat',
-          phone: '+14155552671',
-          channels: ['sms'],
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        }),
-        null,
-      ),
-    );
-    // Every clinic books its burst in the same second: the confirmations are all due then.
-    const deps = { appointments: repos.appointments, patients: repos.patients, clock };
-    await meter.during('appointments', () =>
-      inChunks(bookings, 50, ({ clinicId, i }) =>
-        saveAppointment(
-          deps,
-          { clinicId, appointmentId: `a-${i}` },
-          { patientId: `p-${i}`, startAt: VISIT, durationMinutes: 30, location: 'Room 1' },
-          undefined,
+      );
+      // Every clinic books its burst in the same second: the confirmations are all due then.
+      const deps = { appointments: repos.appointments, patients: repos.patients, clock };
+      await meter.during('appointments', () =>
+        inChunks(bookings, 50, ({ clinicId, i }) =>
+          saveAppointment(
+            deps,
+            { clinicId, appointmentId: `a-${i}` },
+            { patientId: `p-${i}`, startAt: VISIT, durationMinutes: 30, location: 'Room 1' },
+            undefined,
+          ),
         ),
-      ),
-    );
-
-    // Act: plan, send at once what the numbers keep, sweep the rest, on the simulated clock.
-    const started = performance.now();
-    const end = DateTime.fromISO(START, { zone: 'utc' }).plus({ minutes: runMinutes(options) });
-    await driver.advanceTo(end);
-    const wallSeconds = (performance.now() - started) / 1000;
-
-    // Assess, from the stored items and the provider calls (not metered).
-    const messages: Message[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await clients.doc.send(
-        new ScanCommand({
-          TableName: names.messages,
-          ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-        }),
       );
-      messages.push(...((page.Items ?? []) as Message[]).filter((item) => item.kind === 'confirmation'));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    const sent = messages.filter((m) => m.status === 'sent');
-    const calls = outbox.entries.filter((entry) => entry.channel === 'sms');
-    const startSecond = Math.floor(DateTime.fromISO(START).toSeconds());
-    const perNumberSecond = new Map<string, Map<number, number>>();
-    let totalParts = 0;
-    let lastSecond = startSecond;
-    for (const call of calls) {
-      const second = Math.floor(DateTime.fromISO(call.at).toSeconds());
-      const parts = countSegments(call.text).segments;
-      const seconds = perNumberSecond.get(call.clinicId) ?? new Map<number, number>();
-      seconds.set(second, (seconds.get(second) ?? 0) + parts);
-      perNumberSecond.set(call.clinicId, seconds);
-      totalParts += parts;
-      lastSecond = Math.max(lastSecond, second);
-    }
-    let highest = { rate: 0, clinicId: '', at: '' };
-    for (const [clinicId, seconds] of perNumberSecond)
-      for (const [second, parts] of seconds)
-        if (parts > highest.rate)
-          highest = { rate: parts, clinicId, at: toUtcIso(DateTime.fromSeconds(second, { zone: 'utc' })) };
-    const spanSeconds = lastSecond - startSecond + 1;
-    const lagOf = (m: Message) =>
-      DateTime.fromISO(m.finishedAt ?? m.updatedAt)
-        .diff(DateTime.fromISO(m.dueAt))
-        .as('seconds');
-    const perClinic = active.map((clinicId) => {
-      const lags = sent
-        .filter((m) => m.clinicId === clinicId)
-        .map(lagOf)
-        .sort((a, b) => a - b);
-      return { clinicId, sent: lags.length, p50: percentile(lags, 50), p99: percentile(lags, 99) };
-    });
-    // Due-index reads a sweep, per number: measured (DynamoDB Local), and what DynamoDB bills at least
-    // (0.5 read units for each eventually consistent query, empty or not).
-    const readsPerSweep = (lanes: string[]) => {
-      const units = lanes.reduce((sum, lane) => sum + (dueReads.units.get(lane) ?? 0), 0);
-      const queries = lanes.reduce((sum, lane) => sum + (dueReads.queries.get(lane) ?? 0), 0);
-      const perSweep = (value: number) => value / Math.max(1, sweeps) / Math.max(1, lanes.length);
-      return {
-        measured: perSweep(units),
-        queries: perSweep(queries),
-        billedMinimum: perSweep(queries) * 0.5,
+
+      // Act: plan, send at once what the numbers keep, sweep the rest, on the simulated clock.
+      const started = performance.now();
+      const end = DateTime.fromISO(START, { zone: 'utc' }).plus({ minutes: runMinutes(options) });
+      await driver.advanceTo(end);
+      const wallSeconds = (performance.now() - started) / 1000;
+
+      // Assess, from the stored items and the provider calls (not metered).
+      const messages: Message[] = [];
+      let exclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await clients.doc.send(
+          new ScanCommand({
+            TableName: names.messages,
+            ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+          }),
+        );
+        messages.push(...((page.Items ?? []) as Message[]).filter((item) => item.kind === 'confirmation'));
+        exclusiveStartKey = page.LastEvaluatedKey;
+      } while (exclusiveStartKey);
+      const sent = messages.filter((m) => m.status === 'sent');
+      const calls = outbox.entries.filter((entry) => entry.channel === 'sms');
+      const startSecond = Math.floor(DateTime.fromISO(START).toSeconds());
+      const perNumberSecond = new Map<string, Map<number, number>>();
+      let totalParts = 0;
+      let lastSecond = startSecond;
+      for (const call of calls) {
+        const second = Math.floor(DateTime.fromISO(call.at).toSeconds());
+        const parts = countSegments(call.text).segments;
+        const seconds = perNumberSecond.get(call.clinicId) ?? new Map<number, number>();
+        seconds.set(second, (seconds.get(second) ?? 0) + parts);
+        perNumberSecond.set(call.clinicId, seconds);
+        totalParts += parts;
+        lastSecond = Math.max(lastSecond, second);
+      }
+      let highest = { rate: 0, clinicId: '', at: '' };
+      for (const [clinicId, seconds] of perNumberSecond)
+        for (const [second, parts] of seconds)
+          if (parts > highest.rate)
+            highest = { rate: parts, clinicId, at: toUtcIso(DateTime.fromSeconds(second, { zone: 'utc' })) };
+      const spanSeconds = lastSecond - startSecond + 1;
+      const lagOf = (m: Message) =>
+        DateTime.fromISO(m.finishedAt ?? m.updatedAt)
+          .diff(DateTime.fromISO(m.dueAt))
+          .as('seconds');
+      const perClinic = active.map((clinicId) => {
+        const lags = sent
+          .filter((m) => m.clinicId === clinicId)
+          .map(lagOf)
+          .sort((a, b) => a - b);
+        return { clinicId, sent: lags.length, p50: percentile(lags, 50), p99: percentile(lags, 99) };
+      });
+      // Due-index reads a sweep, per number: measured (DynamoDB Local), and what DynamoDB bills at least
+      // (0.5 read units for each eventually consistent query, empty or not).
+      const readsPerSweep = (lanes: string[]) => {
+        const units = lanes.reduce((sum, lane) => sum + (dueReads.units.get(lane) ?? 0), 0);
+        const queries = lanes.reduce((sum, lane) => sum + (dueReads.queries.get(lane) ?? 0), 0);
+        const perSweep = (value: number) => value / Math.max(1, sweeps) / Math.max(1, lanes.length);
+        return {
+          measured: perSweep(units),
+          queries: perSweep(queries),
+          billedMinimum: perSweep(queries) * 0.5,
+        };
       };
-    };
-    const results = {
-      clinics: options.clinics,
-      idleClinics: options.idleClinics,
-      perNumberRate: options.perNumberRate,
-      burstPerClinic: options.burst,
-      confirmations: messages.length,
-      sent: sent.length,
-      notSent: messages.length - sent.length,
-      highestRate: highest,
-      totalThroughput: totalParts / spanSeconds,
-      totalParts,
-      spanSeconds,
-      lagSecondsPerClinic: perClinic,
-      sweeps,
-      dueIndexReadsPerSweep: { active: readsPerSweep(active), idle: readsPerSweep(idle) },
-      dispatchReadUnitsPerSweep: meter.total(['dispatch']).readUnits / Math.max(1, sweeps),
-      writeUnitsPerConfirmation:
-        meter.total(['plan', 'dispatch', 'send']).writeUnits / Math.max(1, sent.length),
-      wallSeconds,
-      dynamoDbLocalStartMs: dynamo.startMs,
-    };
+      const results = {
+        clinics: options.clinics,
+        idleClinics: options.idleClinics,
+        perNumberRate: options.perNumberRate,
+        burstPerClinic: options.burst,
+        confirmations: messages.length,
+        sent: sent.length,
+        notSent: messages.length - sent.length,
+        highestRate: highest,
+        totalThroughput: totalParts / spanSeconds,
+        totalParts,
+        spanSeconds,
+        lagSecondsPerClinic: perClinic,
+        sweeps,
+        dueIndexReadsPerSweep: { active: readsPerSweep(active), idle: readsPerSweep(idle) },
+        dispatchReadUnitsPerSweep: meter.total(['dispatch']).readUnits / Math.max(1, sweeps),
+        writeUnitsPerConfirmation:
+          meter.total(['plan', 'dispatch', 'send']).writeUnits / Math.max(1, sent.length),
+        wallSeconds,
+        dynamoDbLocalStartMs: dynamo.startMs,
+      };
 
-    const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    console.log(`\nclinic-reminders per-number benchmark (DynamoDB Local ${dynamo.startMs} ms to start)`);
-    console.log(
-      `${options.clinics} clinics, each its own number at ${options.perNumberRate} parts/s, each ${options.burst} SMS due at ${START}; ${options.idleClinics} idle clinics with numbers of their own`,
-    );
-    console.log(
-      `confirmations ${messages.length}, sent ${sent.length}, not sent ${results.notSent}; ${sweeps} sweeps over ${runMinutes(options)} simulated minutes, ${fmt(wallSeconds, 1)} s wall`,
-    );
-    console.log(
-      `highest rate on any number in any second: ${highest.rate} parts/s (${highest.clinicId} at ${highest.at}; goal ≤ ${options.perNumberRate}: ${goal(highest.rate <= options.perNumberRate)})`,
-    );
-    const sum = options.clinics * options.perNumberRate;
-    console.log(
-      `total throughput: ${fmt(results.totalThroughput)} parts/s (${totalParts} parts in ${spanSeconds} s; goal ≥ ${fmt(sum * 0.9, 1)}, 90 % of ${sum}: ${goal(results.totalThroughput >= sum * 0.9 - 1e-9)})`,
-    );
-    console.log('lag (sent − due) per clinic:');
-    for (const clinic of perClinic)
+      const goal = (ok: boolean) => (ok ? 'met' : 'NOT met');
+      console.log(`\nclinic-reminders per-number benchmark (DynamoDB Local ${dynamo.startMs} ms to start)`);
       console.log(
-        `  ${clinic.clinicId}  sent ${clinic.sent}  p50 ${fmt(clinic.p50, 1)} s  p99 ${fmt(clinic.p99, 1)} s`,
+        `${options.clinics} clinics, each its own number at ${options.perNumberRate} parts/s, each ${options.burst} SMS due at ${START}; ${options.idleClinics} idle clinics with numbers of their own`,
       );
-    const { active: a, idle: i } = results.dueIndexReadsPerSweep;
-    console.log(
-      `due-index read units per sweep per number: active ${fmt(a.measured)} (${fmt(a.queries, 1)} queries), idle ${fmt(i.measured)} measured (${fmt(i.queries, 1)} queries: at DynamoDB's 0.5-unit minimum ${fmt(i.billedMinimum)})`,
-    );
-    console.log(
-      `dispatch read units per sweep in all: ${fmt(results.dispatchReadUnitsPerSweep)}; write units per sent confirmation (plan + dispatch + send): ${fmt(results.writeUnitsPerConfirmation)}`,
-    );
-    if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
-    clients.raw.destroy();
-    streams.destroy();
-  } finally {
-    await dynamo.stop();
-  }
+      console.log(
+        `confirmations ${messages.length}, sent ${sent.length}, not sent ${results.notSent}; ${sweeps} sweeps over ${runMinutes(options)} simulated minutes, ${fmt(wallSeconds, 1)} s wall`,
+      );
+      console.log(
+        `highest rate on any number in any second: ${highest.rate} parts/s (${highest.clinicId} at ${highest.at}; goal ≤ ${options.perNumberRate}: ${goal(highest.rate <= options.perNumberRate)})`,
+      );
+      const sum = options.clinics * options.perNumberRate;
+      console.log(
+        `total throughput: ${fmt(results.totalThroughput)} parts/s (${totalParts} parts in ${spanSeconds} s; goal ≥ ${fmt(sum * 0.9, 1)}, 90 % of ${sum}: ${goal(results.totalThroughput >= sum * 0.9 - 1e-9)})`,
+      );
+      console.log('lag (sent − due) per clinic:');
+      for (const clinic of perClinic)
+        console.log(
+          `  ${clinic.clinicId}  sent ${clinic.sent}  p50 ${fmt(clinic.p50, 1)} s  p99 ${fmt(clinic.p99, 1)} s`,
+        );
+      const { active: a, idle: i } = results.dueIndexReadsPerSweep;
+      console.log(
+        `due-index read units per sweep per number: active ${fmt(a.measured)} (${fmt(a.queries, 1)} queries), idle ${fmt(i.measured)} measured (${fmt(i.queries, 1)} queries: at DynamoDB's 0.5-unit minimum ${fmt(i.billedMinimum)})`,
+      );
+      console.log(
+        `dispatch read units per sweep in all: ${fmt(results.dispatchReadUnitsPerSweep)}; write units per sent confirmation (plan + dispatch + send): ${fmt(results.writeUnitsPerConfirmation)}`,
+      );
+      if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
+    },
+  );
 }

@@ -30,6 +30,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { guardClinicScope } from '../shared/adapters/dynamodb/clinic-scope';
 import { inClinicScope } from '../shared/clinic-scope';
 import { prefixedTableNames } from '../shared/tables';
+import { percentile } from './figures';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -52,10 +53,6 @@ const ASSUME_ROLE_RESPONSE = `<AssumeRoleResponse xmlns="https://sts.amazonaws.c
   </AssumeRoleResult>
   <ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>
 </AssumeRoleResponse>`;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 /**
  * Runs every way once per round, in turn, so a busy moment of the machine
