@@ -4,10 +4,10 @@
  * column). Columns in any order; names match ignoring case, spaces, `_`
  * and `-`, as for appointments.
  */
-import { CsvError, parse } from 'csv-parse/sync';
 import type { CareReminderFields } from '../../domain/care/reminder';
 import { CareReminderFieldsSchema } from '../../domain/care/reminder';
-import { type FieldIssue, PayloadTooLargeError, ValidationError } from '../../domain/errors';
+import type { FieldIssue } from '../../domain/errors';
+import { readCsvTable, squash } from './csv-table';
 import type { ImportLimits } from './rows';
 
 /** Every column of a care reminder file, with whether a header must have it and what it holds. */
@@ -22,9 +22,6 @@ export const CARE_CSV_COLUMNS = {
 } as const;
 export type CareCsvColumn = keyof typeof CARE_CSV_COLUMNS;
 const COLUMN_NAMES = Object.keys(CARE_CSV_COLUMNS) as CareCsvColumn[];
-
-const squash = (name: string) => name.toLowerCase().replace(/[\s_-]/g, '');
-const BY_SQUASHED = new Map(COLUMN_NAMES.map((name) => [squash(name), name]));
 
 /** The file column a field of the record comes from, for the report. */
 const COLUMN_OF: Record<string, CareCsvColumn> = {
@@ -64,31 +61,6 @@ export function isCareReminderCsv(text: string): boolean {
   return firstLine.split(',').some((cell) => squash(cell.replace(/"/g, '').trim()) === squash('reminderId'));
 }
 
-function readHeader(header: readonly string[]): (CareCsvColumn | undefined)[] {
-  const issues: FieldIssue[] = [];
-  const seen = new Set<CareCsvColumn>();
-  const columns = header.map((raw, index) => {
-    const column = BY_SQUASHED.get(squash(raw.trim()));
-    if (!column) {
-      issues.push({
-        path: `header.${index}`,
-        message: `${JSON.stringify(raw)} is not a care reminder column (${COLUMN_NAMES.join(', ')})`,
-      });
-      return undefined;
-    }
-    if (seen.has(column)) issues.push({ path: `header.${index}`, message: `${column} appears twice` });
-    seen.add(column);
-    return column;
-  });
-  for (const column of COLUMN_NAMES) {
-    if (CARE_CSV_COLUMNS[column].required && !seen.has(column)) {
-      issues.push({ path: `header.${column}`, message: 'is a required column' });
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-  return columns;
-}
-
 function readRecord(cells: Partial<Record<CareCsvColumn, string>>, issues: FieldIssue[]) {
   const cell = (column: CareCsvColumn) => cells[column]?.trim() ?? '';
   const body = {
@@ -121,39 +93,13 @@ function readRecord(cells: Partial<Record<CareCsvColumn, string>>, issues: Field
  * @throws PayloadTooLargeError for more records than the limit
  */
 export function parseCareReminderCsv(text: string, limits: ImportLimits): CareImportRow[] {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      bom: true,
-      info: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      record_delimiter: ['\r\n', '\n', '\r'],
-    }) as unknown as typeof records;
-  } catch (error) {
-    if (error instanceof CsvError) throw ValidationError.field('body', `is not readable CSV: ${error.code}`);
-    throw error;
-  }
-  const [header, ...data] = records;
-  if (!header) throw ValidationError.field('body', 'is empty: send a header line and at least one row');
-  if (data.length === 0) throw ValidationError.field('body', 'has a header but no rows');
-  if (data.length > limits.maxRows) {
-    throw new PayloadTooLargeError(
-      `The import has ${data.length} rows; the limit is ${limits.maxRows} rows. Split the file.`,
-      limits.maxRows,
-    );
-  }
-  const columns = readHeader(header.record);
+  const table = readCsvTable(text, limits, {
+    columns: CARE_CSV_COLUMNS,
+    unknownColumn: (cell) =>
+      `${JSON.stringify(cell)} is not a care reminder column (${COLUMN_NAMES.join(', ')})`,
+  });
   const ids = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-  return data.map(({ record, info }, index) => {
-    const issues: FieldIssue[] = [];
-    if (record.length !== columns.length) {
-      issues.push({ path: 'row', message: `has ${record.length} cells; the header has ${columns.length}` });
-    }
-    const cells: Partial<Record<CareCsvColumn, string>> = {};
-    columns.forEach((column, at) => {
-      if (column) cells[column] = record[at] ?? '';
-    });
+  return table.map(({ row, line, cells, issues }) => {
     const reminderId = cells.reminderId?.trim() ?? '';
     const patientId = cells.patientId?.trim() ?? '';
     for (const [column, id] of [
@@ -165,8 +111,8 @@ export function parseCareReminderCsv(text: string, limits: ImportLimits): CareIm
     }
     const fields = issues.length === 0 ? readRecord(cells, issues) : undefined;
     return {
-      row: index + 1,
-      line: info.lines,
+      row,
+      line,
       ...(reminderId ? { reminderId } : {}),
       ...(patientId ? { patientId } : {}),
       ...(fields && issues.length === 0 ? { fields } : {}),

@@ -6,9 +6,9 @@
  * A column missing from the header keeps what is stored; a column present
  * with an empty cell clears the field (or sets its default).
  */
-import { CsvError, parse } from 'csv-parse/sync';
-import { type FieldIssue, PayloadTooLargeError, ValidationError } from '../../domain/errors';
+import type { FieldIssue } from '../../domain/errors';
 import type { AppointmentStatus, Channel } from '../../domain/model';
+import { readCsvTable } from './csv-table';
 import {
   type AppointmentField,
   type Clearable,
@@ -67,10 +67,6 @@ export const CSV_COLUMNS = {
 } as const;
 
 export type CsvColumn = keyof typeof CSV_COLUMNS;
-const COLUMN_NAMES = Object.keys(CSV_COLUMNS) as CsvColumn[];
-
-const squash = (name: string) => name.toLowerCase().replace(/[\s_-]/g, '');
-const BY_SQUASHED = new Map(COLUMN_NAMES.map((name) => [squash(name), name]));
 
 /** The record field each CSV column fills, for reporting a problem found later. */
 const COLUMN_OF: Record<PatientField | AppointmentField, CsvColumn> = {
@@ -95,33 +91,6 @@ const COLUMN_OF: Record<PatientField | AppointmentField, CsvColumn> = {
 };
 
 const pathOf = (field: string): string => COLUMN_OF[field as PatientField | AppointmentField] ?? field;
-
-/** Maps the header to known columns; an unknown or repeated name refuses the whole file. */
-function readHeader(header: readonly string[]): (CsvColumn | undefined)[] {
-  const issues: FieldIssue[] = [];
-  const seen = new Set<CsvColumn>();
-  const columns = header.map((raw, index) => {
-    const name = raw.trim();
-    const column = BY_SQUASHED.get(squash(name));
-    if (!column) {
-      issues.push({
-        path: `header.${index}`,
-        message: `${JSON.stringify(name.slice(0, 40))} is not a known column`,
-      });
-      return undefined;
-    }
-    if (seen.has(column)) issues.push({ path: `header.${index}`, message: `${column} appears twice` });
-    seen.add(column);
-    return column;
-  });
-  for (const column of COLUMN_NAMES) {
-    if (CSV_COLUMNS[column].required && !seen.has(column)) {
-      issues.push({ path: `header.${column}`, message: 'is a required column' });
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-  return columns;
-}
 
 type Cells = Partial<Record<CsvColumn, string>>;
 
@@ -256,12 +225,6 @@ function readAppointment(
   };
 }
 
-interface CsvRecord {
-  record: string[];
-  raw: string;
-  info: { lines: number };
-}
-
 /**
  * Reads a CSV import: header first, then one record per appointment.
  *
@@ -272,42 +235,11 @@ interface CsvRecord {
  * @throws PayloadTooLargeError for more records than the limit
  */
 export function parseCsvImport(text: string, context: ImportContext, limits: ImportLimits): ParsedImport {
-  let records: CsvRecord[];
-  try {
-    records = parse(text, {
-      bom: true,
-      raw: true,
-      info: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      record_delimiter: ['\r\n', '\n', '\r'],
-    }) as unknown as CsvRecord[];
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = typeof error.lines === 'number' ? ` (line ${error.lines})` : '';
-      throw ValidationError.field('body', `is not readable CSV${line}: ${error.code}`);
-    }
-    throw error;
-  }
-  const [header, ...data] = records;
-  if (!header) throw ValidationError.field('body', 'is empty: send a header line and at least one row');
-  if (data.length === 0) throw ValidationError.field('body', 'has a header but no rows');
-  if (data.length > limits.maxRows) {
-    throw new PayloadTooLargeError(
-      `The import has ${data.length} rows; the limit is ${limits.maxRows} rows. Split the file.`,
-      limits.maxRows,
-    );
-  }
-  const columns = readHeader(header.record);
-  const rows = data.map(({ record, raw, info }, index): ImportRow => {
-    const issues: FieldIssue[] = [];
-    if (record.length !== columns.length) {
-      issues.push({ path: 'row', message: `has ${record.length} cells; the header has ${columns.length}` });
-    }
-    const cells: Cells = {};
-    columns.forEach((column, at) => {
-      if (column) cells[column] = record[at] ?? '';
-    });
+  const table = readCsvTable(text, limits, {
+    columns: CSV_COLUMNS,
+    unknownColumn: (cell) => `${JSON.stringify(cell.trim().slice(0, 40))} is not a known column`,
+  });
+  const rows = table.map(({ row, line, cells, issues }): ImportRow => {
     // Misaligned cells would be read under the wrong column: report only the count then.
     const aligned = issues.length === 0;
     // A cell with a control character is reported as such, not as whatever else it breaks.
@@ -315,14 +247,11 @@ export function parseCsvImport(text: string, context: ImportContext, limits: Imp
     const readable = issues.length === 0;
     const patient = readable ? readPatient(cells, context, issues) : undefined;
     const appointment = readable ? readAppointment(cells, context, issues) : undefined;
-    // info.lines is the line where the record ends; a quoted cell may span lines.
-    const content = raw.replace(/^[\r\n]+/, '').replace(/(\r\n|\n|\r)$/, '');
-    const newlines = content.match(/\r\n|\n|\r/g)?.length ?? 0;
     const patientId = cells.patientId?.trim();
     const appointmentId = cells.appointmentId?.trim();
     return {
-      row: index + 1,
-      line: info.lines - newlines,
+      row,
+      line,
       ...(patientId ? { patientId } : {}),
       ...(appointmentId ? { appointmentId } : {}),
       ...(issues.length === 0 && patient && appointment ? { patient, appointment } : {}),
