@@ -18,7 +18,7 @@ import { type Broadcast, BroadcastSchema } from '../../domain/broadcasts';
 import { toUtcIso } from '../../domain/time';
 import type { BroadcastRepository, ExpectedVersion, FanOutAdvance, Page } from '../../ports/repositories';
 import { INDEX } from '../../tables';
-import { decodeCursor, encodeCursor } from './cursor';
+import { queryPage } from './cursor';
 import { putVersioned, withoutKeys } from './versioned';
 
 /** The due-index partition of broadcasts whose fan-out is still to do. */
@@ -79,22 +79,21 @@ export class DynamoBroadcastRepository implements BroadcastRepository {
   }
 
   async list(clinicId: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Broadcast>> {
-    const exclusiveStart = decodeCursor(page.cursor, {
-      keys: ['pk', 'sk'],
-      fixed: { pk: partitionOf(clinicId) },
-    });
-    const { Items = [], LastEvaluatedKey } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': partitionOf(clinicId) },
-        ConsistentRead: true,
-        Limit: page.limit ?? 50,
-        ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
-      }),
+    return queryPage(
+      this.doc,
+      { keys: ['pk', 'sk'], fixed: { pk: partitionOf(clinicId) } },
+      page,
+      50,
+      (start) =>
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': partitionOf(clinicId) },
+          ConsistentRead: true,
+          ...start,
+        }),
+      readBroadcast,
     );
-    const cursor = encodeCursor(LastEvaluatedKey);
-    return { items: Items.map(readBroadcast), ...(cursor ? { cursor } : {}) };
   }
 
   async dueForFanOut(upTo: string, limit: number): Promise<{ clinicId: string; broadcastId: string }[]> {

@@ -19,7 +19,7 @@ import type {
   Page,
 } from '../../ports/repositories';
 import { INDEX } from '../../tables';
-import { decodeCursor, encodeCursor } from './cursor';
+import { queryPage } from './cursor';
 import { putVersioned, withoutKeys } from './versioned';
 
 /** The due-index partition of care reminders the pipeline has to plan. */
@@ -74,22 +74,21 @@ export class DynamoCareReminderRepository implements CareReminderRepository {
     patientId: string,
     page: { limit?: number; cursor?: string } = {},
   ): Promise<Page<CareReminder>> {
-    const exclusiveStart = decodeCursor(page.cursor, {
-      keys: ['pk', 'sk'],
-      fixed: { pk: partitionOf(clinicId) },
-    });
-    const { Items = [], LastEvaluatedKey } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :patient)',
-        ExpressionAttributeValues: { ':pk': partitionOf(clinicId), ':patient': `${patientId}#` },
-        ConsistentRead: true,
-        Limit: page.limit ?? 50,
-        ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
-      }),
+    return queryPage(
+      this.doc,
+      { keys: ['pk', 'sk'], fixed: { pk: partitionOf(clinicId) } },
+      page,
+      50,
+      (start) =>
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :patient)',
+          ExpressionAttributeValues: { ':pk': partitionOf(clinicId), ':patient': `${patientId}#` },
+          ConsistentRead: true,
+          ...start,
+        }),
+      readReminder,
     );
-    const cursor = encodeCursor(LastEvaluatedKey);
-    return { items: Items.map(readReminder), ...(cursor ? { cursor } : {}) };
   }
 
   async dueForPlanning(upTo: string, limit: number): Promise<CareReminderKey[]> {

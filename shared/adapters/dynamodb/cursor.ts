@@ -4,7 +4,9 @@
  * appointment list), encoded as base64url JSON. The repositories hand it
  * out and read it back; use cases and the API pass it through unopened.
  */
+import type { DynamoDBDocumentClient, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../domain/errors';
+import type { Page } from '../../ports/repositories';
 
 interface CursorBody {
   /** The LastEvaluatedKey. */
@@ -75,4 +77,36 @@ export function decodeCursor(
 
 function isObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * One page of a query, its cursor bound to the query it continues: the
+ * cursor read back (refused when it is not this query's), the page read,
+ * the next cursor handed out. Each caller builds its own command, so the
+ * table and index it reads are named where the query is written (the
+ * least-privilege test reads them there).
+ *
+ * @param doc - the document client
+ * @param expected - the key attributes, fixed values and query a cursor must carry
+ * @param page - the caller's limit (else `defaultLimit`) and cursor
+ * @param query - the command, given the page's Limit and ExclusiveStartKey
+ * @param read - each item as the repository returns it
+ */
+export async function queryPage<T>(
+  doc: DynamoDBDocumentClient,
+  expected: CursorExpectation,
+  page: { limit?: number; cursor?: string },
+  defaultLimit: number,
+  query: (start: Pick<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>) => QueryCommand,
+  read: (item: Record<string, unknown>) => T,
+): Promise<Page<T>> {
+  const exclusiveStart = decodeCursor(page.cursor, expected);
+  const { Items = [], LastEvaluatedKey } = await doc.send(
+    query({
+      Limit: page.limit ?? defaultLimit,
+      ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
+    }),
+  );
+  const cursor = encodeCursor(LastEvaluatedKey, expected.query);
+  return { items: Items.map(read), ...(cursor ? { cursor } : {}) };
 }

@@ -29,7 +29,7 @@ import type { SmsOptState } from '../../domain/replies/consent';
 import { readInbound, writableInbound } from '../../domain/stored';
 import type { ExpectedVersion, InboundRepository, NumberOptState, Page } from '../../ports/repositories';
 import { INDEX } from '../../tables';
-import { decodeCursor, encodeCursor } from './cursor';
+import { type CursorExpectation, queryPage } from './cursor';
 import { withoutKeys } from './versioned';
 
 /** Attributes that exist only in storage. */
@@ -333,22 +333,13 @@ export class DynamoInboundRepository implements InboundRepository {
     }
   }
 
-  /**
-   * One page of an index query, the cursor bound to its partition (and
-   * order). Each caller builds its own command, so the index it reads is
-   * named where the query is written (the least-privilege test reads it there).
-   */
-  private async page(
-    expected: Parameters<typeof decodeCursor>[1],
+  /** One page of an index query (queryPage), read as inbound texts. */
+  private page(
+    expected: CursorExpectation,
     page: { limit?: number; cursor?: string },
     query: (start: Pick<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>) => QueryCommand,
   ): Promise<Page<InboundMessage>> {
-    const exclusiveStart = decodeCursor(page.cursor, expected);
-    const { Items = [], LastEvaluatedKey } = await this.doc.send(
-      query({ Limit: page.limit ?? 50, ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}) }),
-    );
-    const cursor = encodeCursor(LastEvaluatedKey, expected.query as Record<string, string> | undefined);
-    return { items: Items.map(toInbound), ...(cursor ? { cursor } : {}) };
+    return queryPage(this.doc, expected, page, 50, query, toInbound);
   }
 
   /** Every text of a party received at or after `since`, oldest first. */

@@ -22,7 +22,7 @@ import type {
   PatientRepository,
 } from '../../ports/repositories';
 import { INDEX } from '../../tables';
-import { decodeCursor, encodeCursor } from './cursor';
+import { queryPage } from './cursor';
 import { putVersioned, withoutKeys } from './versioned';
 
 /**
@@ -123,25 +123,21 @@ export class DynamoPatientRepository implements PatientRepository {
   }
 
   async listPage(clinicId: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Patient>> {
-    const exclusiveStart = decodeCursor(page.cursor, {
-      keys: ['clinicId', 'patientId'],
-      fixed: { clinicId },
-    });
-    const { Items = [], LastEvaluatedKey } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.records.table,
-        KeyConditionExpression: 'clinicId = :clinicId',
-        ExpressionAttributeValues: { ':clinicId': clinicId },
-        ConsistentRead: true,
-        Limit: page.limit ?? 100,
-        ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
-      }),
+    return queryPage(
+      this.doc,
+      { keys: ['clinicId', 'patientId'], fixed: { clinicId } },
+      page,
+      100,
+      (start) =>
+        new QueryCommand({
+          TableName: this.records.table,
+          KeyConditionExpression: 'clinicId = :clinicId',
+          ExpressionAttributeValues: { ':clinicId': clinicId },
+          ConsistentRead: true,
+          ...start,
+        }),
+      (item) => readPatient(withoutKeys(item, ['phoneKey'])),
     );
-    const cursor = encodeCursor(LastEvaluatedKey);
-    return {
-      items: Items.map((item) => readPatient(withoutKeys(item, ['phoneKey']))),
-      ...(cursor ? { cursor } : {}),
-    };
   }
 }
 
@@ -176,23 +172,26 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
     // [from, to) is [from, to − 1 ms].
     const lastIncluded = toUtcIso(DateTime.fromISO(range.to, { zone: 'utc' }).minus({ milliseconds: 1 }));
     const period = { from: range.from, to: range.to };
-    const exclusiveStart = decodeCursor(page.cursor, {
+    const expected = {
       keys: ['clinicId', 'appointmentId', 'startAt'],
       fixed: { clinicId },
       query: period,
       otherQuery: 'was returned for another period; send the same from and to',
-    });
-    const { Items = [], LastEvaluatedKey } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: INDEX.appointmentsByStart,
-        KeyConditionExpression: 'clinicId = :clinicId AND startAt BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':clinicId': clinicId, ':from': range.from, ':to': lastIncluded },
-        Limit: page.limit ?? 100,
-        ...(exclusiveStart ? { ExclusiveStartKey: exclusiveStart } : {}),
-      }),
+    };
+    return queryPage(
+      this.doc,
+      expected,
+      page,
+      100,
+      (start) =>
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEX.appointmentsByStart,
+          KeyConditionExpression: 'clinicId = :clinicId AND startAt BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':clinicId': clinicId, ':from': range.from, ':to': lastIncluded },
+          ...start,
+        }),
+      (item) => readAppointment(item),
     );
-    const cursor = encodeCursor(LastEvaluatedKey, period);
-    return { items: Items.map((item) => readAppointment(item)), ...(cursor ? { cursor } : {}) };
   }
 }
