@@ -14,7 +14,6 @@
  * with numbers of their own and nothing due).
  */
 import { writeFileSync } from 'node:fs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import type { makeDynamoClients } from '../shared/adapters/dynamodb/client';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
@@ -24,7 +23,7 @@ import { toUtcIso } from '../shared/domain/time';
 import { INDEX } from '../shared/tables';
 import { saveAppointment } from '../shared/use-cases/appointments';
 import { fmt, inChunks, percentile } from './figures';
-import { withBenchPipeline } from './rig';
+import { storedMessages, withBenchPipeline } from './rig';
 
 export interface PerNumberOptions {
   clinics: number;
@@ -174,18 +173,9 @@ export async function runPerNumberBench(options: PerNumberOptions): Promise<void
       const wallSeconds = (performance.now() - started) / 1000;
 
       // Assess, from the stored items and the provider calls (not metered).
-      const messages: Message[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await clients.doc.send(
-          new ScanCommand({
-            TableName: names.messages,
-            ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-          }),
-        );
-        messages.push(...((page.Items ?? []) as Message[]).filter((item) => item.kind === 'confirmation'));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
+      const messages = (await storedMessages({ clients, names })).filter(
+        (item) => item.kind === 'confirmation',
+      );
       const sent = messages.filter((m) => m.status === 'sent');
       const calls = outbox.entries.filter((entry) => entry.channel === 'sms');
       const startSecond = Math.floor(DateTime.fromISO(START).toSeconds());

@@ -19,13 +19,13 @@ import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
-import { ClinicSchema, DEFAULT_POLICY, type Message, PatientSchema } from '../shared/domain/model';
+import { ClinicSchema, DEFAULT_POLICY, PatientSchema } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
 import { DUE_SHARDS } from '../shared/tables';
 import { saveAppointment } from '../shared/use-cases/appointments';
 import { fmt, inChunks, percentile } from './figures';
 import { runPerNumberBench } from './per-number';
-import { withBenchPipeline } from './rig';
+import { storedMessages, withBenchPipeline } from './rig';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -138,18 +138,7 @@ async function main() {
       const wallSeconds = (performance.now() - started) / 1000;
 
       // Assess: lag from the stored items (not metered).
-      const messages: Message[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await clients.doc.send(
-          new ScanCommand({
-            TableName: names.messages,
-            ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-          }),
-        );
-        messages.push(...((page.Items ?? []) as Message[]));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
+      const messages = await storedMessages({ clients, names });
       const sent = messages.filter((m) => m.status === 'sent');
       const lags = sent
         .map((m) =>

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local';
 import {
@@ -31,6 +32,7 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
+import type { Message } from '../shared/domain/model';
 import type { SmsSender } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
 import { CapacityMeter } from './capacity-meter';
@@ -142,4 +144,26 @@ export async function withBenchPipeline<T>(
   } finally {
     await dynamo.stop();
   }
+}
+
+/**
+ * Every item of the messages table, as stored (a scan; not metered by the
+ * bench's phases): what a benchmark reads its figures from after the run.
+ *
+ * @param pipeline - the benchmark's pipeline
+ */
+export async function storedMessages(pipeline: Pick<BenchPipeline, 'clients' | 'names'>): Promise<Message[]> {
+  const messages: Message[] = [];
+  let exclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await pipeline.clients.doc.send(
+      new ScanCommand({
+        TableName: pipeline.names.messages,
+        ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+      }),
+    );
+    messages.push(...((page.Items ?? []) as Message[]));
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey);
+  return messages;
 }
