@@ -1,15 +1,35 @@
 /**
- * npm run simulate -- --seeds N [--first F] [--seed S] [--no-shrink]
+ * npm run simulate -- --seeds N [--first F] [--seed S] [--steps K]
+ *   [--workers W] [--concurrency C] [--no-shrink]
  *
  * Starts DynamoDB Local, runs N seeds (from F, default 1) or replays one
  * seed S, and prints each failure with its seed, the invariants it broke
  * and the shortest schedule that still breaks them. Exit code 1 on any
  * failure. Randomness and time come from the seed only.
+ *
+ * The handlers' side of a seed is CPU-bound Node work (the AWS SDK's
+ * per-request cost), so W worker processes (default 2: the build machine's
+ * cores) share the one DynamoDB Local, worker k taking every W-th seed, C at
+ * a time each; a seed's result does not depend on which worker ran it.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { restoreAwsMocks } from './aws-hub';
-import { connect, DEFAULT_CONCURRENCY, runSchedule, runSeeds, shrink } from './run';
-import { DEFAULT_SIZE, generateSchedule } from './schedule';
+import type { Violation } from './invariants';
+import {
+  addResult,
+  connect,
+  DEFAULT_CONCURRENCY,
+  type RunResult,
+  runSchedule,
+  runSeeds,
+  type SeedsSummary,
+  type SimDatabase,
+  seedRange,
+  shrink,
+} from './run';
+import { DEFAULT_SIZE, generateSchedule, type ScheduleSize } from './schedule';
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -24,54 +44,151 @@ function integer(name: string, fallback: number): number {
   return value;
 }
 
-async function main(): Promise<number> {
-  const seed = option('seed');
-  const count = integer('seeds', 10);
-  const first = integer('first', 1);
-  const steps = integer('steps', DEFAULT_SIZE.steps);
-  const size = { ...DEFAULT_SIZE, steps };
-  const dynamo = await startDynamoDbLocal({ sharedDb: true });
-  const db = connect(dynamo.endpoint);
-  try {
-    if (seed !== undefined) {
-      const schedule = generateSchedule(integer('seed', 0), size);
-      const result = await runSchedule(schedule, db);
-      console.log(
-        JSON.stringify({
-          seed: result.seed,
-          digest: result.digest,
-          faults: result.faults,
-          ms: Math.round(result.ms),
-        }),
-      );
-      if (result.violations.length === 0) {
-        console.log(`seed ${result.seed}: 0 invariant violations`);
-        return 0;
-      }
-      console.log(`seed ${result.seed} FAILED:`);
-      for (const v of result.violations) console.log(`  ${v.invariant}: ${v.detail}`);
-      const first = result.violations[0];
-      if (first && !process.argv.includes('--no-shrink')) {
-        const shrunk = await shrink(schedule, first.invariant, db);
-        console.log(`shortest schedule still failing ${first.invariant} (${shrunk.runs} re-runs):`);
-        console.log(JSON.stringify(shrunk.schedule.steps, null, 1));
-      }
-      return 1;
+/** What a worker process reports to the parent. */
+type WorkerMessage =
+  | {
+      type: 'result';
+      result: Pick<RunResult, 'seed' | 'steps' | 'providerCalls' | 'faults' | 'violations'>;
+      failure?: SeedsSummary['failures'][number];
     }
-    let done = 0;
-    const summary = await runSeeds(first, count, db, {
+  | { type: 'done' };
+
+const DEFAULT_WORKERS = 2;
+
+function describeViolations(violations: readonly Violation[]): string {
+  return violations.map((v) => `${v.invariant}: ${v.detail}`).join('; ');
+}
+
+async function replay(seed: number, size: ScheduleSize, db: SimDatabase): Promise<number> {
+  const schedule = generateSchedule(seed, size);
+  const result = await runSchedule(schedule, db);
+  console.log(
+    JSON.stringify({
+      seed: result.seed,
+      digest: result.digest,
+      faults: result.faults,
+      ms: Math.round(result.ms),
+    }),
+  );
+  if (result.violations.length === 0) {
+    console.log(`seed ${result.seed}: 0 invariant violations`);
+    return 0;
+  }
+  console.log(`seed ${result.seed} FAILED:`);
+  for (const v of result.violations) console.log(`  ${v.invariant}: ${v.detail}`);
+  const first = result.violations[0];
+  if (first && !process.argv.includes('--no-shrink')) {
+    const shrunk = await shrink(schedule, first.invariant, db);
+    console.log(`shortest schedule still failing ${first.invariant} (${shrunk.runs} re-runs):`);
+    console.log(JSON.stringify(shrunk.schedule.steps, null, 1));
+  }
+  return 1;
+}
+
+/** A worker: its share of the seeds on the parent's DynamoDB Local, each result sent to the parent. */
+async function work(size: ScheduleSize): Promise<number> {
+  const endpoint = option('endpoint');
+  if (!endpoint) throw new Error('--worker needs --endpoint');
+  const seeds = seedRange(integer('first', 1), integer('seeds', 10)).filter(
+    (_, i) => i % integer('workers', 1) === integer('worker', 0),
+  );
+  const db = connect(endpoint);
+  const send = (message: WorkerMessage) =>
+    new Promise<void>((resolve, reject) =>
+      process.send?.(message, (error: Error | null) => (error ? reject(error) : resolve())),
+    );
+  const sent: Promise<void>[] = [];
+  try {
+    await runSeeds(seeds, db, {
       size,
       concurrency: integer('concurrency', DEFAULT_CONCURRENCY),
       shrinkFailures: !process.argv.includes('--no-shrink'),
-      onResult: (result) => {
-        done += 1;
-        if (result.violations.length > 0)
-          console.log(
-            `seed ${result.seed} FAILED: ${result.violations.map((v) => `${v.invariant}: ${v.detail}`).join('; ')}`,
-          );
-        if (done % 100 === 0) console.log(`${done}/${count} seeds`);
+      onResult: (result, failure) => {
+        const { seed, steps, providerCalls, faults, violations } = result;
+        sent.push(
+          send({
+            type: 'result',
+            result: { seed, steps, providerCalls, faults, violations },
+            ...(failure ? { failure } : {}),
+          }),
+        );
       },
     });
+    await Promise.all(sent);
+    await send({ type: 'done' });
+    return 0;
+  } finally {
+    restoreAwsMocks();
+    db.close();
+  }
+}
+
+/** Forks the workers and adds up what they report, printing progress every 100 seeds. */
+async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary> {
+  const started = performance.now();
+  const workers = Math.max(1, Math.min(integer('workers', DEFAULT_WORKERS), count));
+  const summary: SeedsSummary = { seeds: 0, steps: 0, providerCalls: 0, faults: {}, failures: [], ms: 0 };
+  const passOn = [
+    ...['first', 'seeds', 'steps', 'concurrency'].flatMap((name) => {
+      const value = option(name);
+      return value === undefined ? [] : [`--${name}`, value];
+    }),
+    ...(process.argv.includes('--no-shrink') ? ['--no-shrink'] : []),
+  ];
+  const script = fileURLToPath(import.meta.url);
+  const finished = Array.from(
+    { length: workers },
+    (_, k) =>
+      new Promise<void>((resolve, reject) => {
+        const child = fork(script, [
+          ...passOn,
+          '--worker',
+          String(k),
+          '--workers',
+          String(workers),
+          '--endpoint',
+          endpoint,
+        ]);
+        let done = false;
+        child.on('message', (message: WorkerMessage) => {
+          if (message.type === 'done') {
+            done = true;
+            return;
+          }
+          addResult(summary, message.result);
+          if (message.failure) {
+            summary.failures.push(message.failure);
+            console.log(
+              `seed ${message.result.seed} FAILED: ${describeViolations(message.result.violations)}`,
+            );
+          }
+          if (summary.seeds % 100 === 0)
+            console.log(
+              `${summary.seeds}/${count} seeds, ${summary.steps} steps, ${summary.failures.length} failing, ${Math.round((performance.now() - started) / 1000)} s`,
+            );
+        });
+        child.on('exit', (code) =>
+          done && code === 0 ? resolve() : reject(new Error(`worker ${k} ended with code ${code}`)),
+        );
+      }),
+  );
+  await Promise.all(finished);
+  summary.failures.sort((a, b) => a.seed - b.seed);
+  summary.ms = performance.now() - started;
+  return summary;
+}
+
+async function main(): Promise<number> {
+  const size = { ...DEFAULT_SIZE, steps: integer('steps', DEFAULT_SIZE.steps) };
+  if (process.argv.includes('--worker')) return work(size);
+  const seed = option('seed');
+  const count = integer('seeds', 10);
+  const first = integer('first', 1);
+  const dynamo = await startDynamoDbLocal({ sharedDb: true });
+  const db = connect(dynamo.endpoint);
+  try {
+    if (seed !== undefined) return await replay(integer('seed', 0), size, db);
+    const summary = await runWorkers(dynamo.endpoint, count);
     const duplicates = summary.failures.filter((f) =>
       f.violations.some((v) => v.invariant === 'no-duplicates'),
     ).length;
@@ -82,9 +199,10 @@ async function main(): Promise<number> {
         {
           seeds: summary.seeds,
           firstSeed: first,
+          size,
           steps: summary.steps,
           providerCalls: summary.providerCalls,
-          faults: summary.faults,
+          faults: Object.fromEntries(Object.entries(summary.faults).sort(([a], [b]) => a.localeCompare(b))),
           seconds: Math.round(summary.ms / 1000),
         },
         null,
@@ -92,9 +210,7 @@ async function main(): Promise<number> {
       ),
     );
     for (const failure of summary.failures) {
-      console.log(
-        `seed ${failure.seed}: ${failure.violations.map((v) => `${v.invariant}: ${v.detail}`).join('; ')}`,
-      );
+      console.log(`seed ${failure.seed}: ${describeViolations(failure.violations)}`);
       if (failure.shrunk) console.log(`  shortest failing steps: ${JSON.stringify(failure.shrunk.steps)}`);
       console.log(`  replay: npm run simulate -- --seed ${failure.seed}`);
     }

@@ -83,13 +83,13 @@ export async function storedMessages(world: SimWorld): Promise<Map<string, Messa
  * Every invariant, after a run has finished.
  *
  * @param world - the finished run
+ * @param messages - its stored messages (storedMessages)
  */
-export async function checkInvariants(world: SimWorld): Promise<Violation[]> {
+export async function checkInvariants(world: SimWorld, messages: Map<string, Message>): Promise<Violation[]> {
   const { log, schedule, rig } = world;
   const violations: Violation[] = [
     ...log.problems.map((detail) => ({ invariant: 'no-unexplained-errors', detail })),
   ];
-  const messages = await storedMessages(world);
   const now = rig.clock.now();
   violations.push(...checkNoDuplicates(log.calls));
 
@@ -271,16 +271,13 @@ function canonical(value: unknown): unknown {
  * dispatchers may hand the queue the same messages in another order) and
  * the final state of every message, appointment and patient.
  */
-export async function digestOf(world: SimWorld): Promise<string> {
+export async function digestOf(world: SimWorld, messages: Map<string, Message>): Promise<string> {
   const hash = createHash('sha256');
   const calls = world.log.calls
     .map((c) => `${c.at}|${c.channel}|${c.messageId}|${c.outcome}|${c.to}|${c.text}`)
     .sort();
   hash.update(JSON.stringify(calls));
-  const messages = [...(await storedMessages(world)).values()]
-    .map((m) => JSON.stringify(canonical(m)))
-    .sort();
-  hash.update(JSON.stringify(messages));
+  hash.update(JSON.stringify([...messages.values()].map((m) => JSON.stringify(canonical(m))).sort()));
   for (const visit of world.schedule.visits)
     hash.update(
       JSON.stringify(

@@ -9,7 +9,7 @@ import { type DynamoClients, makeDynamoClients } from '../../shared/adapters/dyn
 import { createTables, deleteTables } from '../../shared/adapters/dynamodb/create-tables';
 import { prefixedTableNames } from '../../shared/tables';
 import { withAwsAnswers } from './aws-hub';
-import { checkInvariants, checkNoDuplicates, digestOf, type Violation } from './invariants';
+import { checkInvariants, checkNoDuplicates, digestOf, storedMessages, type Violation } from './invariants';
 import { DEFAULT_SIZE, generateSchedule, type Schedule, type ScheduleSize } from './schedule';
 import { SimWorld } from './world';
 
@@ -95,13 +95,14 @@ async function runWorld(
       }
     }
     await world.finish();
-    if (violations.length === 0) violations.push(...(await checkInvariants(world)));
+    const messages = await storedMessages(world);
+    if (violations.length === 0) violations.push(...(await checkInvariants(world, messages)));
     if (options.extraInvariant) violations.push(...(await options.extraInvariant(world)));
     return {
       seed: schedule.seed,
       steps: schedule.steps.length,
       violations,
-      digest: await digestOf(world),
+      digest: await digestOf(world, messages),
       faults: world.log.faults,
       providerCalls: world.log.calls.length,
       ms: performance.now() - started,
@@ -162,49 +163,63 @@ export interface SeedsSummary {
 }
 
 /**
- * Runs seeds `first` … `first + count - 1`, `concurrency` at a time (each
- * on tables of its own; a run waits on DynamoDB Local most of the time),
- * shrinking each failure.
+ * Runs the given seeds, `concurrency` at a time (each on tables of its own;
+ * a run waits on DynamoDB Local much of the time), shrinking each failure.
  *
+ * @param seeds - which seeds (the CLI's workers each take every n-th one)
  * @param onResult - called after each seed (progress)
  */
 export async function runSeeds(
-  first: number,
-  count: number,
+  seeds: readonly number[],
   db: SimDatabase,
   options: RunOptions & {
     size?: ScheduleSize;
     concurrency?: number;
     shrinkFailures?: boolean;
-    onResult?: (result: RunResult) => void;
+    onResult?: (result: RunResult, failure?: SeedsSummary['failures'][number]) => void;
   } = {},
 ): Promise<SeedsSummary> {
   const started = performance.now();
   const summary: SeedsSummary = { seeds: 0, steps: 0, providerCalls: 0, faults: {}, failures: [], ms: 0 };
-  let next = first;
+  let next = 0;
   const worker = async () => {
-    for (let seed = next++; seed < first + count; seed = next++) {
+    for (let at = next++; at < seeds.length; at = next++) {
+      const seed = seeds[at] as number;
       const schedule = generateSchedule(seed, options.size ?? DEFAULT_SIZE);
       const result = await runSchedule(schedule, db, options);
-      summary.seeds += 1;
-      summary.steps += result.steps;
-      summary.providerCalls += result.providerCalls;
-      for (const [kind, times] of Object.entries(result.faults))
-        summary.faults[kind] = (summary.faults[kind] ?? 0) + times;
+      addResult(summary, result);
+      let failure: SeedsSummary['failures'][number] | undefined;
       if (result.violations.length > 0) {
-        const failure: SeedsSummary['failures'][number] = { seed, violations: result.violations };
+        failure = { seed, violations: result.violations };
         const broken = result.violations[0];
         if (options.shrinkFailures !== false && broken)
           failure.shrunk = (await shrink(schedule, broken.invariant, db, options)).schedule;
         summary.failures.push(failure);
       }
-      options.onResult?.(result);
+      options.onResult?.(result, failure);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? DEFAULT_CONCURRENCY }, worker));
   summary.failures.sort((a, b) => a.seed - b.seed);
   summary.ms = performance.now() - started;
   return summary;
+}
+
+/** Adds one seed's figures to a summary (its failure, if any, is the caller's). */
+export function addResult(
+  summary: SeedsSummary,
+  result: Pick<RunResult, 'steps' | 'providerCalls' | 'faults'>,
+): void {
+  summary.seeds += 1;
+  summary.steps += result.steps;
+  summary.providerCalls += result.providerCalls;
+  for (const [kind, times] of Object.entries(result.faults))
+    summary.faults[kind] = (summary.faults[kind] ?? 0) + times;
+}
+
+/** Seeds `first` … `first + count - 1`. */
+export function seedRange(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => first + i);
 }
 
 /** Seeds at once: enough to keep DynamoDB Local and the handlers busy on two cores. */

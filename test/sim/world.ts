@@ -16,6 +16,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { InternalServiceErrorException, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { InternalErrorException, ThrottledException } from '@aws-sdk/client-sns';
+import { BatchGetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { DateTime } from 'luxon';
 import { composeStaffApi } from '../../functions/staff-api/compose';
@@ -23,7 +24,9 @@ import { makeHandler as makeStaffApiHandler } from '../../functions/staff-api/ha
 import { inboundEvent } from '../../local/inbound';
 import type { DynamoClients } from '../../shared/adapters/dynamodb/client';
 import { CapturingLogger } from '../../shared/adapters/local/recorders';
+import { SWEEP_LOOKAHEAD_SECONDS } from '../../shared/config/settings';
 import type { Appointment } from '../../shared/domain/model';
+import { toUtcIso } from '../../shared/domain/time';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../shared/http/auth';
 import { toApiEvent } from '../../shared/http/events';
 import type { EmailSender, SmsSender } from '../../shared/ports/outbound';
@@ -144,8 +147,8 @@ export class SimWorld {
 
   constructor(
     readonly schedule: Schedule,
-    clients: DynamoClients,
-    names: TableNames,
+    private readonly clients: DynamoClients,
+    private readonly names: TableNames,
     streams: DynamoDBStreamsClient,
   ) {
     const crashing =
@@ -158,9 +161,11 @@ export class SimWorld {
       queue: crashing('queue'),
       sms: (real) => this.withSend('sms', crashing<SmsSender>('sms')(real)),
       email: (real) => this.withSend('email', crashing<EmailSender>('email')(real)),
+      earliestDueAt: () => this.earliestDueAt(),
       settings: {
+        // The clinic cache keeps its deployed default (60 s of simulated time):
+        // no step changes a clinic, and warm Lambdas keep their cache.
         inboundNumbers: new Map(schedule.clinics.map((clinic) => [clinic.number, clinic.clinicId])),
-        clinicCacheSeconds: 0,
       },
       mocks: awsMocks(),
     });
@@ -432,12 +437,82 @@ export class SimWorld {
     await this.checkpoint();
   }
 
-  /** Records every patient's opt state as stored now. */
+  /**
+   * What the driver's next sweep is timed from (it sweeps at the first whole
+   * minute whose window, `lookahead` seconds ahead, holds this time). The
+   * product's earliestDueAt asks each of its 24 due partitions (channel ×
+   * priority × shard) for its head; this run's table holds a few items, so
+   * one scan of them answers instead of 24 queries (the simulated clinics
+   * have no number of their own, so every due item is in a partition the
+   * sweep reads). And it skips the sweeps that can change nothing, which
+   * would otherwise run every minute while an item waits out its lease: a
+   * queued item in the index can be taken again only once its lease has
+   * lapsed, or withdrawn once past its notAfter, both compared with the
+   * sweep's own time; until then a sweep's claim of it fails and writes
+   * nothing. A real sweep runs every minute; the skipped ones are exactly
+   * those with no effect.
+   */
+  private async earliestDueAt(): Promise<string | undefined> {
+    let earliest: string | undefined;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.clients.doc.send(
+        new ScanCommand({
+          TableName: this.names.messages,
+          FilterExpression: 'attribute_exists(dueShard)',
+          ProjectionExpression: 'dueAt, #status, leaseUntil, notAfter',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const dueAt = String(item.dueAt);
+        const wanted =
+          item.status === 'queued' && typeof item.leaseUntil === 'string'
+            ? toUtcIso(
+                DateTime.fromISO(
+                  [item.leaseUntil, String(item.notAfter ?? item.leaseUntil)].sort()[0] as string,
+                  { zone: 'utc' },
+                ).plus({ seconds: SWEEP_LOOKAHEAD_SECONDS }),
+              )
+            : dueAt;
+        // ISO strings of one format: the later of the two.
+        const next = [wanted, dueAt].sort()[1] as string;
+        if (earliest === undefined || next < earliest) earliest = next;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return earliest;
+  }
+
+  /** Records every patient's opt state as stored now (one consistent batch read). */
   private async checkpoint(): Promise<void> {
     const seq = ++this.seq;
+    const table = this.names.patients;
+    const { Responses, UnprocessedKeys } = await this.clients.doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [table]: {
+            Keys: this.schedule.patients.map((p) => ({ clinicId: p.clinicId, patientId: p.patientId })),
+            ProjectionExpression: 'clinicId, patientId, optOuts',
+            ConsistentRead: true,
+          },
+        },
+      }),
+    );
+    if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0)
+      throw new Error('DynamoDB Local left patient reads unprocessed');
+    const optedOut = new Set(
+      (Responses?.[table] ?? [])
+        .filter((item) => Boolean((item.optOuts as { sms?: unknown } | undefined)?.sms))
+        .map((item) => `${String(item.clinicId)}#${String(item.patientId)}`),
+    );
     for (const patient of this.schedule.patients) {
-      const stored = await this.rig.repos.patients.get(patient.clinicId, patient.patientId);
-      this.log.opts.push({ seq, patientId: patient.patientId, smsOptedOut: Boolean(stored?.optOuts.sms) });
+      this.log.opts.push({
+        seq,
+        patientId: patient.patientId,
+        smsOptedOut: optedOut.has(`${patient.clinicId}#${patient.patientId}`),
+      });
     }
   }
 

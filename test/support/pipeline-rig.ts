@@ -100,6 +100,11 @@ export interface RigOverrides {
   /** The daily counters of plan-messages, send-message and handle-inbound (one shared wrapper). */
   counters?: (real: DailyCounters) => DailyCounters;
   /**
+   * The driver's "when is the next item due" (the simulator answers it with
+   * one scan of its own small table instead of a query per due partition).
+   */
+  earliestDueAt?: () => Promise<string | undefined>;
+  /**
    * AWS client mocks that the caller programs and restores, for rigs that
    * run at once in one process (the simulator routes each call to its run).
    */
@@ -229,6 +234,7 @@ export class PipelineRig {
     this.inbound = pipeline.inbound;
     this.driver = new PipelineDriver({
       ...driverParts(pipeline, { clock: this.clock, poller: this.poller, queue: this.queue }),
+      ...(overrides.earliestDueAt ? { earliestDueAt: overrides.earliestDueAt } : {}),
       // A scheduled sweep may run several dispatchers at once; their errors are kept.
       sweep: () => this.sweep(overrides.dispatchers ?? 1),
     });

@@ -119,7 +119,10 @@ export class StreamPoller {
    */
   async drain(handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>): Promise<number> {
     const streamArn = await this.arn();
-    await this.discoverShards(streamArn);
+    // A stream gains a shard only when one closes (a split or a roll-over
+    // closes the parent), so the shard list is read again only then.
+    if (this.shards.size === 0 || [...this.shards.values()].some((state) => state.closed))
+      await this.discoverShards(streamArn);
     let acknowledged = 0;
     for (const [shardId, state] of this.shards) {
       for (;;) {

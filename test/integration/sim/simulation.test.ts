@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { restoreAwsMocks } from '../../sim/aws-hub';
 import type { Violation } from '../../sim/invariants';
-import { connect, type RunResult, runSchedule, runSeeds, type SimDatabase, shrink } from '../../sim/run';
+import {
+  connect,
+  type RunResult,
+  runSchedule,
+  runSeeds,
+  type SimDatabase,
+  seedRange,
+  shrink,
+} from '../../sim/run';
 import { generateSchedule, type Schedule, TEST_SIZE } from '../../sim/schedule';
 import type { SimWorld } from '../../sim/world';
 
@@ -21,7 +29,7 @@ describe('the simulator', () => {
   const results = new Map<number, RunResult>();
 
   it(`keeps every guarantee over ${SEEDS} seeds of combined faults on the shipped handlers`, async () => {
-    const summary = await runSeeds(1, SEEDS, db, {
+    const summary = await runSeeds(seedRange(1, SEEDS), db, {
       size: TEST_SIZE,
       shrinkFailures: false,
       onResult: (result) => results.set(result.seed, result),
