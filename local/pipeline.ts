@@ -21,7 +21,7 @@ import type { InProcessQueue } from '../shared/adapters/local/in-process-queue';
 import type { DriverParts } from '../shared/adapters/local/pipeline-driver';
 import type { StreamPoller } from '../shared/adapters/local/stream-poller';
 import { formatInboundNumbers, formatSmsLanes, SWEEP_LOOKAHEAD_SECONDS } from '../shared/config/settings';
-import type { AppLogger, Telemetry } from '../shared/ports/outbound';
+import type { AppLogger, SurveyLinkSecret, Telemetry } from '../shared/ports/outbound';
 import type { DueSource, MessageRepository } from '../shared/ports/repositories';
 import type { TableNames } from '../shared/tables';
 import { dueSources } from '../shared/use-cases/dispatch-due';
@@ -40,6 +40,8 @@ export interface PipelineSettings {
   leaseMinutes?: number;
   /** Two-way numbers and their clinics (handle-inbound's INBOUND_NUMBERS). */
   inboundNumbers?: ReadonlyMap<string, string>;
+  /** Where survey emails link to (send-message's SURVEY_LINK_BASE_URL): local mode's own address. */
+  surveyLinkBaseUrl?: string;
 }
 
 /** The queues, bus and sender identities the functions name (placeholders where the caller replaces them). */
@@ -97,6 +99,7 @@ export function pipelineEnvironment(
     BACKOFF_BASE_SECONDS: settings.backoffBaseSeconds,
     BACKOFF_MAX_SECONDS: settings.backoffMaxSeconds,
     LEASE_MINUTES: settings.leaseMinutes,
+    SURVEY_LINK_BASE_URL: settings.surveyLinkBaseUrl,
     SMS_ORIGINATION_NUMBER: resources.smsOriginationNumber,
     SMS_LANES: settings.ownNumbers
       ? formatSmsLanes(
@@ -141,6 +144,8 @@ export interface PipelinePorts {
   logger: AppLogger;
   telemetry: Telemetry;
   random?: () => number;
+  /** The survey links' secret (local mode's generated one), for send-message. */
+  surveyLinkSecret?: SurveyLinkSecret;
   /** Per function: stand-ins for, or wrappers around, the adapters its composition root builds. */
   replace?: {
     plan?: PlanMessagesPorts['replace'];
@@ -185,6 +190,7 @@ export function composePipeline(environment: Record<string, string>, ports: Pipe
     ...common,
     replace: ports.replace?.send,
     ...(ports.random ? { random: ports.random } : {}),
+    ...(ports.surveyLinkSecret ? { surveyLinkSecret: ports.surveyLinkSecret } : {}),
   });
   // Answers to texts go to the same queue too, at once.
   const inbound = composeHandleInbound(environment, {

@@ -21,6 +21,7 @@ import { DynamoInboundRepository } from '../shared/adapters/dynamodb/inbound-rep
 import type { Repositories } from '../shared/adapters/dynamodb/repositories';
 import { InProcessQueue } from '../shared/adapters/local/in-process-queue';
 import { LocalOutbox, type OutboxEntry } from '../shared/adapters/local/local-outbox';
+import { LocalSurveyLinkSecret } from '../shared/adapters/local/local-survey-link-secret';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
 import {
   RecordingDeadLetters,
@@ -73,6 +74,8 @@ export interface LocalRuntimeOptions {
   logger?: AppLogger;
   /** Send rates per second (the sweep budget). */
   rates?: { sms: number; email: number };
+  /** Where local mode's HTTP server answers (survey emails link to its survey page). Default: http://127.0.0.1:$PORT or :3000. */
+  publicUrl?: string;
 }
 
 const silentLogger: AppLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -109,6 +112,8 @@ export class LocalRuntime {
   readonly events = new RecordingEventPublisher();
   readonly deadLetters = new RecordingDeadLetters();
   readonly telemetry = new RecordingTelemetry();
+  /** This run's survey link secret: links die with the run. */
+  private readonly surveyLinkSecret = new LocalSurveyLinkSecret();
   /** Signs and checks local tokens: kept in the data folder, or this run's own (local/tokens.ts). */
   readonly tokenSecret: string;
   readonly driver: PipelineDriver;
@@ -161,6 +166,7 @@ export class LocalRuntime {
       ownNumbers: new Map([[DEMO_CLINIC_ID, rates.sms]]),
       clinicCacheSeconds: 0,
       inboundNumbers: new Map([[DEMO_CLINIC_IDENTITY.number, DEMO_CLINIC_ID]]),
+      surveyLinkBaseUrl: options.publicUrl ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`,
     });
     this.inboundNumbers = new Map([[DEMO_CLINIC_IDENTITY.number, DEMO_CLINIC_ID]]);
     const logger = options.logger ?? silentLogger;
@@ -169,6 +175,7 @@ export class LocalRuntime {
       clock: this.clock,
       logger,
       telemetry: this.telemetry,
+      surveyLinkSecret: this.surveyLinkSecret,
       replace: {
         plan: () => ({ deadLetters: this.deadLetters }),
         dispatch: () => ({ queue: this.queue, events: this.events }),
@@ -199,6 +206,7 @@ export class LocalRuntime {
       logger,
       telemetry: this.telemetry,
       queue: this.queue,
+      surveyLinkSecret: this.surveyLinkSecret,
     }).deps;
     this.repos = this.api;
     const poller = new StreamPoller(clients.raw, streams, names.appointments);

@@ -71,6 +71,7 @@ async function main() {
       ...(args.start ? { start: DateTime.fromISO(args.start, { zone: 'utc' }) } : {}),
       print: (line) => console.log(line),
       logger,
+      publicUrl: `http://${host}:${port}`,
     });
   } catch (error) {
     if (error instanceof JavaMissingError) fail(error.message);

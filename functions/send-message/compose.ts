@@ -15,6 +15,7 @@ import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publ
 import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender';
 import { SnsSmsSender } from '../../shared/adapters/aws/sns-sms-sender';
 import { SqsDeadLetters } from '../../shared/adapters/aws/sqs-dead-letters';
+import { surveyLinkSecretOf } from '../../shared/adapters/aws/ssm-survey-link-secret';
 import { makeRepositories } from '../../shared/adapters/dynamodb/repositories';
 import { DynamoThrottleLog } from '../../shared/adapters/dynamodb/throttle-log';
 import { parseEnv, SendMessageEnv, tableNamesFrom } from '../../shared/config/env';
@@ -28,7 +29,13 @@ import {
 } from '../../shared/lambda/compose';
 import type { SendQueueDeps } from '../../shared/lambda/send-queue';
 import type { DailyCounters } from '../../shared/ports/counters';
-import type { DeadLetters, EmailSender, EventPublisher, SmsSender } from '../../shared/ports/outbound';
+import type {
+  DeadLetters,
+  EmailSender,
+  EventPublisher,
+  SmsSender,
+  SurveyLinkSecret,
+} from '../../shared/ports/outbound';
 import type {
   AppointmentRepository,
   BroadcastRepository,
@@ -61,6 +68,8 @@ export interface SendMessagePorts extends CommonPorts {
   /** 0 ≤ random() < 1, for backoff jitter. */
   random?: () => number;
   newId?: () => string;
+  /** Local mode's or a test's survey link secret. Default: SSM Parameter Store (SURVEY_LINK_SECRET_PARAMETER). */
+  surveyLinkSecret?: SurveyLinkSecret;
 }
 
 /**
@@ -120,6 +129,14 @@ export function composeSendMessage(
       }),
       random: ports.random ?? Math.random,
       newId: ports.newId ?? randomUUID,
+      ...(env.SURVEY_LINK_BASE_URL
+        ? {
+            surveyLinks: {
+              baseUrl: env.SURVEY_LINK_BASE_URL,
+              secret: surveyLinkSecretOf(region, env.SURVEY_LINK_SECRET_PARAMETER, ports.surveyLinkSecret),
+            },
+          }
+        : {}),
     },
     ...(common.observability ? { observability: common.observability } : {}),
   };

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsSendQueue } from '../../shared/adapters/aws/sqs-send-queue';
+import { surveyLinkSecretOf } from '../../shared/adapters/aws/ssm-survey-link-secret';
 import { DynamoCaseRepository } from '../../shared/adapters/dynamodb/case-repository';
 import { makeDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { guardClinicScope, guardSendNowCounters } from '../../shared/adapters/dynamodb/clinic-scope';
@@ -25,7 +26,7 @@ import {
   withReplacements,
 } from '../../shared/lambda/compose';
 import type { CaseRepository } from '../../shared/ports/cases';
-import type { SendQueue } from '../../shared/ports/outbound';
+import type { SendQueue, SurveyLinkSecret } from '../../shared/ports/outbound';
 import type { InboundRepository, SendNowBudget } from '../../shared/ports/repositories';
 import type { TableNames } from '../../shared/tables';
 
@@ -43,6 +44,8 @@ export interface StaffApiPorts extends CommonPorts {
   /** The immediate-send budget. Default: the `#send-now` counters, through a client that may touch nothing else. */
   sendNowBudget?: SendNowBudget;
   newId?: () => string;
+  /** Local mode's or a test's survey link secret. Default: SSM Parameter Store (SURVEY_LINK_SECRET_PARAMETER). */
+  surveyLinkSecret?: SurveyLinkSecret;
 }
 
 /**
@@ -91,6 +94,11 @@ export function composeStaffApi(environment: Environment, ports: StaffApiPorts =
       ...repos,
       sendNow,
       newId: ports.newId ?? randomUUID,
+      surveyLinkSecret: surveyLinkSecretOf(
+        env.AWS_REGION,
+        env.SURVEY_LINK_SECRET_PARAMETER,
+        ports.surveyLinkSecret,
+      ),
       clock: common.clock,
       logger: common.logger,
       telemetry: common.telemetry,

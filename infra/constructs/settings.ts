@@ -86,6 +86,18 @@ export function logGroupPrefix(deploymentName: string): string {
   return `/clinic-reminders/${deploymentName}/`;
 }
 
+/**
+ * The SSM SecureString parameter holding a deployment's survey link secret
+ * (HMAC-SHA256 key of the email survey links). The operator puts it once,
+ * before the first deploy (docs/deploy.md); the preflight checks it; the
+ * stack grants send-message and staff-api ssm:GetParameter on it only.
+ *
+ * @param deploymentName - the config's name
+ */
+export function surveyLinkParameterName(deploymentName: string): string {
+  return `/clinic-reminders/${deploymentName}/survey-link-secret`;
+}
+
 /** Alarm names start with this, so only these alarms may publish to the encrypted alarm topic. */
 export function alarmNamePrefix(deploymentName: string): string {
   return `clinic-reminders-${deploymentName}-`;

@@ -172,7 +172,8 @@ export class StaffHttpApi extends Construct {
         acknowledge(
           added,
           'AwsSolutions-APIG4',
-          `${key} is public on purpose: a liveness check or the API's own description, no data. ` +
+          `${key} is public on purpose: a liveness check, the API's own description (no data), or the email ` +
+            "survey page, whose credential is the link's HMAC signature, checked before anything is read. " +
             'The handler marks it public in its route table; every other route requires a staff ID token.',
         );
       }

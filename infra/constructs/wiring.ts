@@ -171,6 +171,30 @@ export function useSetting<S extends EnvSchema>(
 }
 
 /**
+ * Names an SSM parameter in the function's environment and lets the
+ * function read it (ssm:GetParameter on that parameter only). A
+ * SecureString under the AWS managed key `alias/aws/ssm` needs no KMS grant:
+ * that key's own policy lets the account's principals decrypt through SSM.
+ *
+ * @param fn - the function
+ * @param parameterName - the parameter's name, starting with `/`
+ * @param key - the env variable that carries the name
+ */
+export function useParameter<S extends EnvSchema>(
+  fn: ReminderFunction<S>,
+  parameterName: string,
+  key: EnvKey<S>,
+): void {
+  fn.setEnv(key, parameterName);
+  const arn = Stack.of(fn).formatArn({
+    service: 'ssm',
+    resource: 'parameter',
+    resourceName: parameterName.replace(/^\//, ''),
+  });
+  fn.allow(allowOn(['ssm:GetParameter'], [arn]));
+}
+
+/**
  * An on-failure destination for an event source mapping that grants by
  * itself (CDK's own grants the SQS key with wildcard KMS actions).
  */

@@ -23,6 +23,8 @@ export interface DeploymentNeeds {
   readonly bootstrap: { readonly parameter: string; readonly minVersion: number };
   /** The staff user pool's name, as the stateful template sets it. */
   readonly userPoolName: string;
+  /** The SecureString parameter the functions read the survey link secret from, as the template names it. */
+  readonly surveyLinkParameter: string;
 }
 
 interface TemplateResource {
@@ -57,6 +59,19 @@ export function deploymentNeeds(config: DeploymentConfig): DeploymentNeeds {
         const reserved = resource.Properties?.ReservedConcurrentExecutions;
         return typeof reserved === 'number' ? [{ logicalId, reserved }] : [];
       });
+    const surveyLinkParameters = new Set(
+      Object.values(resourcesOf(statelessArtifact.template)).flatMap((resource) => {
+        const env = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+          ?.Variables;
+        const name = env?.SURVEY_LINK_SECRET_PARAMETER;
+        return resource.Type === 'AWS::Lambda::Function' && typeof name === 'string' ? [name] : [];
+      }),
+    );
+    const [surveyLinkParameter, ...others] = [...surveyLinkParameters];
+    if (!surveyLinkParameter || others.length > 0)
+      throw new Error(
+        'the functions name no one survey link secret parameter (SURVEY_LINK_SECRET_PARAMETER)',
+      );
     const pool = Object.values(resourcesOf(statefulArtifact.template)).find(
       (resource) => resource.Type === 'AWS::Cognito::UserPool',
     );
@@ -75,6 +90,7 @@ export function deploymentNeeds(config: DeploymentConfig): DeploymentNeeds {
         ),
       },
       userPoolName: String(pool?.Properties?.UserPoolName ?? ''),
+      surveyLinkParameter,
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -19,6 +19,7 @@ import { checkCognito } from './checks/cognito';
 import { checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from './checks/email';
 import { checkLambdaConcurrency } from './checks/lambda';
 import { checkInboundSms, checkOrigination, checkSmsSandbox, checkSmsSpendLimit } from './checks/sms';
+import { checkSurveyLinkSecret } from './checks/survey-link';
 import type { DeploymentNeeds } from './needs';
 
 /** `warn` is worth reading but does not stop a deploy; `fail` does. */
@@ -135,6 +136,7 @@ export async function runPreflight(context: PreflightContext): Promise<CheckResu
     guarded('SES identity', () => checkSesIdentity(context)),
     knowingStacks('SES configuration set', (known) => checkSesConfigurationSet(context, known)),
     knowingStacks('Staff sign-in (Cognito)', (known) => checkCognito(context, known)),
+    guarded('Survey link secret', () => checkSurveyLinkSecret(context)),
   ]);
   return [credentials, stackCheck, ...rest];
 }

@@ -41,6 +41,7 @@ import {
   RECEIPT_FUNCTION_TIMEOUT,
   REPLAN_FUNCTION_TIMEOUT,
   SEND_FUNCTION_TIMEOUT,
+  surveyLinkParameterName,
 } from '../constructs/settings';
 import { STAFF_API_TIMEOUT, StaffHttpApi } from '../constructs/staff-http-api';
 import {
@@ -48,6 +49,7 @@ import {
   addStreamSource,
   useBus,
   useEmail,
+  useParameter,
   useQueue,
   useSetting,
   useSms,
@@ -500,6 +502,8 @@ export class StatelessStack extends Stack {
     useSetting(this.staffApi, 'SMS_LANES', smsLanesOf(config));
     useSetting(this.staffApi, 'EMAIL_PER_SECOND', config.email.sendRatePerSecond);
     useSetting(this.staffApi, 'LEASE_MINUTES', config.sending.leaseMinutes);
+    // The public survey page checks the links' signatures.
+    useParameter(this.staffApi, surveyLinkParameterName(config.name), 'SURVEY_LINK_SECRET_PARAMETER');
     this.staffHttpApi = new StaffHttpApi(this, 'StaffHttpApi', {
       deploymentName: config.name,
       handler: this.staffApi,
@@ -512,6 +516,10 @@ export class StatelessStack extends Stack {
       logRetentionDays: config.auditLogRetentionDays,
       throttle: config.staffApi,
     });
+
+    // Survey emails carry a signed link to the API's public survey page.
+    useParameter(this.sendMessage, surveyLinkParameterName(config.name), 'SURVEY_LINK_SECRET_PARAMETER');
+    useSetting(this.sendMessage, 'SURVEY_LINK_BASE_URL', this.staffHttpApi.url);
 
     this.consoleSite = new ConsoleSite(this, 'Console', {
       deploymentName: config.name,

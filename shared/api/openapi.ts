@@ -144,6 +144,10 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodType; description: string }
     description: 'The clinic’s own broadcast id (letters, digits, . _ -).',
   },
   caseId: { schema: CaseIdSchema, description: 'A feedback case: its `caseId`.' },
+  token: {
+    schema: z.string().min(1),
+    description: 'The survey link’s signed token (`<payload>.<signature>`, base64url), as the email has it.',
+  },
 };
 
 /** The line each operation's description ends with: who may call it. */
@@ -199,12 +203,17 @@ function operationOf(route: Route<never>): JsonSchema {
   for (const [status, response] of Object.entries(doc.responses)) {
     const isError = Number(status) >= 400;
     const schema = response.schema ?? (isError ? ErrorBodySchema : undefined);
+    const content = response.html
+      ? { 'text/html': { schema: { type: 'string' } } }
+      : schema
+        ? { 'application/json': { schema: schemaOf(schema, 'output') } }
+        : undefined;
     responses[status] = {
       description: response.description,
       ...(response.etag
         ? { headers: { ETag: { description: 'The version, quoted ("3")', schema: { type: 'string' } } } }
         : {}),
-      ...(schema ? { content: { 'application/json': { schema: schemaOf(schema, 'output') } } } : {}),
+      ...(content ? { content } : {}),
     };
   }
   const roleLine = route.public ? undefined : ROLE_LINES[route.role];

@@ -130,7 +130,19 @@ export const DispatchDueEnv = z.extend(TablesEnv, {
 });
 export type DispatchDueEnvironment = z.output<typeof DispatchDueEnv>;
 
+/**
+ * The email survey links' secret: the name of its SecureString parameter in
+ * SSM Parameter Store (the stack sets it beside the ssm:GetParameter grant on
+ * that parameter only; the operator puts the value, docs/deploy.md). Optional in the schema because local mode and the
+ * tests bring a secret of their own; a function that needs it and has
+ * neither fails on its first link, naming the variable.
+ */
+export const SURVEY_LINK_ENV = { SURVEY_LINK_SECRET_PARAMETER: z.optional(name) };
+
 export const SendMessageEnv = z.extend(TablesEnv, {
+  ...SURVEY_LINK_ENV,
+  /** Where the survey page is served (the staff API's URL): survey emails link to it. */
+  SURVEY_LINK_BASE_URL: z.optional(z.url()),
   EVENT_BUS_NAME: name,
   SEND_DEAD_LETTER_QUEUE_URL: z.url(),
   SMS_ORIGINATION_NUMBER: pattern(PATTERNS.e164),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { SEND_NOW_ENV, TablesEnv } from '../config/env';
+import { SEND_NOW_ENV, SURVEY_LINK_ENV, TablesEnv } from '../config/env';
 import { SETTINGS } from '../config/settings';
 import { CLINICS_CLAIM } from './auth';
 
@@ -47,6 +47,8 @@ function intIn(min: number, max: number, fallback: number) {
  * Lambda's 6 MB request payload.
  */
 export const StaffApiEnv = z.extend(TablesEnv, {
+  /** The survey page checks the email survey links' signatures. */
+  ...SURVEY_LINK_ENV,
   /** Patients' texts (two-way SMS): the inbox and the conversation. */
   INBOUND_TABLE: z.string().check(z.minLength(1, 'is required')),
   /** Staff replies go to the send queue at once, within the immediate-send share. */

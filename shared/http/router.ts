@@ -14,6 +14,8 @@ export interface ApiResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A body served as it is (the survey page's HTML) instead of `body` as JSON; `headers` say its type. */
+  text?: string;
 }
 
 export interface ResponseDoc {
@@ -21,6 +23,8 @@ export interface ResponseDoc {
   schema?: z.ZodType;
   /** The response carries an ETag with the record's version. */
   etag?: boolean;
+  /** The response is an HTML page (the survey page), not JSON. */
+  html?: boolean;
 }
 
 export interface RouteDoc {

@@ -31,6 +31,7 @@ import { INBOX_ROUTES } from './routes/inbox';
 import { METRICS_ROUTES } from './routes/metrics';
 import { PATIENT_ROUTES } from './routes/patients';
 import { serviceRoutes } from './routes/service';
+import { SURVEY_PAGE_ROUTES } from './routes/survey-page';
 
 export type { StaffApiDeps } from './routes/context';
 
@@ -46,6 +47,7 @@ export const STAFF_API_ROUTES: readonly StaffRoute[] = [
   ...CASE_ROUTES,
   ...METRICS_ROUTES,
   ...IMPORT_ROUTES,
+  ...SURVEY_PAGE_ROUTES,
 ];
 
 const clinicParam = (params: Record<string, string>) => params.clinicId ?? '';
@@ -128,6 +130,6 @@ export async function serveStaffApi(
   return {
     statusCode: result.status,
     headers: { ...JSON_HEADERS, ...result.headers },
-    body: JSON.stringify(result.body),
+    body: result.text ?? JSON.stringify(result.body),
   };
 }

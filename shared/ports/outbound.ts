@@ -125,3 +125,8 @@ export interface Telemetry {
   count(metric: string, value?: number, dimensions?: Record<string, string>): void;
   seconds(metric: string, value: number, dimensions?: Record<string, string>): void;
 }
+
+/** The deployment's secret that signs survey links: read once per function instance, then cached. */
+export interface SurveyLinkSecret {
+  key(): Promise<Uint8Array>;
+}

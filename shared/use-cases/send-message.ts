@@ -20,6 +20,7 @@ import {
 } from '../domain/errors';
 import type { Appointment, Channel, Clinic, Message, Patient } from '../domain/model';
 import { decide, isMoveReason, resolveLanguage, zoneFor } from '../domain/planning';
+import { signSurveyToken, surveyLinkLine, surveyPagePath } from '../domain/survey-link';
 import {
   countSegments,
   type FittedSms,
@@ -40,6 +41,7 @@ import type {
   SendRequest,
   SmsRequest,
   SmsSender,
+  SurveyLinkSecret,
   Telemetry,
 } from '../ports/outbound';
 import {
@@ -95,6 +97,8 @@ export interface SendDeps {
   random: () => number;
   /** A fresh unique id (one per delivery attempt). */
   newId: () => string;
+  /** Where survey emails link to and the secret that signs the links; absent, they go without one. */
+  surveyLinks?: { baseUrl: string; secret: SurveyLinkSecret } | undefined;
 }
 
 export type SendOutcome =
@@ -315,6 +319,36 @@ function compose(
   }
   const { subject, text } = render({ ...base, channel: 'email' });
   return { channel, request: { to: address, subject, text, ...ids } };
+}
+
+/**
+ * A survey email with its signed, single-use link to the survey page
+ * (issue 13 item 2), valid for the survey's answer window from now. A
+ * sender built without a page to link to sends the email as it is and says so.
+ */
+async function withSurveyLink(
+  deps: SendDeps,
+  request: EmailRequest,
+  message: Message,
+  context: { clinic: Clinic; patient: Patient; at: string },
+): Promise<EmailRequest> {
+  if (!deps.surveyLinks) {
+    deps.logger.warn('survey email sent without its link: no survey page configured', {
+      clinicId: message.clinicId,
+      messageId: message.messageId,
+    });
+    return request;
+  }
+  const language = resolveLanguage(context.patient, context.clinic.policy);
+  const token = signSurveyToken(await deps.surveyLinks.secret.key(), {
+    clinicId: message.clinicId,
+    patientId: message.patientId,
+    messageId: message.messageId,
+    language,
+    expiresAt: toUtcIso(parseUtc(context.at).plus({ days: context.clinic.policy.survey.answerWindowDays })),
+  });
+  const url = `${deps.surveyLinks.baseUrl.replace(/\/+$/, '')}${surveyPagePath(message.clinicId, token)}`;
+  return { ...request, text: `${request.text}\n\n${surveyLinkLine(language, url)}` };
 }
 
 /** Records a carrier opt-out on the patient, so no later message tries that number. */
@@ -571,6 +605,13 @@ async function attemptSend(attempt: Attempt): Promise<SendOutcome> {
             patient: currentPatient as Patient,
             appointment,
           });
+    if (outgoing.channel === 'email' && 'request' in outgoing && message.kind === 'survey') {
+      outgoing.request = await withSurveyLink(deps, outgoing.request, message, {
+        clinic,
+        patient: currentPatient as Patient,
+        at,
+      });
+    }
     if ('overBudget' in outgoing) {
       const { count, budget } = outgoing.overBudget;
       deps.telemetry.count('OverSegmentBudget', 1, { kind: message.kind });

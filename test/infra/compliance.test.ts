@@ -153,6 +153,9 @@ describe('acknowledged findings', () => {
       'Stateless/StaffApi/Function/Resource': noDlqNeeded,
       'Stateless/StaffHttpApi/Api/GET--health': ['AwsSolutions-APIG4'],
       'Stateless/StaffHttpApi/Api/GET--openapi.json': ['AwsSolutions-APIG4'],
+      // The email survey page: its credential is the link's signature.
+      'Stateless/StaffHttpApi/Api/GET--survey--{clinicId}--{token}': ['AwsSolutions-APIG4'],
+      'Stateless/StaffHttpApi/Api/POST--survey--{clinicId}--{token}': ['AwsSolutions-APIG4'],
       // The console: built files and CloudFront logs, no patient data; the default certificate.
       'Stateless/Console/AccessLogs': consoleBucket,
       'Stateless/Console/Files': consoleBucket,

@@ -86,7 +86,7 @@ describe('staff API: routes and authorization', () => {
 
     // Assess
     expect(keys).toEqual(STAFF_API_ROUTES.map(routeKeyOf).sort());
-    expect(keys).toHaveLength(34);
+    expect(keys).toHaveLength(36);
   });
 
   it.each(STAFF_API_ROUTES.map((route) => [routeKeyOf(route), route.public === true] as const))(
@@ -110,11 +110,16 @@ describe('staff API: routes and authorization', () => {
     },
   );
 
-  it('leaves only /health and /openapi.json public', () => {
+  it('leaves only /health, /openapi.json and the email survey page (its link is signed) public', () => {
     const open = [...routesByKey()]
       .filter(([, route]) => route.AuthorizationType === 'NONE')
       .map(([key]) => key);
-    expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json']);
+    expect(open.sort()).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'GET /survey/{clinicId}/{token}',
+      'POST /survey/{clinicId}/{token}',
+    ]);
   });
 
   it('accepts only ID tokens the staff app client (or the console’s) got from the staff user pool, in the Authorization header', () => {
@@ -340,7 +345,7 @@ describe('staff API: the function', () => {
     expect(CLINICS_CLAIM).toBe('custom:clinics');
   });
 
-  it('writes clinics, patients and appointments; of messages, queries a partition and creates and updates staff replies, never the due index; sends only to the send queue', () => {
+  it('writes clinics, patients and appointments; of messages, queries a partition and creates and updates staff replies, never the due index; sends only to the send queue; reads one SSM parameter (the survey link secret)', () => {
     // Prepare
     const tableStatements = (table: string) =>
       staffApiStatements().filter(
@@ -376,7 +381,13 @@ describe('staff API: the function', () => {
         [statement.Action].flat().map((action) => action.split(':')[0]),
       ),
     );
-    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs', 'sqs']);
+    expect([...services].sort()).toEqual(['dynamodb', 'kms', 'logs', 'sqs', 'ssm']);
+    // The survey link secret: its one parameter, read only.
+    const ssm = staffApiStatements().filter((statement) => JSON.stringify(statement.Action).includes('ssm:'));
+    expect(ssm.map((statement) => [statement.Action].flat())).toEqual([['ssm:GetParameter']]);
+    expect(JSON.stringify(ssm.map((statement) => statement.Resource))).toContain(
+      ':parameter/clinic-reminders/riverside/survey-link-secret',
+    );
     const sqs = staffApiStatements().filter((statement) => JSON.stringify(statement.Action).includes('sqs:'));
     expect(sqs.map((statement) => [statement.Action].flat())).toEqual([['sqs:SendMessage']]);
     expect(JSON.stringify(sqs.map((statement) => statement.Resource))).toContain('SendQueue');

@@ -23,6 +23,10 @@ export const ORIGINATION_NUMBER = '+18005550199';
 export const FROM_ADDRESS = 'Riverside Family Clinic <reminders@clinic.example>';
 export const CONFIGURATION_SET = 'clinic-reminders';
 export const SMS_CONFIGURATION_SET = 'clinic-reminders-riverside';
+/** The survey link secret's SecureString parameter (infra/constructs/settings.ts, surveyLinkParameterName). */
+export const SURVEY_LINK_PARAMETER = '/clinic-reminders/riverside/survey-link-secret';
+/** The staff API's URL: survey emails link to its public survey page. */
+export const STAFF_API_URL = 'https://api.riverside.example/';
 
 /** The context Lambda passes; the handlers read only its names. */
 export const LAMBDA_CONTEXT = {
@@ -86,6 +90,8 @@ export const CDK_ENVIRONMENT = {
     BACKOFF_BASE_SECONDS: '30',
     BACKOFF_MAX_SECONDS: '900',
     CLINIC_CACHE_SECONDS: '60',
+    SURVEY_LINK_SECRET_PARAMETER: SURVEY_LINK_PARAMETER,
+    SURVEY_LINK_BASE_URL: STAFF_API_URL,
   }),
   'staff-api': (names: TableNames) => ({
     ...tableVariables(names),
@@ -101,6 +107,7 @@ export const CDK_ENVIRONMENT = {
     IMPORT_MAX_ROWS: '1000',
     STAFF_BROADCAST_MAX_RECIPIENTS: '100',
     SMS_PRICE_PER_SEGMENT: '0.0083',
+    SURVEY_LINK_SECRET_PARAMETER: SURVEY_LINK_PARAMETER,
   }),
   'seed-clinics': (names: TableNames) => ({ CLINICS_TABLE: names.clinics }),
   'handle-inbound': (names: TableNames) => ({

@@ -11,7 +11,7 @@ import type { Clock } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type { CaseRepository } from '../../ports/cases';
 import type { DailyCounters } from '../../ports/counters';
-import type { AppLogger, Telemetry } from '../../ports/outbound';
+import type { AppLogger, SurveyLinkSecret, Telemetry } from '../../ports/outbound';
 import type {
   AppointmentRepository,
   BroadcastRepository,
@@ -44,6 +44,8 @@ export interface StaffApiDeps {
   counters: DailyCounters;
   /** Staff replies go to the send queue at once, within the immediate-send share. */
   sendNow: SendNowPorts;
+  /** The secret that signs and checks the email survey links (the public survey page). */
+  surveyLinkSecret: SurveyLinkSecret;
   /** A fresh unique id (a staff reply's, when the caller sends no idempotency key). */
   newId: () => string;
   clock: Clock;

@@ -16,6 +16,7 @@ import { guardClinicScope, guardSendNowCounters } from '../../../shared/adapters
 import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-budget';
+import { LocalSurveyLinkSecret } from '../../../shared/adapters/local/local-survey-link-secret';
 import { RecordingTelemetry } from '../../../shared/adapters/local/recorders';
 import type { Broadcast } from '../../../shared/domain/broadcasts';
 import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
@@ -28,6 +29,9 @@ import { TEST_NOW } from '../../support/factories';
 import { type TestTables, useTestTables } from '../../support/tables';
 
 /** The send queue staff replies go to (SQS is mocked where a test sends one). */
+/** The survey links' secret every API test signs and checks with. */
+export const TEST_SURVEY_LINK_SECRET = new LocalSurveyLinkSecret(Buffer.alloc(32, 7));
+
 export const SEND_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/send-queue';
 
 export interface ApiCall {
@@ -52,6 +56,8 @@ export interface ApiAnswer {
   headers: Record<string, string>;
   // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
   body: any;
+  /** The body as sent (an HTML page's, where `body` is undefined). */
+  text: string;
 }
 
 export interface LogLine {
@@ -123,6 +129,7 @@ export function useStaffApi(
         newToken: randomUUID,
       },
       newId: randomUUID,
+      surveyLinkSecret: TEST_SURVEY_LINK_SECRET,
       clock: fixedClock(options.now ?? TEST_NOW),
       logger,
       telemetry,
@@ -156,10 +163,13 @@ export function useStaffApi(
             }),
       });
       const result = await handler()(event, {} as Context);
+      const headers = (result.headers ?? {}) as Record<string, string>;
+      const html = String(headers['content-type'] ?? '').startsWith('text/html');
       return {
         status: result.statusCode ?? 0,
-        headers: (result.headers ?? {}) as Record<string, string>,
-        body: result.body ? JSON.parse(result.body) : undefined,
+        headers,
+        body: result.body && !html ? JSON.parse(result.body) : undefined,
+        text: result.body ?? '',
       };
     },
     async seed(records) {

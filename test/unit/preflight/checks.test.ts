@@ -18,7 +18,7 @@ import {
   GetEmailIdentityCommand,
 } from '@aws-sdk/client-sesv2';
 import { GetSMSAttributesCommand, GetSMSSandboxAccountStatusCommand } from '@aws-sdk/client-sns';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, GetParameterCommand, type ParameterMetadata } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeploymentConfig } from '../../../infra/config/schema';
@@ -41,6 +41,7 @@ import {
   checkSmsSandbox,
   checkSmsSpendLimit,
 } from '../../../infra/preflight/checks/sms';
+import { checkSurveyLinkSecret } from '../../../infra/preflight/checks/survey-link';
 import type { DeployedStacks, PreflightContext } from '../../../infra/preflight/preflight';
 import {
   accountSettings,
@@ -887,5 +888,71 @@ describe('preflight: staff sign-in (Cognito)', () => {
     // Assess
     expect(result.status).toBe('fail');
     expect(result.detail).toContain('on the ESSENTIALS plan with threat protection OFF');
+  });
+});
+
+describe('preflight: survey link secret', () => {
+  const NAME = '/clinic-reminders/riverside/survey-link-secret';
+  const PUT = `aws ssm put-parameter --region us-east-1 --name ${NAME} --type SecureString --value "$(openssl rand -base64 48)"`;
+  const described = (changes: Partial<ParameterMetadata>) => ({
+    Parameters: [
+      { Name: NAME, Type: 'SecureString' as const, KeyId: 'alias/aws/ssm', Version: 1, ...changes },
+    ],
+  });
+
+  it('passes the SecureString under the AWS managed key, reading its description only (never its value)', async () => {
+    // Act
+    const result = await checkSurveyLinkSecret(context);
+
+    // Assess
+    expect(result).toEqual({
+      title: 'Survey link secret',
+      status: 'ok',
+      detail: `${NAME}, a SecureString under alias/aws/ssm`,
+    });
+    expect(inputsOf(account.mocks.ssm, DescribeParametersCommand)).toStrictEqual([
+      { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [NAME] }] },
+    ]);
+    expect(inputsOf(account.mocks.ssm, GetParameterCommand)).toStrictEqual([]);
+  });
+
+  it('fails a missing parameter with the command that puts a random one', async () => {
+    // Arrange
+    installNewAccount(account);
+
+    // Act
+    const result = await checkSurveyLinkSecret(context);
+
+    // Assess
+    expect(result).toEqual({
+      title: 'Survey link secret',
+      status: 'fail',
+      detail: `no parameter ${NAME} in us-east-1: survey emails cannot be signed`,
+      fix: `Put it once (a random value; nobody needs to know it): ${PUT}`,
+    });
+  });
+
+  it('fails a plain String parameter and one under a key the functions may not use', async () => {
+    // Arrange
+    account.mocks.ssm
+      .on(DescribeParametersCommand)
+      .resolvesOnce(described({ Type: 'String', KeyId: undefined }))
+      .resolves(described({ KeyId: 'alias/clinic-data' }));
+
+    // Act
+    const plain = await checkSurveyLinkSecret(context);
+    const otherKey = await checkSurveyLinkSecret(context);
+
+    // Assess
+    expect(plain.status).toBe('fail');
+    expect(plain.detail).toBe(`${NAME} is a String parameter; it must be a SecureString`);
+    expect(plain.fix).toBe(
+      `Delete it (aws ssm delete-parameter --region us-east-1 --name ${NAME}), then put it again: ${PUT}`,
+    );
+    expect(otherKey.status).toBe('fail');
+    expect(otherKey.detail).toBe(
+      `${NAME} is encrypted with alias/clinic-data; the functions may decrypt it only under alias/aws/ssm`,
+    );
+    expect(otherKey.fix).toBe(`Put it again under the default key: ${PUT} --overwrite`);
   });
 });

@@ -31,6 +31,7 @@ const TITLES = [
   'SES identity',
   'SES configuration set',
   'Staff sign-in (Cognito)',
+  'Survey link secret',
 ];
 
 describe('preflight run', () => {
@@ -64,6 +65,7 @@ describe('preflight run', () => {
       'SMS origination identity',
       'SES account',
       'SES identity',
+      'Survey link secret',
     ]);
     for (const result of failed) expect(result.fix, result.title).toBeTruthy();
     expect(exitCodeOf(results)).toBe(1);

@@ -32,7 +32,12 @@ import {
   GetSMSSandboxAccountStatusCommand,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  DescribeParametersCommand,
+  GetParameterCommand,
+  ParameterNotFound,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { loadDeploymentConfig } from '../../../infra/config/load';
@@ -55,6 +60,7 @@ export const EXAMPLE_NEEDS: DeploymentNeeds = {
   ],
   bootstrap: { parameter: '/cdk-bootstrap/hnb659fds/version', minVersion: 6 },
   userPoolName: 'clinic-reminders-riverside-staff',
+  surveyLinkParameter: '/clinic-reminders/riverside/survey-link-secret',
 };
 
 export const EXAMPLE_CONFIG = loadDeploymentConfig('example');
@@ -185,6 +191,20 @@ export function installReadyAccount({ mocks }: MockedAccount): void {
       DataType: 'text',
     },
   });
+  mocks.ssm.on(DescribeParametersCommand).resolves({
+    Parameters: [
+      {
+        Name: EXAMPLE_NEEDS.surveyLinkParameter,
+        ARN: `arn:aws:ssm:us-east-1:111122223333:parameter${EXAMPLE_NEEDS.surveyLinkParameter}`,
+        Type: 'SecureString',
+        KeyId: 'alias/aws/ssm',
+        LastModifiedDate: new Date('2026-11-20T09:20:00Z'),
+        Version: 1,
+        Tier: 'Standard',
+        DataType: 'text',
+      },
+    ],
+  });
   mocks.lambda.on(GetAccountSettingsCommand).resolves(accountSettings(1000, 1000));
   mocks.sns.on(GetSMSSandboxAccountStatusCommand).resolves({ IsInSandbox: false });
   mocks.sns.on(GetSMSAttributesCommand).resolves({ attributes: { MonthlySpendLimit: '150' } });
@@ -240,6 +260,7 @@ export function installNewAccount(account: MockedAccount): void {
     .rejects(
       new ParameterNotFound({ message: 'Parameter /cdk-bootstrap/hnb659fds/version not found.', $metadata }),
     );
+  mocks.ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   mocks.lambda.on(GetAccountSettingsCommand).resolves(accountSettings(10, 10));
   mocks.sns.on(GetSMSSandboxAccountStatusCommand).resolves({ IsInSandbox: true });
   mocks.sns.on(GetSMSAttributesCommand).resolves({ attributes: {} });
