@@ -222,7 +222,9 @@ describe('the staff console, in Chromium against local mode', () => {
     await poll(() => timeline.getByRole('row', { name: /Reminder \(1d\).*Pending/ }).count()).toBe(1);
     await page.screenshot({ path: '/tmp/console-appointment-moved.png', fullPage: true });
 
-    // Someone else changes it meanwhile: saving the console's stale version shows both, and reload clears it.
+    // Someone else changes it while the move form is open: saving shows both versions, even after the page's
+    // own refresh has shown theirs (the form saves against the version it was opened on), and reload clears it.
+    await page.getByRole('button', { name: 'Move' }).click();
     const current = await call('GET', `/v1/clinics/demo-clinic/appointments/${appointmentId}`);
     const other = await fetch(`${url}/v1/clinics/demo-clinic/appointments/${appointmentId}`, {
       method: 'PUT',
@@ -239,7 +241,8 @@ describe('the staff console, in Chromium against local mode', () => {
       }),
     });
     expect(other.status).toBe(200);
-    await page.getByRole('button', { name: 'Move' }).click();
+    // The page's refresh (every 5 s) shows their version; the open form still saves against the old one.
+    await page.getByText('Room 2, 12 River Road').first().waitFor({ timeout: 10_000 });
     await page.getByLabel('Time').fill('12:00');
     await page.getByRole('button', { name: 'Save the new time' }).click();
     const conflict = page.getByRole('alert').filter({ hasText: 'Changed by someone else' });

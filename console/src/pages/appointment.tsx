@@ -47,7 +47,9 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
   const [conflict, setConflict] = useState<Conflict | undefined>();
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
-  const [moving, setMoving] = useState(false);
+  // The version the move form was opened on: its save sends that version's If-Match, so a change someone
+  // else saves while the form is open (which the page's own refresh shows) is a conflict, not overwritten.
+  const [movingFrom, setMovingFrom] = useState<Loaded | undefined>();
   const path = { clinicId, appointmentId };
 
   const [loaded, reload] = useLoad<Loaded>(
@@ -88,7 +90,7 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
     setError('');
     setConflict(undefined);
     setNotice(done);
-    setMoving(false);
+    setMovingFrom(undefined);
     reload();
     // The pipeline plans the change's messages a moment later: show them without waiting for the next poll.
     setTimeout(reload, PLAN_DELAY_MS);
@@ -169,7 +171,7 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
                 locale={language}
                 onReload={() => {
                   setConflict(undefined);
-                  setMoving(false);
+                  setMovingFrom(undefined);
                   reload();
                 }}
               />
@@ -177,7 +179,11 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
             <Details value={value} t={t} locale={language} clinicZone={clinic.timeZone} />
             {value.appointment.status === 'booked' && (
               <div class="row actions">
-                <button type="button" aria-expanded={moving} onClick={() => setMoving(!moving)}>
+                <button
+                  type="button"
+                  aria-expanded={movingFrom !== undefined}
+                  onClick={() => setMovingFrom(movingFrom ? undefined : value)}
+                >
                   {t.appointment.actionLabel.move}
                 </button>
                 <button type="button" class="danger" onClick={() => void act('cancel', value)}>
@@ -191,12 +197,12 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
                 </button>
               </div>
             )}
-            {moving && value.appointment.status === 'booked' && (
+            {movingFrom && value.appointment.status === 'booked' && (
               <MoveFormView
-                appointment={value.appointment}
+                appointment={movingFrom.appointment}
                 zone={clinic.timeZone}
                 t={t}
-                onSubmit={(form) => void move(value, form)}
+                onSubmit={(form) => void move(movingFrom, form)}
               />
             )}
             <TimelineTable timeline={value.timeline} t={t} locale={language} />
