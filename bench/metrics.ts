@@ -125,7 +125,7 @@ function seedRecords() {
               },
             }
           : {}),
-        version: 3,
+        version: 1,
         scheduleVersion: 1,
         createdAt: CREATED,
         updatedAt: startAt,
