@@ -5,11 +5,15 @@
  * (npm test builds it first). One browser for the file; each test a page.
  * axe-core checks every page for serious or critical violations; the tests
  * use the keyboard where staff would. Screenshots go to /tmp/console-*.png.
+ * The file ends with the patients' email survey page (issue 13), in the same
+ * browser and local mode (a child and a browser of its own cost ~15 s of the
+ * suite) but a context with JavaScript disabled: /tmp/survey-page-*.png.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
+import { DateTime } from 'luxon';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIST } from '../../local/console-files';
@@ -568,6 +572,82 @@ describe('the staff console, in Chromium against local mode', () => {
     } finally {
       await staff.close();
       page = previous;
+    }
+  });
+});
+
+describe('the email survey page, in Chromium with JavaScript disabled', () => {
+  it('answers the survey email’s link through the plain form, and refuses the link a second time', async () => {
+    // Arrange: an email-only Spanish patient's visit, completed; the clock past the survey's due time.
+    const eva = await call('PUT', '/v1/clinics/demo-clinic/patients/p-eva', {
+      firstName: 'Eva',
+      email: 'eva@example.com',
+      channels: ['email'],
+      language: 'es',
+    });
+    expect(eva.status).toBe(201);
+    const now = DateTime.fromISO(
+      ((await (await fetch(`${url}/local/clock`)).json()) as { now: string }).now,
+      { zone: 'utc' },
+    );
+    const visit = await call('PUT', '/v1/clinics/demo-clinic/appointments/a-eva', {
+      patientId: 'p-eva',
+      startAt: now.plus({ minutes: 5 }).startOf('minute').toISO({ suppressMilliseconds: true }),
+      durationMinutes: 30,
+    });
+    expect(visit.status, JSON.stringify(visit.body)).toBe(201);
+    expect((await call('POST', '/v1/clinics/demo-clinic/appointments/a-eva/complete')).status).toBe(200);
+    expect((await call('POST', '/local/clock', { advance: 'PT4H' })).status).toBe(200);
+    const survey = async () => {
+      const outbox = (await (await fetch(`${url}/local/outbox`)).json()) as {
+        entries: { messageId: string; text: string; channel: string }[];
+      };
+      return outbox.entries.find(
+        (entry) => entry.channel === 'email' && entry.messageId.startsWith('a-eva#survey#'),
+      );
+    };
+    await poll(async () => (await survey())?.text ?? '').toContain('Responda aquí');
+    const link = /(http:\/\/\S+\/survey\/\S+)/.exec((await survey())?.text ?? '')?.[1] as string;
+    expect(link.startsWith(`${url}/survey/demo-clinic/`)).toBe(true);
+    const promoters = async () =>
+      (
+        (await call('GET', '/v1/clinics/demo-clinic/metrics?from=2026-11-30&to=2026-12-07')).body as {
+          nps: { promoters: number };
+        }
+      ).nps.promoters;
+    const promotersBefore = await promoters();
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'es-MX' });
+    const patientPage = await context.newPage();
+    patientPage.setDefaultTimeout(10_000);
+    try {
+      // Act: open the link, pick 9, write a comment, submit the plain form.
+      const opened = await patientPage.goto(link);
+      expect(opened?.status()).toBe(200);
+      // Nothing on the page needs a script: there is none, and this context would run none.
+      expect(await patientPage.locator('script').count()).toBe(0);
+      const body = (await patientPage.textContent('body')) ?? '';
+      expect(body).toContain('Demo Family Clinic');
+      expect(body).not.toContain('a-eva');
+      await patientPage.screenshot({ path: '/tmp/survey-page-form.png', fullPage: true });
+      await patientPage.getByRole('radio', { name: '9' }).check();
+      await patientPage.getByLabel('¿Qué podemos mejorar? (opcional)').fill('Muy amables, gracias.');
+      const [answered] = await Promise.all([
+        patientPage.waitForNavigation(),
+        patientPage.getByRole('button', { name: 'Enviar' }).click(),
+      ]);
+
+      // Assess: thanked, recorded as an email answer, and the link spent.
+      expect(answered?.status()).toBe(200);
+      expect(await patientPage.textContent('main')).toContain('Gracias por su respuesta.');
+      await patientPage.screenshot({ path: '/tmp/survey-page-thanks.png', fullPage: true });
+      // The answer is counted like an SMS score: one promoter more in the week's NPS.
+      expect(await promoters()).toBe(promotersBefore + 1);
+      const again = await patientPage.goto(link);
+      expect(again?.status()).toBe(410);
+      expect(await patientPage.textContent('main')).toContain('Esta encuesta ya fue respondida.');
+      await patientPage.screenshot({ path: '/tmp/survey-page-used.png', fullPage: true });
+    } finally {
+      await context.close();
     }
   });
 });
