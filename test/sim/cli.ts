@@ -1,5 +1,5 @@
 /**
- * npm run simulate -- --seeds N [--first F] [--seed S] [--steps K]
+ * npm run simulate -- --seeds N [--first F] [--seed S] [--steps K] [--visits V]
  *   [--workers W] [--concurrency C] [--no-shrink]
  *
  * Starts DynamoDB Local, runs N seeds (from F, default 1) or replays one
@@ -129,7 +129,7 @@ async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary
   const workers = Math.max(1, Math.min(integer('workers', DEFAULT_WORKERS), count));
   const summary: SeedsSummary = { seeds: 0, steps: 0, providerCalls: 0, faults: {}, failures: [], ms: 0 };
   const passOn = [
-    ...['first', 'seeds', 'steps', 'concurrency'].flatMap((name) => {
+    ...['first', 'seeds', 'steps', 'visits', 'concurrency'].flatMap((name) => {
       const value = option(name);
       return value === undefined ? [] : [`--${name}`, value];
     }),
@@ -179,7 +179,10 @@ async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary
 }
 
 async function main(): Promise<number> {
-  const size = { ...DEFAULT_SIZE, steps: integer('steps', DEFAULT_SIZE.steps) };
+  const size = {
+    steps: integer('steps', DEFAULT_SIZE.steps),
+    visits: integer('visits', DEFAULT_SIZE.visits),
+  };
   if (process.argv.includes('--worker')) return work(size);
   const seed = option('seed');
   const count = integer('seeds', 10);
