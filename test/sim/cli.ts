@@ -124,10 +124,17 @@ async function work(size: ScheduleSize): Promise<number> {
 }
 
 /** Forks the workers and adds up what they report, printing progress every 100 seeds. */
-async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary> {
+async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary & { stopped?: boolean }> {
   const started = performance.now();
   const workers = Math.max(1, Math.min(integer('workers', DEFAULT_WORKERS), count));
-  const summary: SeedsSummary = { seeds: 0, steps: 0, providerCalls: 0, faults: {}, failures: [], ms: 0 };
+  const summary: SeedsSummary & { stopped?: boolean } = {
+    seeds: 0,
+    steps: 0,
+    providerCalls: 0,
+    faults: {},
+    failures: [],
+    ms: 0,
+  };
   const passOn = [
     ...['first', 'seeds', 'steps', 'visits', 'concurrency'].flatMap((name) => {
       const value = option(name);
@@ -136,6 +143,19 @@ async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary
     ...(process.argv.includes('--no-shrink') ? ['--no-shrink'] : []),
   ];
   const script = fileURLToPath(import.meta.url);
+  const children: ReturnType<typeof fork>[] = [];
+  // SIGTERM or SIGINT (a run out of time) stops the workers and reports the seeds finished so far.
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const onSignal = () => {
+    summary.stopped = true;
+    for (const child of children) child.kill();
+    stop();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const finished = Array.from(
     { length: workers },
     (_, k) =>
@@ -149,8 +169,10 @@ async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary
           '--endpoint',
           endpoint,
         ]);
+        children.push(child);
         let done = false;
         child.on('message', (message: WorkerMessage) => {
+          if (summary.stopped) return;
           if (message.type === 'done') {
             done = true;
             return;
@@ -172,7 +194,7 @@ async function runWorkers(endpoint: string, count: number): Promise<SeedsSummary
         );
       }),
   );
-  await Promise.all(finished);
+  await Promise.race([Promise.all(finished), stopped]);
   summary.failures.sort((a, b) => a.seed - b.seed);
   summary.ms = performance.now() - started;
   return summary;
@@ -202,6 +224,9 @@ async function main(): Promise<number> {
         {
           seeds: summary.seeds,
           firstSeed: first,
+          ...(summary.stopped
+            ? { stoppedEarly: `by a signal, after ${summary.seeds} of ${count} seeds` }
+            : {}),
           size,
           steps: summary.steps,
           providerCalls: summary.providerCalls,
