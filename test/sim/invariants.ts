@@ -5,10 +5,19 @@
  * run reports every broken guarantee at once.
  */
 import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DateTime } from 'luxon';
 import { ACCEPTED_STATUSES, TERMINAL_STATUSES } from '../../shared/domain/constants';
-import type { Message } from '../../shared/domain/model';
+import {
+  addCounts,
+  appointmentChangeEvents,
+  type Counts,
+  recountFromRaw,
+} from '../../shared/domain/counters';
+import type { Appointment, Message, Patient } from '../../shared/domain/model';
 import { CHANGE_NOTICE_EXEMPT_HOURS, CHANGE_NOTICE_KINDS } from '../../shared/domain/planning/rules';
+import { readAppointment } from '../../shared/domain/stored';
 import type { CommitRecord, ProviderCallRecord, SimWorld } from './world';
 
 export interface Violation {
@@ -65,7 +74,7 @@ function isQuiet(at: string, zone: string, window: { start: string; end: string 
 
 /** The schedule version a message was planned for (`a-1#reminder#1d#v2` → 2). */
 function plannedVersion(messageId: string): number | undefined {
-  const match = /#v(\d+)$/.exec(messageId);
+  const match = /#v(\d+)(?:#|$)/.exec(messageId);
   return match ? Number(match[1]) : undefined;
 }
 
@@ -209,6 +218,78 @@ export async function checkInvariants(world: SimWorld, messages: Map<string, Mes
   }
 
   violations.push(...(await checkStaffView(world, messages)));
+  violations.push(...(await checkCounters(world, messages)));
+  return violations;
+}
+
+/**
+ * Each clinic's daily counters equal a recount from its raw items
+ * (shared/domain/counters.ts recountFromRaw): its messages as stored, every
+ * opt-out any checkpoint saw (a later START drops it from the record, not
+ * from the day it was counted), and the appointments' changes as the
+ * stream recorded them (a move after a confirmation drops it from the
+ * record, not from the count).
+ */
+async function checkCounters(world: SimWorld, messages: Map<string, Message>): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  const changes: { before: Appointment | undefined; after: Appointment }[] = [];
+  await world.rig.newStreamPoller().drain(async (event) => {
+    for (const record of event.Records) {
+      const image = (which: 'NewImage' | 'OldImage') => {
+        const raw = record.dynamodb?.[which];
+        return raw ? readAppointment(unmarshall(raw as Record<string, AttributeValue>), which) : undefined;
+      };
+      const after = image('NewImage');
+      if (after)
+        changes.push({ before: record.eventName === 'MODIFY' ? image('OldImage') : undefined, after });
+    }
+    return { batchItemFailures: [] };
+  });
+  for (const clinic of world.schedule.clinics) {
+    const patients = world.log.opts
+      .filter((o) =>
+        world.schedule.patients.some((p) => p.patientId === o.patientId && p.clinicId === clinic.clinicId),
+      )
+      .map((o) => ({ clinicId: clinic.clinicId, patientId: o.patientId, optOuts: o.optOuts }) as Patient);
+    const recount = recountFromRaw(
+      {
+        messages: [...messages.values()].filter((m) => m.clinicId === clinic.clinicId),
+        appointments: [],
+        patients,
+      },
+      clinic.timeZone,
+    );
+    const seen = new Set<string>();
+    for (const { before, after } of changes.filter((c) => c.after.clinicId === clinic.clinicId))
+      for (const event of appointmentChangeEvents(before, after, clinic.timeZone)) {
+        if (seen.has(event.eventId)) continue;
+        seen.add(event.eventId);
+        addCounts(recount.get(event.day) ?? recount.set(event.day, {}).get(event.day) ?? {}, event.counts);
+      }
+    const stored = await world.rig.repos.counters.readDays(clinic.clinicId, '2000-01-01', '2100-12-31');
+    const show = (days: Iterable<[string, Counts]>) =>
+      JSON.stringify(
+        [...days]
+          .map(
+            ([day, counts]) =>
+              [
+                day,
+                Object.entries(counts)
+                  .filter(([, n]) => n !== 0)
+                  .sort(),
+              ] as const,
+          )
+          .filter(([, counts]) => counts.length > 0)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      );
+    const counted = show(stored.map((d) => [d.day, d.counts] as [string, Counts]));
+    const recounted = show(recount);
+    if (counted !== recounted)
+      violations.push({
+        invariant: 'counters-match-recount',
+        detail: `${clinic.clinicId}: counted ${counted} vs recount ${recounted}`,
+      });
+  }
   return violations;
 }
 

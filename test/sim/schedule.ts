@@ -43,7 +43,7 @@ export type InFlight =
   | { kind: 'text'; patient: number; body: 'STOP' | 'START' };
 
 export type CrashTarget = 'messages' | 'appointments' | 'queue' | 'sms' | 'email';
-export type ProviderFault = 'throttle' | '5xx' | 'timeout-lost' | 'timeout-delivered';
+export type ProviderFault = 'throttle' | '5xx' | 'timeout-lost' | 'timeout-delivered' | 'carrier-opt-out';
 
 /** Faults armed while a step runs (decided per call by hashChance, not by call order). */
 export interface Faults {
@@ -73,7 +73,13 @@ export type Action =
   /** The whole appointments stream is delivered to plan-messages again. */
   | { kind: 'replay' }
   /** A patient texts; `duplicate`: SNS delivers it twice. */
-  | { kind: 'text'; patient: number; body: string; duplicate: boolean };
+  | { kind: 'text'; patient: number; body: string; duplicate: boolean }
+  /**
+   * A delivery receipt for the `pick`-th message a provider took so far
+   * (SMS: TEXT_DELIVERED or TEXT_CARRIER_UNREACHABLE; email: Delivery or a
+   * permanent Bounce); `duplicate`: the receipts queue delivers it twice.
+   */
+  | { kind: 'receipt'; pick: number; delivered: boolean; duplicate: boolean };
 
 export interface Step {
   /** Stable across shrinking: fault decisions hash it, not the step's position. */
@@ -141,7 +147,7 @@ const QUIET = [
 
 const OFFSETS = [['2h'], ['1d', '2h'], ['3d', '1d', '2h'], ['1d']];
 
-const TEXTS = ['C', 'STOP', 'START', 'HELP', 'R', 'Thanks, see you then', 'stop texting me', 'YES'];
+const TEXTS = ['C', 'STOP', 'START', 'HELP', 'R', 'Thanks, see you then', 'stop texting me', 'YES', '9', '3'];
 
 /**
  * The schedule of one seed.
@@ -219,7 +225,14 @@ function randomAction(random: Prng, visits: number, patients: number): Action {
     };
   if (roll < 0.48) return { kind: 'cancel', visit };
   if (roll < 0.5) return { kind: 'complete', visit };
-  if (roll < 0.64) return { kind: 'text', patient, body: random.pick(TEXTS), duplicate: random.chance(0.3) };
+  if (roll < 0.6) return { kind: 'text', patient, body: random.pick(TEXTS), duplicate: random.chance(0.3) };
+  if (roll < 0.66)
+    return {
+      kind: 'receipt',
+      pick: random.int(0, 9),
+      delivered: random.chance(0.6),
+      duplicate: random.chance(0.3),
+    };
   if (roll < 0.7)
     return {
       kind: 'patient',
@@ -242,7 +255,7 @@ function randomFaults(random: Prng, visits: number, patients: number): Faults {
   }
   if (random.chance(0.35)) {
     faults.provider = {
-      kind: random.pick(['throttle', '5xx', 'timeout-lost', 'timeout-delivered'] as const),
+      kind: random.pick(['throttle', '5xx', 'timeout-lost', 'timeout-delivered', 'carrier-opt-out'] as const),
       rate: random.pick([0.2, 0.5]),
     };
   }

@@ -15,17 +15,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { InternalServiceErrorException, TooManyRequestsException } from '@aws-sdk/client-sesv2';
-import { InternalErrorException, ThrottledException } from '@aws-sdk/client-sns';
+import { InternalErrorException, OptedOutException, ThrottledException } from '@aws-sdk/client-sns';
 import { BatchGetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DateTime } from 'luxon';
+import { composeHandleReceipts } from '../../functions/handle-receipts/compose';
+import { makeHandler as makeReceiptsHandler } from '../../functions/handle-receipts/handler';
 import { composeStaffApi } from '../../functions/staff-api/compose';
 import { makeHandler as makeStaffApiHandler } from '../../functions/staff-api/handler';
 import { inboundEvent } from '../../local/inbound';
+import { receiptQueueBody } from '../../local/receipts';
 import type { DynamoClients } from '../../shared/adapters/dynamodb/client';
 import { CapturingLogger } from '../../shared/adapters/local/recorders';
 import { SWEEP_LOOKAHEAD_SECONDS } from '../../shared/config/settings';
-import type { Appointment } from '../../shared/domain/model';
+import type { Appointment, Patient } from '../../shared/domain/model';
 import { toUtcIso } from '../../shared/domain/time';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../shared/http/auth';
 import { toApiEvent } from '../../shared/http/events';
@@ -58,6 +61,8 @@ export interface ProviderCallRecord {
   to: string;
   text: string;
   outcome: CallOutcome;
+  /** The provider's id, when it took the message. */
+  providerMessageId?: string;
 }
 
 /** An appointment as stored right after a staff change committed. */
@@ -74,6 +79,8 @@ export interface OptRecord {
   seq: number;
   patientId: string;
   smsOptedOut: boolean;
+  /** The stored opt-outs (the counters' recount takes each one ever seen). */
+  optOuts: Patient['optOuts'];
 }
 
 export interface SimLog {
@@ -141,6 +148,9 @@ export class SimWorld {
   private readonly occurrences = new Map<string, number>();
   private readonly sending = new AsyncLocalStorage<InFlightSend>();
   private readonly staffApi: ReturnType<typeof makeStaffApiHandler>;
+  private readonly receipts: ReturnType<typeof makeReceiptsHandler>;
+  /** Receipts whose delivery failed (the message was still being sent): SQS delivers them again. */
+  private pendingReceipts: SQSRecord[] = [];
   /** Texts whose delivery failed; SQS delivers them again (at the next step). */
   private pendingTexts: SQSEvent[] = [];
   private idSeq = 0;
@@ -177,6 +187,14 @@ export class SimWorld {
         logger: new CapturingLogger(),
         telemetry: this.rig.telemetry,
         newId: () => `sim-id-${++this.idSeq}`,
+      }).deps,
+    );
+    this.receipts = makeReceiptsHandler(
+      composeHandleReceipts(this.rig.environment, {
+        dynamo: clients.doc,
+        clock: this.rig.clock,
+        logger: new CapturingLogger(),
+        telemetry: this.rig.telemetry,
       }).deps,
     );
   }
@@ -235,16 +253,13 @@ export class SimWorld {
   /** The answers of the mocked AWS clients for this run (test/sim/aws-hub.ts routes them here). */
   readonly aws: AwsAnswers = {
     publish: async (input) => {
-      const seq = await this.providerCall('sms', String(input.PhoneNumber), String(input.Message));
-      return { MessageId: `sns-${seq}` };
+      return { MessageId: await this.providerCall('sms', String(input.PhoneNumber), String(input.Message)) };
     },
     sendEmail: async (input) => {
-      const seq = await this.providerCall(
-        'email',
-        String(input.Destination?.ToAddresses?.[0]),
-        String(input.Content?.Simple?.Body?.Text?.Data),
-      );
-      return { MessageId: `ses-${seq}` };
+      const to = String(input.Destination?.ToAddresses?.[0]);
+      return {
+        MessageId: await this.providerCall('email', to, String(input.Content?.Simple?.Body?.Text?.Data)),
+      };
     },
     sendMessageBatch: (input) => {
       const { queue } = this.rig;
@@ -276,17 +291,20 @@ export class SimWorld {
    * One provider request: runs the in-flight change (once per step), then
    * answers as the armed fault says. Returns the call's sequence number.
    */
-  private async providerCall(channel: 'sms' | 'email', to: string, text: string): Promise<number> {
+  private async providerCall(channel: 'sms' | 'email', to: string, text: string): Promise<string> {
     const send = this.sending.getStore();
     const messageId = send?.messageId ?? '?';
     const seq = ++this.seq;
     const step = this.armed;
     const n = this.occurrence(`provider.${messageId}`);
     const fault = step?.faults.provider;
-    const outcome: CallOutcome =
+    const picked =
       fault && hashChance(this.schedule.seed, step.id, 'provider', messageId, n) < fault.rate
         ? fault.kind
         : 'accepted';
+    // A carrier opt-out is an SMS refusal; an email meets throttling instead.
+    const outcome: CallOutcome = picked === 'carrier-opt-out' && channel === 'email' ? 'throttle' : picked;
+    const providerMessageId = `${channel === 'sms' ? 'sns' : 'ses'}-${this.schedule.seed}-${seq}`;
     this.log.calls.push({
       seq,
       at: this.rig.clock.now().toISO() ?? '',
@@ -297,13 +315,14 @@ export class SimWorld {
       to,
       text,
       outcome,
+      ...(outcome === 'accepted' ? { providerMessageId } : {}),
     });
     if (step?.faults.inFlight && !this.inFlightDone) {
       this.inFlightDone = true;
       this.count(`in-flight ${step.faults.inFlight.kind}`);
       await this.inFlight(step.faults.inFlight, step.id);
     }
-    if (outcome === 'accepted') return seq;
+    if (outcome === 'accepted') return providerMessageId;
     this.count(`provider ${outcome}`);
     const metadata = (status: number) => ({ $metadata: { httpStatusCode: status } });
     if (outcome === 'throttle') {
@@ -311,6 +330,8 @@ export class SimWorld {
         ? new ThrottledException({ message: 'Rate exceeded', ...metadata(400) })
         : new TooManyRequestsException({ message: 'Too many requests', ...metadata(429) });
     }
+    if (outcome === 'carrier-opt-out')
+      throw new OptedOutException({ message: 'Phone number is opted out', ...metadata(400) });
     if (outcome === '5xx') {
       throw channel === 'sms'
         ? new InternalErrorException({ message: 'Internal', ...metadata(500) })
@@ -368,6 +389,7 @@ export class SimWorld {
     this.inFlightDone = false;
     try {
       await this.redeliverTexts();
+      await this.redeliverReceipts();
       await this.act(step);
     } catch (error) {
       if (!(error instanceof InjectedCrashError))
@@ -407,6 +429,9 @@ export class SimWorld {
         this.count('stream replayed');
         await rig.replayStream();
         return rig.driver.settle();
+      case 'receipt':
+        await this.receipt(action.pick, action.delivered, action.duplicate);
+        return rig.driver.settle();
       case 'text': {
         const patient = this.schedule.patients[action.patient];
         if (!patient) return;
@@ -422,6 +447,7 @@ export class SimWorld {
     this.armed = undefined;
     try {
       await this.redeliverTexts();
+      await this.redeliverReceipts();
       let end = this.rig.clock.now().plus({ days: 1 });
       for (const visit of this.schedule.visits) {
         const stored = await this.rig.repos.appointments.get(visit.clinicId, visit.appointmentId);
@@ -502,17 +528,15 @@ export class SimWorld {
     );
     if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0)
       throw new Error('DynamoDB Local left patient reads unprocessed');
-    const optedOut = new Set(
-      (Responses?.[table] ?? [])
-        .filter((item) => Boolean((item.optOuts as { sms?: unknown } | undefined)?.sms))
-        .map((item) => `${String(item.clinicId)}#${String(item.patientId)}`),
+    const stored = new Map(
+      (Responses?.[table] ?? []).map((item) => [
+        `${String(item.clinicId)}#${String(item.patientId)}`,
+        (item.optOuts ?? {}) as Patient['optOuts'],
+      ]),
     );
     for (const patient of this.schedule.patients) {
-      this.log.opts.push({
-        seq,
-        patientId: patient.patientId,
-        smsOptedOut: optedOut.has(`${patient.clinicId}#${patient.patientId}`),
-      });
+      const optOuts = stored.get(`${patient.clinicId}#${patient.patientId}`) ?? {};
+      this.log.opts.push({ seq, patientId: patient.patientId, smsOptedOut: Boolean(optOuts.sms), optOuts });
     }
   }
 
@@ -662,6 +686,74 @@ export class SimWorld {
     } catch (error) {
       this.pendingTexts.push(event);
       if (!(error instanceof InjectedCrashError)) throw error;
+    }
+  }
+
+  /** A delivery receipt, as the receipts queue delivers it (one SQS record), for a message a provider took. */
+  private async receipt(pick: number, delivered: boolean, duplicate: boolean): Promise<void> {
+    const taken = this.log.calls.filter((call) => call.providerMessageId !== undefined);
+    const call = taken[pick % Math.max(1, taken.length)];
+    if (!call?.providerMessageId) return;
+    const forText = call.channel === 'sms';
+    const event = forText
+      ? delivered
+        ? 'TEXT_DELIVERED'
+        : 'TEXT_CARRIER_UNREACHABLE'
+      : delivered
+        ? 'Delivery'
+        : 'Bounce';
+    this.count(`receipt ${delivered ? 'delivered' : 'undeliverable'}`);
+    const at = this.rig.clock.now();
+    const record = {
+      messageId: `sim-receipt-${++this.idSeq}`,
+      receiptHandle: 'sim',
+      body: receiptQueueBody(
+        {
+          messageId: call.messageId,
+          event,
+          ...(event === 'Bounce' ? { bounceType: 'Permanent' as const } : {}),
+        },
+        {
+          clinicId: call.clinicId,
+          patientId: call.patientId,
+          messageId: call.messageId,
+          channel: call.channel,
+          providerMessageId: call.providerMessageId,
+          to: call.to,
+        },
+        at.toISO() ?? '',
+      ),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(at.toMillis()),
+        SenderId: 'sns.amazonaws.com',
+        ApproximateFirstReceiveTimestamp: String(at.toMillis()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:receipts',
+      awsRegion: 'us-east-1',
+    } as SQSRecord;
+    await this.deliverReceipt(record);
+    if (duplicate) {
+      this.count('duplicate receipt delivery');
+      await this.deliverReceipt(record);
+    }
+    await this.checkpoint();
+  }
+
+  private async deliverReceipt(record: SQSRecord): Promise<void> {
+    const result = await this.receipts({ Records: [record] }, context);
+    if (result && result.batchItemFailures.length > 0) this.pendingReceipts.push(record);
+  }
+
+  private async redeliverReceipts(): Promise<void> {
+    const pending = this.pendingReceipts;
+    this.pendingReceipts = [];
+    for (const record of pending) {
+      this.count('receipt redelivered');
+      await this.deliverReceipt(record);
     }
   }
 

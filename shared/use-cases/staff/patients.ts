@@ -1,12 +1,15 @@
 import { PatientBodySchema } from '../../api/schemas';
 import { CHANNELS } from '../../domain/constants';
+import { optOutEvents } from '../../domain/counters';
 import { type FieldIssue, NotFoundError, ValidationError } from '../../domain/errors';
 import type { Channel, Consent, OptOut, Patient } from '../../domain/model';
 import { PatientSchema } from '../../domain/model';
 import { keptUndeliverable } from '../../domain/receipts';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
+import type { DailyCounters } from '../../ports/counters';
 import type { ClinicRepository, InboundRepository, PatientRepository } from '../../ports/repositories';
+import { recordEvents } from '../count-events';
 import { withNumberOptOut } from '../number-opt-out';
 import { checkExpectedVersion, loadClinic, type Saved, sameContent } from './common';
 
@@ -15,6 +18,8 @@ export interface PatientDeps {
   patients: PatientRepository;
   /** A number's STOP from before any patient had it, which a patient given the number inherits. */
   inbound: Pick<InboundRepository, 'getNumberOptState'>;
+  /** Daily counters: an opt-out staff record, or one the patient inherits with a number (after the write). */
+  counters: DailyCounters;
   clock: Clock;
 }
 
@@ -86,6 +91,7 @@ export async function getPatient(
  * 5. A phone new to the patient inherits the number's STOP from before any
  *    patient had it (number-opt-out.ts).
  * 6. Write it conditionally, unless nothing changed.
+ * 7. Count each opt-out new on the record (staff's, or the number's inherited).
  *
  * @param deps - repositories and clock
  * @param ids - clinic and patient id
@@ -101,7 +107,7 @@ export async function savePatient(
   actor: { subject: string },
 ): Promise<Saved<Patient>> {
   const input = parseOrThrow(PatientBodySchema, body);
-  await loadClinic(deps.clinics, ids.clinicId);
+  const clinic = await loadClinic(deps.clinics, ids.clinicId);
   const current = await deps.patients.get(ids.clinicId, ids.patientId);
   checkExpectedVersion(`patient ${ids.patientId}`, current, expectedVersion);
 
@@ -139,5 +145,12 @@ export async function savePatient(
   const next = await withNumberOptOut(deps.inbound, parsed, current);
   if (current && sameContent(next, current)) return { record: current, outcome: 'unchanged' };
   await deps.patients.put(next, current?.version ?? null);
+  // Opt-outs new on this record count on their day, as a texted STOP does
+  // (an HTTP request has no redelivery: see docs/architecture.md, "Limits").
+  const fresh = CHANNELS.filter(
+    (channel) => next.optOuts[channel] && next.optOuts[channel]?.at !== current?.optOuts[channel]?.at,
+  );
+  const newOptOuts = Object.fromEntries(fresh.map((channel) => [channel, next.optOuts[channel]]));
+  await recordEvents(deps.counters, optOutEvents({ ...next, optOuts: newOptOuts }, clinic.timeZone));
   return { record: next, outcome: current ? 'updated' : 'created' };
 }

@@ -261,7 +261,13 @@ describe('a number that texted STOP before any patient had it', () => {
       },
       null,
     );
-    const deps = { clinics: rig.repos.clinics, patients: rig.repos.patients, inbound, clock: rig.clock };
+    const deps = {
+      clinics: rig.repos.clinics,
+      patients: rig.repos.patients,
+      inbound,
+      counters: rig.repos.counters,
+      clock: rig.clock,
+    };
     const staff = { subject: 'staff-user-1' };
     const contact = { firstName: 'Luis', channels: ['sms'], language: 'es' };
     await savePatient(
