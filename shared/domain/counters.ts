@@ -261,6 +261,24 @@ export function optOutEvents(patient: Patient, zone: string, since?: string): Co
   return events;
 }
 
+/**
+ * The opt-outs a patient change adds: each one on the record after it that
+ * the record before it did not hold (a channel newly opted out, or opted out
+ * again at a new instant), as {@link optOutEvents} counts them.
+ *
+ * @param before - the patient before the change (undefined when created)
+ * @param after - the patient as stored after it
+ * @param zone - the clinic's zone
+ */
+export function optOutChangeEvents(
+  before: Patient | undefined,
+  after: Patient,
+  zone: string,
+): CounterEvent[] {
+  const held = new Set(before ? optOutEvents(before, zone).map((event) => event.eventId) : []);
+  return optOutEvents(after, zone).filter((event) => !held.has(event.eventId));
+}
+
 function minutesBetween(from: string, to: string): number {
   return Math.max(0, parseUtc(to).diff(parseUtc(from), 'minutes').minutes);
 }

@@ -1,6 +1,6 @@
 import { PatientBodySchema } from '../../api/schemas';
 import { CHANNELS } from '../../domain/constants';
-import { optOutEvents } from '../../domain/counters';
+import { optOutChangeEvents } from '../../domain/counters';
 import { type FieldIssue, NotFoundError, ValidationError } from '../../domain/errors';
 import type { Channel, Consent, OptOut, Patient } from '../../domain/model';
 import { PatientSchema } from '../../domain/model';
@@ -147,10 +147,6 @@ export async function savePatient(
   await deps.patients.put(next, current?.version ?? null);
   // Opt-outs new on this record count on their day, as a texted STOP does
   // (an HTTP request has no redelivery: see docs/architecture.md, "Limits").
-  const fresh = CHANNELS.filter(
-    (channel) => next.optOuts[channel] && next.optOuts[channel]?.at !== current?.optOuts[channel]?.at,
-  );
-  const newOptOuts = Object.fromEntries(fresh.map((channel) => [channel, next.optOuts[channel]]));
-  await recordEvents(deps.counters, optOutEvents({ ...next, optOuts: newOptOuts }, clinic.timeZone));
+  await recordEvents(deps.counters, optOutChangeEvents(current, next, clinic.timeZone));
   return { record: next, outcome: current ? 'updated' : 'created' };
 }

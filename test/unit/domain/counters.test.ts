@@ -8,11 +8,12 @@ import {
   localDayOf,
   messageOutcomeEvent,
   npsFigures,
+  optOutChangeEvents,
   recountFromRaw,
   visitRemindedEvent,
   weekOf,
 } from '../../../shared/domain/counters';
-import { makeAppointment, makeMessage } from '../../support/factories';
+import { makeAppointment, makeMessage, makePatient } from '../../support/factories';
 
 const sent = (overrides = {}) =>
   makeMessage({
@@ -127,5 +128,29 @@ describe('daily counters (pure)', () => {
     });
     expect(days.get('2026-12-08')?.[COUNTER.visitReminded]).toBeUndefined();
     expect(weekOf('2026-12-09')).toBe('2026-12-07');
+  });
+
+  it('counts the opt-outs a patient change adds, and none it only keeps', () => {
+    const stopped = { at: '2026-12-08T02:30:00.000Z', source: 'staff' as const };
+    const before = makePatient({ optOuts: { sms: stopped } });
+    const emailToo = makePatient({
+      optOuts: { sms: stopped, email: { at: '2026-12-09T15:00:00.000Z', source: 'staff' } },
+    });
+    expect(optOutChangeEvents(before, emailToo, 'America/Chicago')).toEqual([
+      {
+        clinicId: 'demo-clinic',
+        eventId: 'opt-out#p-1#email#2026-12-09T15:00:00.000Z',
+        day: '2026-12-09',
+        counts: { [COUNTER.optOut('email')]: 1 },
+      },
+    ]);
+    // Kept as it was: nothing; created opted out: counted on its local day (the 7th in Chicago).
+    expect(optOutChangeEvents(before, before, 'America/Chicago')).toEqual([]);
+    expect(optOutChangeEvents(undefined, before, 'America/Chicago').map((event) => event.day)).toEqual([
+      '2026-12-07',
+    ]);
+    // Opted out again at a new instant (after a START lifted it): counted again.
+    const again = makePatient({ optOuts: { sms: { at: '2026-12-10T15:00:00.000Z', source: 'staff' } } });
+    expect(optOutChangeEvents(before, again, 'America/Chicago')).toHaveLength(1);
   });
 });
