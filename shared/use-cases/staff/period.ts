@@ -35,7 +35,8 @@ export function resolvePeriod(query: { from: string; to: string }, zone: string,
   const to = resolveBound(query.to, zone, 'to', issues);
   if (from && to) {
     if (to <= from) issues.push({ path: 'to', message: 'must be after from' });
-    else if (to.diff(from, 'days').days > maxDays) {
+    // Days counted in the clinic's zone: 92 local days across a DST change are 92 days and an hour.
+    else if (to.setZone(zone).diff(from.setZone(zone), 'days').days > maxDays) {
       issues.push({ path: 'to', message: `must be at most ${maxDays} days after from` });
     }
   }

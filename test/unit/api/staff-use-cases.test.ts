@@ -149,4 +149,14 @@ describe('query periods', () => {
       /at most 31 days/,
     );
   });
+
+  it('counts the longest period in local days across a DST change', () => {
+    expect(resolvePeriod({ from: '2026-09-01', to: '2026-12-02' }, 'America/New_York', 92)).toEqual({
+      from: '2026-09-01T04:00:00.000Z',
+      to: '2026-12-02T05:00:00.000Z',
+    });
+    expect(() => resolvePeriod({ from: '2026-09-01', to: '2026-12-03' }, 'America/New_York', 92)).toThrow(
+      /to: must be at most 92 days after from/,
+    );
+  });
 });
