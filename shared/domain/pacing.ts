@@ -101,6 +101,8 @@ export class MinuteSchedule {
   private readonly room: number[];
   private readonly used: number[];
   private placed = 0;
+  /** The first second the next text may take (see {@link closePlaced}). */
+  private opensAt = 0;
   /** Parts the whole minute may carry. */
   readonly budget: number;
 
@@ -139,7 +141,7 @@ export class MinuteSchedule {
    */
   find(parts: number, from: number): Placement | undefined {
     if (parts > this.remaining) return undefined;
-    for (let s = Math.max(0, from); s < this.room.length; s++) {
+    for (let s = Math.max(0, from, this.opensAt); s < this.room.length; s++) {
       const free = this.freeAt(s);
       if (parts <= free) return { second: s, parts, takes: [[s, parts]] };
       if (free > 0 && this.used[s] === 0) {
@@ -154,6 +156,18 @@ export class MinuteSchedule {
   commit(placement: Placement): void {
     for (const [second, parts] of placement.takes) this.used[second] = (this.used[second] ?? 0) + parts;
     this.placed += placement.parts;
+  }
+
+  /**
+   * Starts whatever is placed from now on after every second used so far, so
+   * none of it shares a second with what is already placed. The sweep calls it
+   * between priorities: texts sent in the same second go side by side (SQS
+   * delays are whole seconds, and the sender runs batches in parallel), so only
+   * a later second puts every higher-priority text at the provider first. It
+   * costs at most the free room of one second.
+   */
+  closePlaced(): void {
+    this.opensAt = Math.max(this.opensAt, this.used.findLastIndex((parts) => parts > 0) + 1);
   }
 
   /** Parts placed at each second (the figures the tests and the bench read). */

@@ -132,7 +132,9 @@ export function dueSources(config: Pick<DispatchConfig, 'ownNumbers'>): DueSourc
  *    segment budget for its kind: the most it can be); a lane stops at the
  *    first entry its minute cannot hold, the rest stay due for the next
  *    sweep. A text is always charged to its clinic's number, wherever the
- *    index holds it.
+ *    index holds it. Each priority starts in a second after the last one the
+ *    higher priorities took on that number, so none of its texts goes side by
+ *    side with (and may reach the provider before) a higher-priority one.
  * 4. Skip items already past their point (`notAfter`), with a reason.
  * 5. Claim each item (conditional: only a pending item at the revision read,
  *    or one whose earlier claim lapsed), so racing sweeps take it once.
@@ -198,7 +200,12 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
       : (lanes.get(entry.key.clinicId) ?? lanes.get(SHARED_LANE));
 
   for (const priority of PRIORITIES) {
-    for (const lane of lanes.values()) lane.stopped = lane.schedule.remaining <= 0;
+    for (const lane of lanes.values()) {
+      // A lower priority starts in a second after the higher ones' last, so every
+      // higher-priority text of the minute reaches the provider first.
+      lane.schedule.closePlaced();
+      lane.stopped = lane.schedule.remaining <= 0;
+    }
     for (const lane of lanes.values()) {
       if (lane.stopped) continue;
       let foreignInARow = 0;

@@ -100,6 +100,45 @@ describe('pacing within the minute', () => {
   });
 });
 
+describe('priorities within the minute', () => {
+  it('starts the medium texts in a second after the last high one, never beside it', async () => {
+    // Three a second; of second 0 one part is kept for immediate sends, so it holds two.
+    const rig = rigFor({ settings: { smsPerSecond: 3, emailPerSecond: 1 } });
+    rig.clock.set(DateTime.fromISO('2026-12-02T09:00:00Z', { zone: 'utc' }));
+    // The medium surveys have waited longest; the high reminders are due now.
+    for (let index = 0; index < 3; index++)
+      await outboxItem(rig, {
+        patientId: `p-med-${index}`,
+        messageId: `a-med-${index}#survey#2h#v1`,
+        kind: 'survey',
+        offset: '2h',
+        priority: 'medium',
+        dueAt: '2026-12-02T08:59:00.000Z',
+      });
+    for (let index = 0; index < 4; index++)
+      await outboxItem(rig, {
+        patientId: `p-high-${index}`,
+        messageId: `a-high-${index}#reminder#2h#v1`,
+        dueAt: '2026-12-02T09:00:00.000Z',
+      });
+
+    await rig.sweep();
+
+    const entries = rig.sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries ?? [];
+    const delays = entries.map((e) => [JSON.parse(String(e.MessageBody)).messageId, e.DelaySeconds]);
+    // High: two at 0 s, two at 1 s. Second 1 has room for one more, but the medium ones start at 2 s.
+    expect(delays).toEqual([
+      ['a-high-0#reminder#2h#v1', 0],
+      ['a-high-1#reminder#2h#v1', 0],
+      ['a-high-2#reminder#2h#v1', 1],
+      ['a-high-3#reminder#2h#v1', 1],
+      ['a-med-0#survey#2h#v1', 2],
+      ['a-med-1#survey#2h#v1', 2],
+      ['a-med-2#survey#2h#v1', 2],
+    ]);
+  });
+});
+
 describe('pacing across sweeps', () => {
   it('leaves for the next sweep what its pace would push into the next minute, so two sweeps never overlap', async () => {
     // 6 a minute (one every 10 s); twelve reminders due half a minute after the sweep.

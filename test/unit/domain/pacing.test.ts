@@ -47,6 +47,38 @@ describe('pacing a number over the minute', () => {
     ).toEqual([30, 31, 0]);
   });
 
+  it('starts what is placed after closePlaced in a later second than everything before, never beside it', () => {
+    const schedule = new MinuteSchedule(3, 60);
+    // Four high-priority texts: three fill second 0, one goes at second 1 (room for two more there).
+    expect(
+      placeAll(
+        schedule,
+        Array.from({ length: 4 }, () => ({ parts: 1, from: 0 })),
+      ),
+    ).toEqual([0, 0, 0, 1]);
+    schedule.closePlaced();
+    // The next priority skips second 1's free room, even for a text due at second 0.
+    expect(
+      placeAll(
+        schedule,
+        Array.from({ length: 4 }, () => ({ parts: 1, from: 0 })),
+      ),
+    ).toEqual([2, 2, 2, 3]);
+    expect(schedule.partsAt(1)).toBe(1);
+    // A third priority starts after second 3; closing again with nothing placed since changes nothing.
+    schedule.closePlaced();
+    schedule.closePlaced();
+    expect(placeAll(schedule, [{ parts: 1, from: 0 }])).toEqual([4]);
+    // The skipped room is not placed, so the budget still counts it: the sweep stops at the first text that finds no second.
+    expect(schedule.remaining).toBe(180 - 9);
+  });
+
+  it('closing an empty minute loses nothing', () => {
+    const schedule = new MinuteSchedule(1, 60);
+    schedule.closePlaced();
+    expect(placeAll(schedule, [{ parts: 1, from: 0 }])).toEqual([0]);
+  });
+
   it('gathers a fractional rate into the earliest seconds: one part a minute goes at once', () => {
     expect(
       placeAll(new MinuteSchedule(1 / 60, 60), [
