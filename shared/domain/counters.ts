@@ -105,7 +105,8 @@ export function bucketOf(value: number, bounds: readonly number[]): string {
 /** How a finished message is counted, or undefined while it is not finished by a send attempt. */
 export function messageOutcomeOf(message: Message): MessageOutcome | undefined {
   // Only what send-message finished: it marks `sending` first, so sendingAt is
-  // set; a message skipped or withdrawn by planning never was.
+  // set; a message skipped or withdrawn by planning is not sending, and an
+  // attempt given back to pending (a throttle, a retry) clears it (sim seed 121).
   if (!message.sendingAt || !message.finishedAt) return undefined;
   if (ACCEPTED_STATUSES.has(message.status)) return 'sent';
   if (message.status === 'failed' || message.status === 'skipped' || message.status === 'unknown') {

@@ -723,6 +723,7 @@ export const MessageSchema = z.strictObject({
   createdAt: UtcInstantSchema,
   updatedAt: UtcInstantSchema,
   queuedAt: UtcInstantSchema.optional(),
+  /** When the attempt now sending, or the one that ended the message, started (cleared when an attempt is given back to pending). */
   sendingAt: UtcInstantSchema.optional(),
   /** When it reached a terminal state. */
   finishedAt: UtcInstantSchema.optional(),

@@ -536,7 +536,9 @@ export class DynamoMessageRepository implements MessageRepository {
           updatedAt: next.at,
           ...(next.failedChannels?.length ? { failedChannels: [...next.failedChannels] } : {}),
         },
-        remove: ['claimToken', 'leaseUntil'],
+        // sendingAt is the start of the attempt now sending or the one that ended
+        // the message: an attempt given back is none of those (messageOutcomeOf).
+        remove: ['claimToken', 'leaseUntil', 'sendingAt'],
         increment: ['rev'],
         alreadyDone: (current) =>
           current.status === 'pending' &&

@@ -3,8 +3,9 @@
  * that shows it fixed, named after the seed that found it. The seeds
  * themselves stay in the 50 that npm test runs.
  */
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { PublishCommand, ThrottledException } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
+import { recountFromRaw } from '../../../shared/domain/counters';
 import type { MessageRepository } from '../../../shared/ports/repositories';
 import { usePipelineRig } from '../../support/pipeline-rig';
 
@@ -54,5 +55,39 @@ describe('simulator findings', () => {
         .filter((e) => e.detailType === 'MessageFailed')
         .map((e) => [e.detail.messageId, e.detail.status, e.detail.reason]),
     ).toEqual([['a-unknown#confirmation#-#v1', 'unknown', 'provider-no-answer']]);
+  });
+
+  it('sim seed 121: a message planning withdraws after a throttled attempt is not counted as a send outcome, nor recounted as one', async () => {
+    // Prepare: the provider throttles the confirmation's first attempt, so it waits for its retry.
+    const rig = rigFor();
+    rig.smsFails(new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }), 1);
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const booked = await rig.book('a-withdrawn', {
+      patientId: patient.patientId,
+      startAt: '2026-12-08T15:00:00Z',
+      durationMinutes: 30,
+    });
+    await rig.advanceTo('2026-12-01T15:00:10Z');
+    const waiting = (await rig.messagesOf(booked)).find((m) => m.kind === 'confirmation');
+    expect(waiting?.attempts).toBe(1);
+    expect(['pending', 'queued']).toContain(waiting?.status);
+
+    // Act: staff cancel the visit before the retry; planning withdraws the confirmation.
+    const cancelled = await rig.changeStatus(booked, { to: 'cancelled', by: 'clinic' });
+    await rig.advanceTo('2026-12-01T16:00:00Z');
+
+    // Assess: withdrawn, never sent; the day's counters are what a recount of the stored items says.
+    const messages = await rig.messagesOf(cancelled);
+    expect(messages.find((m) => m.kind === 'confirmation')).toMatchObject({ status: 'skipped', attempts: 1 });
+    expect(messages.find((m) => m.kind === 'confirmation')?.sendingAt).toBeUndefined();
+    const appointment = await rig.repos.appointments.get('demo-clinic', 'a-withdrawn');
+    const recount = recountFromRaw(
+      { messages, appointments: appointment ? [appointment] : [] },
+      'America/New_York',
+    );
+    const days = await rig.repos.counters.readDays('demo-clinic', '2026-11-01', '2027-01-01');
+    expect(days.map((d) => [d.day, d.counts])).toEqual([...recount.entries()]);
+    expect(JSON.stringify([...recount.entries()])).not.toContain('confirmation');
   });
 });
