@@ -201,11 +201,25 @@ export interface MessageRepository {
     claim: { token: string; leaseUntil: string; at: string },
   ): Promise<void>;
   /**
-   * Marks the claimed item as being sent by this attempt and takes it out of
-   * the due index. Only the holder of `token` may, and only from queued.
-   * Returns the message as stored after the change.
+   * Marks the claimed item as being sent by this attempt. Only the holder of
+   * `token` may, and only from queued. The item stays in the due index under
+   * its claim's lease until the attempt ends, so an attempt whose every
+   * delivery died is found by the sweep once the lease lapses
+   * ({@link retakeLapsedAttempt}). Returns the message as stored after the change.
    */
   markSending(key: MessageKey, attempt: { token: string; attemptId: string; at: string }): Promise<Message>;
+  /**
+   * Takes back a `sending` item of `token` whose lease lapsed before `at`
+   * (every delivery of its attempt died), with a new lease, so its queue
+   * message can be sent again to settle it: send-message then finds the
+   * attempt interrupted and records the outcome as unknown, never sending
+   * twice. Conditional: one sweep wins.
+   */
+  retakeLapsedAttempt(
+    key: MessageKey,
+    token: string,
+    lease: { leaseUntil: string; at: string },
+  ): Promise<Message>;
   /** sending → sent, with the provider's id (and why, when it went by a fallback channel). */
   markSent(
     key: MessageKey,

@@ -1,5 +1,6 @@
 import { type OwnNumberRate, SHARED_LANE } from '../config/settings';
 import { CHANNELS, type Channel, PRIORITIES, segmentBudgetFor } from '../domain/constants';
+import type { Message } from '../domain/model';
 import { MinuteSchedule } from '../domain/pacing';
 import { parseMessageId } from '../domain/planning/ids';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
@@ -66,6 +67,11 @@ export interface DispatchSummary {
   lostRaces: number;
   /** Claimed but refused by the queue; put back to be taken again. */
   requeued: number;
+  /**
+   * Sending items whose lease lapsed (every delivery of the attempt died):
+   * queued again to be settled, as unknown when a provider may have taken them.
+   */
+  retaken: number;
 }
 
 /** Where a lane's texts leave from, with this minute's room. */
@@ -158,6 +164,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
     expired: 0,
     lostRaces: 0,
     requeued: 0,
+    retaken: 0,
   };
   const claimed: { entry: DueEntry; send: QueuedSend; lane: Lane; parts: number }[] = [];
 
@@ -199,6 +206,32 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
       ? lanes.get('email')
       : (lanes.get(entry.key.clinicId) ?? lanes.get(SHARED_LANE));
 
+  const retaken: QueuedSend[] = [];
+  /**
+   * A `sending` item still in the index past its lease: its attempt's every
+   * delivery died (the queue message went to the dead-letter queue), so
+   * nothing else will end it. Takes it back and queues its request again with
+   * the attempt's token; send-message finds the attempt interrupted and settles
+   * it (unknown when a provider may have taken it) without sending again.
+   */
+  const retake = async (current: Message | undefined): Promise<boolean> => {
+    if (current?.status !== 'sending' || !current.claimToken || !current.leaseUntil) return false;
+    if (current.leaseUntil >= at) return false;
+    const key = { clinicId: current.clinicId, patientId: current.patientId, messageId: current.messageId };
+    try {
+      await deps.messages.retakeLapsedAttempt(key, current.claimToken, {
+        leaseUntil: toUtcIso(now.plus({ minutes: deps.config.leaseMinutes })),
+        at,
+      });
+    } catch (error) {
+      if (!(error instanceof MessageTransitionError)) throw error;
+      return false;
+    }
+    retaken.push({ request: { ...key, token: current.claimToken }, delaySeconds: 0 });
+    summary.retaken += 1;
+    return true;
+  };
+
   for (const priority of PRIORITIES) {
     for (const lane of lanes.values()) {
       // A lower priority starts in a second after the higher ones' last, so every
@@ -212,7 +245,9 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
       const pageSize = Math.max(1, Math.min(1000, lane.schedule.remaining));
       for await (const entry of deps.messages.dueOldestFirst(lane.sources, priority, upTo, pageSize)) {
         if (entry.notAfter < at) {
-          if (await expire(deps, entry, at)) summary.expired += 1;
+          const current = await expire(deps, entry, at);
+          if (current === 'expired') summary.expired += 1;
+          else await retake(current);
           continue;
         }
         const target = payer(entry);
@@ -244,7 +279,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
           await deps.messages.claim(entry.key, entry.rev, { token, leaseUntil, at });
         } catch (error) {
           if (!(error instanceof MessageTransitionError)) throw error;
-          summary.lostRaces += 1;
+          if (!(await retake(error.current))) summary.lostRaces += 1;
           continue;
         }
         target.schedule.commit(placement);
@@ -260,8 +295,10 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
     }
   }
 
-  const { failed } = await deps.queue.enqueue(claimed.map((item) => item.send));
+  // Retaken attempts last: send-message settles them without a provider call.
+  const { failed } = await deps.queue.enqueue([...claimed.map((item) => item.send), ...retaken]);
   const refused = new Set(failed);
+  // A refused retaken request needs nothing: its lease lapses again and the next sweep retries.
   for (const [index, item] of claimed.entries()) {
     if (!refused.has(index)) {
       summary.enqueued[item.entry.channel] += 1;
@@ -298,16 +335,21 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchSummary> 
   if (summary.expired) deps.telemetry.count('MessagesExpired', summary.expired);
   if (summary.lostRaces) deps.telemetry.count('ClaimLostRace', summary.lostRaces);
   if (summary.requeued) deps.telemetry.count('EnqueueFailed', summary.requeued);
+  if (summary.retaken) deps.telemetry.count('LapsedAttemptRetaken', summary.retaken);
   return summary;
 }
 
-/** Skips an item that can no longer be useful; false if someone else moved it first. */
-async function expire(deps: DispatchDeps, entry: DueEntry, at: string): Promise<boolean> {
+/** Skips an item that can no longer be useful; else the item as someone else left it (or none). */
+async function expire(
+  deps: DispatchDeps,
+  entry: DueEntry,
+  at: string,
+): Promise<'expired' | Message | undefined> {
   try {
     await deps.messages.withdraw(entry.key, { reason: 'expired', at });
-    return true;
+    return 'expired';
   } catch (error) {
-    if (error instanceof MessageTransitionError) return false;
+    if (error instanceof MessageTransitionError) return error.current;
     throw error;
   }
 }

@@ -472,8 +472,8 @@ export class SimWorld {
    * have no number of their own, so every due item is in a partition the
    * sweep reads). And it skips the sweeps that can change nothing, which
    * would otherwise run every minute while an item waits out its lease: a
-   * queued item in the index can be taken again only once its lease has
-   * lapsed, or withdrawn once past its notAfter, both compared with the
+   * queued (or sending) item in the index can be taken again only once its
+   * lease has lapsed, or (queued) withdrawn once past its notAfter, both compared with the
    * sweep's own time; until then a sweep's claim of it fails and writes
    * nothing. A real sweep runs every minute; the skipped ones are exactly
    * those with no effect.
@@ -494,7 +494,7 @@ export class SimWorld {
       for (const item of page.Items ?? []) {
         const dueAt = String(item.dueAt);
         const wanted =
-          item.status === 'queued' && typeof item.leaseUntil === 'string'
+          (item.status === 'queued' || item.status === 'sending') && typeof item.leaseUntil === 'string'
             ? toUtcIso(
                 DateTime.fromISO(
                   [item.leaseUntil, String(item.notAfter ?? item.leaseUntil)].sort()[0] as string,

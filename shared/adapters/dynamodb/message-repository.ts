@@ -434,8 +434,10 @@ export class DynamoMessageRepository implements MessageRepository {
         condition: '#status = :queued AND #token = :token',
         values: { ':queued': 'queued', ':token': token },
         set: { status: 'sending', sendingAt: at, attemptId, updatedAt: at },
-        remove: ['dueShard', 'leaseUntil'],
-        increment: ['rev', 'attempts'],
+        // Stays in the due index under its claim's lease, and leaves it when the
+        // attempt ends: rev is projected there, so it is not bumped (no index write).
+        remove: [],
+        increment: ['attempts'],
         alreadyDone: (current) =>
           current.status === 'sending' && current.claimToken === token && current.attemptId === attemptId,
       },
@@ -462,12 +464,33 @@ export class DynamoMessageRepository implements MessageRepository {
           expiresAt: this.expiresAt(result.at),
           ...(result.reason ? { reason: result.reason } : {}),
         },
-        remove: result.reason ? [] : ['reason'],
+        remove: ['dueShard', 'leaseUntil', ...(result.reason ? [] : ['reason'])],
         increment: ['rev'],
         alreadyDone: (current) =>
           current.status === 'sent' && current.providerMessageId === result.providerMessageId,
       },
       'be marked sent',
+    );
+  }
+
+  retakeLapsedAttempt(
+    key: MessageKey,
+    token: string,
+    lease: { leaseUntil: string; at: string },
+  ): Promise<Message> {
+    return this.transition(
+      key,
+      {
+        condition: '#status = :sending AND #token = :token AND #leaseUntil < :at',
+        values: { ':sending': 'sending', ':token': token, ':at': lease.at },
+        set: { leaseUntil: lease.leaseUntil, updatedAt: lease.at },
+        increment: [],
+        alreadyDone: (current) =>
+          current.status === 'sending' &&
+          current.claimToken === token &&
+          current.leaseUntil === lease.leaseUntil,
+      },
+      'be taken back from a lapsed attempt',
     );
   }
 

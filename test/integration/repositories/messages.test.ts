@@ -290,7 +290,7 @@ describe('claiming', () => {
 });
 
 describe('sending', () => {
-  it('marks a claimed item sending for the token holder only, counting the attempt and leaving the index', async () => {
+  it('marks a claimed item sending for the token holder only, counting the attempt, in the index under its lease until the attempt ends', async () => {
     const { message, key } = await claimed();
 
     await transitionError(
@@ -298,9 +298,34 @@ describe('sending', () => {
     );
     const sending = await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
 
-    expect(sending).toMatchObject({ status: 'sending', attempts: 1, rev: 2, sendingAt: AT });
-    expect(sending.leaseUntil).toBeUndefined();
+    // rev is projected into the index: not bumped, so marking sending writes no index entry.
+    expect(sending).toMatchObject({ status: 'sending', attempts: 1, rev: 1, sendingAt: AT });
+    expect(sending.leaseUntil).toBe('2026-12-07T15:15:00.000Z');
+    expect(await inDueIndex(message)).toBe(true);
+    await outbox().markSent(key, 'token-1', { providerMessageId: 'sns-1', channel: 'sms', at: AT });
     expect(await inDueIndex(message)).toBe(false);
+    expect((await outbox().get(key))?.leaseUntil).toBeUndefined();
+  });
+
+  it('takes back a sending item only once its lease lapsed, for the same token, once', async () => {
+    const { key } = await claimed();
+    await outbox().markSending(key, { token: 'token-1', attemptId: 'attempt-1', at: AT });
+    const lease = { leaseUntil: '2026-12-07T15:31:00.000Z', at: '2026-12-07T15:16:00.000Z' };
+
+    // Inside the lease, or with another token: refused.
+    await transitionError(
+      outbox().retakeLapsedAttempt(key, 'token-1', { ...lease, at: '2026-12-07T15:14:59.000Z' }),
+    );
+    await transitionError(outbox().retakeLapsedAttempt(key, 'token-2', lease));
+    const retaken = await outbox().retakeLapsedAttempt(key, 'token-1', lease);
+    const second = await transitionError(
+      outbox().retakeLapsedAttempt(key, 'token-1', { leaseUntil: '2026-12-07T15:32:00.000Z', at: lease.at }),
+    );
+
+    expect(retaken).toMatchObject({ status: 'sending', claimToken: 'token-1', attemptId: 'attempt-1' });
+    expect(retaken.leaseUntil).toBe(lease.leaseUntil);
+    // A second sweep in the same minute finds the new lease and leaves it.
+    expect(second.current?.leaseUntil).toBe(lease.leaseUntil);
   });
 
   it('refuses to mark sending twice: a redelivered attempt finds its own token in sending', async () => {
@@ -344,7 +369,7 @@ describe('sending', () => {
       outbox().markSent(key, 'token-1', { providerMessageId: 'sns-456', channel: 'sms', at: AT }),
     );
 
-    expect(sent).toMatchObject({ status: 'sent', providerMessageId: 'sns-123', finishedAt: AT, rev: 3 });
+    expect(sent).toMatchObject({ status: 'sent', providerMessageId: 'sns-123', finishedAt: AT, rev: 2 });
     expect((await rawItem(key))?.expiresAt).toBe(Date.parse('2027-01-06T15:00:05.000Z') / 1000);
   });
 
@@ -396,7 +421,7 @@ describe('sending', () => {
       ['sending'],
     );
 
-    expect(again).toMatchObject({ status: 'pending', channel: 'email', rev: 3, attempts: 1 });
+    expect(again).toMatchObject({ status: 'pending', channel: 'email', rev: 2, attempts: 1 });
     expect(again.claimToken).toBeUndefined();
     expect(await inDueIndex({ ...message, channel: 'email' })).toBe(true);
     expect(await inDueIndex(message)).toBe(false);

@@ -90,4 +90,53 @@ describe('simulator findings', () => {
     expect(days.map((d) => [d.day, d.counts])).toEqual([...recount.entries()]);
     expect(JSON.stringify([...recount.entries()])).not.toContain('confirmation');
   });
+
+  it('sim seed 616: a message whose every delivery died while sending is settled by the sweep once its lease lapses, never sent twice', async () => {
+    // Prepare: every attempt to store how the confirmation's send ended dies, so all five
+    // receives of its queue message fail and SQS moves it to the dead-letter queue.
+    let dying = true;
+    const rig = rigFor({
+      messages: (real: MessageRepository) =>
+        new Proxy(real, {
+          get(target, property, receiver) {
+            const value = Reflect.get(target, property, receiver);
+            if (typeof value !== 'function') return value;
+            if (property !== 'markSent' && property !== 'finish') return value.bind(target);
+            return async (...args: unknown[]) => {
+              if (dying) throw new Error(`injected crash before ${String(property)}`);
+              return value.apply(target, args);
+            };
+          },
+        }),
+    });
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const booked = await rig.book('a-stuck', {
+      patientId: patient.patientId,
+      startAt: '2026-12-08T15:00:00Z',
+      durationMinutes: 30,
+    });
+    await rig.advanceTo('2026-12-01T15:12:00Z');
+    const stuck = (await rig.messagesOf(booked)).find((m) => m.kind === 'confirmation');
+    expect(stuck?.status).toBe('sending');
+    expect(rig.queue.deadLetters).toHaveLength(1);
+
+    // Act: the cause is gone (a deploy); the sweeps go on.
+    dying = false;
+    await rig.advanceTo('2026-12-01T15:40:00Z');
+
+    // Assess: once its lease lapsed a sweep took it back and send-message settled it as
+    // unknown (the provider may have taken it), counted and published, with no second call.
+    const settled = (await rig.messagesOf(booked)).find((m) => m.kind === 'confirmation');
+    expect(settled).toMatchObject({ status: 'unknown', reason: 'interrupted-attempt' });
+    expect(rig.snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(rig.telemetry.total('LapsedAttemptRetaken')).toBe(1);
+    expect(rig.telemetry.total('UnknownOutcome')).toBe(1);
+    expect(
+      rig
+        .events()
+        .filter((e) => e.detailType === 'MessageFailed')
+        .map((e) => [e.detail.messageId, e.detail.status]),
+    ).toEqual([['a-stuck#confirmation#-#v1', 'unknown']]);
+  });
 });
