@@ -60,9 +60,9 @@ const RUNS = Number(args.runs);
 const SCAN_RUNS = Number(args['scan-runs']);
 const ZONE = 'America/New_York';
 const CLINIC = 'bench-clinic';
-// 92 local days with no DST change: across one, 92 local days are 92 days and an hour, which
-// resolvePeriod refuses (it compares the UTC span; see docs/benchmarks.md).
-const FIRST_DAY = DateTime.fromISO('2026-05-01', { zone: ZONE });
+// 92 local days across the November DST change (92 days and an hour in UTC): the period a
+// clinic reads in autumn, which resolvePeriod refused until it counted local days (0f294ef).
+const FIRST_DAY = DateTime.fromISO('2026-09-01', { zone: ZONE });
 const DAYS = 92;
 const NOW = FIRST_DAY.plus({ days: DAYS, hours: 12 });
 const CREATED = toUtcIso(FIRST_DAY.minus({ days: 30 }));
