@@ -1,7 +1,7 @@
 /**
  * The handle-receipts composition root: reads the environment once and
- * builds the repositories of messages and patients, the event bus and the
- * receipts dead-letter queue. The Lambda handler, local mode and the tests
+ * builds the repositories of messages, patients and clinics, the daily
+ * counters, the event bus and the receipts dead-letter queue. The Lambda handler, local mode and the tests
  * compose the receipts function here.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -18,12 +18,17 @@ import {
   withReplacements,
 } from '../../shared/lambda/compose';
 import type { ReceiptQueueDeps } from '../../shared/lambda/receipt-queue';
+import type { DailyCounters } from '../../shared/ports/counters';
 import type { DeadLetters, EventPublisher } from '../../shared/ports/outbound';
-import type { MessageRepository, PatientRepository } from '../../shared/ports/repositories';
+import type { ClinicRepository, MessageRepository, PatientRepository } from '../../shared/ports/repositories';
+import { ClinicCache } from '../../shared/use-cases/clinic-cache';
 
 export interface HandleReceiptsAdapters {
   messages: MessageRepository;
   patients: PatientRepository;
+  /** The clinic's zone: an email complaint's opt-out counts on the clinic's local day. */
+  clinics: ClinicRepository;
+  counters: DailyCounters;
   events: EventPublisher;
   deadLetters: DeadLetters;
 }
@@ -51,13 +56,21 @@ export function composeHandleReceipts(
     {
       messages: repos.messages,
       patients: repos.patients,
+      clinics: repos.clinics,
+      counters: repos.counters,
       events: new EventBridgePublisher(new EventBridgeClient({ region }), env.EVENT_BUS_NAME),
       deadLetters: new SqsDeadLetters(new SQSClient({ region }), env.RECEIPTS_DEAD_LETTER_QUEUE_URL),
     },
     ports.replace,
   );
   return {
-    deps: { ...adapters, clock: common.clock, logger: common.logger, telemetry: common.telemetry },
+    deps: {
+      ...adapters,
+      clinics: new ClinicCache(adapters.clinics, common.clock, env.CLINIC_CACHE_SECONDS),
+      clock: common.clock,
+      logger: common.logger,
+      telemetry: common.telemetry,
+    },
     ...(common.observability ? { observability: common.observability } : {}),
   };
 }

@@ -347,10 +347,12 @@ export class StatelessStack extends Stack {
           "dead-letter queue by the queue's redrive policy.",
       },
     });
-    const receiptsOnly = 'handle-receipts reads and writes messages and patients only';
-    useTableName(this.handleReceipts, tables.clinics, 'CLINICS_TABLE', receiptsOnly);
+    const receiptsOnly = 'handle-receipts reads and writes messages and patients, and reads clinics, only';
+    // The clinic's zone: a complaint's opt-out counts on the clinic's local day.
+    useTable(this.handleReceipts, tables.clinics, { items: ['GetItem'] }, 'CLINICS_TABLE');
+    useSetting(this.handleReceipts, 'CLINIC_CACHE_SECONDS', SETTINGS.clinicCacheSeconds.default);
     useTableName(this.handleReceipts, tables.appointments, 'APPOINTMENTS_TABLE', receiptsOnly);
-    // Records the receipt (conditional update), stores the copy on the next channel.
+    // Records the receipt (conditional update), stores the copy on the next channel; the daily counters.
     useTable(this.handleReceipts, tables.messages, { items: ['UpdateItem', 'PutItem'] }, 'MESSAGES_TABLE');
     // A permanent bounce or a complaint is recorded on the patient (versioned put).
     useTable(this.handleReceipts, tables.patients, { items: ['GetItem', 'PutItem'] }, 'PATIENTS_TABLE');

@@ -184,6 +184,8 @@ export type HandleInboundEnvironment = z.output<typeof HandleInboundEnv>;
 export const HandleReceiptsEnv = z.extend(TablesEnv, {
   EVENT_BUS_NAME: name,
   RECEIPTS_DEAD_LETTER_QUEUE_URL: z.url(),
+  /** An email complaint's opt-out is counted on the clinic's local day (its zone, cached). */
+  CLINIC_CACHE_SECONDS: numberIn(SETTINGS.clinicCacheSeconds),
 });
 export type HandleReceiptsEnvironment = z.output<typeof HandleReceiptsEnv>;
 

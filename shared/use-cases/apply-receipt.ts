@@ -18,10 +18,11 @@ import {
   MessageTransitionError,
   type PatientRepository,
 } from '../ports/repositories';
+import { type CountingDeps, countOptOuts } from './count-events';
 import { messageEventDetail, publishAfterStoring } from './message-events';
 import { updatePatient } from './patient-updates';
 
-export interface ReceiptDeps {
+export interface ReceiptDeps extends CountingDeps {
   messages: MessageRepository;
   patients: PatientRepository;
   events: EventPublisher;
@@ -98,10 +99,14 @@ export async function applyReceipt(deps: ReceiptDeps, receipt: DeliveryReceipt):
     await afterUndeliverable(deps, message, receipt, verdict, at);
     if (fresh) events.push(failedEvent(message, at));
   }
-  const optedOut =
+  const complaint =
     verdict.kind === 'complaint' ? await optOutAfterComplaint(deps, message, receipt, at) : undefined;
+  const optedOut = complaint?.event;
   if (optedOut) events.push(optedOut);
   await publishAfterStoring(deps, events);
+  // After the opt-out is stored, and on every delivery of the receipt: a redelivery after a
+  // crash finds the opt-out already made and counts it then (the event id makes it once).
+  if (complaint?.patient) await countOptOuts(deps, complaint.patient, deps.clock.now());
 
   if (fresh) {
     deps.telemetry.count(fresh === 'delivered' ? 'ReceiptDelivered' : 'ReceiptUndeliverable', 1, {
@@ -207,32 +212,38 @@ async function afterUndeliverable(
   });
 }
 
-/** Step 3 for a complaint: the email opt-out, and its event when this call recorded it. */
+/**
+ * Step 3 for a complaint: the email opt-out; the patient as stored after it
+ * (to count it), and its event when this call recorded it.
+ */
 async function optOutAfterComplaint(
   deps: ReceiptDeps,
   message: Message,
   receipt: DeliveryReceipt,
   at: string,
-): Promise<DomainEvent | undefined> {
-  const patient = await deps.patients.get(message.clinicId, message.patientId);
-  if (!patient) return undefined;
-  const { changed } = await updatePatient(
+): Promise<{ patient?: Patient; event?: DomainEvent }> {
+  const current = await deps.patients.get(message.clinicId, message.patientId);
+  if (!current) return {};
+  const { patient, changed } = await updatePatient(
     deps.patients,
-    patient,
-    (current) => optedOutByComplaint(current, receipt),
+    current,
+    (stored) => optedOutByComplaint(stored, receipt),
     at,
   );
-  if (!changed) return undefined;
+  if (!changed) return { patient };
   deps.telemetry.count('EmailComplaintOptOut');
   return {
-    detailType: 'PatientOptedOut',
-    detail: {
-      clinicId: message.clinicId,
-      patientId: message.patientId,
-      channel: 'email',
-      source: 'complaint',
-      messageId: message.messageId,
-      at: receipt.at,
+    patient,
+    event: {
+      detailType: 'PatientOptedOut',
+      detail: {
+        clinicId: message.clinicId,
+        patientId: message.patientId,
+        channel: 'email',
+        source: 'complaint',
+        messageId: message.messageId,
+        at: receipt.at,
+      },
     },
   };
 }

@@ -26,11 +26,13 @@ import {
 import type { Appointment, Message, Patient } from '../domain/model';
 import { toUtcIso } from '../domain/time';
 import type { DailyCounters } from '../ports/counters';
+import type { ClinicRepository } from '../ports/repositories';
 
 /** What every counting site needs: the store, and the clinics for the clinic's zone. */
 export interface CountingDeps {
   counters: DailyCounters;
-  clinics: { get(clinicId: string): Promise<{ timeZone: string } | undefined> };
+  /** The port's own `get`, so the code-access analysis (test/infra) follows it to the table. */
+  clinics: Pick<ClinicRepository, 'get'>;
 }
 
 async function zoneOf(deps: CountingDeps, clinicId: string): Promise<string | undefined> {

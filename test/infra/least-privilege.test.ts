@@ -53,6 +53,8 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     messages: ['PutItem', 'Query', 'UpdateItem'],
   },
   'functions/handle-receipts/handler.ts': {
+    // The clinic's zone, to count a complaint's opt-out on its local day.
+    clinics: ['GetItem'],
     // A bounce or complaint on the patient; the receipt and the next channel's copy on the messages.
     patients: ['GetItem', 'PutItem'],
     messages: ['PutItem', 'UpdateItem'],

@@ -126,6 +126,7 @@ export const CDK_ENVIRONMENT = {
     ...tableVariables(names),
     EVENT_BUS_NAME: BUS_NAME,
     RECEIPTS_DEAD_LETTER_QUEUE_URL: RECEIPTS_DLQ_URL,
+    CLINIC_CACHE_SECONDS: '60',
   }),
 } as const;
 

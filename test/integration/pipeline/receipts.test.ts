@@ -9,9 +9,10 @@ import {
 } from '../../../shared/adapters/local/recorders';
 import type { Message, Patient } from '../../../shared/domain/model';
 import type { DeliveryReceipt } from '../../../shared/domain/receipts';
+import type { DailyCounters } from '../../../shared/ports/counters';
 import type { MessageKey, MessageRepository } from '../../../shared/ports/repositories';
 import { applyReceipt, type ReceiptDeps } from '../../../shared/use-cases/apply-receipt';
-import { makeMessage, makePatient } from '../../support/factories';
+import { makeClinic, makeMessage, makePatient } from '../../support/factories';
 import { useTestTables } from '../../support/tables';
 
 const tables = useTestTables();
@@ -19,7 +20,12 @@ const NOW = '2026-12-07T15:00:10.000Z';
 const EVENT_AT = '2026-12-07T15:00:04.000Z';
 let counter = 0;
 
-function setup(overrides: { messages?: (real: MessageRepository) => MessageRepository } = {}) {
+function setup(
+  overrides: {
+    messages?: (real: MessageRepository) => MessageRepository;
+    counters?: (real: DailyCounters) => DailyCounters;
+  } = {},
+) {
   const repos = makeRepositories(tables.clients.doc, tables.names);
   const events = new RecordingEventPublisher();
   const telemetry = new RecordingTelemetry();
@@ -27,6 +33,8 @@ function setup(overrides: { messages?: (real: MessageRepository) => MessageRepos
   const deps: ReceiptDeps = {
     messages: overrides.messages ? overrides.messages(repos.messages) : repos.messages,
     patients: repos.patients,
+    clinics: repos.clinics,
+    counters: overrides.counters ? overrides.counters(repos.counters) : repos.counters,
     events,
     clock: new SimulatedClock(DateTime.fromISO(NOW, { zone: 'utc' })),
     logger,
@@ -268,6 +276,49 @@ describe('delivery receipts on DynamoDB Local', () => {
         },
       },
     ]);
+  });
+
+  it('counts a complaint’s opt-out once, on the clinic’s day, also when the first delivery died before counting; a bounce counts none', async () => {
+    // Prepare: a clinic of its own (its zone puts 02:30 UTC on the evening before); counting fails once.
+    let failures = 1;
+    const { repos, deps } = setup({
+      counters: (real) => ({
+        readDays: (...args) => real.readDays(...args),
+        record: async (event) => {
+          if (failures-- > 0) throw new Error('crash before the count');
+          return real.record(event);
+        },
+      }),
+    });
+    await repos.clinics.put(makeClinic({ clinicId: 'c-complaint', timeZone: 'America/Chicago' }), null);
+    const ofClinic = { clinicId: 'c-complaint' };
+    const { key } = await seeded(repos, { ...ofClinic, channel: 'email' }, ofClinic);
+    const other = await seeded(repos, { ...ofClinic, channel: 'email' }, ofClinic);
+    const at = '2026-12-08T02:30:00.000Z';
+    const complaint = receipt(key, {
+      channel: 'email',
+      event: 'Complaint',
+      at,
+      recipients: ['ana.rivera@example.com'],
+    });
+    const bounce = receipt(other.key, {
+      channel: 'email',
+      event: 'Bounce',
+      at,
+      bounceType: 'Permanent',
+      recipients: ['ana.rivera@example.com'],
+    });
+
+    // Act: the first delivery stores the opt-out and dies counting it; SQS brings it back, then again.
+    await expect(applyReceipt(deps, complaint)).rejects.toThrow('crash before the count');
+    await applyReceipt(deps, complaint);
+    await applyReceipt(deps, complaint);
+    await applyReceipt(deps, bounce);
+
+    // Assess
+    expect((await repos.patients.get(key.clinicId, key.patientId))?.optOuts.email?.source).toBe('complaint');
+    const days = await repos.counters.readDays('c-complaint', '2026-12-01', '2026-12-31');
+    expect(days.map((d) => [d.day, d.counts['opt-out:email']])).toEqual([['2026-12-07', 1]]);
   });
 
   it('makes the fallback on a retry when a crash came between the receipt and the copy', async () => {
