@@ -408,3 +408,53 @@ export function twoWaySummaryLines(
     `receipts ${receipts.length}: ${count(receipts, (receipt) => receipt.event, events)}; copies on the next channel sent ${copiesSent}`,
   ];
 }
+
+/** The week's figures as GET …/metrics answers them (its `nps` and `visits`), and the surveys it counted as sent. */
+export interface SurveyFigures {
+  nps: {
+    score: number | null;
+    promoters: number;
+    passives: number;
+    detractors: number;
+    responses: number;
+    responseRate: number | null;
+  };
+  visits: { reminded: number; confirmedByReply: number; confirmationRate: number | null };
+  /** Survey messages a provider took (the messages figures of the same route). */
+  surveysSent: number;
+}
+
+/**
+ * The survey part of the summary: each answer (score, class, how it came,
+ * the comment's length, never its words), then NPS, response rate and
+ * confirmation rate as the metrics route gives them.
+ *
+ * @param patients - names by id
+ * @param messages - every message of the timeline
+ * @param figures - the metrics route's figures
+ */
+export function surveyLines(
+  patients: readonly ReportPatient[],
+  messages: readonly Message[],
+  figures: SurveyFigures,
+): string[] {
+  const nameOf = (patientId: string) =>
+    patients.find((patient) => patient.patientId === patientId)?.name ?? patientId;
+  const answers = messages.filter((message) => message.kind === 'survey' && message.surveyAnswer);
+  const { nps, visits } = figures;
+  const percent = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 1000) / 10}%`);
+  return [
+    'Surveys: answers by text and through the email link',
+    ...answers.map((message) => {
+      const answer = message.surveyAnswer as NonNullable<Message['surveyAnswer']>;
+      const comment = answer.comment
+        ? `, comment (${Array.from(answer.comment.text).length} characters)`
+        : '';
+      return `  ${nameOf(message.patientId).padEnd(10)}${String(answer.score).padStart(2)} ${answer.class.padEnd(10)} by ${answer.via}${comment}`;
+    }),
+    `NPS ${nps.score === null ? 'n/a' : nps.score} (promoters ${nps.promoters}, passives ${nps.passives}, detractors ${nps.detractors})`,
+    `response rate ${percent(nps.responseRate)} (${nps.responses} answered of ${figures.surveysSent} surveys sent)`,
+    `confirmation rate ${percent(visits.confirmationRate)} (${visits.confirmedByReply} visits confirmed by reply of ${visits.reminded} reminded)`,
+    '  (NPS, response rate and confirmation rate as GET …/metrics answers them, from the daily counters)',
+  ];
+}

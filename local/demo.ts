@@ -9,7 +9,10 @@
  * with a summary table. Patients text back through the same path as
  * `POST /local/inbound` (a confirm, HELP, STOP then START, a reschedule
  * request, a question for staff) and a carrier blocks a text, through the
- * path of `POST /local/receipts`, so its email copy goes out.
+ * path of `POST /local/receipts`, so its email copy goes out. After their
+ * visits, patients answer the survey: a promoter and a passive by text, a
+ * detractor whose comment lands on the feedback case that staff acknowledge
+ * and resolve, and an email survey answered through its signed link's page.
  */
 import { DateTime } from 'luxon';
 import type { Message } from '../shared/domain/model';
@@ -22,7 +25,9 @@ import {
   type ReportReceipt,
   type ReportReply,
   type ReportVisit,
+  type SurveyFigures,
   summaryLines,
+  surveyLines,
   timelineLines,
   twoWayLines,
   twoWaySummaryLines,
@@ -141,6 +146,54 @@ const APPOINTMENTS = [
   },
 ];
 
+interface FeedbackCaseView {
+  caseId: string;
+  source: string;
+  version: number;
+  links: { surveyId?: string };
+}
+
+/**
+ * The patient's browser on the survey email's link: the link is read from
+ * the local outbox (the email as sent) and its page's form is POSTed as a
+ * browser without JavaScript posts it, through the staff API's public route.
+ */
+async function answerByLink(runtime: LocalRuntime, appointmentId: string, form: Record<string, string>) {
+  const email = runtime.outbox.entries.find(
+    (entry) => entry.channel === 'email' && entry.messageId.startsWith(`${appointmentId}#survey#`),
+  );
+  const link = /(https?:\/\/\S+\/survey\/\S+)/.exec(email?.text ?? '')?.[1];
+  if (!link) throw new Error(`no survey email with a link for ${appointmentId}`);
+  const path = new URL(link).pathname;
+  for (const method of ['GET', 'POST'] as const) {
+    const result = await serveStaffApi(
+      runtime.staffApiDeps(),
+      toApiEvent({
+        method,
+        url: path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        ...(method === 'POST' ? { body: new URLSearchParams(form).toString() } : {}),
+      }),
+    );
+    if (result.statusCode !== 200) throw new Error(`${method} survey page → ${result.statusCode}`);
+  }
+}
+
+/** The week's NPS, response rate and confirmation rate, as the metrics route answers them. */
+async function figuresOf(
+  api: (method: string, url: string) => Promise<Record<string, unknown>>,
+  base: string,
+): Promise<SurveyFigures> {
+  const metrics = (await api('GET', `${base}/metrics?from=2026-12-07&to=2026-12-14`)) as Pick<
+    SurveyFigures,
+    'nps' | 'visits'
+  > & { messages: { breakdown: { kind: string; outcome: string; count: number }[] } };
+  const surveysSent = metrics.messages.breakdown
+    .filter((row) => row.kind === 'survey' && row.outcome === 'sent')
+    .reduce((sum, row) => sum + row.count, 0);
+  return { nps: metrics.nps, visits: metrics.visits, surveysSent };
+}
+
 async function main() {
   const runtime = await LocalRuntime.start({ start: WEEK_START.toUTC() });
   try {
@@ -166,6 +219,7 @@ async function main() {
       console.log(`${runtime.clock.now().setZone('America/New_York').toFormat('ccc dd LLL HH:mm')}  ${text}`);
 
     const replies: ReportReply[] = [];
+    const cases: { caseId: string; source: string; status: string }[] = [];
     /** A patient texts the clinic's number: the path of POST /local/inbound. */
     const text = async (from: string, body: string) => {
       const at = runtime.clock.now().toUTC().toISO() ?? '';
@@ -225,6 +279,13 @@ async function main() {
     say('Mele texts START: texts to Mele go out again');
     await text(phoneOf('p-mele'), 'START');
 
+    await runtime.advanceTo(ny('2026-12-08T09:30'));
+    say('a-102 (Lucía) is completed; her survey goes out two hours after the visit');
+    await api('POST', `${base}/appointments/a-102/complete`, {});
+    await runtime.advanceTo(ny('2026-12-08T11:30'));
+    say('Lucía answers the survey: 8 (a passive)');
+    await text(phoneOf('p-lucia'), '8');
+
     await runtime.advanceTo(ny('2026-12-08T12:00'));
     say('a-105 (Mele) moves from Thursday 14:00 to Friday 15:00');
     await api(
@@ -243,10 +304,52 @@ async function main() {
     say('a-101 (Ana) is completed; a-106 (James) is cancelled by the clinic');
     await api('POST', `${base}/appointments/a-101/complete`, {});
     await api('POST', `${base}/appointments/a-106/cancel`, { cancelledBy: 'clinic' });
+    await runtime.advanceTo(ny('2026-12-09T13:00'));
+    say('Ana answers the survey: 10! (a promoter)');
+    await text(phoneOf('p-ana'), '10!');
+
+    await runtime.advanceTo(ny('2026-12-10T10:00'));
+    say('a-103 (Priya) is completed; her survey goes by email, with its signed link');
+    await api('POST', `${base}/appointments/a-103/complete`, {});
+
+    await runtime.advanceTo(ny('2026-12-11T08:00'));
+    say('Priya opens the link in her survey email and answers 9 on the page (no login, no script)');
+    await answerByLink(runtime, 'a-103', { score: '9', comment: 'Clear advice, thank you.' });
 
     await runtime.advanceTo(ny('2026-12-11T10:00'));
-    say('a-107 (Lucía) did not come: marked no-show');
+    say('a-107 (Lucía) did not come: marked no-show (no survey follows a no-show)');
     await api('POST', `${base}/appointments/a-107/no-show`, {});
+
+    await runtime.advanceTo(ny('2026-12-11T15:40'));
+    say('a-105 (Mele) is completed');
+    await api('POST', `${base}/appointments/a-105/complete`, {});
+    await runtime.advanceTo(ny('2026-12-11T18:00'));
+    say(
+      'Mele answers the survey: 3 (a detractor); a feedback case opens and Mele is asked what could be better',
+    );
+    await text(phoneOf('p-mele'), '3');
+    await runtime.advanceTo(ny('2026-12-11T18:10'));
+    await text(phoneOf('p-mele'), 'The wait was over an hour and nobody told us why');
+    await runtime.advanceTo(ny('2026-12-11T18:30'));
+    const listed = (await api('GET', `${base}/cases?status=open`)) as { items: FeedbackCaseView[] };
+    const opened = listed.items.find((item) => item.links.surveyId?.startsWith('a-105#survey#'));
+    if (!opened) throw new Error('the detractor’s survey opened no case');
+    say(`staff acknowledge case ${opened.caseId} (its summary is Mele’s comment)`);
+    const acknowledged = await api(
+      'PATCH',
+      `${base}/cases/${opened.caseId}`,
+      { status: 'acknowledged' },
+      { 'if-match': `"${opened.version}"` },
+    );
+    await runtime.advanceTo(ny('2026-12-12T10:00'));
+    say('staff call Mele back and resolve the case with a note');
+    const resolved = await api(
+      'PATCH',
+      `${base}/cases/${opened.caseId}`,
+      { status: 'resolved', resolutionNote: 'Called back; apologised; front desk now announces delays.' },
+      { 'if-match': `"${String(acknowledged.version)}"` },
+    );
+    cases.push({ caseId: opened.caseId, source: opened.source, status: String(resolved.status) });
 
     await runtime.advanceTo(ny('2026-12-13T23:59'));
     say('end of the week\n');
@@ -292,6 +395,9 @@ async function main() {
       ...summaryLines(messages),
       ...twoWaySummaryLines(replies, receiptsWithCopies),
       `outbox holds ${runtime.outbox.entries.length} messages`,
+      '',
+      ...surveyLines(patients, messages, await figuresOf(api, base)),
+      ...cases.map((item) => `feedback case ${item.caseId} (${item.source}): ${item.status}`),
     ])
       console.log(line);
   } finally {

@@ -94,9 +94,9 @@ describe('npm run demo, read by a clinic manager', () => {
 
   it('runs a confirm, HELP, STOP then START, a reschedule request and a question through local mode, and counts them', () => {
     expect(output).toMatch(
-      /^replies 6: confirmed 1, reschedule-requested 1, opted-out 1, opted-in 1, help 1, free-text 1$/m,
+      /^replies 10: confirmed 1, reschedule-requested 1, opted-out 1, opted-in 1, help 1, score-recorded 3, survey-comment 1, free-text 1$/m,
     );
-    expect(output).toMatch(/^answered at once 6, left open in the staff inbox 2$/m);
+    expect(output).toMatch(/^answered at once 10, left open in the staff inbox 3$/m);
     const twoWay = output.slice(output.indexOf('Two-way SMS:'), output.indexOf('Summary'));
     expect(twoWay).toMatch(/Ana\s+texted "C"\s+confirmed\s+answered at once$/m);
     expect(twoWay).toMatch(
@@ -107,7 +107,8 @@ describe('npm run demo, read by a clinic manager', () => {
     );
     // Each answer is an outbox message on the patient's timeline.
     const mele = blocks.find((block) => block.header.startsWith('Mele'))?.rows ?? [];
-    expect(mele.filter((row) => /keyword-reply\s+sms\s+sent/.test(row))).toHaveLength(3);
+    // HELP, STOP, START, then the survey's follow-up question and the thanks for the comment.
+    expect(mele.filter((row) => /keyword-reply\s+sms\s+sent/.test(row))).toHaveLength(5);
     // STOP: the next reminder is skipped opted-out; START: the ones after it go again.
     const stopAt = mele.findIndex((row) => /reminder 3d\s+sms\s+skipped\s+opted-out/.test(row));
     expect(stopAt).toBeGreaterThan(0);
@@ -123,6 +124,21 @@ describe('npm run demo, read by a clinic manager', () => {
         expect.stringMatching(/a-104\s+confirmation\s+email\s+sent$/),
       ]),
     );
+  });
+
+  it('answers the week’s surveys: a promoter and a passive by text, a detractor whose comment lands on a case staff acknowledge and resolve, an email survey through its link; prints NPS, response rate and confirmation rate', () => {
+    const surveys = output.slice(output.indexOf('Surveys: answers by text and through the email link'));
+    expect(surveys).toMatch(/^ {2}Lucía\s+8 passive\s+by sms$/m);
+    expect(surveys).toMatch(/^ {2}Ana\s+10 promoter\s+by sms$/m);
+    expect(surveys).toMatch(/^ {2}Priya\s+9 promoter\s+by email, comment \(24 characters\)$/m);
+    expect(surveys).toMatch(/^ {2}Mele\s+3 detractor\s+by sms, comment \(48 characters\)$/m);
+    // (2 promoters − 1 detractor) ÷ 4 answers; 4 answered of the 4 surveys sent; Ana's C of the visits reminded.
+    expect(surveys).toMatch(/^NPS 25 \(promoters 2, passives 1, detractors 1\)$/m);
+    expect(surveys).toMatch(/^response rate 100% \(4 answered of 4 surveys sent\)$/m);
+    expect(surveys).toMatch(/^confirmation rate [\d.]+% \(1 visits confirmed by reply of \d+ reminded\)$/m);
+    expect(surveys).toMatch(/^feedback case survey-a-105:survey:2h:v\d+ \(detractor-score\): resolved$/m);
+    // The comment's words stay out of the report (PHI); only its length shows.
+    expect(surveys).not.toContain('nobody told us why');
   });
 
   it('ends with the summary', () => {
