@@ -355,10 +355,11 @@ export function twoWayLines(
       ...[...replies, ...receipts].map((row) => nameOf(row.patientId).length),
       'unknown number'.length,
     ) + 2;
+  const textWidth = Math.max(36, ...replies.map((reply) => JSON.stringify(reply.text).length)) + 2;
   const rows = [
     ...replies.map((reply) => ({
       at: reply.at,
-      line: `${nameOf(reply.patientId).padEnd(width)}texted ${JSON.stringify(reply.text).padEnd(38)}${reply.outcome.padEnd(22)}${[
+      line: `${nameOf(reply.patientId).padEnd(width)}texted ${JSON.stringify(reply.text).padEnd(textWidth)}${reply.outcome.padEnd(22)}${[
         reply.answered ? 'answered at once' : 'no answer',
         ...(reply.state ? [`inbox ${reply.state}`] : []),
       ].join(', ')}`,

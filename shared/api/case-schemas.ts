@@ -40,7 +40,11 @@ export const CasePatchBodySchema = z
     assignee: StaffUserIdSchema.nullable().optional().describe('null unassigns'),
     resolutionNote: NoteTextSchema.optional().describe('required with status resolved'),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' });
+  // Only on a body that passed: `{ "summary": … }` alone is one problem (the unknown field), not two.
+  .refine((body) => Object.keys(body).length > 0, {
+    message: 'must change at least one field',
+    when: (payload) => payload.issues.length === 0,
+  });
 export type CasePatchBody = z.output<typeof CasePatchBodySchema>;
 
 /** POST …/cases/{caseId}/notes. */
