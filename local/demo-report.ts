@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { INBOUND_OUTCOMES, MESSAGE_STATUSES } from '../shared/domain/constants';
+import type { NpsFigures } from '../shared/domain/counters';
 import type { Message } from '../shared/domain/model';
 import {
   DECISION_SKIP_REASONS,
@@ -412,14 +413,7 @@ export function twoWaySummaryLines(
 
 /** The week's figures as GET …/metrics answers them (its `nps` and `visits`), and the surveys it counted as sent. */
 export interface SurveyFigures {
-  nps: {
-    score: number | null;
-    promoters: number;
-    passives: number;
-    detractors: number;
-    responses: number;
-    responseRate: number | null;
-  };
+  nps: NpsFigures;
   visits: { reminded: number; confirmedByReply: number; confirmationRate: number | null };
   /** Survey messages a provider took (the messages figures of the same route). */
   surveysSent: number;

@@ -442,15 +442,18 @@ export function histogramQuantile(
   return null;
 }
 
-/** NPS figures from counters (the `nps` object of the metrics). */
-export function npsFigures(counts: Counts): {
+/** The `nps` object of the metrics. */
+export interface NpsFigures {
   score: number | null;
   promoters: number;
   passives: number;
   detractors: number;
   responses: number;
   responseRate: number | null;
-} {
+}
+
+/** NPS figures from counters (the `nps` object of the metrics). */
+export function npsFigures(counts: Counts): NpsFigures {
   const classes: NpsCounts = {
     promoters: counts[COUNTER.surveyAnswered('nps', 'promoter')] ?? 0,
     passives: counts[COUNTER.surveyAnswered('nps', 'passive')] ?? 0,
