@@ -8,7 +8,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { type DynamoClients, makeDynamoClients } from '../../shared/adapters/dynamodb/client';
 import { createTables, deleteTables } from '../../shared/adapters/dynamodb/create-tables';
 import { prefixedTableNames } from '../../shared/tables';
-import { withAwsAnswers } from './aws-hub';
+import { forgetAwsCalls, withAwsAnswers } from './aws-hub';
 import { checkInvariants, checkNoDuplicates, digestOf, storedMessages, type Violation } from './invariants';
 import { DEFAULT_SIZE, generateSchedule, type Schedule, type ScheduleSize } from './schedule';
 import { SimWorld } from './world';
@@ -73,6 +73,7 @@ export async function runSchedule(
   try {
     return await withAwsAnswers(world.aws, () => runWorld(world, schedule, options, started));
   } finally {
+    forgetAwsCalls();
     await deleteTables(db.clients.raw, names);
   }
 }
