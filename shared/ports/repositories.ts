@@ -261,6 +261,12 @@ export interface MessageRepository {
    */
   withdraw(key: MessageKey, change: { reason: string; planVersion?: number; at: string }): Promise<Message>;
   /**
+   * Gives a reminder that the frequency cap skipped back to pending (room
+   * came free); refuses any other state, so a visit that closed the reminder
+   * meanwhile (moved, ended) wins.
+   */
+  reinstate(message: Message, at: string): Promise<Message>;
+  /**
    * Records what a delivery receipt says: `precondition.status` with the
    * receipt (and, when undeliverable, the reason), only from the states the
    * precondition allows. The item stays out of the due index. A repeat of the

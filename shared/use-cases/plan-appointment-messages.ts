@@ -43,7 +43,14 @@ export interface PlanDeps {
 }
 
 export type PlanOutcome =
-  | { status: 'planned'; created: number; replayed: number; withdrawn: number; lostRaces: number }
+  | {
+      status: 'planned';
+      created: number;
+      replayed: number;
+      withdrawn: number;
+      reinstated: number;
+      lostRaces: number;
+    }
   | { status: 'ignored'; reason: 'older-version' };
 
 /** The outbox item for a planned message, as first stored. */
@@ -88,7 +95,8 @@ function toMessage(planned: PlannedMessage, appointment: Appointment, clinic: Cl
  *    obsolete (conditional: a message already being sent is left to the
  *    send-time decision, which re-reads the appointment).
  * 5. Withdraw the pending reminders that give way under the frequency cap
- *    (another visit's far-ahead ones), with reason `frequency-cap`.
+ *    (another visit's far-ahead ones), with reason `frequency-cap`, and give
+ *    back to pending the other visits' capped reminders that fit again.
  *
  * @param deps - repositories, clock, logger, telemetry
  * @param appointment - the appointment as the change left it
@@ -134,7 +142,11 @@ export async function planAppointmentMessages(
     return version === appointment.scheduleVersion || REACHED_PATIENT.has(message.status);
   });
   const now = deps.clock.now();
-  const { messages: desired, capWithdrawals } = plan({
+  const {
+    messages: desired,
+    capWithdrawals,
+    capReinstatements,
+  } = plan({
     appointment,
     patient,
     clinic,
@@ -170,8 +182,25 @@ export async function planAppointmentMessages(
       }
     }),
   );
+  // Room the cap frees goes back to other visits' skipped reminders; one
+  // that its visit closed meanwhile (moved, ended) stays closed.
+  const storedById = new Map(stored.map((message) => [message.messageId, message]));
+  const reinstated = await Promise.all(
+    capReinstatements.map(async (messageId) => {
+      const message = storedById.get(messageId);
+      if (!message) return false;
+      try {
+        await deps.messages.reinstate(message, at);
+        return true;
+      } catch (error) {
+        if (error instanceof MessageTransitionError) return false;
+        throw error;
+      }
+    }),
+  );
   const outcome = {
     status: 'planned' as const,
+    reinstated: reinstated.filter(Boolean).length,
     created: created.filter(Boolean).length,
     replayed: created.filter((fresh) => !fresh).length,
     withdrawn: withdrawals.filter(Boolean).length,
@@ -180,6 +209,7 @@ export async function planAppointmentMessages(
   deps.logger.info('appointment planned', { ...ids, ...outcome });
   deps.telemetry.count('MessagesPlanned', outcome.created);
   deps.telemetry.count('MessagesWithdrawn', outcome.withdrawn);
+  deps.telemetry.count('MessagesReinstated', outcome.reinstated);
   return outcome;
 }
 

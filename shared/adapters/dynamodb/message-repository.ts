@@ -28,6 +28,7 @@ import {
   type Priority,
 } from '../../domain/constants';
 import type { Message, Receipt, SurveyAnswer } from '../../domain/model';
+import { CAP_REASON } from '../../domain/planning/frequency-cap';
 import type { ReceiptPrecondition } from '../../domain/receipts';
 import { readMessage, writableMessage } from '../../domain/stored';
 import {
@@ -675,8 +676,11 @@ export class DynamoMessageRepository implements MessageRepository {
     return this.transition(
       key,
       {
-        condition: '#status IN (:pending, :queued)',
-        values: { ':pending': 'pending', ':queued': 'queued' },
+        // A reminder the frequency cap skipped may still come back (reinstate);
+        // withdrawing it for its visit's move or end closes it for good.
+        condition: '(#status IN (:pending, :queued) OR (#status = :skipped AND #why = :capped))',
+        names: { '#why': 'reason' },
+        values: { ':pending': 'pending', ':queued': 'queued', ':skipped': 'skipped', ':capped': CAP_REASON },
         set: {
           status: 'skipped',
           reason: change.reason,
@@ -693,6 +697,30 @@ export class DynamoMessageRepository implements MessageRepository {
           current.finishedAt === change.at,
       },
       'be withdrawn',
+    );
+  }
+
+  reinstate(message: Message, at: string): Promise<Message> {
+    const key = { clinicId: message.clinicId, patientId: message.patientId, messageId: message.messageId };
+    // Out of quiet hours when planned: the reason the timeline shows for the moved time.
+    const moved = message.plannedAt !== undefined && message.plannedAt !== message.dueAt;
+    return this.transition(
+      key,
+      {
+        condition: '#status = :skipped AND #why = :capped',
+        names: { '#why': 'reason' },
+        values: { ':skipped': 'skipped', ':capped': CAP_REASON },
+        set: {
+          status: 'pending',
+          dueShard: dueShardKey(message),
+          updatedAt: at,
+          ...(moved ? { reason: 'quiet-hours' } : {}),
+        },
+        remove: ['finishedAt', 'expiresAt', ...(moved ? [] : ['reason'])],
+        increment: ['rev'],
+        alreadyDone: (current) => current.status === 'pending' && current.updatedAt === at,
+      },
+      'be reinstated',
     );
   }
 }

@@ -14,12 +14,19 @@
  *   earlier visits go before all reminders of a later one, and no visit loses
  *   its last reminder to another;
  * - a reminder that went out, or may have (queued, sending, sent, delivered,
- *   unknown), is never taken back.
+ *   unknown), is never taken back;
+ * - room freed later (a visit moved, ended or gave way to another) goes back
+ *   to the reminders the cap skipped for other visits that are still ahead,
+ *   by the same rules, the visit with the fewest reminders first, its nearest
+ *   reminder first: without it the order of bookings decided who was left
+ *   without any (a visit capped when booked stayed so after a later booking
+ *   moved the room it lacked).
  */
 import type { DateTime } from 'luxon';
 import { type MessageStatus, PRIORITY_RANK } from '../constants';
 import type { MessagingPolicy } from '../model';
 import { parseUtc } from '../time';
+import { parseMessageId } from './ids';
 import type { OtherMessage, PlannedMessage } from './types';
 
 export type FrequencyCap = MessagingPolicy['frequencyCap'];
@@ -140,6 +147,105 @@ export interface CapDecision {
   messages: PlannedMessage[];
   /** Stored pending reminders (other visits', or this plan's own) to withdraw with reason `frequency-cap`. */
   withdraw: string[];
+  /** Stored reminders of other visits, skipped `frequency-cap`, that go back to pending. */
+  reinstate: string[];
+}
+
+/** The reason a stored reminder that the cap skipped carries. */
+export const CAP_REASON = 'frequency-cap';
+
+/**
+ * The highest id version stored for each appointment. While a visit is
+ * booked its messages carry its schedule version; a move raises it, and a
+ * cancellation notice or survey carries the version that ended the visit.
+ */
+function latestVersions(stored: readonly OtherMessage[]): Map<string, number> {
+  const latest = new Map<string, number>();
+  for (const message of stored) {
+    const parsed = parseMessageId(message.messageId);
+    if (!parsed) continue;
+    latest.set(parsed.appointmentId, Math.max(latest.get(parsed.appointmentId) ?? 0, parsed.version));
+  }
+  return latest;
+}
+
+/**
+ * A stored reminder of another visit that the cap skipped, of that visit's
+ * latest schedule (not one a move or an end made obsolete; reconcile closes
+ * those too), and still ahead of `now`.
+ */
+function reinstatable(
+  message: OtherMessage,
+  visit: string,
+  now: DateTime,
+  latest: ReadonlyMap<string, number>,
+): boolean {
+  const parsed = parseMessageId(message.messageId);
+  return (
+    parsed !== undefined &&
+    parsed.version === latest.get(parsed.appointmentId) &&
+    message.kind === 'reminder' &&
+    message.status === 'skipped' &&
+    message.reason === CAP_REASON &&
+    message.appointmentId !== undefined &&
+    message.appointmentId !== visit &&
+    parseUtc(message.dueAt) > now &&
+    parseUtc(message.notAfter) > now
+  );
+}
+
+function slotOf(message: OtherMessage, zone: string, movable: boolean): Slot {
+  const at = parseUtc(message.dueAt);
+  return {
+    at,
+    day: localDay(at, zone),
+    visit: message.appointmentId ?? message.messageId,
+    messageId: message.messageId,
+    leadMs: parseUtc(message.notAfter).toMillis() - at.toMillis(),
+    movable,
+  };
+}
+
+/**
+ * Gives room back to reminders the cap skipped for other visits: each pass
+ * takes, among those that fit (making room by the same rules as a new
+ * reminder), the one of the visit with the fewest reminders kept, nearest
+ * its visit first; `kept` and `withdraw` are updated in place.
+ */
+function reinstateSkipped(
+  options: readonly OtherMessage[],
+  kept: Slot[],
+  withdraw: string[],
+  cap: FrequencyCap,
+  zone: string,
+): string[] {
+  const reinstated: string[] = [];
+  let left = options.map((message) => slotOf(message, zone, false));
+  for (;;) {
+    const countOf = (visit: string) => kept.filter((slot) => slot.visit === visit).length;
+    const ordered = [...left].sort(
+      (a, b) =>
+        countOf(a.visit) - countOf(b.visit) ||
+        a.leadMs - b.leadMs ||
+        a.at.toMillis() - b.at.toMillis() ||
+        a.messageId.localeCompare(b.messageId),
+    );
+    let placed: Slot | undefined;
+    for (const option of ordered) {
+      const given = makeRoom(option, kept, countOf(option.visit), cap);
+      if (!given) continue;
+      for (const slot of given) {
+        kept.splice(kept.indexOf(slot), 1);
+        withdraw.push(slot.messageId);
+      }
+      placed = option;
+      break;
+    }
+    if (!placed) return reinstated;
+    kept.push(placed);
+    reinstated.push(placed.messageId);
+    left = left.filter((slot) => slot !== placed);
+  }
 }
 
 /**
@@ -152,15 +258,18 @@ export interface CapDecision {
  *   reached the patient, and this plan's own stored copies
  * @param cap - the clinic's frequency cap
  * @param zone - the patient's zone, which decides calendar days
- * @returns the messages with capped reminders marked, and the stored reminders that give way
+ * @param now - the planning instant: only reminders still ahead are given room back
+ * @returns the messages with capped reminders marked, the stored reminders
+ *   that give way, and the skipped ones that go back to pending
  */
 export function applyFrequencyCap(
   planned: readonly PlannedMessage[],
   stored: readonly OtherMessage[],
   cap: FrequencyCap,
   zone: string,
+  now: DateTime,
 ): CapDecision {
-  if (!cap.enabled) return { messages: [...planned], withdraw: [] };
+  if (!cap.enabled) return { messages: [...planned], withdraw: [], reinstate: [] };
   const visit = planned[0]?.appointmentId ?? '';
   const storedById = new Map(stored.map((message) => [message.messageId, message]));
   const kept: Slot[] = stored
@@ -172,14 +281,7 @@ export function applyFrequencyCap(
       (message) =>
         GONE_OUT.has(message.status) || (message.status === 'pending' && message.appointmentId !== visit),
     )
-    .map((message) => ({
-      at: parseUtc(message.dueAt),
-      day: localDay(parseUtc(message.dueAt), zone),
-      visit: message.appointmentId ?? message.messageId,
-      messageId: message.messageId,
-      leadMs: parseUtc(message.notAfter).toMillis() - parseUtc(message.dueAt).toMillis(),
-      movable: message.status === 'pending' && message.appointmentId !== visit,
-    }));
+    .map((message) => slotOf(message, zone, message.status === 'pending' && message.appointmentId !== visit));
 
   // Nearest the visit first: the 2 h reminder matters more than the 3-day one.
   const candidates = planned
@@ -218,10 +320,19 @@ export function applyFrequencyCap(
       movable: false,
     });
   }
+  const latest = latestVersions(stored);
+  const reinstate = reinstateSkipped(
+    stored.filter((message) => reinstatable(message, visit, now, latest)),
+    kept,
+    withdraw,
+    cap,
+    zone,
+  );
   return {
     messages: planned.map((message) =>
-      capped.has(message.messageId) ? { ...message, status: 'skipped', reason: 'frequency-cap' } : message,
+      capped.has(message.messageId) ? { ...message, status: 'skipped', reason: CAP_REASON } : message,
     ),
     withdraw,
+    reinstate,
   };
 }

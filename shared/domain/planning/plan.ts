@@ -205,11 +205,12 @@ export function plan(input: PlanInput): Plan {
     };
   });
 
-  const capped = applyFrequencyCap(planned, input.otherMessages, clinic.policy.frequencyCap, zone);
+  const capped = applyFrequencyCap(planned, input.otherMessages, clinic.policy.frequencyCap, zone, now);
   return {
     messages: capped.messages.sort(
       (a, b) => a.plannedAt.localeCompare(b.plannedAt) || a.messageId.localeCompare(b.messageId),
     ),
     capWithdrawals: capped.withdraw,
+    capReinstatements: capped.reinstate,
   };
 }

@@ -26,7 +26,8 @@ export type WithdrawReason = (typeof WITHDRAW_REASONS)[number];
 export type ReconcileAppointment = Pick<Appointment, 'version' | 'scheduleVersion' | 'status'>;
 
 /** The fields of a stored message that reconcile() reads. */
-export type StoredMessage = Pick<Message, 'messageId' | 'kind' | 'status' | 'planVersion'>;
+export type StoredMessage = Pick<Message, 'messageId' | 'kind' | 'status' | 'planVersion'> &
+  Partial<Pick<Message, 'reason'>>;
 
 export interface Withdrawal {
   messageId: string;
@@ -40,6 +41,17 @@ export interface Reconciliation {
 
 /** Statuses a withdrawal may still stop. */
 const WITHDRAWABLE: ReadonlySet<MessageStatus> = new Set(['pending', 'queued']);
+
+/**
+ * A message a withdrawal may still stop: pending or queued, or a reminder
+ * the frequency cap skipped, which room freed later may bring back unless
+ * its visit's move or end closes it.
+ */
+function stillOpen(message: StoredMessage): boolean {
+  return (
+    WITHDRAWABLE.has(message.status) || (message.status === 'skipped' && message.reason === 'frequency-cap')
+  );
+}
 
 /**
  * A cancellation notice or survey is sent at most once per appointment. Their
@@ -113,7 +125,7 @@ export function reconcile(
   // A fallback copy (another channel, after an undeliverable receipt) stands
   // or falls with the message it copies.
   const withdraw = stored
-    .filter((message) => WITHDRAWABLE.has(message.status) && !desiredIds.has(originalIdOf(message.messageId)))
+    .filter((message) => stillOpen(message) && !desiredIds.has(originalIdOf(message.messageId)))
     .filter((message) => {
       // A queued notice of a one-per-appointment kind stands for the desired one.
       const standsIn =

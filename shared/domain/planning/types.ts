@@ -6,7 +6,8 @@ import type { MoveReason, PlanSkipReason } from './rules';
 export type OtherMessage = Pick<
   Message,
   'messageId' | 'appointmentId' | 'kind' | 'dueAt' | 'notAfter' | 'status' | 'priority'
->;
+> &
+  Partial<Pick<Message, 'reason' | 'plannedAt'>>;
 
 export interface PlanInput {
   appointment: Appointment;
@@ -33,6 +34,12 @@ export interface Plan {
    * this visit's own): withdraw each with reason `frequency-cap`.
    */
   capWithdrawals: string[];
+  /**
+   * Stored reminders of other visits that the cap skipped and that fit again
+   * now (room freed by this plan or by a visit that moved, ended or gave
+   * way): each goes back to pending, unless its visit closed it meanwhile.
+   */
+  capReinstatements: string[];
 }
 
 /** A message the rules call for, as plan() wants it stored. All instants are `toUtcIso` strings. */

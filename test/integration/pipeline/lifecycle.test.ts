@@ -144,6 +144,55 @@ describe('recurring visits under the frequency cap', () => {
   });
 });
 
+describe('room the frequency cap gets back', () => {
+  it('gives a capped visit its reminder back when another visit is cancelled, and closes the cancelled visit’s capped ones', async () => {
+    // The five daily 10:00 visits of the test above (1 a day, 3 a week): 7, 8 and 9 Dec keep their 2 h reminders.
+    const rig = rigFor();
+    await rig.seedClinic();
+    const patient = await rig.seedPatient();
+    const visits = [];
+    for (const day of [7, 8, 9, 10, 11]) {
+      visits.push(
+        await rig.book(`a-room-${day}`, {
+          patientId: patient.patientId,
+          startAt: `2026-12-${String(day).padStart(2, '0')}T15:00:00Z`,
+          durationMinutes: 45,
+        }),
+      );
+    }
+    await rig.advanceTo('2026-12-02T12:00:00Z');
+    const tuesday = visits[1];
+    if (!tuesday) throw new Error('no visit on the 8th');
+    await rig.changeStatus(tuesday, { to: 'cancelled', by: 'clinic' });
+    await rig.advanceTo('2026-12-12T00:00:00Z');
+
+    const reminders = (await Promise.all(visits.map((visit) => rig.messagesOf(visit))))
+      .flat()
+      .filter((m) => m.kind === 'reminder');
+    const sent = reminders.filter((m) => m.status === 'sent').map((m) => m.messageId);
+    // The week's third slot goes to the 10th, the earliest visit left without one.
+    expect(sent.sort()).toEqual([
+      'a-room-10#reminder#2h#v1',
+      'a-room-7#reminder#2h#v1',
+      'a-room-9#reminder#2h#v1',
+    ]);
+    // The cancelled visit's reminders, sent none, are closed for its cancellation, capped ones too.
+    expect(
+      reminders.filter((m) => m.appointmentId === 'a-room-8').map((m) => [m.messageId, m.status, m.reason]),
+    ).toEqual([
+      ['a-room-8#reminder#1d#v1', 'skipped', 'appointment-cancelled'],
+      ['a-room-8#reminder#2h#v1', 'skipped', 'appointment-cancelled'],
+      ['a-room-8#reminder#3d#v1', 'skipped', 'appointment-cancelled'],
+    ]);
+    // One provider call per message sent: the five confirmations, the cancellation notice, three reminders.
+    const everySent = (await Promise.all(visits.map((visit) => rig.messagesOf(visit))))
+      .flat()
+      .filter((m) => m.status === 'sent');
+    expect(everySent).toHaveLength(9);
+    expect(rig.calls).toHaveLength(9);
+  });
+});
+
 describe('a change after planning', () => {
   it('withdraws the old reminders on a reschedule, sends one reschedule notice and the new reminders only', async () => {
     const rig = rigFor();

@@ -18,7 +18,7 @@ const WEEK_MS = 7 * 24 * 3_600_000;
 
 type Stored = OtherMessage & { reason?: string };
 
-const hits = { runs: 0, visits: 0, uncovered: 0, capped: 0, givenWay: 0, coveredAll: 0 };
+const hits = { runs: 0, visits: 0, uncovered: 0, capped: 0, givenWay: 0, reinstated: 0, coveredAll: 0 };
 
 interface Visit {
   id: string;
@@ -49,7 +49,7 @@ function bookInTurn(
       createdAt: toUtcIso(now),
       updatedAt: toUtcIso(now),
     });
-    const { messages, capWithdrawals } = plan({
+    const { messages, capWithdrawals, capReinstatements } = plan({
       appointment,
       patient,
       clinic,
@@ -74,6 +74,20 @@ function bookInTurn(
       const message = stored.get(messageId);
       expect(message?.status, `withdraws only pending reminders: ${messageId}`).toBe('pending');
       if (message) stored.set(messageId, { ...message, status: 'skipped', reason: 'frequency-cap' });
+    }
+    for (const messageId of capReinstatements) {
+      hits.reinstated += 1;
+      const message = stored.get(messageId);
+      expect(message?.reason, `reinstates only reminders the cap skipped: ${messageId}`).toBe(
+        'frequency-cap',
+      );
+      expect(message?.appointmentId, `reinstates only other visits' reminders: ${messageId}`).not.toBe(
+        visit.id,
+      );
+      if (message) {
+        const { reason: _reason, ...rest } = message;
+        stored.set(messageId, { ...rest, status: 'pending' });
+      }
     }
   }
   return [...stored.values()];
@@ -139,6 +153,7 @@ afterAll(() => {
   console.log(
     `frequency-cap property: ${hits.runs} patients, ${hits.visits} visits, ${hits.uncovered} left without a reminder, ` +
       `${hits.capped} reminders capped, ${hits.givenWay} of them given way after planning to a later-booked visit, ` +
+      `${hits.reinstated} given room back by a later plan, ` +
       `${hits.coveredAll} patients with every visit covered`,
   );
 });
@@ -238,6 +253,46 @@ describe('frequency cap: visits on consecutive days', () => {
       );
       expect(kept.length, visit.id).toBe(1);
     }
+  });
+
+  it('gives a visit capped at booking the room a later booking frees (fast-check seed -853723746)', () => {
+    // Six visits in March 2027, New York, 1 a day and 2 a week, booked out of order. When a-1 was
+    // booked, a-5's 2 h reminder closed the week its 7-day one needed; booking a-2 later took that
+    // reminder's place, and a-1 stayed without any reminder while a-3 kept two.
+    const visits = [
+      { id: 'a-1', startAt: '2027-03-15T11:00:00.000Z' },
+      { id: 'a-2', startAt: '2027-03-01T12:00:00.000Z' },
+      { id: 'a-3', startAt: '2027-03-09T13:00:00.000Z' },
+      { id: 'a-4', startAt: '2027-03-10T12:00:00.000Z' },
+      { id: 'a-5', startAt: '2027-03-02T13:00:00.000Z' },
+      { id: 'a-6', startAt: '2027-03-17T11:00:00.000Z' },
+    ];
+    const cap = { enabled: true, perDay: 1, perWeek: 2 };
+    const zone = 'America/New_York';
+    const outbox = bookInTurn(
+      visits,
+      [2, 3, 4, 5, 0, 1],
+      cap,
+      ['7d', '1d', '2h'],
+      zone,
+      parseUtc('2027-02-19T05:00:00.000Z'),
+    );
+    const kept = outbox.filter((m) => m.kind === 'reminder' && m.status === 'pending');
+    for (const visit of visits)
+      expect(
+        kept.some((m) => m.appointmentId === visit.id),
+        visit.id,
+      ).toBe(true);
+    // a-1 gets its 7-day reminder back (moved out of quiet hours to the evening before); a-3 keeps one.
+    expect(kept.find((m) => m.appointmentId === 'a-1')?.messageId).toBe('a-1#reminder#7d#v1');
+    expect(kept.filter((m) => m.appointmentId === 'a-3')).toHaveLength(1);
+    expect(
+      withinCap(
+        kept.map((m) => parseUtc(m.dueAt)),
+        cap,
+        zone,
+      ),
+    ).toBe(true);
   });
 
   it('takes only far-ahead reminders of a visit that keeps more than the new one, never its last', () => {
