@@ -108,6 +108,8 @@ export function messageOutcomeOf(message: Message): MessageOutcome | undefined {
   // set; a message skipped or withdrawn by planning is not sending, and an
   // attempt given back to pending (a throttle, a retry) clears it (sim seed 121).
   if (!message.sendingAt || !message.finishedAt) return undefined;
+  // The send ended unknown; a receipt that settled it later does not change how it ended (sim seed 2125).
+  if (message.unknownAt) return 'unknown';
   if (ACCEPTED_STATUSES.has(message.status)) return 'sent';
   if (message.status === 'failed' || message.status === 'skipped' || message.status === 'unknown') {
     return message.status;

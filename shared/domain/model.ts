@@ -727,6 +727,8 @@ export const MessageSchema = z.strictObject({
   sendingAt: UtcInstantSchema.optional(),
   /** When it reached a terminal state. */
   finishedAt: UtcInstantSchema.optional(),
+  /** When its send ended `unknown`; kept when a receipt settles it later (the counted outcome stays unknown). */
+  unknownAt: UtcInstantSchema.optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 

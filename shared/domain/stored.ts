@@ -344,6 +344,7 @@ function buildShapes(write: boolean) {
     queuedAt: z.optional(instant),
     sendingAt: z.optional(instant),
     finishedAt: z.optional(instant),
+    unknownAt: z.optional(instant),
   });
 
   const StoredInboundShape = object({

@@ -275,7 +275,14 @@ export interface MessageRepository {
    */
   recordReceipt(
     key: MessageKey,
-    change: { precondition: ReceiptPrecondition; receipt: Receipt; reason?: string; at: string },
+    change: {
+      precondition: ReceiptPrecondition;
+      receipt: Receipt;
+      reason?: string;
+      /** The provider's id, kept where the message has none (its send ended unknown). */
+      providerMessageId?: string;
+      at: string;
+    },
   ): Promise<{ message: Message; repeated: boolean }>;
   /**
    * Records the answer on a survey message, only if it holds none yet (one

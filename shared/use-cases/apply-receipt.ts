@@ -145,6 +145,7 @@ async function record(
       precondition,
       receipt: storedReceipt(receipt),
       ...(verdict.kind === 'undeliverable' ? { reason: verdict.reason } : {}),
+      ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}),
       at,
     });
     if (repeated) return { outcome: 'replayed', message, fresh: false, why: 'already-applied' };

@@ -324,6 +324,8 @@ export class DynamoMessageRepository implements MessageRepository {
       /** Attribute names the condition uses beyond the standard placeholders. */
       names?: Record<string, string>;
       set: Record<string, unknown>;
+      /** Attributes set only where the item has none yet. */
+      setIfAbsent?: Record<string, unknown>;
       remove?: readonly string[];
       /** Counters to add one to (rev on every change that leaves or re-enters the index). */
       increment: readonly ('rev' | 'attempts')[];
@@ -349,6 +351,11 @@ export class DynamoMessageRepository implements MessageRepository {
       values[`:s${index}`] = value;
       return `#s${index} = :s${index}`;
     });
+    for (const [index, [attribute, value]] of Object.entries(update.setIfAbsent ?? {}).entries()) {
+      names[`#a${index}`] = attribute;
+      values[`:a${index}`] = value;
+      assignments.push(`#a${index} = if_not_exists(#a${index}, :a${index})`);
+    }
     for (const counter of update.increment) {
       names[`#${counter}`] = counter;
       values[':one'] = 1;
@@ -513,6 +520,8 @@ export class DynamoMessageRepository implements MessageRepository {
           finishedAt: outcome.at,
           updatedAt: outcome.at,
           expiresAt: this.expiresAt(outcome.at),
+          // Kept when a receipt settles it later: the send ended unknown, and is counted so.
+          ...(outcome.status === 'unknown' ? { unknownAt: outcome.at } : {}),
         },
         remove: ['dueShard', 'leaseUntil'],
         increment: ['rev'],
@@ -576,9 +585,15 @@ export class DynamoMessageRepository implements MessageRepository {
 
   async recordReceipt(
     key: MessageKey,
-    change: { precondition: ReceiptPrecondition; receipt: Receipt; reason?: string; at: string },
+    change: {
+      precondition: ReceiptPrecondition;
+      receipt: Receipt;
+      reason?: string;
+      providerMessageId?: string;
+      at: string;
+    },
   ): Promise<{ message: Message; repeated: boolean }> {
-    const { precondition, receipt, reason, at } = change;
+    const { precondition, receipt, reason, providerMessageId, at } = change;
     const values: Record<string, unknown> = {};
     let condition = DynamoMessageRepository.statusIn(precondition.statuses, values);
     if (precondition.overturnable.length > 0) {
@@ -602,6 +617,8 @@ export class DynamoMessageRepository implements MessageRepository {
           updatedAt: at,
           ...(reason ? { reason } : {}),
         },
+        // A message settled `unknown` (the provider's answer was lost) learns its provider id from the receipt.
+        ...(providerMessageId ? { setIfAbsent: { providerMessageId } } : {}),
         increment: [],
         alreadyDone: (current) => {
           repeated =

@@ -44,13 +44,16 @@ const WITHDRAWABLE: ReadonlySet<MessageStatus> = new Set(['pending', 'queued']);
 
 /**
  * A message a withdrawal may still stop: pending or queued, or a reminder
- * the frequency cap skipped, which room freed later may bring back unless
- * its visit's move or end closes it.
+ * the frequency cap skipped (room freed later may bring it back) when its
+ * visit is cancelled or moved. A completed or missed visit's capped
+ * reminders were due before it and cannot come back: they keep saying why
+ * they were not sent.
  */
-function stillOpen(message: StoredMessage): boolean {
-  return (
-    WITHDRAWABLE.has(message.status) || (message.status === 'skipped' && message.reason === 'frequency-cap')
-  );
+function stillOpen(message: StoredMessage, appointment: ReconcileAppointment): boolean {
+  if (WITHDRAWABLE.has(message.status)) return true;
+  if (message.status !== 'skipped' || message.reason !== 'frequency-cap') return false;
+  const version = parseMessageId(message.messageId)?.version ?? appointment.scheduleVersion;
+  return appointment.status === 'cancelled' || version < appointment.scheduleVersion;
 }
 
 /**
@@ -125,7 +128,7 @@ export function reconcile(
   // A fallback copy (another channel, after an undeliverable receipt) stands
   // or falls with the message it copies.
   const withdraw = stored
-    .filter((message) => stillOpen(message) && !desiredIds.has(originalIdOf(message.messageId)))
+    .filter((message) => stillOpen(message, appointment) && !desiredIds.has(originalIdOf(message.messageId)))
     .filter((message) => {
       // A queued notice of a one-per-appointment kind stands for the desired one.
       const standsIn =

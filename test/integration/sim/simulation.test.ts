@@ -42,6 +42,13 @@ describe('the simulator', () => {
     expect(summary.providerCalls).toBeGreaterThan(SEEDS);
   }, 300_000);
 
+  it('sim seeds 2125, 3577, 6154, 7072, 7105 (the 10,000-seed run): a receipt for a send that ended unknown keeps it counted unknown and gives it the provider id', async () => {
+    for (const seed of [2125, 3577, 6154, 7072, 7105]) {
+      const result = await runSchedule(generateSchedule(seed, TEST_SIZE), db);
+      expect(result.violations, `seed ${seed}`).toEqual([]);
+    }
+  }, 60_000);
+
   it('replays a seed message for message: same provider calls, same final tables', async () => {
     const first = results.get(7);
     expect(first).toBeDefined();

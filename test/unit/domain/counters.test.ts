@@ -41,6 +41,21 @@ describe('daily counters (pure)', () => {
     });
   });
 
+  it('sim seed 2125: counts a send that ended unknown as unknown, also after a receipt settled it', () => {
+    const unknown = {
+      ...sent(),
+      status: 'unknown' as const,
+      reason: 'interrupted-attempt',
+      unknownAt: sent().finishedAt,
+    };
+    const settled = { ...unknown, status: 'undeliverable' as const, reason: 'TEXT_CARRIER_BLOCKED' };
+    for (const message of [unknown, settled, { ...unknown, status: 'delivered' as const }]) {
+      expect(messageOutcomeEvent(message, 'America/Chicago')?.counts, message.status).toEqual({
+        [COUNTER.message('unknown', 'sms', 'reminder')]: 1,
+      });
+    }
+  });
+
   it('counts nothing for a message that no send attempt finished (planned, or skipped by planning)', () => {
     expect(messageOutcomeEvent(makeMessage(), 'UTC')).toBeUndefined();
     expect(
