@@ -317,7 +317,16 @@ export const StaffReplyAcceptedSchema = z.object({
     'queued: one SMS part, handed to the send queue now; pending: longer than one part, or this minute’s kept parts are taken: the next sweep (within a minute) sends it, paced',
   ),
   replayed: z.boolean().describe('true when the Idempotency-Key was used before: nothing new was sent'),
-  segments: z.int().describe('SMS parts the text takes'),
+  opensConversation: z
+    .boolean()
+    .describe(
+      'true when the patient has not texted the clinic in the last 24 hours: the reply starts a new message, so it is sent with the clinic’s SMS name before the words and the opt-out line of the patient’s language after them; false: it answers the patient and goes as written',
+    ),
+  segments: z
+    .int()
+    .describe(
+      'SMS parts the text takes as sent (with the name and opt-out line when it opens a conversation)',
+    ),
   encoding: z.enum(['GSM-7', 'UCS-2']),
 });
 export type StaffReplyAccepted = z.output<typeof StaffReplyAcceptedSchema>;

@@ -707,6 +707,13 @@ export const MessageSchema = z.strictObject({
       text: z.string().min(1).max(1600),
       /** The staff user who wrote it (the token's subject, an id). */
       by: z.string().min(1).max(128),
+      /**
+       * True when it starts a new message rather than answering one (the
+       * patient had not texted in 24 hours): it is sent with the clinic's
+       * SMS name before the words and the opt-out line after them
+       * (staffReplyWords).
+       */
+      opensConversation: z.boolean().optional(),
     })
     .optional(),
   /** A survey's answer (kind `survey`): the score, its class, the follow-up sent and the comment after it. */

@@ -318,7 +318,7 @@ function buildShapes(write: boolean) {
         to: z.optional(text),
       }),
     ),
-    staffReply: z.optional(object({ text, by: text })),
+    staffReply: z.optional(object({ text, by: text, opensConversation: z.optional(flag) })),
     surveyAnswer: z.optional(
       object({
         scale: z.enum(SURVEY_SCALES),

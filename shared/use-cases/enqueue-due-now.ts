@@ -2,6 +2,7 @@ import { type Channel, isExemptKind, segmentBudgetFor } from '../domain/constant
 import type { Message } from '../domain/model';
 import { DAY_SECONDS, firstPartAt, keepsParts, secondOfPart } from '../domain/pacing';
 import { countSegments } from '../domain/templates/segments';
+import { staffReplyWordsOf } from '../domain/templates/staff-reply';
 import { type Clock, toUtcIso } from '../domain/time';
 import type { AppLogger, QueuedSend, SendQueue, Telemetry } from '../ports/outbound';
 import {
@@ -85,9 +86,12 @@ function dueNow(message: Message, now: string): boolean {
  */
 async function onePart(deps: SendNowDeps, message: Message): Promise<boolean> {
   if (message.channel === 'email') return true;
-  // A staff reply's words are stored with it: its parts are counted, not bounded by the budget.
-  if (message.staffReply) return countSegments(message.staffReply.text).segments <= 1;
   const clinic = deps.clinics ? await deps.clinics.get(message.clinicId) : undefined;
+  // A staff reply's words are stored with it: its parts are counted (as sent), not bounded by the budget.
+  if (message.staffReply) {
+    const words = clinic ? staffReplyWordsOf(message, clinic) : message.staffReply.text;
+    return countSegments(words ?? '').segments <= 1;
+  }
   if (clinic) return segmentBudgetFor(clinic.policy, message.kind) <= 1;
   return !deps.clinics && isExemptKind(message.kind);
 }

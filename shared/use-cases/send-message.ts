@@ -28,6 +28,7 @@ import {
   render,
   renderKeywordReply,
   renderSms,
+  staffReplyWordsOf,
   type TemplateKind,
 } from '../domain/templates';
 import { type Clock, parseUtc, toUtcIso } from '../domain/time';
@@ -844,8 +845,10 @@ async function sendOneSms(
 
 /**
  * What a staff reply says and where it goes, decided at send time: the
- * words staff wrote, stored with the message, to the patient's number as it
- * is now; an opt-out or a segment budget lowered since it was written wins.
+ * words staff wrote, stored with the message (framed with the clinic's
+ * name and the opt-out line when it opens a conversation), to the
+ * patient's number as it is now; an opt-out or a segment budget lowered
+ * since it was written wins.
  */
 function staffReplyOutgoing(
   attempt: Attempt,
@@ -853,7 +856,8 @@ function staffReplyOutgoing(
   patient: Patient | undefined,
 ): { skip: string } | { request: SmsRequest } {
   const { message, now } = attempt;
-  const text = message.staffReply?.text;
+  // With the clinic's name and the opt-out line when it opens a conversation (the 24-hour rule).
+  const text = staffReplyWordsOf(message, clinic);
   if (!text) return { skip: 'no-text-stored' };
   if (!patient) return { skip: 'patient-missing' };
   if (!patient.phone) return { skip: 'no-allowed-channel' };

@@ -344,6 +344,8 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(await page.getByTestId('reply-segments').textContent()).toMatch(
       /^1 segment \(33 characters, GSM-7\)/,
     );
+    // Cara texted minutes ago: the reply answers her, as typed.
+    expect(await page.getByTestId('reply-opens').count()).toBe(0);
     await reply.fill('Yes, of course 😊');
     expect(await page.getByTestId('reply-segments').textContent()).toMatch(
       /^1 segment \(\d+ UCS-2 units, UCS-2\)/,
@@ -360,6 +362,20 @@ describe('the staff console, in Chromium against local mode', () => {
       .getByText('Yes, of course 😊')
       .waitFor();
     expect(await reply.inputValue()).toBe('');
+
+    // Ben never texted: a reply to him starts a new message, framed with the clinic's SMS name and the
+    // opt-out line, and the count says so before it is sent.
+    const clinic = await call('GET', '/v1/clinics/demo-clinic');
+    const smsName = String(clinic.body.smsName ?? clinic.body.name);
+    await page.goto(`${url}/#/patients/p-ben`);
+    await page.getByRole('heading', { level: 1, name: 'Patient p-ben' }).waitFor();
+    await page.getByLabel('Reply by SMS').fill('Yes, of course. See you Thursday.');
+    await page.getByTestId('reply-opens').waitFor();
+    expect(await page.getByTestId('reply-opens').textContent()).toContain('last 24 hours');
+    const framed = `${smsName}: Yes, of course. See you Thursday. Reply STOP to opt out.`;
+    expect(await page.getByTestId('reply-segments').textContent()).toMatch(
+      new RegExp(`^1 segment \\(${framed.length} characters, GSM-7\\)`),
+    );
   });
 
   it('composes a broadcast with a live part count per language, previews its recipients and cost, schedules and cancels it', async () => {

@@ -197,6 +197,8 @@ export const en = {
     nextSweep: 'Accepted: it goes out with the next sweep (within a minute).',
     optedOut: 'This patient opted out of SMS: no reply can be sent.',
     noPhone: 'This patient has no phone number to text.',
+    opens: (hours: number) =>
+      `No text from this patient in the last ${hours} hours: the reply starts a new message, so it is sent with the clinic’s name before it and the opt-out line after it (counted above).`,
   },
   broadcasts: {
     title: 'Broadcasts',

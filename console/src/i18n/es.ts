@@ -197,6 +197,8 @@ export const es: Strings = {
     nextSweep: 'Aceptado: sale con el próximo barrido (en menos de un minuto).',
     optedOut: 'Este paciente se dio de baja de SMS: no se puede responder.',
     noPhone: 'Este paciente no tiene teléfono para textos.',
+    opens: (hours: number) =>
+      `Este paciente no ha escrito en las últimas ${hours} horas: la respuesta inicia un mensaje nuevo y se envía con el nombre de la clínica delante y la línea para darse de baja detrás (contadas arriba).`,
   },
   broadcasts: {
     title: 'Difusiones',

@@ -6,10 +6,17 @@
  * budget. Loaded on first use with the patient page (the counter stays
  * out of the first load); refreshes every 5 s while the tab is shown.
  */
+import type { DateTime } from 'luxon';
 import { useRef, useState } from 'preact/hooks';
 import { segmentBudgetFor } from '../../../shared/domain/constants';
 import type { Clinic as DomainClinic } from '../../../shared/domain/model';
+import { resolveLanguage } from '../../../shared/domain/planning/rules';
 import { countSegments } from '../../../shared/domain/templates/segments';
+import {
+  STAFF_REPLY_CONVERSATION_HOURS,
+  staffReplyOpensConversation,
+  staffReplyWords,
+} from '../../../shared/domain/templates/staff-reply';
 import { type ConversationItem, describeError, type Patient } from '../api/client';
 import { Badge, Show } from '../components';
 import { useApp } from '../context';
@@ -95,7 +102,7 @@ function Entry({
 }
 
 export function Conversation({ patient }: { patient: Patient }) {
-  const { api, clinicId, clinic } = useApp();
+  const { api, clinicId, clinic, now } = useApp();
   const { t, language } = useStrings();
   const zone = clinic.timeZone;
   const [text, setText] = useState('');
@@ -107,6 +114,7 @@ export function Conversation({ patient }: { patient: Patient }) {
   // Pages before the latest, oldest first, and the cursor to the page before them (none: the start).
   const [earlier, setEarlier] = useState<{ items: ConversationItem[]; cursor?: string | undefined }>();
   const [loadingEarlier, setLoadingEarlier] = useState(false);
+  const [serverNow, setServerNow] = useState<DateTime>();
 
   const [loaded, reload] = useLoad(
     async () => {
@@ -117,6 +125,8 @@ export function Conversation({ patient }: { patient: Patient }) {
         },
       );
       if (!data) throw new Error(describeError(error, response.status));
+      // The API's clock, for the 24-hour rule (local mode runs a clock of its own).
+      setServerNow(await now());
       return data;
     },
     [clinicId, patient.patientId],
@@ -138,8 +148,22 @@ export function Conversation({ patient }: { patient: Patient }) {
     setEarlier({ items: [...data.items, ...(earlier?.items ?? [])], cursor: data.cursor });
   };
 
+  // The 24-hour rule, as the API applies it: no text from the patient in the last day, and the reply
+  // starts a new message, sent with the clinic's SMS name and the opt-out line; its parts count those too.
+  const lastTextAt =
+    loaded.state === 'ready'
+      ? [...(earlier?.items ?? []), ...loaded.value.items]
+          .filter((entry) => entry.direction === 'inbound')
+          .map((entry) => entry.at)
+          .sort()
+          .at(-1)
+      : undefined;
+  const opensConversation =
+    loaded.state === 'ready' && serverNow !== undefined && staffReplyOpensConversation(lastTextAt, serverNow);
+  const patientLanguage = resolveLanguage(patient, clinic.policy as DomainClinic['policy']);
+  const words = staffReplyWords({ text: text.trim(), opensConversation, clinic, language: patientLanguage });
   const budget = segmentBudgetFor(clinic.policy as DomainClinic['policy'], 'staff-reply');
-  const parts = countSegments(text.trim());
+  const parts = countSegments(text.trim() ? words : '');
   const over = parts.segments > budget;
   const blocked = patient.optOuts.sms
     ? t.conversation.optedOut
@@ -215,6 +239,11 @@ export function Conversation({ patient }: { patient: Patient }) {
           {t.settings.segments(parts.segments, parts.units, parts.encoding)} · {t.conversation.budget(budget)}
           {over && ` — ${t.settings.overBudget(budget)}`}
         </p>
+        {opensConversation && !blocked && (
+          <p class="notice" data-testid="reply-opens">
+            {t.conversation.opens(STAFF_REPLY_CONVERSATION_HOURS)}
+          </p>
+        )}
         {blocked && <p class="notice">{blocked}</p>}
         {failure && (
           <p role="alert" class="field-error">

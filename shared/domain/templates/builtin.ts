@@ -20,7 +20,7 @@
  *
  * Emails have no segment budget and use full Unicode.
  */
-import type { Channel, MessageKind, MessagingPolicy, TemplateText } from '../model';
+import type { Channel, Clinic, MessageKind, MessagingPolicy, TemplateText } from '../model';
 import { SCALE_RANGE } from '../surveys';
 
 /** Kinds whose text comes from a template; broadcasts and staff replies carry staff-written text, keyword replies are below. */
@@ -249,3 +249,27 @@ export const BUILT_IN_PHRASES: ByLanguage<Phrases> = {
     },
   },
 };
+
+/**
+ * Finds the entry for a language tag: exact (`pt-BR`), then its primary
+ * subtag (`pt`).
+ *
+ * @param entries - entries keyed by language tag
+ * @param language - the wanted language
+ */
+export function lookupLanguage<T>(
+  entries: Readonly<Record<string, T>> | undefined,
+  language: string,
+): T | undefined {
+  if (!entries) return undefined;
+  return entries[language] ?? entries[language.split('-')[0] ?? language];
+}
+
+/**
+ * The clinic's name as its texts show it: `smsName`, else `name`.
+ *
+ * @param clinic - the clinic
+ */
+export function smsNameOf(clinic: Pick<Clinic, 'name' | 'smsName'>): string {
+  return clinic.smsName ?? clinic.name;
+}

@@ -66,6 +66,12 @@ export {
   type SmsEncoding,
 } from './segments';
 export {
+  STAFF_REPLY_CONVERSATION_HOURS,
+  staffReplyOpensConversation,
+  staffReplyWords,
+  staffReplyWordsOf,
+} from './staff-reply';
+export {
   DROPPED_MARK,
   type ParsedTemplate,
   parseTemplate,

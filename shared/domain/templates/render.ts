@@ -9,7 +9,17 @@ import { ValidationError } from '../errors';
 import type { Appointment, Channel, Clinic, Patient, TemplateText } from '../model';
 import type { ConfirmNotAppliedReason } from '../replies/confirm';
 import { parseUtc } from '../time';
-import { BUILT_IN_PHRASES, builtInTemplatesFor, type Phrases, type TemplateKind } from './builtin';
+import {
+  BUILT_IN_PHRASES,
+  builtInTemplatesFor,
+  lookupLanguage,
+  type Phrases,
+  smsNameOf,
+  type TemplateKind,
+} from './builtin';
+
+export { lookupLanguage, smsNameOf };
+
 import { type FitOptions, type FittedSms, fitSms } from './guard';
 import { KEYWORD_REPLIES, type KeywordReplyText } from './keyword-reply-texts';
 import { foldToGsm7 } from './segments';
@@ -17,21 +27,6 @@ import { parseTemplate, renderNodes, type TemplateValues } from './syntax';
 
 /** The language every lookup falls back to last, because every built-in text exists in it. */
 export const FALLBACK_LANGUAGE = 'en';
-
-/**
- * Finds the entry for a language tag: exact (`pt-BR`), then its primary
- * subtag (`pt`).
- *
- * @param entries - entries keyed by language tag
- * @param language - the wanted language
- */
-export function lookupLanguage<T>(
-  entries: Readonly<Record<string, T>> | undefined,
-  language: string,
-): T | undefined {
-  if (!entries) return undefined;
-  return entries[language] ?? entries[language.split('-')[0] ?? language];
-}
 
 /** How `{{localDate}}` is written in an email: weekday, month and day in the language (`Saturday, October 3`, `sábado, 3 de octubre`). */
 export const LOCAL_DATE_FORMAT: Intl.DateTimeFormatOptions = {
@@ -87,15 +82,6 @@ export function selectTemplate(
     if (builtIn) return { template: builtIn, language: wanted, source: 'built-in' };
   }
   return { template: builtIns.en, language: FALLBACK_LANGUAGE, source: 'built-in' };
-}
-
-/**
- * The clinic's name as its texts show it: `smsName`, else `name`.
- *
- * @param clinic - the clinic
- */
-export function smsNameOf(clinic: Pick<Clinic, 'name' | 'smsName'>): string {
-  return clinic.smsName ?? clinic.name;
 }
 
 /**

@@ -140,8 +140,10 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
       description:
         'Free text (any script and emoji, line breaks allowed; no control characters, 400 names the position), ' +
         'at most the clinic’s SMS budget for staff replies (`policy.segmentBudget.other` parts; 400 says the parts ' +
-        'and the budget). Stored with the outbox message (kind `staff-reply`) and handed to the send queue at once; ' +
-        'send-message texts it as written. A patient who opted out of SMS, or has no phone, gets 409 and nothing is ' +
+        'and the budget). Stored with the outbox message (kind `staff-reply`) and handed to the send queue at once. ' +
+        'It goes as written when the patient texted the clinic in the last 24 hours (an answer); otherwise it starts ' +
+        'a new message and is sent with the clinic’s SMS name before the words and the opt-out line of the ' +
+        'patient’s language after them (`opensConversation: true`), and the budget counts those words too. A patient who opted out of SMS, or has no phone, gets 409 and nothing is ' +
         'stored. With an `Idempotency-Key` header, a retry by the same user answers 202 with the same message and ' +
         'sends nothing more.',
       tag: 'Inbox',

@@ -23,7 +23,13 @@ import {
   type Patient,
 } from '../../domain/model';
 import { resolveLanguage } from '../../domain/planning';
-import { isTemplateKind, render, renderKeywordReply, renderSms } from '../../domain/templates';
+import {
+  isTemplateKind,
+  render,
+  renderKeywordReply,
+  renderSms,
+  staffReplyWordsOf,
+} from '../../domain/templates';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type {
@@ -154,8 +160,9 @@ interface RenderContext {
  * renders (its visit is gone, a broadcast, which keeps no words).
  */
 function wordsOf(message: Message, context: RenderContext): Words | undefined {
-  if (message.staffReply) return { text: message.staffReply.text, textSource: 'stored' };
   const { clinic, patient } = context;
+  const staffWords = staffReplyWordsOf(message, clinic);
+  if (staffWords) return { text: staffWords, textSource: 'stored' };
   const language = resolveLanguage(patient, clinic.policy);
   try {
     if (message.kind === 'keyword-reply' && message.keywordReply) {

@@ -5,15 +5,21 @@
  * once like an auto-reply. send-message reads the stored words at send time.
  */
 import { createHash } from 'node:crypto';
+import type { DateTime } from 'luxon';
 import { type StaffReplyAccepted, StaffReplyBodySchema } from '../../api/schemas';
 import { DEFAULT_PRIORITY, segmentBudgetFor } from '../../domain/constants';
 import { ConflictError, NotFoundError, RecordNotFoundError, ValidationError } from '../../domain/errors';
 import type { Message } from '../../domain/model';
 import { resolveLanguage } from '../../domain/planning';
-import { countSegments } from '../../domain/templates';
+import {
+  countSegments,
+  STAFF_REPLY_CONVERSATION_HOURS,
+  staffReplyOpensConversation,
+  staffReplyWords,
+} from '../../domain/templates';
 import { toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
-import type { ClinicRepository, PatientRepository } from '../../ports/repositories';
+import type { ClinicRepository, InboundRepository, PatientRepository } from '../../ports/repositories';
 import { ClinicCache } from '../clinic-cache';
 import { createAndEnqueueDueNow, type SendNowDeps } from '../enqueue-due-now';
 
@@ -30,6 +36,8 @@ export const STAFF_REPLY_ID_PREFIX = '~staff-reply#';
 export interface StaffReplyDeps extends Omit<SendNowDeps, 'clinics'> {
   clinics: ClinicRepository;
   patients: PatientRepository;
+  /** The patient's texts, to tell an answer from a new message (the 24-hour rule). */
+  inbound: Pick<InboundRepository, 'listForPatientSince' | 'listUnmatchedFromNumber'>;
   /** A fresh unique id, for a reply sent without an idempotency key. */
   newId: () => string;
 }
@@ -62,6 +70,28 @@ function replyIdOf(request: StaffReplyRequest, at: string, newId: () => string):
 }
 
 /**
+ * When the patient last texted the clinic, within the 24-hour rule's
+ * window: their own texts, and texts from their number that matched no
+ * patient (sent before the clinic registered them).
+ */
+async function lastTextAt(
+  deps: StaffReplyDeps,
+  patient: { clinicId: string; patientId: string; phone?: string | undefined },
+  now: DateTime,
+): Promise<string | undefined> {
+  const since = toUtcIso(now.minus({ hours: STAFF_REPLY_CONVERSATION_HOURS }));
+  const lists = await Promise.all([
+    deps.inbound.listForPatientSince(patient.clinicId, patient.patientId, since),
+    patient.phone ? deps.inbound.listUnmatchedFromNumber(patient.clinicId, patient.phone, since) : [],
+  ]);
+  return lists
+    .flat()
+    .map((text) => text.receivedAt)
+    .sort()
+    .at(-1);
+}
+
+/**
  * Sends a staff member's free text to a patient by SMS, at once.
  *
  * Primary course:
@@ -69,9 +99,14 @@ function replyIdOf(request: StaffReplyRequest, at: string, newId: () => string):
  *    overrides or broken surrogates; line breaks allowed), 1–1,600 characters.
  * 2. Load the clinic and the patient (404); the patient must have a phone
  *    and must not have opted out of SMS (409, nothing written).
- * 3. Count the text's SMS parts against the clinic's budget for staff
- *    replies (`policy.segmentBudget.other`); over it: 400 on `text`.
- * 4. Store it as a `staff-reply` message with the words on it and hand it
+ * 3. An answer or a new message: when the patient has not texted the
+ *    clinic in the last 24 hours (or never), the reply starts a new
+ *    message from the clinic, and is sent with the clinic's SMS name before
+ *    the words and the opt-out line of the patient's language after them
+ *    (CTIA: a message the clinic starts names it and says how to stop).
+ * 4. Count the parts of the words as sent against the clinic's budget for
+ *    staff replies (`policy.segmentBudget.other`); over it: 400 on `text`.
+ * 5. Store it as a `staff-reply` message with the words on it and hand it
  *    to the send queue at once (createAndEnqueueDueNow) when it is one SMS
  *    part: `queued`; a longer one, or one past this minute's kept parts, is
  *    `pending` for the next sweep, which paces parts.
@@ -105,21 +140,27 @@ export async function sendStaffReply(
   if (!patient.phone) {
     throw new ConflictError(`patient ${patient.patientId} has no phone number to text`);
   }
+  const now = deps.clock.now();
+  const at = toUtcIso(now);
+  const language = resolveLanguage(patient, clinic.policy);
+  const opensConversation = staffReplyOpensConversation(await lastTextAt(deps, patient, now), now);
+  const words = staffReplyWords({ text, opensConversation, clinic, language });
   const budget = segmentBudgetFor(clinic.policy, 'staff-reply');
-  const parts = countSegments(text);
+  const parts = countSegments(words);
   if (parts.segments > budget) {
+    const framed = opensConversation
+      ? ` as sent: the patient has not texted in the last ${STAFF_REPLY_CONVERSATION_HOURS} hours, so the clinic's name goes before it and the opt-out line after it`
+      : '';
     throw new ValidationError([
       {
         path: 'text',
         message:
-          `takes ${parts.segments} SMS parts (${parts.encoding}, ${parts.units} characters); the clinic's ` +
+          `takes ${parts.segments} SMS parts (${parts.encoding}, ${parts.units} characters)${framed}; the clinic's ` +
           `budget for staff replies is ${budget} (policy.segmentBudget.other)`,
       },
     ]);
   }
 
-  const now = deps.clock.now();
-  const at = toUtcIso(now);
   const messageId = replyIdOf(request, at, deps.newId);
   const message: Message = {
     clinicId: clinic.clinicId,
@@ -129,13 +170,13 @@ export async function sendStaffReply(
     priority: DEFAULT_PRIORITY['staff-reply'],
     channel: 'sms',
     ...(clinic.originationIdentity ? { ownNumber: true } : {}),
-    language: resolveLanguage(patient, clinic.policy),
+    language,
     dueAt: at,
     plannedAt: at,
     notAfter: toUtcIso(now.plus({ minutes: STAFF_REPLY_VALID_MINUTES })),
     status: 'pending',
     attempts: 0,
-    staffReply: { text, by: request.by.slice(0, 128) },
+    staffReply: { text, by: request.by.slice(0, 128), ...(opensConversation ? { opensConversation } : {}) },
     planVersion: 1,
     rev: 1,
     createdAt: at,
@@ -153,6 +194,7 @@ export async function sendStaffReply(
       messageId,
       status: stored?.status ?? 'pending',
       replayed: true,
+      opensConversation: stored?.staffReply?.opensConversation === true,
       segments: parts.segments,
       encoding: parts.encoding,
     };
@@ -161,6 +203,7 @@ export async function sendStaffReply(
     messageId,
     status: summary.enqueued > 0 ? 'queued' : 'pending',
     replayed: false,
+    opensConversation,
     segments: parts.segments,
     encoding: parts.encoding,
   };

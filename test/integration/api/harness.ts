@@ -19,7 +19,7 @@ import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-
 import { LocalSurveyLinkSecret } from '../../../shared/adapters/local/local-survey-link-secret';
 import { RecordingTelemetry } from '../../../shared/adapters/local/recorders';
 import type { Broadcast } from '../../../shared/domain/broadcasts';
-import type { Appointment, Clinic, Message, Patient } from '../../../shared/domain/model';
+import type { Appointment, Clinic, InboundMessage, Message, Patient } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG, type StaffApiConfig } from '../../../shared/http/env';
@@ -77,6 +77,8 @@ export interface StaffApiHarness {
     appointments?: Appointment[];
     messages?: Message[];
     broadcasts?: Broadcast[];
+    /** Texts patients sent, as handle-inbound records them. */
+    inbound?: InboundMessage[];
   }): Promise<void>;
   /** Every item of every table, sorted: compare before and after to prove nothing was written. */
   snapshot(): Promise<string>;
@@ -174,6 +176,7 @@ export function useStaffApi(
     },
     async seed(records) {
       const { clinics, patients, appointments, messages, broadcasts } = repos();
+      const inbound = new DynamoInboundRepository(tables.clients.doc, tables.names.inbound);
       for (const clinic of records.clinics ?? []) await clinics.put(clinic, null);
       for (const patient of records.patients ?? []) await patients.put(patient, null);
       for (const appointment of records.appointments ?? []) {
@@ -186,6 +189,7 @@ export function useStaffApi(
       }
       for (const message of records.messages ?? []) await messages.create(message);
       for (const broadcast of records.broadcasts ?? []) await broadcasts.put(broadcast, null);
+      for (const text of records.inbound ?? []) await inbound.record(text);
     },
     async snapshot() {
       const all: Record<string, unknown[]> = {};

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationSchema, StaffReplyAcceptedSchema } from '../../../shared/api/schemas';
 import { STAFF_API_ROUTES } from '../../../shared/http/staff-api';
-import { makeClinic, makePatient, TEST_NOW } from '../../support/factories';
+import { makeClinic, makeInbound, makePatient, TEST_NOW } from '../../support/factories';
 import { issuePaths, SEND_QUEUE_URL, useStaffApi } from './harness';
 
 const sqs = mockClient(SQSClient);
@@ -20,9 +20,32 @@ beforeAll(() =>
       makePatient(),
       makePatient({ patientId: 'stopped', optOuts: { sms: { at: TEST_NOW, source: 'patient' } } }),
       makePatient({ patientId: 'no-phone', phone: undefined, channels: ['email'] }),
+      makePatient({ patientId: 'quiet', phone: '+14155550199' }),
+      makePatient({ patientId: 'callada', phone: '+14155550198', language: 'es' }),
     ],
+    // Ana (p-1) asked two hours ago, so replies to her answer her; the quiet patient last texted 25 hours ago.
+    inbound: [textFrom('p-1', '+14155552671', 2), textFrom('quiet', '+14155550199', 25)],
   }),
 );
+
+/** A patient's free-text question `hoursAgo` hours before the API's clock, as handle-inbound records it. */
+function textFrom(patientId: string, from: string, hoursAgo: number) {
+  const at = new Date(Date.parse(TEST_NOW) - hoursAgo * 3_600_000).toISOString();
+  return makeInbound({
+    inboundMessageId: `in-${patientId}`,
+    patientId,
+    from,
+    body: 'Is there parking?',
+    receivedAt: at,
+    recordedAt: at,
+    intent: { kind: 'free-text' },
+    outcome: 'free-text',
+    appointmentId: undefined,
+    answeredMessageId: undefined,
+    matchedBy: undefined,
+    state: 'open',
+  });
+}
 beforeEach(() => {
   sqs.reset();
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
@@ -41,7 +64,13 @@ describe('POST /v1/clinics/{clinicId}/patients/{patientId}/replies', () => {
     // Assess
     expect(answer.status).toBe(202);
     const accepted = StaffReplyAcceptedSchema.parse(answer.body);
-    expect(accepted).toMatchObject({ status: 'queued', replayed: false, segments: 1, encoding: 'GSM-7' });
+    expect(accepted).toMatchObject({
+      status: 'queued',
+      replayed: false,
+      opensConversation: false,
+      segments: 1,
+      encoding: 'GSM-7',
+    });
     expect(accepted.messageId).toMatch(/^~staff-reply#20261201T150000000Z-[0-9a-f]{12}$/);
     const stored = await api.repos().messages.get({ ...KEY('p-1'), messageId: accepted.messageId });
     expect(stored).toMatchObject({
@@ -192,6 +221,73 @@ describe('POST /v1/clinics/{clinicId}/patients/{patientId}/replies', () => {
     expect(stopped.body.error.message).toMatch(/opted out of SMS \(source patient/);
     expect(noPhone.status).toBe(409);
     expect(unknown.status).toBe(404);
+    expect(await api.snapshot()).toBe(before);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it("starts a new message for a patient who has not texted in 24 hours: the clinic's SMS name before the words and the opt-out line of their language after, in the parts counted", async () => {
+    // Act: the quiet patient last texted 25 hours ago; Spanish-speaking Callada never has.
+    const quiet = await api.call({
+      method: 'POST',
+      url: `${BASE}/quiet/replies`,
+      body: { text: 'Your forms are ready at the front desk.' },
+    });
+    const callada = await api.call({
+      method: 'POST',
+      url: `${BASE}/callada/replies`,
+      body: { text: 'Sus formularios están listos.' },
+    });
+    const conversations = await Promise.all(
+      ['quiet', 'callada'].map((patientId) =>
+        api.call({ method: 'GET', url: `${BASE}/${patientId}/conversation` }),
+      ),
+    );
+
+    // Assess
+    expect(quiet.status).toBe(202);
+    const accepted = StaffReplyAcceptedSchema.parse(quiet.body);
+    expect(accepted).toMatchObject({ status: 'queued', opensConversation: true, segments: 1 });
+    // The words typed are stored as typed; the frame is added when it is sent (and shown so).
+    const stored = await api.repos().messages.get({ ...KEY('quiet'), messageId: accepted.messageId });
+    expect(stored?.staffReply).toEqual({
+      text: 'Your forms are ready at the front desk.',
+      by: 'staff-user-1',
+      opensConversation: true,
+    });
+    expect(callada.status).toBe(202);
+    // "á" is not GSM-7: with the frame, 81 UCS-2 units are two parts (70 fit one).
+    expect(callada.body).toMatchObject({ opensConversation: true, segments: 2, encoding: 'UCS-2' });
+    const shown = conversations.map((answer) =>
+      ConversationSchema.parse(answer.body).items.flatMap((item) =>
+        item.direction === 'outbound' && item.kind === 'staff-reply' ? [item.text] : [],
+      ),
+    );
+    expect(shown).toEqual([
+      ['Riverside Clinic: Your forms are ready at the front desk. Reply STOP to opt out.'],
+      ['Riverside Clinic: Sus formularios están listos. Responda STOP para darse de baja.'],
+    ]);
+  });
+
+  it('refuses a text that fits as typed but not with the name and opt-out line a new message needs, saying so, and writes nothing', async () => {
+    // Prepare: 440 characters are 3 parts (153 each); with the 18 of the name and the 23 of the line, 4.
+    const before = await api.snapshot();
+
+    // Act
+    const answer = await api.call({
+      method: 'POST',
+      url: `${BASE}/quiet/replies`,
+      body: { text: 'a'.repeat(440) },
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.issues).toEqual([
+      {
+        path: 'text',
+        message:
+          "takes 4 SMS parts (GSM-7, 481 characters) as sent: the patient has not texted in the last 24 hours, so the clinic's name goes before it and the opt-out line after it; the clinic's budget for staff replies is 3 (policy.segmentBudget.other)",
+      },
+    ]);
     expect(await api.snapshot()).toBe(before);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });

@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SnsSmsSender } from '../../../shared/adapters/aws/sns-sms-sender';
 import { SqsSendQueue } from '../../../shared/adapters/aws/sqs-send-queue';
 import { SimulatedClock } from '../../../shared/adapters/clock';
+import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-budget';
 import { DynamoThrottleLog } from '../../../shared/adapters/dynamodb/throttle-log';
@@ -21,7 +22,7 @@ import type { EmailSender } from '../../../shared/ports/outbound';
 import { ClinicCache } from '../../../shared/use-cases/clinic-cache';
 import { type SendDeps, sendMessage } from '../../../shared/use-cases/send-message';
 import { type StaffReplyDeps, sendStaffReply } from '../../../shared/use-cases/staff/replies';
-import { makeClinic, makePatient } from '../../support/factories';
+import { makeClinic, makeInbound, makePatient } from '../../support/factories';
 import { useTestTables } from '../../support/tables';
 
 const tables = useTestTables();
@@ -37,6 +38,7 @@ const NOW = DateTime.fromISO('2026-12-07T16:00:00.000Z', { zone: 'utc' });
 const TEXT = 'Hi Ana, yes: parking is free. — Front desk';
 
 let repos: Repositories;
+let inbound: DynamoInboundRepository;
 let clinic: Clinic;
 let patient: Patient;
 let clock: SimulatedClock;
@@ -46,6 +48,7 @@ let logger: CapturingLogger;
 function replyDeps(): StaffReplyDeps {
   return {
     ...repos,
+    inbound,
     queue: new SqsSendQueue(new SQSClient({ region: 'us-east-1' }), QUEUE_URL),
     budget: new DynamoSendNowBudget(tables.clients.doc, tables.names.messages),
     config: { perSecond: { sms: 20, email: 20 }, every: 10, windowSeconds: 60, leaseMinutes: 15 },
@@ -111,6 +114,7 @@ beforeEach(async () => {
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   sns.on(PublishCommand).resolves({ MessageId: 'sns-staff-1' });
   repos = makeRepositories(tables.clients.doc, tables.names);
+  inbound = new DynamoInboundRepository(tables.clients.doc, tables.names.inbound);
   events = new RecordingEventPublisher();
   logger = new CapturingLogger();
   // A clinic and a minute of their own per test: no test shares data or an immediate-send budget.
@@ -121,8 +125,35 @@ beforeEach(async () => {
   await repos.patients.put(patient, null);
 });
 
+/** The patient's text `hoursAgo` hours before now, as handle-inbound records it (matched to them, or to no one). */
+async function patientTexted(hoursAgo: number, matched = true) {
+  const at = toUtcIso(clock.now().minus({ hours: hoursAgo }));
+  await inbound.record(
+    makeInbound({
+      clinicId: clinic.clinicId,
+      inboundMessageId: `in-${randomUUID()}`,
+      from: patient.phone,
+      body: 'Is there parking?',
+      receivedAt: at,
+      recordedAt: at,
+      intent: { kind: 'free-text' },
+      outcome: 'free-text',
+      state: 'open',
+      appointmentId: undefined,
+      answeredMessageId: undefined,
+      matchedBy: undefined,
+      ...(matched
+        ? { patientId: patient.patientId }
+        : { patientId: undefined, outcome: 'unmatched', state: 'open' }),
+    }),
+  );
+}
+
 describe('sendMessage: kind staff-reply', () => {
   it('texts the stored words as written by SNS, marks the reply sent, and the event carries ids only', async () => {
+    // Arrange: the patient asked an hour ago, so the reply answers them.
+    await patientTexted(1);
+
     // Act
     const { outcome, stored } = await replyAndSend();
 
@@ -143,6 +174,39 @@ describe('sendMessage: kind staff-reply', () => {
     expect(events.events.map((event) => event.detailType)).toEqual(['MessageSent']);
     expect(JSON.stringify(events.events)).not.toContain('parking');
     expect(JSON.stringify(logger.lines)).not.toContain('parking');
+  });
+
+  it("texts a reply to a patient who has not texted in 24 hours with the clinic's SMS name and the opt-out line, as of send time", async () => {
+    // Arrange: the last text is 25 hours old, so the reply starts a new message; the clinic renames itself meanwhile.
+    await patientTexted(25);
+
+    // Act
+    const { outcome, stored, accepted } = await replyAndSend(async () => {
+      await repos.clinics.put({ ...clinic, smsName: 'Riverside Health', version: 2 }, 1);
+    });
+
+    // Assess
+    // The dash makes it UCS-2: its 42 characters fit one part, framed (83) they take two.
+    expect(accepted).toMatchObject({ opensConversation: true, segments: 2 });
+    expect(outcome).toBe('sent');
+    expect(sns.commandCalls(PublishCommand).map((call) => call.args[0].input.Message)).toEqual([
+      `Riverside Health: ${TEXT} Reply STOP to opt out.`,
+    ]);
+    expect(stored?.staffReply).toMatchObject({ text: TEXT, opensConversation: true });
+  });
+
+  it("answers as written when the patient's last text matched no one (they texted before the clinic registered them)", async () => {
+    // Arrange: an unmatched text from the patient's number, 3 hours ago, and an older one of their own.
+    await patientTexted(3, false);
+    await patientTexted(30);
+
+    // Act
+    const { outcome, accepted } = await replyAndSend();
+
+    // Assess
+    expect(accepted.opensConversation).toBe(false);
+    expect(outcome).toBe('sent');
+    expect(sns.commandCalls(PublishCommand).map((call) => call.args[0].input.Message)).toEqual([TEXT]);
   });
 
   it('skips the reply opted-out when the patient texted STOP after staff wrote it, and calls no provider', async () => {
