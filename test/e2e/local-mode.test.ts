@@ -331,6 +331,14 @@ describe('local mode, started as `npm start` would', () => {
   });
 
   it('sends a staff reply over HTTP through the outbox: 202, in the local outbox as written, in the conversation', async () => {
+    // Prepare: Ana asks a question, so the reply answers her (the 24-hour rule); its own answer goes first.
+    const question = await call('POST', '/local/inbound', {
+      from: '+14155552671',
+      body: 'Are you open late today?',
+    });
+    expect(question.status, JSON.stringify(question.body)).toBe(200);
+    await call('POST', '/local/clock', { advance: '1m' });
+
     // Act
     const text = 'Hi Ana, the clinic is open until 6 pm today.';
     const accepted = await call('POST', '/v1/clinics/demo-clinic/patients/p-e2e/replies', { text });
@@ -339,7 +347,7 @@ describe('local mode, started as `npm start` would', () => {
 
     // Assess
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
-    expect(accepted.body).toMatchObject({ status: 'queued', segments: 1 });
+    expect(accepted.body).toMatchObject({ status: 'queued', opensConversation: false, segments: 1 });
     expect(
       (advanced.body.sent as OutboxEntry[]).map((entry) => [entry.messageId, entry.channel, entry.text]),
     ).toEqual([[accepted.body.messageId, 'sms', text]]);
