@@ -257,4 +257,53 @@ describe('the shipped handle-inbound handler', () => {
     expect(queuedAnswers()).toHaveLength(1);
     expect(await inbound.get('demo-clinic', stop.inboundMessageId)).toMatchObject({ outcome: 'opted-out' });
   });
+  it('answers exactly three of four different texts from one number handled in one batch, and skips the fourth hourly-limit', async () => {
+    // Prepare: a patient on a phone of their own, so the earlier tests' answers do not count. Four different
+    // texts within a minute: under the loop guard's burst (5) and repeat rules, so only the hourly cap (3) speaks.
+    const burstNumber = '+14155550142';
+    await repos.patients.put(
+      makePatient({ patientId: 'p-burst', phone: burstNumber, channels: ['sms'] }),
+      null,
+    );
+    const texts = ['HELP', 'Is there parking?', 'INFO', 'What time do you open?'].map((messageBody) =>
+      payload({ originationNumber: burstNumber, messageBody }),
+    );
+
+    // Act: the four arrive in one batch.
+    const response = await handler(
+      { Records: texts.map((text, n) => record(text, undefined, `sqs-burst-${n}`)) },
+      LAMBDA_CONTEXT,
+    );
+
+    // Assess: three answers handed to the send queue, one entry each, exact inputs; the fourth stored skipped.
+    expect(response).toEqual({ batchItemFailures: [] });
+    const answers = queuedAnswers();
+    expect(answers).toEqual(
+      Array(3).fill({
+        QueueUrl: SEND_QUEUE_URL,
+        // Each on its own kept part of the number: now or within the minute.
+        Entries: [{ Id: '0', MessageBody: expect.any(String), DelaySeconds: expect.any(Number) }],
+      }),
+    );
+    for (const input of answers) expect(input.Entries?.[0]?.DelaySeconds).toBeLessThanOrEqual(60);
+    const answered = answers.map((input) => JSON.parse(input.Entries?.[0]?.MessageBody ?? '{}').messageId);
+    const stored = await Promise.all(
+      texts.map((text) =>
+        repos.messages.get({
+          clinicId: 'demo-clinic',
+          patientId: 'p-burst',
+          messageId: `~keyword-reply#${text.inboundMessageId}`,
+        }),
+      ),
+    );
+    expect(
+      stored.filter((message) => message?.status === 'skipped').map((message) => message?.reason),
+    ).toEqual(['hourly-limit']);
+    expect(
+      stored
+        .filter((message) => message?.status !== 'skipped')
+        .map((message) => message?.messageId)
+        .sort(),
+    ).toEqual([...answered].sort());
+  });
 });
