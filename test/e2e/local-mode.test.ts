@@ -442,6 +442,55 @@ describe('local mode, started as `npm start` would', () => {
     expect((await receipt({ messageId: second, event: 'Bounce' })).status).toBe(400);
   });
 
+  it('reminds a visit booked while the patient was opted out once they text START: skipped opted-out before, sent after', async () => {
+    // Prepare: 10:00 New York the next day; an SMS-only patient texts STOP, then staff book a visit in 3 days.
+    const clock = DateTime.fromISO(String((await call('GET', '/local/clock')).body.now), { zone: 'utc' });
+    const now = clock.plus({ days: 1 }).set({ hour: 15, minute: 0, second: 0, millisecond: 0 });
+    await advanceTo(toUtcIso(now));
+    const phone = '+14155552677';
+    const patient = await call('PUT', '/v1/clinics/demo-clinic/patients/p-back', {
+      firstName: 'Bo',
+      phone,
+      channels: ['sms'],
+      language: 'en',
+    });
+    expect(patient.status).toBe(201);
+    expect((await call('POST', '/local/inbound', { from: phone, body: 'STOP' })).body).toMatchObject({
+      inbound: { outcome: 'opted-out', patientId: 'p-back' },
+    });
+    const start = now.plus({ days: 3 }).set({ hour: 16 });
+    const booked = await call('PUT', '/v1/clinics/demo-clinic/appointments/a-back', {
+      patientId: 'p-back',
+      startAt: toUtcIso(start),
+      durationMinutes: 30,
+    });
+    expect(booked.status).toBe(201);
+
+    // Act: the confirmation comes due while opted out; Bo texts START the next day, before the 1-day reminder.
+    await advanceTo(toUtcIso(now.plus({ minutes: 2 })));
+    await advanceTo(toUtcIso(now.plus({ days: 1 })));
+    expect((await call('POST', '/local/inbound', { from: phone, body: 'START' })).body).toMatchObject({
+      inbound: { outcome: 'opted-in', patientId: 'p-back' },
+    });
+    await advanceTo(toUtcIso(start.plus({ minutes: 1 })));
+    const messages = await call('GET', '/v1/clinics/demo-clinic/appointments/a-back/messages');
+
+    // Assess: planned pending, not skipped at booking; opted-out while STOP held, sent once START came.
+    const byKind = Object.fromEntries(
+      (messages.body.messages as { kind: string; offset?: string; status: string; reason?: string }[]).map(
+        (message) => [
+          `${message.kind}${message.offset ? `:${message.offset}` : ''}`,
+          [message.status, message.reason],
+        ],
+      ),
+    );
+    expect(byKind).toMatchObject({
+      confirmation: ['skipped', 'opted-out'],
+      'reminder:1d': ['sent', undefined],
+      'reminder:2h': ['sent', undefined],
+    });
+  });
+
   it('stops cleanly on Ctrl-C and leaves no java process behind', async () => {
     local.child.kill('SIGINT');
     const { code } = await local.exited;

@@ -29,7 +29,7 @@ import {
 } from '../model';
 import { fitsCap } from '../planning/frequency-cap';
 import { latestAllowedAtOrBefore } from '../planning/quiet-hours';
-import { chooseChannel, resolveLanguage, zoneFor } from '../planning/rules';
+import { plannedChannel, resolveLanguage, zoneFor } from '../planning/rules';
 import { formatOffset, minusOffset, parseOffset, toUtcIso } from '../time';
 import { CARE_KINDS, type CareKind } from './kinds';
 
@@ -276,7 +276,7 @@ export function planCareDueDate(input: CarePlanInput): Message[] {
   const { reminder, dueOn, patient, clinic, now } = input;
   const { policy } = clinic;
   const zone = zoneFor(patient, clinic);
-  const channel = chooseChannel(patient);
+  const channel = plannedChannel(patient);
   const language = resolveLanguage(patient, policy);
   const reference = DateTime.fromISO(`${dueOn}T${policy.careReminders.sendTime}`, { zone });
   const notAfter = dueDateEnds(dueOn, zone);

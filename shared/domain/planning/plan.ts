@@ -19,9 +19,9 @@ import { earliestAllowedAtOrAfter, latestAllowedAtOrBefore } from './quiet-hours
 import {
   CHANGE_NOTICE_EXEMPT_HOURS,
   CHANGE_NOTICE_KINDS,
-  chooseChannel,
   type MoveReason,
   type PlanSkipReason,
+  plannedChannel,
   reminderOffsetsFor,
   resolveLanguage,
   SURVEY_VALIDITY_HOURS,
@@ -174,7 +174,7 @@ function timing(draft: Draft, clinic: Clinic, zone: string, floor: DateTime): Ti
 export function plan(input: PlanInput): Plan {
   const { appointment, patient, clinic, now } = input;
   const zone = zoneFor(patient, clinic);
-  const channel = chooseChannel(patient);
+  const channel = plannedChannel(patient);
   const language = resolveLanguage(patient, clinic.policy);
   // Nothing can be sent before the plan exists, nor before the change it follows.
   const floor = DateTime.max(now, parseUtc(appointment.updatedAt));
@@ -194,7 +194,7 @@ export function plan(input: PlanInput): Plan {
       kind: draft.kind,
       ...(draft.offset ? { offset: draft.offset } : {}),
       priority: DEFAULT_PRIORITY[draft.kind],
-      // With no allowed channel the message is skipped; it records the preferred one.
+      // With no channel that has an address the message is skipped; it records the preferred one.
       channel: channel ?? patient.channels[0] ?? 'sms',
       language,
       dueAt: toUtcIso(timed.dueAt),

@@ -144,6 +144,21 @@ export function chooseChannel(
 }
 
 /**
+ * The channel a message is planned on: the first allowed one; else, when
+ * every channel with an address is opted out or found undeliverable, the
+ * first of those. An opt-out is not forever (START, or staff lifting it)
+ * and neither is a bounced address, so planning does not skip for them: the
+ * message waits pending, and the send-time decision skips it `opted-out`
+ * (or sends it, the patient having opted back in by then). Undefined only
+ * when no channel the patient lists has an address.
+ *
+ * @param patient - the patient as now stored
+ */
+export function plannedChannel(patient: ChannelPatient): Channel | undefined {
+  return chooseChannel(patient) ?? patient.channels.find((channel) => addressFor(patient, channel));
+}
+
+/**
  * The reminder offsets for an appointment's type (else the clinic default),
  * in canonical form and without repeats.
  *

@@ -205,7 +205,7 @@ describe('planning one due date', () => {
     );
   });
 
-  it('moves a reminder out of quiet hours earlier, skips the ones already late, and a patient with no allowed channel', () => {
+  it("moves a reminder out of quiet hours earlier, skips the ones already late, and plans an opted-out patient's pending", () => {
     const early = makeClinic({
       policy: { ...clinic.policy, careReminders: { ...clinic.policy.careReminders, sendTime: '07:00' } },
     });
@@ -223,10 +223,11 @@ describe('planning one due date', () => {
       ['7d', 'skipped', 'too-late'],
       ['1d', 'pending', undefined],
     ]);
+    // Opted out: planned pending all the same (the send-time decision skips them opted-out unless START came first).
     const stopped = makePatient({ channels: ['sms'], optOuts: { sms: { at: TEST_NOW, source: 'patient' } } });
-    expect(plan({ patient: stopped }).map((message) => message.reason)).toEqual([
-      'no-allowed-channel',
-      'no-allowed-channel',
+    expect(plan({ patient: stopped }).map((message) => [message.status, message.channel])).toEqual([
+      ['pending', 'sms'],
+      ['pending', 'sms'],
     ]);
   });
 

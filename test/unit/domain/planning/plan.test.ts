@@ -436,15 +436,15 @@ describe('plan: channel, language and zone', () => {
     expect(new Set(planned.map((message) => message.channel))).toEqual(new Set(['email']));
   });
 
-  it('skips every message as no-allowed-channel when the patient opted out of all, recording the preferred channel', () => {
+  it('plans every message pending on the preferred channel when the patient opted out of all: the send-time decision skips them opted-out, or sends them once the patient opts back in', () => {
+    // An opt-out is not forever (START, staff lifting it): a visit booked meanwhile must still be reminded after.
     const optedOut = {
       sms: { at: TEST_NOW, source: 'patient-keyword' as const },
       email: { at: TEST_NOW, source: 'email-unsubscribe' as const },
     };
     const planned = planFor({ patient: { optOuts: optedOut } });
     expect(planned).toHaveLength(4);
-    for (const message of planned)
-      expect(message).toMatchObject({ status: 'skipped', reason: 'no-allowed-channel', channel: 'sms' });
+    for (const message of planned) expect(message).toMatchObject({ status: 'pending', channel: 'sms' });
   });
 
   it("writes in the patient's language when the clinic offers it, else in the clinic's default", () => {
