@@ -145,7 +145,7 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
         'a new message and is sent with the clinic’s SMS name before the words and the opt-out line of the ' +
         'patient’s language after them (`opensConversation: true`), and the budget counts those words too. A patient who opted out of SMS, or has no phone, gets 409 and nothing is ' +
         'stored. With an `Idempotency-Key` header, a retry by the same user answers 202 with the same message and ' +
-        'sends nothing more.',
+        'sends nothing more; the same key with other words is refused (409 on `Idempotency-Key`) and sends nothing.',
       tag: 'Inbox',
       idempotencyKey:
         'Optional. A key of your own for this reply (a fresh one per draft): a retry with the same key by the ' +
@@ -157,7 +157,10 @@ export const INBOX_ROUTES: readonly StaffRoute[] = [
           schema: StaffReplyAcceptedSchema,
         },
         ...ERRORS,
-        409: { description: 'The patient opted out of SMS or has no phone number' },
+        409: {
+          description:
+            'The patient opted out of SMS or has no phone number, or the Idempotency-Key was used for another reply',
+        },
       },
     },
     async handle({ deps, event, headers, principal }, params) {

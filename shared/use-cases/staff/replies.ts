@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 import type { DateTime } from 'luxon';
 import { type StaffReplyAccepted, StaffReplyBodySchema } from '../../api/schemas';
 import { DEFAULT_PRIORITY, segmentBudgetFor } from '../../domain/constants';
-import { ConflictError, NotFoundError, RecordNotFoundError, ValidationError } from '../../domain/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  RecordNotFoundError,
+  StateConflictError,
+  ValidationError,
+} from '../../domain/errors';
 import type { Message } from '../../domain/model';
 import { resolveLanguage } from '../../domain/planning';
 import {
@@ -190,6 +196,14 @@ export async function sendStaffReply(
       patientId: patient.patientId,
       messageId,
     });
+    if (stored?.staffReply && stored.staffReply.text !== text) {
+      // A key names one draft: reusing it for other words would silently drop them.
+      throw new StateConflictError(
+        `was used by this user for another reply to patient ${patient.patientId} (message ${messageId}, ` +
+          `${stored.status}); nothing was sent for this one: use a fresh key for a new reply`,
+        'Idempotency-Key',
+      );
+    }
     return {
       messageId,
       status: stored?.status ?? 'pending',

@@ -144,6 +144,37 @@ describe('POST /v1/clinics/{clinicId}/patients/{patientId}/replies', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
 
+  it('refuses an idempotency key reused for other words with 409 on Idempotency-Key, and sends nothing more', async () => {
+    // Prepare: a reply sent under a key.
+    const headers = { 'idempotency-key': 'console-draft-9' };
+    const first = await api.call({
+      method: 'POST',
+      url: `${BASE}/p-1/replies`,
+      body: { text: 'We can see you at 3 pm.' },
+      headers,
+    });
+    expect(first.status).toBe(202);
+
+    // Act: the same key, other words.
+    const reused = await api.call({
+      method: 'POST',
+      url: `${BASE}/p-1/replies`,
+      body: { text: 'Actually 4 pm works better.' },
+      headers,
+    });
+
+    // Assess: refused naming the header; the first reply stands, one send queued in all.
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.issues).toEqual([
+      { path: 'Idempotency-Key', message: expect.stringContaining('another reply') },
+    ]);
+    expect(JSON.stringify(reused.body)).not.toContain('4 pm');
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    const conversation = await api.call({ method: 'GET', url: `${BASE}/p-1/conversation` });
+    expect(JSON.stringify(conversation.body)).toContain('3 pm');
+    expect(JSON.stringify(conversation.body)).not.toContain('4 pm');
+  });
+
   it('leaves a reply longer than one part to the next sweep, which paces parts (202 pending, nothing queued now)', async () => {
     // Act: 200 GSM-7 characters, two parts, within the budget of 3.
     const answer = await api.call({
