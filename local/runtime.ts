@@ -29,11 +29,12 @@ import {
   RecordingTelemetry,
 } from '../shared/adapters/local/recorders';
 import { StreamPoller } from '../shared/adapters/local/stream-poller';
-import { NotFoundError, ValidationError } from '../shared/domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/domain/errors';
 import {
   ClinicSchema,
   DEFAULT_POLICY,
   type InboundMessage,
+  type MessageStatus,
   type OriginationIdentity,
 } from '../shared/domain/model';
 import type { Role } from '../shared/domain/roles';
@@ -42,6 +43,8 @@ import type { JwtClaims } from '../shared/http/local-tokens';
 import type { StaffApiDeps } from '../shared/http/staff-api';
 import type { AppLogger } from '../shared/ports/outbound';
 import { prefixedTableNames, type TableNames } from '../shared/tables';
+import { contactIdOf } from '../shared/use-cases/handle-inbound';
+import { keywordReplyIdOf } from '../shared/use-cases/queue-auto-reply';
 import { type DynamoDbLocal, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { inboundEvent, type LocalInbound } from './inbound';
 import { composePipeline, driverParts, type LocalPipeline, pipelineEnvironment } from './pipeline';
@@ -91,6 +94,9 @@ class SerialQueue {
   }
 }
 
+/** Statuses of a message no provider has had yet: a receipt for one cannot come from AWS. */
+const NEVER_AT_A_PROVIDER: ReadonlySet<MessageStatus> = new Set(['pending', 'queued', 'skipped']);
+
 /** What local mode says about a text it ran through handle-inbound (no body: texts are PHI). */
 export interface InboundReport {
   inboundMessageId: string;
@@ -101,6 +107,13 @@ export interface InboundReport {
     InboundMessage,
     'intent' | 'outcome' | 'outcomeReason' | 'state' | 'patientId' | 'appointmentId' | 'answeredMessageId'
   >;
+  /**
+   * The automatic answer the text got, as stored: `sent` (also in `sent`),
+   * or `skipped` with why it was withheld (`hourly-limit`, `looks-automated`,
+   * `opted-out`, …). Absent when the text gets no answer (an unknown number's
+   * free text, a duplicate, a text set aside).
+   */
+  answer?: { messageId: string; status: MessageStatus; reason?: string };
   /** What went out meanwhile (the answer, at once). */
   sent: OutboxEntry[];
 }
@@ -126,6 +139,14 @@ export class LocalRuntime {
   /** The shipped handle-receipts handler, composed by its own composition root. */
   private readonly receipts: ReturnType<typeof makeReceiptsHandler>;
   private receiptSeq = 0;
+  /**
+   * The envelope time given to the last text posted without one (epoch ms).
+   * The simulated clock stands still between requests, so two texts posted
+   * one after the other would share an instant; each is stamped a
+   * millisecond after the one before, so STOP then START ends opted in, as
+   * it would on a phone.
+   */
+  private lastTextStamp = Number.NEGATIVE_INFINITY;
   private readonly clockFile: string | undefined;
 
   private constructor(
@@ -405,7 +426,7 @@ export class LocalRuntime {
       const inboundMessageId = text.inboundMessageId ?? `local-${randomUUID()}`;
       const to = text.to ?? DEMO_CLINIC_IDENTITY.number;
       await this.inboundHandler(
-        inboundEvent({ ...text, to, inboundMessageId, at: text.at ?? toUtcIso(this.clock.now()) }),
+        inboundEvent({ ...text, to, inboundMessageId, at: text.at ?? this.nextTextStamp() }),
         {} as Context,
       );
       await this.driver.settle();
@@ -414,6 +435,14 @@ export class LocalRuntime {
         .find((entry) => entry.source === 'handle-inbound');
       const clinicId = this.inboundNumbers.get(to);
       const stored = clinicId ? await this.inbound.get(clinicId, inboundMessageId) : undefined;
+      const answer =
+        clinicId && stored
+          ? await this.repos.messages.get({
+              clinicId,
+              patientId: stored.patientId ?? contactIdOf(clinicId, text.from),
+              messageId: keywordReplyIdOf(inboundMessageId),
+            })
+          : undefined;
       return {
         inboundMessageId,
         ...(aside ? { setAside: aside.reason } : {}),
@@ -430,9 +459,25 @@ export class LocalRuntime {
               },
             }
           : {}),
+        ...(answer
+          ? {
+              answer: {
+                messageId: answer.messageId,
+                status: answer.status,
+                ...(answer.reason ? { reason: answer.reason } : {}),
+              },
+            }
+          : {}),
         sent: this.outbox.entries.slice(before),
       };
     });
+  }
+
+  /** The envelope time of a text posted without one: now, and after the last one posted. */
+  private nextTextStamp(): string {
+    const stamp = Math.max(this.clock.now().toMillis(), this.lastTextStamp + 1);
+    this.lastTextStamp = stamp;
+    return toUtcIso(DateTime.fromMillis(stamp, { zone: 'utc' }));
   }
 
   /** The message a posted receipt names: from the outbox, else by the patient given. */
@@ -444,10 +489,14 @@ export class LocalRuntime {
           sent.messageId === receipt.messageId && (!receipt.clinicId || sent.clinicId === receipt.clinicId),
       );
     const clinicId = entry?.clinicId ?? receipt.clinicId ?? DEMO_CLINIC_ID;
-    // Appointment messages are named after their appointment (<appointmentId>#…).
+    // A sent message's partition is on its outbox entry (answers and staff
+    // replies too); appointment messages are named after their appointment
+    // (<appointmentId>#…), so one not sent yet is found from the visit.
     const appointmentId = receipt.messageId.split('#')[0] ?? '';
     const patientId =
-      receipt.patientId ?? (await this.repos.appointments.get(clinicId, appointmentId))?.patientId;
+      entry?.patientId ??
+      receipt.patientId ??
+      (await this.repos.appointments.get(clinicId, appointmentId))?.patientId;
     const message = patientId
       ? await this.repos.messages.get({ clinicId, patientId, messageId: receipt.messageId })
       : undefined;
@@ -455,6 +504,14 @@ export class LocalRuntime {
       throw new NotFoundError(
         `message ${JSON.stringify(receipt.messageId)} of clinic ${clinicId} not found ` +
           '(see GET /local/outbox; for a message not sent yet give its patientId)',
+      );
+    }
+    if (!entry && !message.providerMessageId && NEVER_AT_A_PROVIDER.has(message.status)) {
+      // handle-receipts would ignore it (no provider ever had the message): say so rather than answer 200.
+      throw new ConflictError(
+        `message ${JSON.stringify(receipt.messageId)} of clinic ${clinicId} has not been sent (status ` +
+          `${message.status}${message.reason ? `, ${message.reason}` : ''}): a receipt follows a send; move the ` +
+          'clock (POST /local/clock) until GET /local/outbox shows it',
       );
     }
     const forText = receipt.event.startsWith('TEXT_');
@@ -473,7 +530,7 @@ export class LocalRuntime {
       messageId: receipt.messageId,
       channel: message.channel,
       providerMessageId: entry?.providerMessageId ?? message.providerMessageId ?? 'local',
-      to: (message.channel === 'email' ? patient?.email : patient?.phone) ?? '',
+      to: entry?.to ?? (message.channel === 'email' ? patient?.email : patient?.phone) ?? '',
     };
   }
 

@@ -26,6 +26,7 @@ interface InboundAnswer {
   inboundMessageId: string;
   setAside?: string;
   inbound?: { outcome: string; state?: string; intent: { kind: string }; patientId?: string };
+  answer?: { messageId: string; status: string; reason?: string };
   sent: OutboxEntry[];
 }
 
@@ -185,6 +186,69 @@ describe('two-way SMS in local mode, over HTTP', () => {
     expect(sent.some((entry) => entry.messageId.startsWith('a-2w#survey#'))).toBe(true);
     const score = await text('9');
     expect(score.inbound).toMatchObject({ outcome: 'score-recorded', intent: { kind: 'survey-score' } });
+  });
+
+  it('opts back in on STOP then START posted on a still clock, and says which answer was withheld and why', async () => {
+    // Prepare: an hour after the last answers, so the number's hourly cap starts empty.
+    await advance('61m');
+
+    // Act: two texts posted one after the other, no envelope time given (the clock stands still between them).
+    const stop = await text('STOP');
+    const start = await text('START');
+
+    // Assess: the later text wins; each got its answer, as stored.
+    expect(stop.inbound).toMatchObject({ outcome: 'opted-out' });
+    expect(start.inbound).toMatchObject({ outcome: 'opted-in' });
+    const { body } = await call('GET', '/v1/clinics/demo-clinic/patients/p-2w');
+    expect((body.optOuts as Record<string, unknown>).sms).toBeUndefined();
+    expect(start.answer).toEqual({ messageId: `~keyword-reply#${start.inboundMessageId}`, status: 'sent' });
+
+    // The third answer of the hour goes (queued for a kept part of the number, seconds away); the fourth is
+    // withheld, and the response says so.
+    const third = await text('Where do I park?');
+    expect(third.answer?.status).toMatch(/^(queued|sent)$/);
+    const fourth = await text('And is there a lift?');
+    expect(fourth.sent).toEqual([]);
+    expect(fourth.answer).toEqual({
+      messageId: `~keyword-reply#${fourth.inboundMessageId}`,
+      status: 'skipped',
+      reason: 'hourly-limit',
+    });
+    const later = await advance('1m');
+    expect(later.map((entry) => entry.messageId)).not.toContain(fourth.answer?.messageId);
+    expect([...third.sent, ...later].map((entry) => entry.messageId)).toContain(third.answer?.messageId);
+  });
+
+  it('takes a receipt for an automatic answer by its id, and refuses one for a message not sent yet', async () => {
+    // Prepare: a new visit a week ahead (its confirmation goes at once, its reminders wait); a text answered.
+    const booked = await call('PUT', '/v1/clinics/demo-clinic/appointments/a-2w-next', {
+      patientId: 'p-2w',
+      startAt: '2026-12-15T15:00:00Z',
+      durationMinutes: 30,
+    });
+    expect(booked.status).toBe(201);
+    await advance('61m');
+    const help = await text('HELP');
+    const answerId = `~keyword-reply#${help.inboundMessageId}`;
+    expect(help.sent.map((entry) => entry.messageId)).toEqual([answerId]);
+
+    // Act + Assess: the answer's receipt is applied to it.
+    expect(await call('POST', '/local/receipts', { messageId: answerId, event: 'TEXT_DELIVERED' })).toEqual({
+      status: 200,
+      body: { messageId: answerId, status: 'delivered' },
+    });
+    // A reminder still pending: no provider has had it, so no receipt can name it.
+    const early = await call('POST', '/local/receipts', {
+      messageId: 'a-2w-next#reminder#1d#v1',
+      event: 'TEXT_DELIVERED',
+    });
+    expect(early.status).toBe(409);
+    expect(JSON.stringify(early.body)).toContain('has not been sent (status pending)');
+    const pending = (await call('GET', '/v1/clinics/demo-clinic/appointments/a-2w-next/messages')).body
+      .messages as { messageId: string; status: string }[];
+    expect(pending.find((message) => message.messageId === 'a-2w-next#reminder#1d#v1')?.status).toBe(
+      'pending',
+    );
   });
 
   it('sets aside a text from a number that is not E.164, and says why', async () => {

@@ -18,6 +18,8 @@ export interface OutboxEntry {
   subject?: string;
   text: string;
   clinicId: string;
+  /** Whose timeline the message is on (an answer to a number no patient has: its `~…` partition). */
+  patientId: string;
   messageId: string;
   providerMessageId: string;
 }
@@ -55,6 +57,7 @@ export class LocalOutbox {
       ...('subject' in request ? { subject: request.subject } : {}),
       text: request.text,
       clinicId: request.clinicId,
+      patientId: request.patientId,
       messageId: request.messageId,
       providerMessageId: `local-${channel}-${seq}`,
     };
