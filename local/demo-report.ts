@@ -283,6 +283,17 @@ export function legendLines(patients: readonly ReportPatient[], messages: readon
 }
 
 /**
+ * A count with its noun in the right number: `1 visit`, `2 visits`.
+ *
+ * @param count - how many
+ * @param one - the noun for one
+ * @param many - the noun for any other count, 0 included
+ */
+export function counted(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
  * The summary: messages by kind and status (only the statuses that
  * occur), then what went out by channel.
  *
@@ -403,11 +414,11 @@ export function twoWaySummaryLines(
     (receipt) => receipt.copy?.status === 'sent' || receipt.copy?.status === 'delivered',
   ).length;
   return [
-    `replies ${replies.length}: ${count(replies, (reply) => reply.outcome, INBOUND_OUTCOMES)}`,
+    `${counted(replies.length, 'reply', 'replies')}: ${count(replies, (reply) => reply.outcome, INBOUND_OUTCOMES)}`,
     `answered at once ${replies.filter((reply) => reply.answered).length}, left open in the staff inbox ${
       replies.filter((reply) => reply.state === 'open').length
     }`,
-    `receipts ${receipts.length}: ${count(receipts, (receipt) => receipt.event, events)}; copies on the next channel sent ${copiesSent}`,
+    `${counted(receipts.length, 'receipt', 'receipts')}: ${count(receipts, (receipt) => receipt.event, events)}; ${counted(copiesSent, 'copy', 'copies')} sent on the next channel`,
   ];
 }
 
@@ -443,13 +454,13 @@ export function surveyLines(
     ...answers.map((message) => {
       const answer = message.surveyAnswer as NonNullable<Message['surveyAnswer']>;
       const comment = answer.comment
-        ? `, comment (${Array.from(answer.comment.text).length} characters)`
+        ? `, comment (${counted(Array.from(answer.comment.text).length, 'character', 'characters')})`
         : '';
       return `  ${nameOf(message.patientId).padEnd(10)}${String(answer.score).padStart(2)} ${answer.class.padEnd(10)} by ${answer.via}${comment}`;
     }),
     `NPS ${nps.score === null ? 'n/a' : nps.score} (promoters ${nps.promoters}, passives ${nps.passives}, detractors ${nps.detractors})`,
-    `response rate ${percent(nps.responseRate)} (${nps.responses} answered of ${figures.surveysSent} surveys sent)`,
-    `confirmation rate ${percent(visits.confirmationRate)} (${visits.confirmedByReply} visits confirmed by reply of ${visits.reminded} reminded)`,
+    `response rate ${percent(nps.responseRate)} (${nps.responses} answered of ${counted(figures.surveysSent, 'survey', 'surveys')} sent)`,
+    `confirmation rate ${percent(visits.confirmationRate)} (${counted(visits.confirmedByReply, 'visit', 'visits')} confirmed by reply of ${visits.reminded} reminded)`,
     '  (NPS, response rate and confirmation rate as GET …/metrics answers them, from the daily counters)',
   ];
 }

@@ -94,7 +94,7 @@ describe('npm run demo, read by a clinic manager', () => {
 
   it('runs a confirm, HELP, STOP then START, a reschedule request and a question through local mode, and counts them', () => {
     expect(output).toMatch(
-      /^replies 10: confirmed 1, reschedule-requested 1, opted-out 1, opted-in 1, help 1, score-recorded 3, survey-comment 1, free-text 1$/m,
+      /^10 replies: confirmed 1, reschedule-requested 1, opted-out 1, opted-in 1, help 1, score-recorded 3, survey-comment 1, free-text 1$/m,
     );
     expect(output).toMatch(/^answered at once 10, left open in the staff inbox 3$/m);
     const twoWay = output.slice(output.indexOf('Two-way SMS:'), output.indexOf('Summary'));
@@ -116,7 +116,7 @@ describe('npm run demo, read by a clinic manager', () => {
   });
 
   it('sends the email copy of a text the carrier blocked, and counts the receipt', () => {
-    expect(output).toMatch(/^receipts 1: TEXT_CARRIER_BLOCKED 1; copies on the next channel sent 1$/m);
+    expect(output).toMatch(/^1 receipt: TEXT_CARRIER_BLOCKED 1; 1 copy sent on the next channel$/m);
     const tom = blocks.find((block) => block.header.startsWith('Tom'))?.rows ?? [];
     expect(tom).toEqual(
       expect.arrayContaining([
@@ -135,7 +135,7 @@ describe('npm run demo, read by a clinic manager', () => {
     // (2 promoters − 1 detractor) ÷ 4 answers; 4 answered of the 4 surveys sent; Ana's C of the visits reminded.
     expect(surveys).toMatch(/^NPS 25 \(promoters 2, passives 1, detractors 1\)$/m);
     expect(surveys).toMatch(/^response rate 100% \(4 answered of 4 surveys sent\)$/m);
-    expect(surveys).toMatch(/^confirmation rate [\d.]+% \(1 visits confirmed by reply of \d+ reminded\)$/m);
+    expect(surveys).toMatch(/^confirmation rate [\d.]+% \(1 visit confirmed by reply of \d+ reminded\)$/m);
     expect(surveys).toMatch(/^feedback case survey-a-105:survey:2h:v\d+ \(detractor-score\): resolved$/m);
     // The comment's words stay out of the report (PHI); only its length shows.
     expect(surveys).not.toContain('nobody told us why');

@@ -1,12 +1,14 @@
 import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
+  counted,
   describeReason,
   KNOWN_REASONS,
   legendLines,
   REASON_WORDS,
   type ReportPatient,
   summaryLines,
+  surveyLines,
   timelineLines,
   twoWayLines,
   twoWaySummaryLines,
@@ -278,9 +280,86 @@ describe('the demo timeline', () => {
     ]);
     expect(lines[4]).toMatch(/texted "hello"\s+unmatched\s+no answer, inbox open$/);
     expect(summary).toEqual([
-      'replies 3: confirmed 1, opted-out 1, unmatched 1',
+      '3 replies: confirmed 1, opted-out 1, unmatched 1',
       'answered at once 2, left open in the staff inbox 1',
-      'receipts 1: TEXT_CARRIER_BLOCKED 1; copies on the next channel sent 1',
+      '1 receipt: TEXT_CARRIER_BLOCKED 1; 1 copy sent on the next channel',
+    ]);
+  });
+});
+
+describe('counts in the demo summary', () => {
+  const survey = (patientId: string, comment: string) =>
+    message({
+      messageId: `a-${patientId}#survey#2h#v1`,
+      patientId,
+      dueAt: '2026-12-08T16:00:00.000Z',
+      kind: 'survey',
+      surveyAnswer: {
+        scale: 'nps',
+        score: 9,
+        class: 'promoter',
+        answeredAt: '2026-12-08T17:00:00.000Z',
+        via: 'sms',
+        late: false,
+        followUp: 'survey-thanks',
+        comment: { text: comment, truncated: false, at: '2026-12-08T17:05:00.000Z' },
+      },
+    });
+  const figures = (confirmedByReply: number, surveysSent: number) => ({
+    nps: { score: 100, promoters: 1, passives: 0, detractors: 0, responses: 1, responseRate: 1 },
+    visits: { reminded: 2, confirmedByReply, confirmationRate: confirmedByReply / 2 },
+    surveysSent,
+  });
+
+  it('names a count of one in the singular and any other count, 0 included, in the plural', () => {
+    expect([
+      counted(0, 'visit', 'visits'),
+      counted(1, 'visit', 'visits'),
+      counted(2, 'visit', 'visits'),
+    ]).toEqual(['0 visits', '1 visit', '2 visits']);
+  });
+
+  it('writes 1 visit, 1 survey and 1 character, never "1 visits"', () => {
+    const lines = surveyLines(PATIENTS, [survey('p-ana', '!')], figures(1, 1));
+
+    expect(lines).toContain('  Ana        9 promoter   by sms, comment (1 character)');
+    expect(lines).toContain('response rate 100% (1 answered of 1 survey sent)');
+    expect(lines).toContain('confirmation rate 50% (1 visit confirmed by reply of 2 reminded)');
+  });
+
+  it('writes 2 visits, 2 surveys and 2 characters in the plural', () => {
+    const lines = surveyLines(PATIENTS, [survey('p-ana', 'ok')], figures(2, 2));
+
+    expect(lines).toContain('  Ana        9 promoter   by sms, comment (2 characters)');
+    expect(lines).toContain('response rate 100% (1 answered of 2 surveys sent)');
+    expect(lines).toContain('confirmation rate 100% (2 visits confirmed by reply of 2 reminded)');
+  });
+
+  it('writes 1 reply and 0 copies', () => {
+    const summary = twoWaySummaryLines(
+      [
+        {
+          at: '2026-12-07T14:00:00.000Z',
+          patientId: 'p-ana',
+          text: 'C',
+          outcome: 'confirmed',
+          answered: true,
+        },
+      ],
+      [
+        {
+          at: '2026-12-07T13:05:00.000Z',
+          patientId: 'p-ana',
+          messageId: 'a-1#confirmation#-#v1',
+          event: 'TEXT_CARRIER_BLOCKED',
+        },
+      ],
+    );
+
+    expect(summary).toEqual([
+      '1 reply: confirmed 1',
+      'answered at once 1, left open in the staff inbox 0',
+      '1 receipt: TEXT_CARRIER_BLOCKED 1; 0 copies sent on the next channel',
     ]);
   });
 });
