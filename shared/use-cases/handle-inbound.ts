@@ -354,8 +354,9 @@ async function optOut(context: Context, intent: Extract<ReplyIntent, { kind: 'op
   return {
     outcome: changed ? 'opted-out' : 'opt-unchanged',
     ...(changed || !why ? {} : { outcomeReason: why }),
-    // A bare CANCEL to a reminder may mean the visit: staff see it too.
-    ...(intent.alsoForStaff && context.patient ? { state: 'open' as const } : {}),
+    // A bare CANCEL from a patient's phone may mean a visit: staff see it too, also when the text
+    // answered no message of ours (a phone two patients share). A number no patient has has no visit.
+    ...(intent.alsoForStaff && context.patients.length > 0 ? { state: 'open' as const } : {}),
     ...(confirm
       ? { reply: { reply: { reply: 'opted-out' }, purpose: 'opt-out-confirmation' as const } }
       : {}),

@@ -434,6 +434,38 @@ describe('handleInbound: opt-out and opt-in', () => {
     expect(patient?.smsReply?.last.inboundMessageId).toBe(start.inboundMessageId);
   });
 
+  it('opts out on a bare CANCEL and puts it in the inbox for staff, also on a shared phone that answered no message', async () => {
+    // Prepare: a second patient on the same phone; the text comes 9 days after the last message (outside the window).
+    await repos.patients.put(makePatient({ clinicId, patientId: 'p-child', firstName: 'Leo' }), null);
+    const cancel = text('CANCEL', { receivedAt: '2026-12-16T16:00:00.000Z' });
+
+    // Act
+    const result = await handleInbound(deps(), cancel);
+
+    // Assess: both patients of the number opted out, one confirmation, and the text open for staff.
+    expect(result.outcome).toBe('opted-out');
+    for (const patientId of ['p-1', 'p-child']) {
+      expect((await repos.patients.get(clinicId, patientId))?.optOuts.sms).toMatchObject({
+        source: 'patient',
+      });
+    }
+    const stored = await inbound.get(clinicId, cancel.inboundMessageId);
+    expect(stored).toMatchObject({
+      state: 'open',
+      intent: { kind: 'opt-out', alsoForStaff: 'cancel-request' },
+    });
+    expect(stored?.answeredMessageId).toBeUndefined();
+    expect(replies.map((request) => request.purpose)).toEqual(['opt-out-confirmation']);
+  });
+
+  it('opts out on a bare CANCEL from a number no patient has, without an inbox item (no visit of ours)', async () => {
+    const cancel = text('CANCEL', { from: '+14155550188' });
+    await handleInbound(deps(), cancel);
+    const stored = await inbound.get(clinicId, cancel.inboundMessageId);
+    expect(stored).toMatchObject({ outcome: 'opted-out' });
+    expect(stored?.state).toBeUndefined();
+  });
+
   it('lifts only the patient’s own opt-out on START, publishing PatientOptedIn', async () => {
     await handleInbound(deps(), text('STOP', { receivedAt: '2026-12-07T10:00:00.000Z' }));
     const start = text('START', { receivedAt: '2026-12-07T10:05:00.000Z' });
