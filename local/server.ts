@@ -14,8 +14,11 @@
  * - `POST /local/inbound` — `{"from": "+14155552671", "body": "C"}` (`to` defaults to the demo clinic's
  *   number): a patient's text, through handle-inbound as AWS delivers it; answers appear in the outbox
  *
- * The local routes refuse bad input as the staff API does (shared/http/errors.ts): a 400 naming the
- * field, 405 with Allow, 409, 413, all in the API's `{"error": {code, message, issues}}` shape.
+ * The local routes refuse a request they cannot read as the staff API does (shared/http/errors.ts): a
+ * 400 naming the field, 405 with Allow, 409, 413, all in the API's `{"error": {code, message, issues}}`
+ * shape. A text `POST /local/inbound` can read goes to handle-inbound, which sets aside what it would
+ * set aside in AWS (a number that is not E.164, an unknown destination, a body over 1,600 characters):
+ * a 200 with `setAside` naming why, not a 400.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DateTime, Duration } from 'luxon';

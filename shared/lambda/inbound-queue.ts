@@ -9,13 +9,15 @@
  * A record that cannot be a text (not the envelope, not the documented
  * payload, a number that is not E.164, a body over 1,600 characters) is set
  * aside with its reason, ids only (the body is PHI), and never retried. An
- * empty or emoji-only body is a text: handleInbound records it as
- * `unreadable` and answers nothing.
+ * empty body, or one of emoji only, is a text: handleInbound reads the yes
+ * emoji (👍, 👌, ✅, …) as a confirm and records the rest as `unreadable`,
+ * answering nothing.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { PATTERNS } from '../config/settings';
+import { MAX_REPLY_LENGTH } from '../domain/replies';
 import { isUtcIso, parseUtc, toUtcIso } from '../domain/time';
 import type { DeadLetters } from '../ports/outbound';
 import { handleInbound, type InboundDeps, type InboundText } from '../use-cases/handle-inbound';
@@ -24,8 +26,6 @@ export interface InboundQueueDeps extends InboundDeps {
   deadLetters: DeadLetters;
 }
 
-/** The longest body End User Messaging delivers (ten concatenated parts); longer is not a text. */
-export const INBOUND_BODY_MAX = 1600;
 
 const EnvelopeSchema = z.looseObject({
   Type: z.literal('Notification'),
@@ -84,7 +84,8 @@ export function decodeInbound(body: string): DecodedInbound {
     return { problem: 'origination-not-e164', inboundMessageId };
   if (!PATTERNS.e164.pattern.test(payload.data.destinationNumber))
     return { problem: 'destination-not-e164', inboundMessageId };
-  if (payload.data.messageBody.length > INBOUND_BODY_MAX)
+  // Characters as the reply grammar counts them (code points: an emoji is one), against the one limit.
+  if ([...payload.data.messageBody].length > MAX_REPLY_LENGTH)
     return { problem: 'body-too-long', inboundMessageId };
   const keyword = optionalId(payload.data.messageKeyword, 64);
   const previous = optionalId(payload.data.previousPublishedMessageId, 200);

@@ -82,6 +82,13 @@ describe('decodeInbound', () => {
   it('keeps a body of exactly 1,600 characters', () => {
     expect(decodeInbound(envelope({ ...PAYLOAD, messageBody: 'a'.repeat(1600) }))).toHaveProperty('text');
   });
+
+  it('counts an emoji as one character, as the reply grammar does: 900 of them are a text, 1,601 are not', () => {
+    expect(decodeInbound(envelope({ ...PAYLOAD, messageBody: '🙂'.repeat(900) }))).toHaveProperty('text');
+    expect(decodeInbound(envelope({ ...PAYLOAD, messageBody: '🙂'.repeat(1601) }))).toMatchObject({
+      problem: 'body-too-long',
+    });
+  });
 });
 
 describe('INBOUND_NUMBERS', () => {
