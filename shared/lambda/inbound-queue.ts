@@ -26,7 +26,6 @@ export interface InboundQueueDeps extends InboundDeps {
   deadLetters: DeadLetters;
 }
 
-
 const EnvelopeSchema = z.looseObject({
   Type: z.literal('Notification'),
   MessageId: z.optional(z.string()),
