@@ -26,6 +26,7 @@ import {
   PatientFieldsSchema,
   PatientSchema,
   PrioritySchema,
+  SurveyAnswerSchema,
   TimeZoneSchema,
 } from '../domain/model';
 import { ROLES } from '../domain/roles';
@@ -236,6 +237,9 @@ export const TimelineMessageSchema = z.object({
     .describe(
       'set on the copy sent on the next channel after a receipt found the original undeliverable: its id',
     ),
+  surveyAnswer: SurveyAnswerSchema.optional().describe(
+    "a survey's answer once the patient gave one, as stored: score, class, when, late flag, follow-up and comment (the patient's words)",
+  ),
   local: LocalTimesSchema.describe(
     "the same instants in the zone it is planned in (patient's, else clinic's)",
   ),

@@ -192,6 +192,7 @@ function toTimelineMessage(message: Message, zone: string, clinicZone: string): 
     finishedAt: message.finishedAt,
     receipt: message.receipt,
     fallbackOf: isFallbackId(message.messageId) ? originalIdOf(message.messageId) : undefined,
+    surveyAnswer: message.surveyAnswer,
   };
   return {
     messageId: message.messageId,

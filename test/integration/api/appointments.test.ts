@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCaseRepository } from '../../../shared/adapters/dynamodb/case-repository';
+import { CapturingLogger, RecordingTelemetry } from '../../../shared/adapters/local/recorders';
 import { AppointmentPageSchema, AppointmentViewSchema, TimelineSchema } from '../../../shared/api/schemas';
-import { makeAppointment, makeClinic, makeMessage, makePatient } from '../../support/factories';
+import { fixedClock } from '../../../shared/domain/time';
+import { recordSurveyAnswer } from '../../../shared/use-cases/record-survey-answer';
+import { makeAppointment, makeClinic, makeMessage, makePatient, TEST_NOW } from '../../support/factories';
 import { issuePaths, useStaffApi } from './harness';
 
 const api = useStaffApi();
@@ -360,6 +364,59 @@ describe('GET …/appointments/{appointmentId}/messages', () => {
       sentAt: '2026-11-30T07:00:04.000-08:00',
     });
     expect(sent?.clinicLocal.dueAt).toBe('2026-11-30T10:00:00.000-05:00');
+  });
+
+  it('shows a survey’s answer on its message once answered, comment included, and logs none of its words', async () => {
+    // Prepare: a sent survey, answered on the email page with a comment, through the survey answer use case.
+    const survey = makeMessage({
+      appointmentId: 'tl-survey',
+      messageId: 'tl-survey#survey#2h#v1',
+      kind: 'survey',
+      offset: '2h',
+      priority: 'medium',
+      channel: 'email',
+      status: 'sent',
+      attempts: 1,
+      providerMessageId: 'ses-1',
+      finishedAt: '2026-12-01T14:00:00.000Z',
+    });
+    await api.seed({
+      appointments: [makeAppointment({ appointmentId: 'tl-survey', status: 'completed' })],
+      messages: [survey],
+    });
+    const repos = api.repos();
+    const recorded = await recordSurveyAnswer(
+      {
+        ...repos,
+        cases: new DynamoCaseRepository(api.tables.clients.doc, api.tables.names.inbound),
+        clock: fixedClock(TEST_NOW),
+        logger: new CapturingLogger(),
+        telemetry: new RecordingTelemetry(),
+      },
+      makeClinic(),
+      survey,
+      { score: 4, answeredAt: '2026-12-01T16:00:00.000Z', via: 'email', comment: 'The wait was long' },
+    );
+    expect(recorded.outcome).toBe('recorded');
+
+    // Act
+    const answer = await api.call({ method: 'GET', url: `${BASE}/tl-survey/messages` });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    const [message] = TimelineSchema.parse(answer.body).messages;
+    expect(message?.surveyAnswer).toEqual({
+      scale: 'nps',
+      score: 4,
+      class: 'detractor',
+      answeredAt: '2026-12-01T16:00:00.000Z',
+      via: 'email',
+      late: false,
+      followUp: 'survey-follow-up',
+      comment: { text: 'The wait was long', truncated: false, at: '2026-12-01T16:00:00.000Z' },
+    });
+    expect(answer.body.messages[0].surveyAnswer).toEqual(recorded.answer);
+    expect(JSON.stringify(api.logs)).not.toContain('The wait was long');
   });
 
   it('answers 404 for the messages of an appointment that does not exist', async () => {
