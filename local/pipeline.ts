@@ -165,6 +165,11 @@ export interface LocalPipeline {
   messages: MessageRepository;
   /** Where the sweep looks: email, the shared number, each clinic's own number. */
   dueSources: DueSource[];
+  /**
+   * The soonest of the other work the same per-minute run does: a
+   * broadcast's fan-out, a care reminder's planning, a case's overdue report.
+   */
+  otherWorkDueAt: () => Promise<string | undefined>;
 }
 
 /**
@@ -204,6 +209,17 @@ export function composePipeline(environment: Record<string, string>, ports: Pipe
     inbound: makeInboundHandler(inbound.deps),
     messages: dispatch.deps.messages,
     dueSources: dueSources(dispatch.deps.config),
+    otherWorkDueAt: async () =>
+      (
+        await Promise.all([
+          dispatch.deps.fanOut.broadcasts.earliestFanOutAt(),
+          dispatch.deps.carePlanning.careReminders.earliestPlanAt(),
+          dispatch.deps.overdueCases.cases.earliestDueAt(),
+        ])
+      )
+        .filter((at): at is string => at !== undefined)
+        .sort()
+        .at(0),
   };
 }
 
@@ -223,7 +239,12 @@ export function driverParts(
 ): DriverParts {
   return {
     clock: parts.clock,
-    earliestDueAt: () => pipeline.messages.earliestDueAt(pipeline.dueSources),
+    // Messages, and the fan-outs, care planning and case reports the same sweep does.
+    earliestDueAt: async () =>
+      (await Promise.all([pipeline.messages.earliestDueAt(pipeline.dueSources), pipeline.otherWorkDueAt()]))
+        .filter((at): at is string => at !== undefined)
+        .sort()
+        .at(0),
     lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
     drainStream: () => parts.poller.drain((event: DynamoDBStreamEvent) => pipeline.plan(event, context)),
     sweep: () => pipeline.dispatch({} as ScheduledEvent, context),

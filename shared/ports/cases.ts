@@ -38,4 +38,6 @@ export interface CaseRepository {
   listUnresolved(clinicId: string): Promise<FeedbackCase[]>;
   /** Cases of every clinic with an unreported due time at or before `until`, soonest first (the overdue sweep). */
   listDue(until: string, limit: number): Promise<FeedbackCase[]>;
+  /** The soonest unreported due time of any clinic's case (local mode's driver schedules its sweep by it). */
+  earliestDueAt(): Promise<string | undefined>;
 }

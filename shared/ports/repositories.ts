@@ -67,6 +67,8 @@ export interface BroadcastRepository {
   list(clinicId: string, page?: { limit?: number; cursor?: string }): Promise<Page<Broadcast>>;
   /** Broadcasts whose fan-out is due at `upTo` or before (scheduled or planning), across clinics. */
   dueForFanOut(upTo: string, limit: number): Promise<{ clinicId: string; broadcastId: string }[]>;
+  /** When the soonest fan-out falls due, across clinics (local mode's driver schedules its sweep by it). */
+  earliestFanOutAt(): Promise<string | undefined>;
   /** scheduled → planning, conditional on the version read. Returns false when it moved on meanwhile. */
   startFanOut(clinicId: string, broadcastId: string, version: number, at: string): Promise<boolean>;
   /**
@@ -113,6 +115,8 @@ export interface CareReminderRepository {
   ): Promise<Page<CareReminder>>;
   /** Care reminders whose planning is due at `upTo` or before (`planAt`), across clinics. */
   dueForPlanning(upTo: string, limit: number): Promise<CareReminderKey[]>;
+  /** When the soonest planning falls due, across clinics (local mode's driver schedules its sweep by it). */
+  earliestPlanAt(): Promise<string | undefined>;
 }
 
 export interface Page<T> {

@@ -19,6 +19,7 @@ import { toUtcIso } from '../../domain/time';
 import type { BroadcastRepository, ExpectedVersion, FanOutAdvance, Page } from '../../ports/repositories';
 import { INDEX } from '../../tables';
 import { queryPage } from './cursor';
+import { earliestInShard } from './due-index';
 import { putVersioned, withoutKeys } from './versioned';
 
 /** The due-index partition of broadcasts whose fan-out is still to do. */
@@ -110,6 +111,10 @@ export class DynamoBroadcastRepository implements BroadcastRepository {
       clinicId: String(item.pk).slice(0, -'#~broadcasts'.length),
       broadcastId: String(item.sk),
     }));
+  }
+
+  async earliestFanOutAt(): Promise<string | undefined> {
+    return earliestInShard(this.doc, this.table, FAN_OUT_SHARD);
   }
 
   async startFanOut(clinicId: string, broadcastId: string, version: number, at: string): Promise<boolean> {

@@ -20,6 +20,7 @@ import type {
 } from '../../ports/repositories';
 import { INDEX } from '../../tables';
 import { queryPage } from './cursor';
+import { earliestInShard } from './due-index';
 import { putVersioned, withoutKeys } from './versioned';
 
 /** The due-index partition of care reminders the pipeline has to plan. */
@@ -89,6 +90,10 @@ export class DynamoCareReminderRepository implements CareReminderRepository {
         }),
       readReminder,
     );
+  }
+
+  async earliestPlanAt(): Promise<string | undefined> {
+    return earliestInShard(this.doc, this.table, CARE_PLAN_SHARD);
   }
 
   async dueForPlanning(upTo: string, limit: number): Promise<CareReminderKey[]> {

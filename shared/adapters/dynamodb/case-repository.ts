@@ -232,6 +232,22 @@ export class DynamoCaseRepository implements CaseRepository {
     return cases;
   }
 
+  async earliestDueAt(): Promise<string | undefined> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: INDEX.inboundByParty,
+        KeyConditionExpression: 'partyKey = :key',
+        ExpressionAttributeValues: { ':key': CASE_DUE_PARTITION },
+        ProjectionExpression: 'receivedKey',
+        Limit: 1,
+      }),
+    );
+    // The key starts with the due instant (`<at>#<clinicId>#<caseId>`).
+    const key = Items[0]?.receivedKey;
+    return typeof key === 'string' ? key.slice(0, key.indexOf('#')) : undefined;
+  }
+
   async listDue(until: string, limit: number): Promise<FeedbackCase[]> {
     // `~` sorts after `#`, so every key of the instant `until` itself is included.
     const { Items = [] } = await this.doc.send(

@@ -1,0 +1,109 @@
+/**
+ * Local mode runs the per-minute sweep's other work on time, not only when a
+ * message is due: a broadcast's fan-out, a care reminder's planning and a
+ * case's overdue report (found from outside: with nothing else due, a
+ * broadcast went out 19 hours late and a care reminder was never planned).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/dynamodb-local';
+import type { OutboxEntry } from '../../shared/adapters/local/local-outbox';
+import { type Spawned, spawnScript } from './support/processes';
+
+let local: Spawned;
+let url: string;
+let token: string;
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function advanceTo(to: string): Promise<OutboxEntry[]> {
+  const { status, body } = await call('POST', '/local/clock', { to });
+  expect(status).toBe(200);
+  return body.sent as OutboxEntry[];
+}
+
+const CLINIC = '/v1/clinics/demo-clinic';
+
+beforeAll(async () => {
+  const port = await freePort();
+  // 09:00 New York on Tuesday 1 December 2026; the clock moves only when told; nothing is booked.
+  local = spawnScript('local/start.ts', ['--in-memory', '--no-follow', '--start', '2026-12-01T14:00:00Z'], {
+    PORT: String(port),
+  });
+  [, url] = (await local.waitForOutput(/Staff API:\s+(http:\/\/\S+)/, 60_000)) as [string, string];
+  [, token] = (await local.waitForOutput(/Staff token \(demo-clinic\): (\S+)/, 10_000)) as [string, string];
+  const patient = await call('PUT', `${CLINIC}/patients/p-sweep`, {
+    firstName: 'Ida',
+    phone: '+14155552690',
+    channels: ['sms'],
+    language: 'en',
+    consent: { sms: { source: 'written' }, updates: { source: 'verbal' } },
+  });
+  expect(patient.status).toBe(201);
+});
+
+afterAll(async () => {
+  if (local.child.exitCode === null) local.child.kill('SIGKILL');
+  await local.exited;
+});
+
+describe('local mode: the sweep’s other work runs on time with no message due', () => {
+  it('plans a care reminder within a minute of its save, with nothing else due', async () => {
+    const saved = await call('PUT', `${CLINIC}/patients/p-sweep/care-reminders/rx-1`, {
+      kind: 'refill',
+      dueOn: '2026-12-04',
+    });
+    expect(saved.status).toBe(201);
+
+    await advanceTo('2026-12-01T14:02:00Z');
+
+    const reminder = await call('GET', `${CLINIC}/patients/p-sweep/care-reminders/rx-1`);
+    expect(reminder.body.plannedAt).toEqual(expect.any(String));
+  });
+
+  it('fans a broadcast out before its send time and sends it then, although no other message is due', async () => {
+    // Prepare: 14:00 New York the same day.
+    const saved = await call('PUT', `${CLINIC}/broadcasts/flu-1`, {
+      text: { en: 'Flu clinic Saturday at {{clinicName}}.' },
+      audience: { topic: 'updates' },
+      sendAt: '2026-12-01T19:00:00Z',
+    });
+    expect(saved.status).toBe(201);
+
+    // Act: the clock moves past the send time in one jump.
+    const sent = await advanceTo('2026-12-01T19:05:00Z');
+
+    // Assess: planned and sent at its time, not at the next unrelated due message.
+    const broadcast = (await call('GET', `${CLINIC}/broadcasts/flu-1`)).body;
+    expect(broadcast).toMatchObject({ status: 'planned', planned: 1, sent: 1 });
+    const text = sent.find((entry) => entry.messageId.includes('flu-1'));
+    expect(text?.at.slice(0, 16)).toBe('2026-12-01T19:00');
+  });
+
+  it('reports a case overdue when its acknowledgement falls due, with nothing else due', async () => {
+    // Prepare: a case opened Tuesday 14:05 New York, due for acknowledgement one business day later.
+    const opened = await call('POST', `${CLINIC}/cases`, {
+      summary: 'Waited 90 minutes',
+      links: { patientId: 'p-sweep' },
+    });
+    expect(opened.status).toBe(201);
+    const { caseId, acknowledgeDueAt } = opened.body as { caseId: string; acknowledgeDueAt: string };
+
+    // Act: two minutes past the due time.
+    await advanceTo(new Date(Date.parse(acknowledgeDueAt) + 120_000).toISOString());
+
+    // Assess
+    const stored = (await call('GET', `${CLINIC}/cases/${caseId}`)).body;
+    expect(stored.reportedOverdue).toMatchObject({ acknowledge: expect.any(String) });
+  });
+});
