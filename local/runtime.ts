@@ -6,7 +6,7 @@
  * SQS, and the SMS and email senders write to a local outbox.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, SQSRecord } from 'aws-lambda';
@@ -244,8 +244,13 @@ export class LocalRuntime {
     let start = (options.start ?? DateTime.utc()).startOf('second');
     let dynamoDir: string | undefined;
     if (options.dataDir) {
+      // The folder holds patients' data (the database, the outbox file) and the keys: its owner's only,
+      // also one an earlier version left open (its database file is named after the access key).
+      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      chmodSync(options.dataDir, 0o700);
       dynamoDir = join(options.dataDir, 'dynamodb');
-      mkdirSync(dynamoDir, { recursive: true });
+      mkdirSync(dynamoDir, { recursive: true, mode: 0o700 });
+      chmodSync(dynamoDir, 0o700);
       const clockFile = join(options.dataDir, 'clock.json');
       if (existsSync(clockFile)) {
         // Time never goes backwards for kept data: resume where the clock stopped.

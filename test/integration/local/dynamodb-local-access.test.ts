@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -77,6 +77,9 @@ describe('DynamoDB Local in local mode', () => {
     try {
       const dynamoDir = join(dataDir, 'dynamodb');
       mkdirSync(dynamoDir);
+      // As an earlier version left them: open to every local user.
+      chmodSync(dataDir, 0o755);
+      chmodSync(dynamoDir, 0o755);
       const old = await startDynamoDbLocal({ dataDir: dynamoDir, sharedDb: true });
       const oldClient = foreignClient(old.endpoint);
       await oldClient.send(
@@ -100,6 +103,9 @@ describe('DynamoDB Local in local mode', () => {
         // Assess: the same key, readable by its owner only; the patient and the older table are still there.
         expect(second.dynamoAccess.accessKeyId).toBe(key);
         expect(statSync(join(dynamoDir, 'access-key')).mode & 0o777).toBe(0o600);
+        // The folders are the owner's only: no other user can list the database file (named after the key) or read it.
+        expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+        expect(statSync(dynamoDir).mode & 0o777).toBe(0o700);
         expect(existsSync(join(dynamoDir, 'shared-local-instance.db'))).toBe(false);
         expect(await second.repos.patients.get('demo-clinic', 'p-kept')).toBeDefined();
         const own = new DynamoDBClient({
