@@ -262,7 +262,10 @@ function stopLine(language: string, channel: Channel, clinic: BroadcastClinic): 
 
 /** The text with the opt-out line, parsed; problems name what is wrong. */
 function parseWithStop(text: string, language: string, channel: Channel, clinic: BroadcastClinic) {
-  const parsed = parseTemplate(`${text.trimEnd()}\n${stopLine(language, channel, clinic)}`);
+  const parsed = parseTemplate(
+    `${text.trimEnd()}\n${stopLine(language, channel, clinic)}`,
+    BROADCAST_VARIABLES,
+  );
   const problems = [...parsed.problems];
   for (const variable of parsed.variables) {
     if (!BROADCAST_VARIABLE_SET.has(variable)) {

@@ -58,8 +58,13 @@ interface OpenSection {
  * Parses a template, collecting every problem instead of stopping at the first.
  *
  * @param source - the template text as a clinic or the built-in set wrote it
+ * @param allowed - the variables the caller's texts may use, named in the problem of an unknown one
+ *   (every template variable by default; a broadcast names its three)
  */
-export function parseTemplate(source: string): ParsedTemplate {
+export function parseTemplate(
+  source: string,
+  allowed: readonly string[] = TEMPLATE_VARIABLES,
+): ParsedTemplate {
   const root: TemplateNode[] = [];
   const stack: OpenSection[] = [];
   const variables = new Set<TemplateVariable>();
@@ -80,7 +85,7 @@ export function parseTemplate(source: string): ParsedTemplate {
     const sigil = match[1] ?? '';
     const name = match[2] ?? '';
     if (!isTemplateVariable(name)) {
-      problems.push(`uses unknown variable {{${name}}}; allowed: ${TEMPLATE_VARIABLES.join(', ')}`);
+      problems.push(`uses unknown variable {{${name}}}; allowed: ${allowed.join(', ')}`);
       continue;
     }
     variables.add(name);

@@ -48,6 +48,16 @@ describe('broadcast wording', () => {
     expect(samples.map((sample) => sample.language)).toEqual(['es', 'fr']);
   });
 
+  it('names only the broadcast’s own variables when a text uses one no template has', () => {
+    const { issues } = checkBroadcastText({ en: 'Hi {{lastName}}' }, clinic);
+
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.message).toMatch(
+      /unknown variable \{\{lastName\}\}; allowed: firstName, clinicName, clinicPhone$/,
+    );
+    expect(issues[0]?.message).not.toContain('localDate');
+  });
+
   it('picks the patient’s language, its family, the clinic default, then the first written', () => {
     const texts = { en: 'E', es: 'S' };
 
