@@ -73,8 +73,8 @@ export const BROADCAST_ROUTES: readonly StaffRoute[] = [
       const body = jsonBody(event, deps.config.jsonMaxBytes);
       const actor = {
         subject: principal.subject,
-        requireRole: (role: Parameters<typeof requireRole>[1]) =>
-          requireRole(principal, role, `a broadcast to this many patients`),
+        requireRole: (role: Parameters<typeof requireRole>[1], action: string) =>
+          requireRole(principal, role, action),
       };
       return savedResponse(
         await saveBroadcast(deps, ids, body, expectedVersionOf(headers), actor, deps.config),

@@ -165,7 +165,11 @@ export async function saveBroadcast(
   ids: { clinicId: string; broadcastId: string },
   body: unknown,
   expectedVersion: number | undefined,
-  actor: { subject: string; requireRole: (role: ReturnType<typeof roleForBroadcast>) => void },
+  actor: {
+    subject: string;
+    /** Refuses (403) unless the caller has the role; `action` names what needs it. */
+    requireRole: (role: ReturnType<typeof roleForBroadcast>, action: string) => void;
+  },
   limits: Pick<BroadcastLimits, 'staffBroadcastMaxRecipients'>,
 ): Promise<Saved<Broadcast>> {
   const fields = parseOrThrow(BroadcastBodySchema, body);
@@ -191,7 +195,12 @@ export async function saveBroadcast(
     };
     throw new ValidationError([issue]);
   }
-  actor.requireRole(roleForBroadcast(tally.total, limits.staffBroadcastMaxRecipients));
+  const max = limits.staffBroadcastMaxRecipients;
+  // The tally stops at one past the staff limit: past it, the count is "more than".
+  actor.requireRole(
+    roleForBroadcast(tally.total, max),
+    `a broadcast to more than ${max} patients (staff may send to ${max} at most: the deployment's staffBroadcastMaxRecipients)`,
+  );
 
   const at = toUtcIso(deps.clock.now());
   const next = parseOrThrow(BroadcastSchema, {

@@ -255,6 +255,11 @@ describe('PUT /v1/clinics/{clinicId}/broadcasts/{broadcastId}', () => {
     expect(before).not.toBe(seeded);
     expect(staff.status).toBe(403);
     expect(staff.body.error.requiredRole).toBe('clinic-admin');
+    // It says the limit, so staff know why this broadcast and not a smaller one.
+    expect(staff.body.error.message).toBe(
+      "A broadcast to more than 3 patients (staff may send to 3 at most: the deployment's " +
+        'staffBroadcastMaxRecipients) needs the clinic-admin role; your token has staff.',
+    );
     expect(await api.snapshot()).toBe(seeded);
   });
 });
