@@ -1,11 +1,11 @@
 /**
  * Small helpers the staff use cases share: "did anything change"
- * comparison, bounded parallelism and local times (the expected-version
+ * comparison, an import's repeated rows, bounded parallelism and local times (the expected-version
  * check and the save result live in ../versions, shared with the
  * appointment use cases).
  */
 import { DateTime } from 'luxon';
-import { RecordNotFoundError } from '../../domain/errors';
+import { type FieldIssue, RecordNotFoundError } from '../../domain/errors';
 import type { Clinic } from '../../domain/model';
 import type { ClinicRepository } from '../../ports/repositories';
 
@@ -44,6 +44,44 @@ export function sameContent(a: object, b: object | undefined): boolean {
 /** Same as {@link sameContent} for any two values (no server fields removed). */
 export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** The record an import row names: how records are told apart, and how the report names it. */
+export interface RowRecord {
+  /** Equal for two rows of one record. */
+  key: string;
+  /** The record in words (`appointment a-1`). */
+  label: string;
+  /** The row's number in the report. */
+  row: number;
+  /** The field of the file that names the record (`appointmentId`). */
+  path: string;
+}
+
+/**
+ * The rows of an import that name a record an earlier row named, each with
+ * the issue to reject it with (`repeats appointment a-1 of row 1`, at the
+ * field that names it). A file gives each record once: otherwise the last
+ * row would silently undo the ones before, and importing the same file
+ * again would change the record back and forth.
+ *
+ * @param rows - the rows that read, in file order
+ * @param recordOf - the record a row names, or undefined when it names none
+ */
+export function repeatedRows<T>(
+  rows: readonly T[],
+  recordOf: (row: T) => RowRecord | undefined,
+): Map<T, FieldIssue> {
+  const firstRows = new Map<string, number>();
+  const repeats = new Map<T, FieldIssue>();
+  for (const row of rows) {
+    const record = recordOf(row);
+    if (!record) continue;
+    const first = firstRows.get(record.key);
+    if (first === undefined) firstRows.set(record.key, record.row);
+    else repeats.set(row, { path: record.path, message: `repeats ${record.label} of row ${first}` });
+  }
+  return repeats;
 }
 
 /**

@@ -33,7 +33,7 @@ import type {
   PatientRepository,
 } from '../../ports/repositories';
 import { withNumberOptOut } from '../number-opt-out';
-import { loadClinic, mapWithConcurrency, sameContent, sameValue } from './common';
+import { loadClinic, mapWithConcurrency, repeatedRows, sameContent, sameValue } from './common';
 
 export interface ImportDeps {
   clinics: ClinicRepository;
@@ -232,23 +232,20 @@ export function nextImportedAppointment(
 
 /** Rows that repeat an appointment, or give one patient differently, are rejected. */
 function checkAcrossRows(states: RowState[]): Map<string, PatientPlan> {
-  const appointments = new Map<string, RowState>();
+  const repeats = repeatedRows(states.filter(alive), ({ source }) =>
+    source.appointment
+      ? {
+          key: source.appointment.appointmentId,
+          label: `appointment ${source.appointment.appointmentId}`,
+          row: source.row,
+          path: source.pathOf('appointmentId'),
+        }
+      : undefined,
+  );
+  for (const [state, issue] of repeats) reject(state, [issue]);
   const patients = new Map<string, PatientPlan>();
   for (const state of states.filter(alive)) {
-    const { appointment, patient } = state.source;
-    if (appointment) {
-      const first = appointments.get(appointment.appointmentId);
-      if (first) {
-        reject(state, [
-          {
-            path: state.source.pathOf('appointmentId'),
-            message: `repeats appointment ${appointment.appointmentId} of row ${first.source.row}`,
-          },
-        ]);
-        continue;
-      }
-      appointments.set(appointment.appointmentId, state);
-    }
+    const { patient } = state.source;
     if (patient) {
       const plan = patients.get(patient.patientId);
       if (!plan)

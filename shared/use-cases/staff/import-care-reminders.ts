@@ -6,11 +6,18 @@
  * unchanged or rejected with the column and why, as appointment rows are.
  */
 
-import { careColumnOf, parseCareReminderCsv } from '../../api/import/care-csv';
+import { type CareImportRow, careColumnOf, parseCareReminderCsv } from '../../api/import/care-csv';
 import type { ImportReport, ImportRowReport } from '../../api/schemas';
 import { AppError, ValidationError } from '../../domain/errors';
 import { type CareReminderDeps, saveCareReminder } from './care-reminders';
-import { loadClinic } from './common';
+import { loadClinic, repeatedRows } from './common';
+
+/** A record that read: its ids and fields. */
+type ReadableRow = CareImportRow & Required<Pick<CareImportRow, 'reminderId' | 'patientId' | 'fields'>>;
+
+function readable(row: CareImportRow): row is ReadableRow {
+  return Boolean(row.fields && row.reminderId && row.patientId);
+}
 
 /**
  * Imports a care reminder CSV.
@@ -18,10 +25,12 @@ import { loadClinic } from './common';
  * Primary course:
  * 1. Read the file: the header and each record's fields (a record that does
  *    not read is rejected with its columns).
- * 2. Save each readable record, one after the other, as a PUT would (a
+ * 2. Reject a record that repeats an earlier record's care reminder (same
+ *    patient and id), naming that row: the first stands, as for appointments.
+ * 3. Save each other readable record, one after the other, as a PUT would (a
  *    patient the clinic does not have, a due date over, an action too long:
  *    rejected, nothing written for that row).
- * 3. Report every row.
+ * 4. Report every row.
  *
  * @param deps - repositories and clock
  * @param clinicId - the clinic
@@ -38,6 +47,13 @@ export async function importCareReminders(
 ): Promise<ImportReport> {
   await loadClinic(deps.clinics, clinicId);
   const rows = parseCareReminderCsv(text, limits);
+  // A care reminder is one patient's: the same id under another patient is another reminder.
+  const repeats = repeatedRows(rows.filter(readable), (row) => ({
+    key: `${row.patientId}#${row.reminderId}`,
+    label: `care reminder ${row.reminderId}`,
+    row: row.row,
+    path: 'reminderId',
+  }));
   const reports: ImportRowReport[] = [];
   for (const row of rows) {
     const ids = {
@@ -45,8 +61,13 @@ export async function importCareReminders(
       ...(row.patientId ? { patientId: row.patientId } : {}),
     };
     const base = { row: row.row, line: row.line, ...ids };
-    if (!row.fields || !row.reminderId || !row.patientId) {
+    if (!readable(row)) {
       reports.push({ ...base, outcome: 'rejected', issues: row.issues });
+      continue;
+    }
+    const repeat = repeats.get(row);
+    if (repeat) {
+      reports.push({ ...base, outcome: 'rejected', issues: [repeat] });
       continue;
     }
     const key = { clinicId, patientId: row.patientId, reminderId: row.reminderId };

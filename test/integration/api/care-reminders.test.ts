@@ -165,4 +165,46 @@ describe('POST /v1/clinics/{clinicId}/imports with care reminder columns', () =>
       status: 'active',
     });
   });
+
+  it('refuses a row that repeats an earlier row’s care reminder, naming the column and that row, and applies the first: importing the file again changes nothing', async () => {
+    // Prepare: the same reminder of p-1 twice; the same id for p-2 is a reminder of its own.
+    await api.seed({ patients: [makePatient({ patientId: 'p-2' })] });
+    const csv = [
+      'reminderId,patientId,kind,dueOn',
+      'dup-rx,p-1,refill,2027-01-31',
+      'dup-rx,p-1,refill,2027-03-31',
+      'dup-rx,p-2,refill,2027-05-31',
+    ].join('\n');
+    const post = () =>
+      api.call({
+        method: 'POST',
+        url: '/v1/clinics/demo-clinic/imports',
+        headers: { 'content-type': 'text/csv' },
+        body: csv,
+      });
+
+    // Act
+    const first = await post();
+    const afterFirst = await api.snapshot();
+    const again = await post();
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(first.body.summary).toEqual({ rows: 3, created: 2, updated: 0, unchanged: 0, rejected: 1 });
+    expect(first.body.rows[1]).toEqual({
+      row: 2,
+      line: 3,
+      reminderId: 'dup-rx',
+      patientId: 'p-1',
+      outcome: 'rejected',
+      issues: [{ path: 'reminderId', message: 'repeats care reminder dup-rx of row 1' }],
+    });
+    expect((await api.call({ method: 'GET', url: `${URL}/dup-rx` })).body).toMatchObject({
+      dueOn: '2027-01-31',
+      version: 1,
+    });
+    expect(again.body.summary).toEqual({ rows: 3, created: 0, updated: 0, unchanged: 2, rejected: 1 });
+    expect(again.body.rows[1]).toEqual(first.body.rows[1]);
+    expect(await api.snapshot()).toBe(afterFirst);
+  });
 });

@@ -60,7 +60,10 @@ describe('POST /v1/clinics/{clinicId}/imports (text/csv)', () => {
     expect(byRow[6]).toMatchObject({ outcome: 'updated', appointment: 'updated' });
     expect(byRow[7]?.issues?.[0]?.message).toMatch(/does not exist in America\/New_York/);
     expect(byRow[8]).toMatchObject({ outcome: 'rejected', issues: [{ path: 'patientId' }] });
-    expect(byRow[9]).toMatchObject({ outcome: 'rejected', issues: [{ path: 'appointmentId' }] });
+    expect(byRow[9]).toMatchObject({
+      outcome: 'rejected',
+      issues: [{ path: 'appointmentId', message: 'repeats appointment a-100 of row 1' }],
+    });
     expect(byRow[10]).toMatchObject({ outcome: 'rejected', issues: [{ path: 'status' }] });
     expect(byRow[11]).toMatchObject({ outcome: 'rejected', issues: [{ path: 'email' }] });
     expect(byRow[12]).toMatchObject({ outcome: 'created' });
