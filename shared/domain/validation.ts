@@ -32,6 +32,36 @@ function describeValue(value: unknown): string {
   }
 }
 
+/** A value outside an enum or a literal: "is required" when absent, else the values allowed (never the one given). */
+function oneOf(issue: z.core.$ZodRawIssue<z.core.$ZodIssueInvalidValue>): string {
+  if (issue.input === undefined) return 'is required';
+  const values = issue.values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
+  return values.length === 1 ? `must be ${values[0]}` : `must be one of ${values.join(', ')}`;
+}
+
+/** A number, text or list past a bound, in the API's words ("must be at most 100", "must have at least 3 characters"). */
+function outOfRange(
+  issue: z.core.$ZodRawIssue<z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall>,
+): string | undefined {
+  const big = issue.code === 'too_big';
+  const bound = String(big ? issue.maximum : issue.minimum);
+  const inclusive = issue.inclusive !== false;
+  const word = big ? (inclusive ? 'at most' : 'less than') : inclusive ? 'at least' : 'more than';
+  switch (issue.origin) {
+    case 'number':
+    case 'int':
+    case 'bigint':
+      return `must be ${word} ${bound}`;
+    case 'string':
+      return `must have ${word} ${bound} character${bound === '1' ? '' : 's'}`;
+    case 'array':
+    case 'set':
+      return `must have ${word} ${bound} item${bound === '1' ? '' : 's'}`;
+    default:
+      return undefined;
+  }
+}
+
 /**
  * zod's words for a value of the wrong type, as the API says them: a field
  * that is absent "is required"; one that is present but wrong says what it
@@ -39,6 +69,8 @@ function describeValue(value: unknown): string {
  * is missing. Schema-level messages (set on a field) take precedence.
  */
 export const fieldErrorMap: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_value') return oneOf(issue);
+  if (issue.code === 'too_big' || issue.code === 'too_small') return outOfRange(issue);
   if (issue.code !== 'invalid_type') return undefined;
   if (issue.input === undefined) return 'is required';
   const expected = EXPECTED[issue.expected] ?? issue.expected;

@@ -79,11 +79,38 @@ describe('parseOrThrow', () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues).toEqual([
         { path: 'body.name', message: 'is required' },
-        { path: 'body.contact.phone', message: 'Too small: expected string to have >=3 characters' },
+        { path: 'body.contact.phone', message: 'must have at least 3 characters' },
         { path: 'body.nickname', message: 'unknown field' },
         { path: 'body.extra', message: 'unknown field' },
       ]);
     }
+  });
+
+  it('says what an enum, a bound or a length allows, in the API’s words, never echoing the value given', () => {
+    const Shape = z.strictObject({
+      kind: z.enum(['refill', 'vaccination']),
+      mode: z.literal('sms'),
+      limit: z.int().min(1).max(100),
+      ratio: z.number().gt(0),
+      note: z.string().max(5),
+      tags: z.array(z.string()).min(1),
+    });
+    try {
+      parseOrThrow(Shape, { mode: 'fax', limit: 500, ratio: 0, note: 'too long', tags: [] });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ValidationError).issues).toEqual([
+        { path: 'kind', message: 'is required' },
+        { path: 'mode', message: 'must be sms' },
+        { path: 'limit', message: 'must be at most 100' },
+        { path: 'ratio', message: 'must be more than 0' },
+        { path: 'note', message: 'must have at most 5 characters' },
+        { path: 'tags', message: 'must have at least 1 item' },
+      ]);
+    }
+    expect(() => parseOrThrow(Shape.pick({ kind: true }), { kind: 'x-ray' })).toThrow(
+      'kind: must be one of refill, vaccination',
+    );
   });
 
   it('reports the branch of a union that came closest when no branch fits', () => {
