@@ -43,7 +43,8 @@ export const CASE_ROUTES: readonly StaffRoute[] = [
       description:
         'Opens `open`, priority `high` and category `other` unless given, with due times to acknowledge and to ' +
         "resolve in business days of the clinic's zone and hours (`policy.cases`). Cases also open by themselves " +
-        'for a reply that reads as a complaint and for a detractor score.',
+        'for a reply that reads as a complaint and for a detractor score. Links must name a patient and a visit ' +
+        "of the clinic, the visit that patient's: otherwise 400 naming `links.patientId` or `links.appointmentId`.",
       tag: TAG,
       body: { required: true, content: { 'application/json': { schema: CaseCreateBodySchema } } },
       responses: { 201: { description: 'The case', schema: CaseViewSchema, etag: true }, ...ERRORS },

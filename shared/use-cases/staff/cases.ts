@@ -5,7 +5,7 @@
  */
 import type { DateTime } from 'luxon';
 import * as z from 'zod';
-import type { CasePage, CaseView } from '../../api/case-schemas';
+import type { CaseCreateBody, CasePage, CaseView } from '../../api/case-schemas';
 import {
   CaseCreateBodySchema,
   CaseNoteBodySchema,
@@ -21,13 +21,13 @@ import {
   overdueStages,
 } from '../../domain/cases/case';
 import { caseChangeEvents } from '../../domain/counters';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../domain/errors';
 import type { Clinic } from '../../domain/model';
 import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type { CaseRepository } from '../../ports/cases';
 import type { DailyCounters } from '../../ports/counters';
-import type { ClinicRepository } from '../../ports/repositories';
+import type { AppointmentRepository, ClinicRepository, PatientRepository } from '../../ports/repositories';
 import { recordEvents } from '../count-events';
 import { checkExpectedVersion } from '../versions';
 import { loadClinic, localIso } from './common';
@@ -39,6 +39,12 @@ export interface StaffCaseDeps {
   counters: DailyCounters;
   newId: () => string;
   clock: Clock;
+}
+
+/** Opening a case by hand also reads the patient and the visit it links to. */
+export interface CaseCreateDeps extends StaffCaseDeps {
+  patients: Pick<PatientRepository, 'get'>;
+  appointments: Pick<AppointmentRepository, 'get'>;
 }
 
 /** The clinic and case of a case route. */
@@ -81,12 +87,48 @@ async function loadCase(deps: StaffCaseDeps, ids: CaseIds): Promise<FeedbackCase
 }
 
 /**
+ * Why a case's links may not be stored: a patient or a visit the clinic
+ * does not have, or a visit of another patient than the one linked (named
+ * by id only). Every problem at once, none when the links hold.
+ */
+async function linkIssues(
+  deps: CaseCreateDeps,
+  clinicId: string,
+  links: CaseCreateBody['links'],
+): Promise<FieldIssue[]> {
+  const { patientId, appointmentId } = links;
+  const [patient, appointment] = await Promise.all([
+    patientId === undefined ? undefined : deps.patients.get(clinicId, patientId),
+    appointmentId === undefined ? undefined : deps.appointments.get(clinicId, appointmentId),
+  ]);
+  const issues: FieldIssue[] = [];
+  if (patientId !== undefined && !patient) {
+    issues.push({ path: 'links.patientId', message: `no patient ${patientId} in clinic ${clinicId}` });
+  }
+  if (appointmentId !== undefined && !appointment) {
+    issues.push({
+      path: 'links.appointmentId',
+      message: `no appointment ${appointmentId} in clinic ${clinicId}`,
+    });
+  } else if (appointment && patientId !== undefined && appointment.patientId !== patientId) {
+    issues.push({
+      path: 'links.appointmentId',
+      message: `is an appointment of patient ${appointment.patientId}, not of ${patientId}`,
+    });
+  }
+  return issues;
+}
+
+/**
  * Opens a case by hand (a complaint by phone or at the desk).
  *
  * Primary course:
  * 1. Validate the body (summary required; priority high and category other by default).
  * 2. Load the clinic (its zone and business hours set the due times).
- * 3. Open the case under a fresh id and store it.
+ * 3. Check the links: the patient and the visit exist in the clinic, and the
+ *    visit is that patient's; otherwise a ValidationError naming each link,
+ *    nothing written. A visit alone is linked as given.
+ * 4. Open the case under a fresh id and store it.
  *
  * @param deps - repositories, id source, clock
  * @param clinicId - the clinic in the path
@@ -94,13 +136,15 @@ async function loadCase(deps: StaffCaseDeps, ids: CaseIds): Promise<FeedbackCase
  * @param by - the staff user's subject
  */
 export async function createCase(
-  deps: StaffCaseDeps,
+  deps: CaseCreateDeps,
   clinicId: string,
   body: unknown,
   by: string,
 ): Promise<CaseView> {
   const input = parseOrThrow(CaseCreateBodySchema, body);
   const clinic = await loadClinic(deps.clinics, clinicId);
+  const issues = await linkIssues(deps, clinicId, input.links);
+  if (issues.length > 0) throw new ValidationError(issues);
   const now = deps.clock.now();
   const record = openCase(
     clinic,

@@ -1,12 +1,26 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeClinic } from '../../support/factories';
-import { useStaffApi } from './harness';
+import { makeAppointment, makeClinic, makePatient } from '../../support/factories';
+import { issuePaths, useStaffApi } from './harness';
 
 // Wednesday 2026-12-02 10:00 in New York (the demo clinic's zone in the factories).
 const api = useStaffApi({ now: '2026-12-02T15:00:00.000Z' });
 const BASE = '/v1/clinics/demo-clinic/cases';
 
-beforeAll(() => api.seed({ clinics: [makeClinic({ timeZone: 'America/New_York' })] }));
+beforeAll(() =>
+  api.seed({
+    clinics: [makeClinic({ timeZone: 'America/New_York' }), makeClinic({ clinicId: 'other-clinic' })],
+    patients: [
+      makePatient(),
+      makePatient({ patientId: 'p-2' }),
+      makePatient({ clinicId: 'other-clinic', patientId: 'p-9' }),
+    ],
+    appointments: [
+      makeAppointment(),
+      makeAppointment({ appointmentId: 'a-2', patientId: 'p-2' }),
+      makeAppointment({ clinicId: 'other-clinic', appointmentId: 'a-9', patientId: 'p-9' }),
+    ],
+  }),
+);
 
 async function open(body: Record<string, unknown> = { summary: 'Waited an hour at the desk' }) {
   const answer = await api.call({ method: 'POST', url: BASE, body });
@@ -157,6 +171,54 @@ describe('feedback case routes', () => {
     const second = await call(`?status=open&limit=2&cursor=${first.body.cursor}`);
     expect(second.body.items).toHaveLength(1);
     expect(second.body.cursor).toBeUndefined();
+  });
+
+  it('links a case to a patient and one of their visits, or to a visit alone, as given', async () => {
+    const both = await open({ summary: 'Rude at desk', links: { patientId: 'p-1', appointmentId: 'a-1' } });
+    const visitOnly = await open({ summary: 'Rude at desk', links: { appointmentId: 'a-2' } });
+
+    expect(both.body.links).toEqual({ patientId: 'p-1', appointmentId: 'a-1' });
+    expect(visitOnly.body.links).toEqual({ appointmentId: 'a-2' });
+  });
+
+  it('refuses links to a patient or visit the clinic does not have, or to another patient’s visit, with 400 naming the link, and writes nothing', async () => {
+    // Prepare
+    const before = await api.snapshot();
+    const post = (links: Record<string, string>) =>
+      api.call({ method: 'POST', url: BASE, body: { summary: 'Rude at desk', links } });
+
+    // Act
+    const nobody = await post({ patientId: 'nobody' });
+    const otherClinicsPatient = await post({ patientId: 'p-9' });
+    const noVisit = await post({ appointmentId: 'a-404' });
+    const otherClinicsVisit = await post({ appointmentId: 'a-9' });
+    const someoneElses = await post({ patientId: 'p-1', appointmentId: 'a-2' });
+    const both = await post({ patientId: 'nobody', appointmentId: 'a-404' });
+
+    // Assess
+    const refusal = (path: string, message: string) => ({
+      status: 400,
+      issues: [{ path, message }],
+    });
+    const seen = (answer: Awaited<ReturnType<typeof post>>) => ({
+      status: answer.status,
+      issues: answer.body.error.issues,
+    });
+    expect(seen(nobody)).toEqual(refusal('links.patientId', 'no patient nobody in clinic demo-clinic'));
+    expect(seen(otherClinicsPatient)).toEqual(
+      refusal('links.patientId', 'no patient p-9 in clinic demo-clinic'),
+    );
+    expect(seen(noVisit)).toEqual(
+      refusal('links.appointmentId', 'no appointment a-404 in clinic demo-clinic'),
+    );
+    expect(seen(otherClinicsVisit)).toEqual(
+      refusal('links.appointmentId', 'no appointment a-9 in clinic demo-clinic'),
+    );
+    expect(seen(someoneElses)).toEqual(
+      refusal('links.appointmentId', 'is an appointment of patient p-2, not of p-1'),
+    );
+    expect(issuePaths(both)).toEqual(['links.patientId', 'links.appointmentId']);
+    expect(await api.snapshot()).toBe(before);
   });
 
   it('answers 400 naming the field for bad bodies and queries, and 404 for an unknown case', async () => {
