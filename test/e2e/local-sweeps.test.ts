@@ -106,4 +106,36 @@ describe('local mode: the sweep’s other work runs on time with no message due'
     const stored = (await call('GET', `${CLINIC}/cases/${caseId}`)).body;
     expect(stored.reportedOverdue).toMatchObject({ acknowledge: expect.any(String) });
   });
+
+  it('sends the email copy of a care reminder whose text the carrier blocked', async () => {
+    // Prepare: a patient on text and email, a refill due Thursday 10 December (its 7-day reminder: 3 December, 10:00 New York).
+    const patient = await call('PUT', `${CLINIC}/patients/p-copy`, {
+      firstName: 'Cy',
+      phone: '+14155552691',
+      email: 'cy@example.com',
+      channels: ['sms', 'email'],
+      language: 'en',
+    });
+    expect(patient.status).toBe(201);
+    const saved = await call('PUT', `${CLINIC}/patients/p-copy/care-reminders/rx-2`, {
+      kind: 'refill',
+      dueOn: '2026-12-10',
+    });
+    expect(saved.status).toBe(201);
+    const sent = await advanceTo('2026-12-03T15:01:00Z');
+    const text = sent.find((entry) => entry.messageId.startsWith('~care#rx-2#'));
+    expect(text).toMatchObject({ channel: 'sms', to: '+14155552691' });
+    const messageId = text?.messageId as string;
+
+    // Act: the carrier blocks it.
+    const receipt = await call('POST', '/local/receipts', { messageId, event: 'TEXT_CARRIER_BLOCKED' });
+    expect(receipt.body).toMatchObject({ status: 'undeliverable', reason: 'TEXT_CARRIER_BLOCKED' });
+    const later = await advanceTo('2026-12-03T15:05:00Z');
+
+    // Assess: its copy goes by email, once, with the refill's words.
+    const copies = later.filter((entry) => entry.messageId === `${messageId}#via-email`);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatchObject({ channel: 'email', to: 'cy@example.com' });
+    expect(copies[0]?.text).toContain('refill');
+  });
 });

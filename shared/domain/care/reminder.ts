@@ -28,6 +28,7 @@ import {
   UtcInstantSchema,
 } from '../model';
 import { fitsCap } from '../planning/frequency-cap';
+import { originalIdOf } from '../planning/ids';
 import { latestAllowedAtOrBefore } from '../planning/quiet-hours';
 import { plannedChannel, resolveLanguage, zoneFor } from '../planning/rules';
 import { formatOffset, minusOffset, parseOffset, toUtcIso } from '../time';
@@ -162,12 +163,15 @@ export interface CareMessageIdParts {
 
 /**
  * The parts of a care reminder message's id, or undefined for any other id.
+ * The copy of one on another channel (`…#via-email`) has the parts of the
+ * message it copies: it is about the same occurrence.
  *
  * @param messageId - a message id
  */
 export function parseCareMessageId(messageId: string): CareMessageIdParts | undefined {
-  if (!messageId.startsWith(CARE_MESSAGE_PREFIX)) return undefined;
-  const [reminderId = '', kind = '', dueOn = '', offset = '', ...rest] = messageId
+  const id = originalIdOf(messageId);
+  if (!id.startsWith(CARE_MESSAGE_PREFIX)) return undefined;
+  const [reminderId = '', kind = '', dueOn = '', offset = '', ...rest] = id
     .slice(CARE_MESSAGE_PREFIX.length)
     .split('#');
   if (rest.length > 0 || !reminderId || !/^\d{4}-\d{2}-\d{2}$/.test(dueOn) || !parseOffset(offset))

@@ -198,6 +198,10 @@ describe('planning one due date', () => {
               dueOn,
               offset: message.offset,
             });
+            // Its copy on another channel is about the same occurrence.
+            expect(parseCareMessageId(`${message.messageId}#via-email`)).toEqual(
+              parseCareMessageId(message.messageId),
+            );
           }
         },
       ),
