@@ -13,6 +13,8 @@ import type {
   InboxQuery,
 } from '../../api/schemas';
 import { ConversationQuerySchema, InboxQuerySchema } from '../../api/schemas';
+import { type CareReminder, parseCareMessageId } from '../../domain/care/reminder';
+import { renderCareEmail, renderCareSms } from '../../domain/care/wording';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import {
   ACCEPTED_STATUSES,
@@ -22,7 +24,7 @@ import {
   type Message,
   type Patient,
 } from '../../domain/model';
-import { resolveLanguage } from '../../domain/planning';
+import { resolveLanguage, zoneFor } from '../../domain/planning';
 import {
   isTemplateKind,
   render,
@@ -34,6 +36,7 @@ import { type Clock, toUtcIso } from '../../domain/time';
 import { parseOrThrow } from '../../domain/validation';
 import type {
   AppointmentRepository,
+  CareReminderRepository,
   ClinicRepository,
   InboundRepository,
   MessageRepository,
@@ -48,6 +51,8 @@ export interface StaffInboxDeps {
   appointments: AppointmentRepository;
   messages: MessageRepository;
   inbound: InboundRepository;
+  /** The care reminders a patient's care messages are about (their action, for the words). */
+  careReminders: Pick<CareReminderRepository, 'get'>;
   clock: Clock;
 }
 
@@ -150,6 +155,31 @@ interface RenderContext {
   clinic: Clinic;
   patient: Patient;
   appointments: ReadonlyMap<string, Appointment>;
+  /** The patient's care reminders the shown messages are about, by reminder id. */
+  careReminders: ReadonlyMap<string, CareReminder>;
+}
+
+/** A care reminder message's words: its kind and due date (from its id), the reminder's action now. */
+function careWordsOf(message: Message, context: RenderContext, language: string): Words | undefined {
+  const parsed = parseCareMessageId(message.messageId);
+  const reminder = parsed ? context.careReminders.get(parsed.reminderId) : undefined;
+  if (!parsed || !reminder) return undefined;
+  const { clinic, patient } = context;
+  const input = {
+    kind: parsed.kind,
+    dueOn: parsed.dueOn,
+    action: reminder.action,
+    language,
+    clinic,
+    patient,
+    zone: zoneFor(patient, clinic),
+  };
+  if (message.channel === 'sms') {
+    const fitted = renderCareSms(input);
+    return fitted.fits ? { text: fitted.text, textSource: 'rendered' } : undefined;
+  }
+  const email = renderCareEmail(input);
+  return { text: email.text, subject: email.subject, textSource: 'rendered' };
 }
 
 /**
@@ -173,6 +203,7 @@ function wordsOf(message: Message, context: RenderContext): Words | undefined {
       const fitted = renderKeywordReply({ ...reply, language, clinic, zone: patient.timeZone });
       return fitted.fits ? { text: fitted.text, textSource: 'rendered' } : undefined;
     }
+    if (message.kind === 'care-reminder') return careWordsOf(message, context, language);
     if (!isTemplateKind(message.kind)) return undefined;
     const appointment = message.appointmentId ? context.appointments.get(message.appointmentId) : undefined;
     if (message.appointmentId && !appointment) return undefined;
@@ -206,6 +237,27 @@ function toOutboundItem(message: Message, context: RenderContext): ConversationI
     ...(words ?? {}),
     ...(message.staffReply ? { by: message.staffReply.by } : {}),
   };
+}
+
+/** The care reminders a patient's care messages are about (each read once). */
+async function careRemindersOf(
+  deps: StaffInboxDeps,
+  ids: { clinicId: string; patientId: string },
+  messages: readonly Message[],
+): Promise<Map<string, CareReminder>> {
+  const reminderIds = new Set<string>();
+  for (const message of messages) {
+    const parsed = message.kind === 'care-reminder' ? parseCareMessageId(message.messageId) : undefined;
+    if (parsed) reminderIds.add(parsed.reminderId);
+  }
+  const reminders = await mapWithConcurrency([...reminderIds], 8, (reminderId) =>
+    deps.careReminders.get({ ...ids, reminderId }),
+  );
+  return new Map(
+    reminders
+      .filter((reminder): reminder is CareReminder => reminder !== undefined)
+      .map((reminder) => [reminder.reminderId, reminder]),
+  );
 }
 
 /** The visits a patient's messages show (each read once). */
@@ -354,7 +406,11 @@ export async function patientConversation(
     .sort((a, b) => compare(a.position, b.position));
   const page = candidates.slice(-limit);
   const shown = page.flatMap((entry) => (entry.message ? [entry.message] : []));
-  const context = { clinic, patient, appointments: await visitsOf(deps, ids.clinicId, shown) };
+  const [appointments, careReminders] = await Promise.all([
+    visitsOf(deps, ids.clinicId, shown),
+    careRemindersOf(deps, ids, shown),
+  ]);
+  const context = { clinic, patient, appointments, careReminders };
   const items = page.map(
     (entry): ConversationItem =>
       entry.text

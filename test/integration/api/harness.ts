@@ -19,6 +19,7 @@ import { DynamoSendNowBudget } from '../../../shared/adapters/dynamodb/send-now-
 import { LocalSurveyLinkSecret } from '../../../shared/adapters/local/local-survey-link-secret';
 import { RecordingTelemetry } from '../../../shared/adapters/local/recorders';
 import type { Broadcast } from '../../../shared/domain/broadcasts';
+import type { CareReminder } from '../../../shared/domain/care/reminder';
 import type { Appointment, Clinic, InboundMessage, Message, Patient } from '../../../shared/domain/model';
 import { fixedClock } from '../../../shared/domain/time';
 import { CLINICS_CLAIM, GROUPS_CLAIM } from '../../../shared/http/auth';
@@ -77,6 +78,7 @@ export interface StaffApiHarness {
     appointments?: Appointment[];
     messages?: Message[];
     broadcasts?: Broadcast[];
+    careReminders?: CareReminder[];
     /** Texts patients sent, as handle-inbound records them. */
     inbound?: InboundMessage[];
   }): Promise<void>;
@@ -175,7 +177,7 @@ export function useStaffApi(
       };
     },
     async seed(records) {
-      const { clinics, patients, appointments, messages, broadcasts } = repos();
+      const { clinics, patients, appointments, messages, broadcasts, careReminders } = repos();
       const inbound = new DynamoInboundRepository(tables.clients.doc, tables.names.inbound);
       for (const clinic of records.clinics ?? []) await clinics.put(clinic, null);
       for (const patient of records.patients ?? []) await patients.put(patient, null);
@@ -189,6 +191,7 @@ export function useStaffApi(
       }
       for (const message of records.messages ?? []) await messages.create(message);
       for (const broadcast of records.broadcasts ?? []) await broadcasts.put(broadcast, null);
+      for (const reminder of records.careReminders ?? []) await careReminders.put(reminder, null);
       for (const text of records.inbound ?? []) await inbound.record(text);
     },
     async snapshot() {

@@ -1,10 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoInboundRepository } from '../../../shared/adapters/dynamodb/inbound-repository';
 import { ConversationSchema, InboxItemSchema, InboxPageSchema } from '../../../shared/api/schemas';
+import { careMessageId } from '../../../shared/domain/care/reminder';
+import { renderCareEmail, renderCareSms } from '../../../shared/domain/care/wording';
 import type { InboundMessage } from '../../../shared/domain/model';
 import { render, renderKeywordReply, renderSms } from '../../../shared/domain/templates';
 import {
   makeAppointment,
+  makeCareReminder,
   makeClinic,
   makeInbound,
   makeMessage,
@@ -419,6 +422,59 @@ describe('GET /v1/clinics/{clinicId}/patients/{patientId}/conversation', () => {
       textSource: 'rendered',
     });
     expect(byId.get('~keyword-reply#in-w-1')).toMatchObject({ text: confirmed.text, textSource: 'rendered' });
+  });
+
+  it('renders a care reminder’s words, the due date of the occurrence it was about, by SMS and email', async () => {
+    // Prepare: a refill reminder rolled on to its next occurrence; the earlier one went by SMS, a copy by email.
+    const clinic = makeClinic();
+    const patient = makePatient({ patientId: 'care-1' });
+    const reminder = makeCareReminder({ patientId: 'care-1', reminderId: 'rx-9', dueOn: '2027-04-15' });
+    const sent = { status: 'sent' as const, attempts: 1, finishedAt: '2026-12-01T14:00:01.000Z' };
+    const smsId = careMessageId('rx-9', 'refill', '2027-03-15', '3d');
+    await api.seed({
+      patients: [patient],
+      careReminders: [reminder],
+      messages: [
+        makeMessage({
+          patientId: 'care-1',
+          appointmentId: undefined,
+          messageId: smsId,
+          kind: 'care-reminder',
+          ...sent,
+        }),
+        makeMessage({
+          patientId: 'care-1',
+          appointmentId: undefined,
+          messageId: `${smsId}#via-email`,
+          kind: 'care-reminder',
+          channel: 'email',
+          ...sent,
+        }),
+      ],
+    });
+
+    // Act
+    const answer = await api.call({ method: 'GET', url: `${BASE}/patients/care-1/conversation` });
+
+    // Assess: the words of the March occurrence, as the sender renders them.
+    const items = ConversationSchema.parse(answer.body).items.filter((item) => item.direction === 'outbound');
+    const input = {
+      kind: 'refill' as const,
+      dueOn: '2027-03-15',
+      action: reminder.action,
+      language: 'en',
+      clinic,
+      patient,
+      zone: patient.timeZone ?? clinic.timeZone,
+    };
+    const sms = renderCareSms(input);
+    const email = renderCareEmail(input);
+    expect(sms.fits).toBe(true);
+    expect(items.map((item) => [item.messageId, item.text, item.textSource])).toEqual([
+      [smsId, sms.text, 'rendered'],
+      [`${smsId}#via-email`, email.text, 'rendered'],
+    ]);
+    expect(items[1]).toMatchObject({ subject: email.subject });
   });
 
   it('pages the latest items first, each page in time order, back to the first with the cursor', async () => {
