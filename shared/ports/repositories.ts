@@ -107,6 +107,12 @@ export interface CareReminderKey {
 export interface CareReminderRepository {
   get(key: CareReminderKey): Promise<CareReminder | undefined>;
   put(reminder: CareReminder, expectedVersion: ExpectedVersion): Promise<void>;
+  /**
+   * The planner's bookkeeping (`plannedAt`, the next `planAt`) at the version
+   * it read, which stays: a staff user's ETag does not go stale for it.
+   * ConflictError when the reminder changed meanwhile.
+   */
+  putPlanned(reminder: CareReminder): Promise<void>;
   /** A patient's care reminders in reminder id order. */
   listForPatient(
     clinicId: string,

@@ -78,14 +78,16 @@ function afterPlanning(
     reminder.status === 'active' && reminder.repeat && zone
       ? toUtcIso(dueDateEnds(current.dueOn, zone))
       : undefined;
+  // The version (the staff API's ETag) moves only when what staff see changes: a roll to the next due
+  // date. Marking it planned is bookkeeping, and must not make the ETag a staff user holds stale.
+  const rolled = current.dueOn !== reminder.dueOn || current.occurrence !== reminder.occurrence;
   return {
     ...rest,
     dueOn: current.dueOn,
     occurrence: current.occurrence,
     plannedAt: at,
     ...(rollAt ? { planAt: rollAt } : {}),
-    version: reminder.version + 1,
-    updatedAt: at,
+    ...(rolled ? { version: reminder.version + 1, updatedAt: at } : {}),
   };
 }
 
@@ -178,7 +180,9 @@ export async function planCareReminder(
   );
 
   try {
-    await deps.careReminders.put(afterPlanning(reminder, current, zone, at), reminder.version);
+    const next = afterPlanning(reminder, current, zone, at);
+    if (next.version === reminder.version) await deps.careReminders.putPlanned(next);
+    else await deps.careReminders.put(next, reminder.version);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     summary.changedMeanwhile += 1;

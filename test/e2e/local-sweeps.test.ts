@@ -69,6 +69,15 @@ describe('local mode: the sweep’s other work runs on time with no message due'
 
     const reminder = await call('GET', `${CLINIC}/patients/p-sweep/care-reminders/rx-1`);
     expect(reminder.body.plannedAt).toEqual(expect.any(String));
+
+    // Planning is bookkeeping: the ETag of the save still holds for a change.
+    const changed = await fetch(`${url}${CLINIC}/patients/p-sweep/care-reminders/rx-1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': '"1"' },
+      body: JSON.stringify({ kind: 'refill', dueOn: '2026-12-05' }),
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).toBe('"2"');
   });
 
   it('fans a broadcast out before its send time and sends it then, although no other message is due', async () => {

@@ -10,7 +10,9 @@
  * under the partition `~care`, due at `planAt`, so the per-minute run finds
  * every clinic's with one query and a quiet minute costs one empty read.
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors';
 import { type CareReminder, CareReminderSchema } from '../../domain/care/reminder';
 import type {
   CareReminderKey,
@@ -36,6 +38,20 @@ function readReminder(item: Record<string, unknown>): CareReminder {
   return CareReminderSchema.parse(withoutKeys(item, STORAGE_KEYS));
 }
 
+/** The stored item: keys, and the due index's entry while a planning is due. */
+function itemOf(reminder: CareReminder): Record<string, unknown> & { version: number } {
+  return {
+    ...reminder,
+    pk: partitionOf(reminder.clinicId),
+    sk: `${reminder.patientId}#${reminder.reminderId}`,
+    ...(reminder.planAt ? { dueShard: CARE_PLAN_SHARD, dueAt: reminder.planAt } : {}),
+  };
+}
+
+function describe(reminder: CareReminder): string {
+  return `care reminder ${reminder.reminderId} of patient ${reminder.patientId} of clinic ${reminder.clinicId}`;
+}
+
 export class DynamoCareReminderRepository implements CareReminderRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -55,19 +71,28 @@ export class DynamoCareReminderRepository implements CareReminderRepository {
 
   async put(reminder: CareReminder, expectedVersion: ExpectedVersion): Promise<void> {
     const valid = CareReminderSchema.parse(reminder);
-    await putVersioned(
-      this.doc,
-      this.table,
-      {
-        ...valid,
-        pk: partitionOf(valid.clinicId),
-        sk: `${valid.patientId}#${valid.reminderId}`,
-        ...(valid.planAt ? { dueShard: CARE_PLAN_SHARD, dueAt: valid.planAt } : {}),
-      },
-      expectedVersion,
-      'pk',
-      `care reminder ${valid.reminderId} of patient ${valid.patientId} of clinic ${valid.clinicId}`,
-    );
+    await putVersioned(this.doc, this.table, itemOf(valid), expectedVersion, 'pk', describe(valid));
+  }
+
+  async putPlanned(reminder: CareReminder): Promise<void> {
+    const valid = CareReminderSchema.parse(reminder);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: itemOf(valid),
+          // The version read: a staff change meanwhile (a new version) wins.
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': valid.version },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`${describe(valid)} changed meanwhile`);
+      }
+      throw error;
+    }
   }
 
   async listForPatient(
