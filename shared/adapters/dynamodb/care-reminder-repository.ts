@@ -12,8 +12,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../../domain/errors';
 import { type CareReminder, CareReminderSchema } from '../../domain/care/reminder';
+import { ConflictError } from '../../domain/errors';
 import type {
   CareReminderKey,
   CareReminderRepository,
