@@ -394,8 +394,13 @@ async function confirm(context: Context): Promise<Effect> {
   }
   const message = context.answered.message;
   if (parseCareMessageId(message.messageId)?.kind === 'refill') {
-    // Staff arrange the refill: a reply never orders anything by itself.
-    return { outcome: 'refill-requested', state: 'open', optedOut };
+    // Staff arrange the refill: a reply never orders anything by itself. The patient hears it was received.
+    return {
+      outcome: 'refill-requested',
+      state: 'open',
+      reply: { reply: { reply: 'refill-requested' }, purpose: 'answer' },
+      optedOut,
+    };
   }
   const appointmentId = message.appointmentId;
   let appointment: Appointment | undefined =

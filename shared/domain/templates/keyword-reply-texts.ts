@@ -25,6 +25,7 @@ import type { TemplateVariable } from './syntax';
  *   `confirm-past`, `confirm-no-visit`: a confirm that did not apply;
  * - `reschedule-requested`: R; staff will be in touch;
  * - `cancel-requested`: "cancel my appointment" (a reply never cancels by itself);
+ * - `refill-requested`: a confirm (C, YES) to a refill reminder: staff arrange it (nothing is ordered by itself);
  * - `received`: free text for staff;
  * - `survey-thanks`: a score; `survey-follow-up`: a detractor's score, asking
  *   what could have been better (and a passive's, when the clinic asks them);
@@ -41,6 +42,7 @@ export const KEYWORD_REPLY_TEXTS = [
   'confirm-no-visit',
   'reschedule-requested',
   'cancel-requested',
+  'refill-requested',
   'received',
   'survey-thanks',
   'survey-follow-up',
@@ -64,6 +66,7 @@ export const KEYWORD_REPLY_VARIABLES: Record<KeywordReplyText, readonly Template
   'confirm-no-visit': BASE,
   'reschedule-requested': BASE,
   'cancel-requested': BASE,
+  'refill-requested': BASE,
   received: BASE,
   'survey-thanks': BASE,
   'survey-follow-up': BASE,
@@ -113,6 +116,10 @@ export const KEYWORD_REPLIES: Record<KeywordReplyText, ByLanguage<string>> = {
   'cancel-requested': {
     en: '{{clinicName}}: We got your request. Your visit stays booked until we contact you about it. Questions: {{clinicPhone}}',
     es: '{{clinicName}}: Recibimos su solicitud. Su cita sigue en pie hasta que le contactemos. Dudas: {{clinicPhone}}',
+  },
+  'refill-requested': {
+    en: '{{clinicName}}: Thank you, we got your refill request. Our staff will contact you about it. Questions: {{clinicPhone}}',
+    es: '{{clinicName}}: Gracias, recibimos su pedido de receta. Le contactaremos para tramitarlo. Dudas: {{clinicPhone}}',
   },
   received: {
     en: '{{clinicName}}: Thank you, we got your message and our staff will read it. If it is urgent, call {{clinicPhone}}',

@@ -251,6 +251,7 @@ export type KeywordReply =
         | 'opted-in'
         | 'reschedule-requested'
         | 'cancel-requested'
+        | 'refill-requested'
         | 'received'
         | 'survey-thanks'
         | 'survey-follow-up'

@@ -733,7 +733,7 @@ describe('handleInbound: survey answers', () => {
 });
 
 describe('handleInbound: a reply to a refill reminder', () => {
-  it('opens an inbox item refill-requested for a YES and orders nothing, not even a visit confirmation', async () => {
+  it('opens an inbox item refill-requested for a YES, answers that staff will be in touch, and orders nothing, not even a visit confirmation', async () => {
     // Prepare: the refill reminder went out after the visit reminder, so the reply answers it.
     await repos.messages.create(
       sentReminder({
@@ -760,6 +760,9 @@ describe('handleInbound: a reply to a refill reminder', () => {
       intent: { kind: 'confirm' },
     });
     expect((await repos.appointments.get(clinicId, 'a-1'))?.confirmation).toBeUndefined();
-    expect(replies).toEqual([]);
+    // The patient hears the request was received (found from outside: the YES went unanswered).
+    expect(replies.map((request) => [request.reply, request.purpose])).toEqual([
+      [{ reply: 'refill-requested' }, 'answer'],
+    ]);
   });
 });
