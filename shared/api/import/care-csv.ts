@@ -7,6 +7,7 @@
 import type { CareReminderFields } from '../../domain/care/reminder';
 import { CareReminderFieldsSchema } from '../../domain/care/reminder';
 import type { FieldIssue } from '../../domain/errors';
+import { safeParseInput } from '../../domain/validation';
 import { readCsvTable, squash } from './csv-table';
 import type { ImportLimits } from './rows';
 
@@ -76,7 +77,7 @@ function readRecord(cells: Partial<Record<CareCsvColumn, string>>, issues: Field
         }
       : {}),
   };
-  const parsed = CareReminderFieldsSchema.safeParse(body);
+  const parsed = safeParseInput(CareReminderFieldsSchema, body);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
     issues.push({ path: careColumnOf(issue.path.join('.')), message: issue.message });

@@ -156,6 +156,10 @@ describe('POST /v1/clinics/{clinicId}/imports with care reminder columns', () =>
       ['csv-y', 'rejected', ['repeat']],
       ['csv-z', 'rejected', ['kind']],
     ]);
+    // In the API's words, as a PUT would say it.
+    expect(first.body.rows[4].issues).toEqual([
+      { path: 'kind', message: 'must be one of refill, recall, vaccine, custom' },
+    ]);
     expect(again.body.summary).toMatchObject({ created: 0, unchanged: 2, rejected: 3 });
     expect(saved.body).toMatchObject({
       kind: 'refill',
