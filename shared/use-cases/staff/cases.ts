@@ -87,15 +87,17 @@ async function loadCase(deps: StaffCaseDeps, ids: CaseIds): Promise<FeedbackCase
 }
 
 /**
- * Why a case's links may not be stored: a patient or a visit the clinic
- * does not have, or a visit of another patient than the one linked (named
- * by id only). Every problem at once, none when the links hold.
+ * A case's links as stored: those given, and the patient of a visit linked
+ * alone (so the case shows whose visit it was, and its events carry the
+ * patient's id); or why they may not be stored: a patient or a visit the
+ * clinic does not have, or a visit of another patient than the one linked
+ * (named by id only). Every problem at once.
  */
-async function linkIssues(
+async function checkLinks(
   deps: CaseCreateDeps,
   clinicId: string,
   links: CaseCreateBody['links'],
-): Promise<FieldIssue[]> {
+): Promise<{ issues: FieldIssue[]; links: CaseCreateBody['links'] }> {
   const { patientId, appointmentId } = links;
   const [patient, appointment] = await Promise.all([
     patientId === undefined ? undefined : deps.patients.get(clinicId, patientId),
@@ -116,7 +118,10 @@ async function linkIssues(
       message: `is an appointment of patient ${appointment.patientId}, not of ${patientId}`,
     });
   }
-  return issues;
+  return {
+    issues,
+    links: appointment && patientId === undefined ? { ...links, patientId: appointment.patientId } : links,
+  };
 }
 
 /**
@@ -127,7 +132,7 @@ async function linkIssues(
  * 2. Load the clinic (its zone and business hours set the due times).
  * 3. Check the links: the patient and the visit exist in the clinic, and the
  *    visit is that patient's; otherwise a ValidationError naming each link,
- *    nothing written. A visit alone is linked as given.
+ *    nothing written. A visit linked alone brings its patient's link.
  * 4. Open the case under a fresh id and store it.
  *
  * @param deps - repositories, id source, clock
@@ -143,7 +148,7 @@ export async function createCase(
 ): Promise<CaseView> {
   const input = parseOrThrow(CaseCreateBodySchema, body);
   const clinic = await loadClinic(deps.clinics, clinicId);
-  const issues = await linkIssues(deps, clinicId, input.links);
+  const { issues, links } = await checkLinks(deps, clinicId, input.links);
   if (issues.length > 0) throw new ValidationError(issues);
   const now = deps.clock.now();
   const record = openCase(
@@ -155,7 +160,7 @@ export async function createCase(
       category: input.category,
       summary: input.summary,
       ...(input.assignee ? { assignee: input.assignee } : {}),
-      links: input.links,
+      links,
       by,
     },
     now,

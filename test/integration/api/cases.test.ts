@@ -173,12 +173,13 @@ describe('feedback case routes', () => {
     expect(second.body.cursor).toBeUndefined();
   });
 
-  it('links a case to a patient and one of their visits, or to a visit alone, as given', async () => {
+  it('links a case to a patient and one of their visits, or to a visit alone with its patient', async () => {
     const both = await open({ summary: 'Rude at desk', links: { patientId: 'p-1', appointmentId: 'a-1' } });
     const visitOnly = await open({ summary: 'Rude at desk', links: { appointmentId: 'a-2' } });
 
     expect(both.body.links).toEqual({ patientId: 'p-1', appointmentId: 'a-1' });
-    expect(visitOnly.body.links).toEqual({ appointmentId: 'a-2' });
+    // The visit's patient is linked too: the case shows whose visit it was.
+    expect(visitOnly.body.links).toEqual({ appointmentId: 'a-2', patientId: 'p-2' });
   });
 
   it('refuses links to a patient or visit the clinic does not have, or to another patient’s visit, with 400 naming the link, and writes nothing', async () => {
