@@ -1,40 +1,21 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/dynamodb-local';
 import { systemClock } from '../../shared/adapters/clock';
 import type { OutboxEntry } from '../../shared/adapters/local/local-outbox';
 import { toUtcIso } from '../../shared/domain/time';
 import { signLocalToken } from '../../shared/http/local-tokens';
-import { commandOf, descendants, isAlive, type Spawned, spawnScript, waitFor } from './support/processes';
+import { localApi, startLocalMode } from './support/local-api';
+import { commandOf, descendants, isAlive, type Spawned, waitFor } from './support/processes';
 
 const NY = 'America/New_York';
 let local: Spawned;
 let url: string;
 let token: string;
 let javaPids: number[] = [];
+const { call, advanceTo } = localApi(() => ({ url, token }));
 
 function localTime(entry: OutboxEntry): string {
   return DateTime.fromISO(entry.at, { zone: 'utc' }).setZone(NY).toFormat('yyyy-MM-dd HH:mm');
-}
-
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-  bearer = token,
-) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 async function newToken(request: { clinicId: string; role: string }): Promise<string> {
@@ -49,20 +30,9 @@ async function newToken(request: { clinicId: string; role: string }): Promise<st
   return body.token;
 }
 
-async function advanceTo(to: string): Promise<OutboxEntry[]> {
-  const { status, body } = await call('POST', '/local/clock', { to });
-  expect(status).toBe(200);
-  return body.sent as OutboxEntry[];
-}
-
 beforeAll(async () => {
-  const port = await freePort();
   // The clock starts at 09:00 New York on Tuesday 1 December 2026 and moves only when told.
-  local = spawnScript('local/start.ts', ['--in-memory', '--no-follow', '--start', '2026-12-01T14:00:00Z'], {
-    PORT: String(port),
-  });
-  [, url] = (await local.waitForOutput(/Staff API:\s+(http:\/\/\S+)/, 60_000)) as [string, string];
-  [, token] = (await local.waitForOutput(/Staff token \(demo-clinic\): (\S+)/, 10_000)) as [string, string];
+  ({ local, url, token } = await startLocalMode('2026-12-01T14:00:00Z'));
   javaPids = descendants(local.child.pid as number).filter((pid) =>
     /^java .*DynamoDBLocal/.test(commandOf(pid)),
   );

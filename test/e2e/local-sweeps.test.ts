@@ -5,43 +5,16 @@
  * broadcast went out 19 hours late and a care reminder was never planned).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/dynamodb-local';
-import type { OutboxEntry } from '../../shared/adapters/local/local-outbox';
-import { type Spawned, spawnScript } from './support/processes';
+import { type LocalMode, localApi, startLocalMode, stopLocalMode } from './support/local-api';
 
-let local: Spawned;
-let url: string;
-let token: string;
-
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-async function advanceTo(to: string): Promise<OutboxEntry[]> {
-  const { status, body } = await call('POST', '/local/clock', { to });
-  expect(status).toBe(200);
-  return body.sent as OutboxEntry[];
-}
+let mode: LocalMode;
+const { call, callWithHeaders, advanceTo } = localApi(() => mode);
 
 const CLINIC = '/v1/clinics/demo-clinic';
 
 beforeAll(async () => {
-  const port = await freePort();
   // 09:00 New York on Tuesday 1 December 2026; the clock moves only when told; nothing is booked.
-  local = spawnScript('local/start.ts', ['--in-memory', '--no-follow', '--start', '2026-12-01T14:00:00Z'], {
-    PORT: String(port),
-  });
-  [, url] = (await local.waitForOutput(/Staff API:\s+(http:\/\/\S+)/, 60_000)) as [string, string];
-  [, token] = (await local.waitForOutput(/Staff token \(demo-clinic\): (\S+)/, 10_000)) as [string, string];
+  mode = await startLocalMode('2026-12-01T14:00:00Z');
   const patient = await call('PUT', `${CLINIC}/patients/p-sweep`, {
     firstName: 'Ida',
     phone: '+14155552690',
@@ -52,10 +25,7 @@ beforeAll(async () => {
   expect(patient.status).toBe(201);
 });
 
-afterAll(async () => {
-  if (local.child.exitCode === null) local.child.kill('SIGKILL');
-  await local.exited;
-});
+afterAll(() => stopLocalMode(mode));
 
 describe('local mode: the sweep’s other work runs on time with no message due', () => {
   it('plans a care reminder within a minute of its save, with nothing else due', async () => {
@@ -71,11 +41,12 @@ describe('local mode: the sweep’s other work runs on time with no message due'
     expect(reminder.body.plannedAt).toEqual(expect.any(String));
 
     // Planning is bookkeeping: the ETag of the save still holds for a change.
-    const changed = await fetch(`${url}${CLINIC}/patients/p-sweep/care-reminders/rx-1`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': '"1"' },
-      body: JSON.stringify({ kind: 'refill', dueOn: '2026-12-05' }),
-    });
+    const changed = await callWithHeaders(
+      'PUT',
+      `${CLINIC}/patients/p-sweep/care-reminders/rx-1`,
+      { kind: 'refill', dueOn: '2026-12-05' },
+      { 'if-match': '"1"' },
+    );
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).toBe('"2"');
   });

@@ -1,26 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/dynamodb-local';
 import type { OutboxEntry } from '../../shared/adapters/local/local-outbox';
-import { type Spawned, spawnScript } from './support/processes';
+import { type LocalMode, localApi, startLocalMode, stopLocalMode } from './support/local-api';
 
 const PATIENT = '+14155552671';
 const STRANGER = '+14155550123';
-let local: Spawned;
-let url: string;
-let token: string;
-
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+let mode: LocalMode;
+const { call, advance, advanceTo } = localApi(() => mode);
 
 interface InboundAnswer {
   inboundMessageId: string;
@@ -37,32 +22,15 @@ async function text(body: string, extra: Record<string, string> = {}): Promise<I
   return response.body as unknown as InboundAnswer;
 }
 
-async function advance(by: string): Promise<OutboxEntry[]> {
-  const { status, body } = await call('POST', '/local/clock', { advance: by });
-  expect(status).toBe(200);
-  return body.sent as OutboxEntry[];
-}
-
-async function advanceTo(to: string): Promise<OutboxEntry[]> {
-  const { status, body } = await call('POST', '/local/clock', { to });
-  expect(status).toBe(200);
-  return body.sent as OutboxEntry[];
-}
-
 async function messages() {
   const { body } = await call('GET', '/v1/clinics/demo-clinic/appointments/a-2w/messages');
   return body.messages as { messageId: string; status: string; reason?: string }[];
 }
 
 beforeAll(async () => {
-  const port = await freePort();
   // 09:00 New York on Tuesday 1 December 2026; the clock moves only when told.
-  local = spawnScript('local/start.ts', ['--in-memory', '--no-follow', '--start', '2026-12-01T14:00:00Z'], {
-    PORT: String(port),
-  });
-  [, url] = (await local.waitForOutput(/Staff API:\s+(http:\/\/\S+)/, 60_000)) as [string, string];
-  [, token] = (await local.waitForOutput(/Staff token \(demo-clinic\): (\S+)/, 10_000)) as [string, string];
-  await local.waitForOutput(/local\/inbound/, 10_000);
+  mode = await startLocalMode('2026-12-01T14:00:00Z');
+  await mode.local.waitForOutput(/local\/inbound/, 10_000);
   await call('PUT', '/v1/clinics/demo-clinic/patients/p-2w', {
     firstName: 'Ana',
     phone: PATIENT,
@@ -82,10 +50,7 @@ beforeAll(async () => {
   expect(sent.map((entry) => entry.messageId)).toContain('a-2w#confirmation#-#v1');
 });
 
-afterAll(async () => {
-  if (local.child.exitCode === null) local.child.kill('SIGKILL');
-  await local.exited;
-});
+afterAll(() => stopLocalMode(mode));
 
 describe('two-way SMS in local mode, over HTTP', () => {
   it('confirms the visit from C, answers at once through the outbox, and records the confirmation', async () => {
