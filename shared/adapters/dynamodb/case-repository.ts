@@ -23,6 +23,7 @@ import type { CaseFilter, CaseRepository } from '../../ports/cases';
 import type { Page } from '../../ports/repositories';
 import { INDEX } from '../../tables';
 import { decodeCursor, encodeCursor } from './cursor';
+import { firstSortValue } from './due-index';
 import { withoutKeys } from './versioned';
 
 const STORAGE_KEYS = ['sk', 'inboxKey', 'partyKey', 'receivedKey'] as const;
@@ -233,19 +234,14 @@ export class DynamoCaseRepository implements CaseRepository {
   }
 
   async earliestDueAt(): Promise<string | undefined> {
-    const { Items = [] } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: INDEX.inboundByParty,
-        KeyConditionExpression: 'partyKey = :key',
-        ExpressionAttributeValues: { ':key': CASE_DUE_PARTITION },
-        ProjectionExpression: 'receivedKey',
-        Limit: 1,
-      }),
-    );
+    const key = await firstSortValue(this.doc, {
+      table: this.table,
+      index: INDEX.inboundByParty,
+      partition: ['partyKey', CASE_DUE_PARTITION],
+      sortKey: 'receivedKey',
+    });
     // The key starts with the due instant (`<at>#<clinicId>#<caseId>`).
-    const key = Items[0]?.receivedKey;
-    return typeof key === 'string' ? key.slice(0, key.indexOf('#')) : undefined;
+    return key?.slice(0, key.indexOf('#'));
   }
 
   async listDue(until: string, limit: number): Promise<FeedbackCase[]> {
