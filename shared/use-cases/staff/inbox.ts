@@ -222,7 +222,9 @@ function wordsOf(message: Message, context: RenderContext): Words | undefined {
 
 function toOutboundItem(message: Message, context: RenderContext): ConversationItem {
   const accepted = ACCEPTED_STATUSES.has(message.status);
-  const words = wordsOf(message, context);
+  // A skipped message carried no words (withdrawn after a move, declined, opted out): rendering it
+  // now would show words it never had, such as a moved visit's new time on its withdrawn reminder.
+  const words = message.status === 'skipped' ? undefined : wordsOf(message, context);
   return {
     direction: 'outbound',
     at: outboundAt(message),

@@ -387,6 +387,14 @@ describe('GET /v1/clinics/{clinicId}/patients/{patientId}/conversation', () => {
         }),
         makeMessage({
           patientId: 'words-1',
+          appointmentId: 'w-1',
+          messageId: 'w-1#reminder#3d#v1',
+          status: 'skipped',
+          reason: 'superseded',
+          finishedAt: '2026-12-01T13:00:00.000Z',
+        }),
+        makeMessage({
+          patientId: 'words-1',
           appointmentId: undefined,
           messageId: '~keyword-reply#in-w-1',
           kind: 'keyword-reply',
@@ -422,6 +430,10 @@ describe('GET /v1/clinics/{clinicId}/patients/{patientId}/conversation', () => {
       textSource: 'rendered',
     });
     expect(byId.get('~keyword-reply#in-w-1')).toMatchObject({ text: confirmed.text, textSource: 'rendered' });
+    // A message never sent carried no words: none are made up for it.
+    expect(byId.get('w-1#reminder#3d#v1')).toMatchObject({ status: 'skipped', reason: 'superseded' });
+    expect(byId.get('w-1#reminder#3d#v1')).not.toHaveProperty('text');
+    expect(byId.get('w-1#reminder#3d#v1')).not.toHaveProperty('textSource');
   });
 
   it('renders a care reminder’s words, the due date of the occurrence it was about, by SMS and email', async () => {
