@@ -127,6 +127,7 @@ API description: ${url}/openapi.json   ·   A scripted week: npm run demo   ·  
 
   // Follow real time: every second, move the simulated clock by the real time that passed.
   let last = Date.now();
+  let stopping = false;
   const follow = args['no-follow']
     ? undefined
     : setInterval(() => {
@@ -134,11 +135,12 @@ API description: ${url}/openapi.json   ·   A scripted week: npm run demo   ·  
         const elapsed = now - last;
         last = now;
         runtime.advanceTo(runtime.clock.now().plus({ milliseconds: elapsed })).catch((error: unknown) => {
+          // A tick in flight when Ctrl-C (or a signal to the process group) stops DynamoDB Local is no fault.
+          if (stopping) return;
           logger.error('clock tick failed', { error: (error as Error).name });
         });
       }, 1000);
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
