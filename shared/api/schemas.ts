@@ -601,5 +601,11 @@ export const BroadcastPreviewSchema = z.object({
     pricePerSegment: z.number(),
     cost: z.number().describe('smsSegments × pricePerSegment, rounded to a hundredth of a cent'),
   }),
+  requiredRole: z
+    .enum(ROLES)
+    .describe(
+      'the role saving it needs: clinic-admin for more recipients than a staff user may reach (the deployment’s staffBroadcastMaxRecipients)',
+    ),
+  staffMaxRecipients: z.int().describe('how many recipients a staff user may send a broadcast to'),
 });
 export type BroadcastPreview = z.output<typeof BroadcastPreviewSchema>;

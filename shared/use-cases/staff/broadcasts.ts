@@ -117,13 +117,13 @@ function checkFields(fields: BroadcastFields, clinic: Clinic, clock: Clock) {
  * @param deps - repositories and clock
  * @param clinicId - the clinic
  * @param body - the request body
- * @param limits - the price per SMS part
+ * @param limits - the price per SMS part, the staff role's recipient limit
  */
 export async function previewBroadcast(
   deps: BroadcastDeps,
   clinicId: string,
   body: unknown,
-  limits: Pick<BroadcastLimits, 'smsPricePerSegment'>,
+  limits: Pick<BroadcastLimits, 'smsPricePerSegment' | 'staffBroadcastMaxRecipients'>,
 ): Promise<BroadcastPreview> {
   const fields = parseOrThrow(BroadcastBodySchema, body);
   const clinic = await loadClinic(deps.clinics, clinicId);
@@ -138,6 +138,9 @@ export async function previewBroadcast(
       pricePerSegment: limits.smsPricePerSegment,
       cost: Math.round(tally.smsSegments * limits.smsPricePerSegment * 10_000) / 10_000,
     },
+    // Said before saving, so staff learn it from the preview rather than from a refused save.
+    requiredRole: roleForBroadcast(tally.total, limits.staffBroadcastMaxRecipients),
+    staffMaxRecipients: limits.staffBroadcastMaxRecipients,
   };
 }
 

@@ -98,6 +98,8 @@ describe('POST /v1/clinics/{clinicId}/broadcasts/preview', () => {
     expect(answer.body.samples[1].text).toMatch(/\nResponda STOP para darse de baja\.$/);
     // p-1 (en) and p-6 (es, "José" folded to GSM-7 by the guard): one part each.
     expect(answer.body.estimate).toEqual({ smsSegments: 2, pricePerSegment: 0.01, cost: 0.02 });
+    // Three recipients, within the staff limit of 3: a staff user may save it.
+    expect(answer.body).toMatchObject({ requiredRole: 'staff', staffMaxRecipients: 3 });
     expect(await api.snapshot()).toBe(before);
   });
 
@@ -244,6 +246,14 @@ describe('PUT /v1/clinics/{clinicId}/broadcasts/{broadcastId}', () => {
       patients: [makePatient({ patientId: 'p-7', channels: ['sms'], consent: { updates: CONSENT } })],
     });
     const seeded = await api.snapshot();
+    // The preview says so first, to a staff user too.
+    const preview = await api.call({
+      method: 'POST',
+      url: '/v1/clinics/demo-clinic/broadcasts/preview',
+      body: topicBody,
+      groups: ['staff'],
+    });
+    expect(preview.body).toMatchObject({ requiredRole: 'clinic-admin', staffMaxRecipients: 3 });
 
     const staff = await api.call({
       method: 'PUT',
