@@ -1,5 +1,5 @@
 import type { ComponentChildren, ComponentType } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Loaded } from './hooks';
 import { useStrings } from './i18n';
 
@@ -119,5 +119,65 @@ export function Choice<T extends string>({
         ))}
       </select>
     </label>
+  );
+}
+
+/**
+ * A modal question before a change that cannot be taken back (a patient is
+ * texted, a broadcast stops). The safe answer has focus; Escape and "keep"
+ * change nothing, and focus returns to the button that opened it.
+ *
+ * @param title - the question, the dialog's accessible name
+ * @param children - what will happen, and any choice that goes with it
+ * @param onConfirm - does the change; the dialog stays open until the caller closes it
+ * @param onKeep - closes it without a change
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  keepLabel,
+  onConfirm,
+  onKeep,
+}: {
+  title: string;
+  children: ComponentChildren;
+  confirmLabel: string;
+  keepLabel: string;
+  onConfirm: () => void;
+  onKeep: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const keep = useRef<HTMLButtonElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+    ref.current?.showModal();
+    keep.current?.focus();
+    return () => opener?.focus();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="confirm"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      onCancel={(event) => {
+        // Escape: close through the caller's state, so the page and the dialog agree.
+        event.preventDefault();
+        onKeep();
+      }}
+    >
+      <h2 id={`${id}-title`}>{title}</h2>
+      <div id={`${id}-body`}>{children}</div>
+      <div class="row actions">
+        <button type="button" class="danger" onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+        <button type="button" ref={keep} onClick={onKeep}>
+          {keepLabel}
+        </button>
+      </div>
+    </dialog>
   );
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { DateTime } from 'luxon';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIST } from '../../local/console-files';
 import { freePort } from '../../local/dynamodb-local';
@@ -261,6 +261,60 @@ describe('the staff console, in Chromium against local mode', () => {
     await page.getByText('Room 2, 12 River Road', { exact: true }).waitFor();
   });
 
+  it('asks before cancelling a visit, who cancelled and what the patient is told; Escape and "Keep" change nothing', async () => {
+    const booked = await call('PUT', '/v1/clinics/demo-clinic/appointments/a-to-cancel', {
+      patientId: 'p-ana',
+      startAt: '2026-12-15T15:00:00Z',
+      durationMinutes: 30,
+      location: '12 River Road',
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const cancels: unknown[] = [];
+    const onRequest = (request: Request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/a-to-cancel/cancel')) {
+        cancels.push(request.postDataJSON());
+      }
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${url}/#/appointments/a-to-cancel`);
+      await page.getByRole('heading', { level: 1, name: 'Appointment a-to-cancel' }).waitFor();
+      const cancel = page.getByRole('button', { name: 'Cancel visit' });
+      const ask = page.getByRole('dialog', { name: 'Cancel this visit?' });
+      await cancel.click();
+      await ask.waitFor();
+      // The safe answer has focus; the clinic is the default, and the patient is told they will be texted.
+      expect(await page.evaluate('document.activeElement?.textContent')).toBe('Keep the visit');
+      expect(await ask.getByRole('radio', { name: 'The clinic' }).isChecked()).toBe(true);
+      expect(await ask.textContent()).toContain('will be sent a cancellation notice');
+      await expectAccessible('appointment-cancel');
+      await page.keyboard.press('Escape');
+      await ask.waitFor({ state: 'detached' });
+      expect(await cancel.evaluate((button) => button === document.activeElement)).toBe(true);
+      await cancel.click();
+      await ask.getByRole('radio', { name: /The patient/ }).check();
+      expect(await ask.textContent()).toContain('No cancellation notice is sent');
+      await ask.getByRole('button', { name: 'Keep the visit' }).click();
+      await ask.waitFor({ state: 'detached' });
+      expect(cancels).toEqual([]);
+      expect((await call('GET', '/v1/clinics/demo-clinic/appointments/a-to-cancel')).body.status).toBe(
+        'booked',
+      );
+
+      // Confirmed, as the patient's own cancellation: the API hears who cancelled.
+      await cancel.click();
+      await ask.getByRole('radio', { name: /The patient/ }).check();
+      await ask.getByRole('button', { name: 'Cancel the visit' }).click();
+      await page.getByRole('status').filter({ hasText: 'No notice is sent' }).waitFor();
+      expect(cancels).toEqual([{ cancelledBy: 'patient' }]);
+      expect((await call('GET', '/v1/clinics/demo-clinic/appointments/a-to-cancel')).body.status).toBe(
+        'cancelled',
+      );
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('shows a patient’s contact, channels, zone, consent and opt-outs with their source', async () => {
     await page.goto(`${url}/#/patients/p-ana`);
     await page.getByRole('heading', { level: 1, name: 'Patient p-ana' }).waitFor();
@@ -422,7 +476,23 @@ describe('the staff console, in Chromium against local mode', () => {
     const row = page.getByRole('row', { name: new RegExp(id) });
     await row.getByText('Scheduled').waitFor();
     expect(await row.getByText('Visits on 2026-12-03').count()).toBe(1);
-    await row.getByRole('button', { name: `Cancel broadcast ${id}` }).click();
+    // Cancelling stops messages to many patients: asked first; Escape and "Keep" change nothing.
+    const cancelButton = row.getByRole('button', { name: `Cancel broadcast ${id}` });
+    const ask = page.getByRole('dialog', { name: `Cancel broadcast ${id}?` });
+    await cancelButton.click();
+    await ask.waitFor();
+    expect(await ask.textContent()).toContain('no message not yet sent will go out');
+    await expectAccessible('broadcast-cancel');
+    await page.keyboard.press('Escape');
+    await ask.waitFor({ state: 'detached' });
+    expect(await cancelButton.evaluate((button) => button === document.activeElement)).toBe(true);
+    await cancelButton.click();
+    await ask.getByRole('button', { name: 'Keep the broadcast' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect((await call('GET', `/v1/clinics/demo-clinic/broadcasts/${id}`)).body.status).not.toBe('cancelled');
+    await row.getByText('Scheduled').waitFor();
+    await cancelButton.click();
+    await ask.getByRole('button', { name: 'Cancel the broadcast' }).click();
     await row.getByText('Cancelled').waitFor();
     const stored = await call('GET', `/v1/clinics/demo-clinic/broadcasts/${id}`);
     expect(stored.body.status).toBe('cancelled');

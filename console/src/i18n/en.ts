@@ -250,6 +250,11 @@ export const en = {
     action: 'Action',
     cancel: 'Cancel',
     cancelOf: (id: string) => `Cancel broadcast ${id}`,
+    cancelTitle: (id: string) => `Cancel broadcast ${id}?`,
+    cancelEffect: (audience: string, sent: number) =>
+      `${audience}: no message not yet sent will go out. ${sent === 0 ? 'None has been sent yet' : sent === 1 ? 'The 1 message already sent stays sent' : `The ${sent} messages already sent stay sent`}. This cannot be undone.`,
+    cancelConfirm: 'Cancel the broadcast',
+    cancelKeep: 'Keep the broadcast',
     onDates: (from: string, to: string) => (from === to ? `Visits on ${from}` : `Visits ${from} to ${to}`),
     topicUpdates: 'Health updates',
     listed: (count: number) => `${count} ${count === 1 ? 'patient' : 'patients'}`,
@@ -405,6 +410,21 @@ export const en = {
       complete: 'Marked completed.',
       'no-show': 'Marked a no-show.',
     },
+    cancelledByPatient: 'Cancelled. No notice is sent (the patient asked); reminders are withdrawn.',
+    cancelTitle: 'Cancel this visit?',
+    cancelledBy: 'Who cancelled',
+    cancelledByChoice: { clinic: 'The clinic', patient: 'The patient (by phone or at the desk)' } as Record<
+      'clinic' | 'patient',
+      string
+    >,
+    cancelEffect: {
+      clinic:
+        'The patient will be sent a cancellation notice by text or email now, and the visit’s reminders are withdrawn. This cannot be undone.',
+      patient:
+        'No cancellation notice is sent (the patient already knows); the visit’s reminders are withdrawn. This cannot be undone.',
+    } as Record<'clinic' | 'patient', string>,
+    cancelConfirm: 'Cancel the visit',
+    cancelKeep: 'Keep the visit',
     moved: 'Moved. The old reminders are withdrawn and new ones planned.',
     moveTitle: 'Move the visit',
     date: 'Date',

@@ -250,6 +250,11 @@ export const es: Strings = {
     action: 'Acción',
     cancel: 'Cancelar',
     cancelOf: (id: string) => `Cancelar la difusión ${id}`,
+    cancelTitle: (id: string) => `¿Cancelar la difusión ${id}?`,
+    cancelEffect: (audience: string, sent: number) =>
+      `${audience}: ningún mensaje pendiente saldrá. ${sent === 0 ? 'Todavía no se ha enviado ninguno' : sent === 1 ? 'El mensaje ya enviado queda enviado' : `Los ${sent} mensajes ya enviados quedan enviados`}. No se puede deshacer.`,
+    cancelConfirm: 'Cancelar la difusión',
+    cancelKeep: 'Mantener la difusión',
     onDates: (from: string, to: string) => (from === to ? `Citas del ${from}` : `Citas del ${from} al ${to}`),
     topicUpdates: 'Avisos de salud',
     listed: (count: number) => `${count} ${count === 1 ? 'paciente' : 'pacientes'}`,
@@ -385,6 +390,18 @@ export const es: Strings = {
       complete: 'Marcada como completada.',
       'no-show': 'Marcada como no asistió.',
     },
+    cancelledByPatient: 'Cancelada. No se envía aviso (lo pidió el paciente); los recordatorios se retiran.',
+    cancelTitle: '¿Cancelar esta cita?',
+    cancelledBy: 'Quién canceló',
+    cancelledByChoice: { clinic: 'La clínica', patient: 'El paciente (por teléfono o en recepción)' },
+    cancelEffect: {
+      clinic:
+        'El paciente recibirá ahora un aviso de cancelación por SMS o correo, y los recordatorios de la cita se retiran. No se puede deshacer.',
+      patient:
+        'No se envía aviso de cancelación (el paciente ya lo sabe); los recordatorios de la cita se retiran. No se puede deshacer.',
+    },
+    cancelConfirm: 'Cancelar la cita',
+    cancelKeep: 'Mantener la cita',
     moved: 'Cambiada. Los recordatorios anteriores se retiran y se planifican nuevos.',
     moveTitle: 'Cambiar la hora de la cita',
     date: 'Fecha',

@@ -8,7 +8,7 @@
  */
 import { useState } from 'preact/hooks';
 import { type Appointment, describeError, type Timeline, type TimelineMessage } from '../api/client';
-import { Badge, PageTitle, Show } from '../components';
+import { Badge, ConfirmDialog, PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { reasonText, type Strings, useStrings } from '../i18n';
@@ -28,6 +28,8 @@ interface Loaded {
 }
 
 type Action = 'cancel' | 'complete' | 'no-show';
+/** Who cancelled (the API's cancel body): only the clinic's cancellations are announced to the patient. */
+type CancelledBy = 'clinic' | 'patient';
 
 interface Conflict {
   mine: string;
@@ -50,6 +52,8 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
   // The version the move form was opened on: its save sends that version's If-Match, so a change someone
   // else saves while the form is open (which the page's own refresh shows) is a conflict, not overwritten.
   const [movingFrom, setMovingFrom] = useState<Loaded | undefined>();
+  // A cancel texts the patient: it is asked first, with who cancelled (undefined: not asked).
+  const [cancelling, setCancelling] = useState<CancelledBy | undefined>();
   const path = { clinicId, appointmentId };
 
   const [loaded, reload] = useLoad<Loaded>(
@@ -96,14 +100,14 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
     setTimeout(reload, PLAN_DELAY_MS);
   };
 
-  const act = async (action: Action, value: Loaded) => {
+  const act = async (action: Action, value: Loaded, cancelledBy: CancelledBy = 'clinic') => {
     setNotice('');
     const params = { path, header: { 'If-Match': value.etag } };
     const result =
       action === 'cancel'
         ? await api.POST('/v1/clinics/{clinicId}/appointments/{appointmentId}/cancel', {
             params,
-            body: { cancelledBy: 'clinic' },
+            body: { cancelledBy },
           })
         : action === 'complete'
           ? await api.POST('/v1/clinics/{clinicId}/appointments/{appointmentId}/complete', {
@@ -114,7 +118,11 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
               params,
               body: {},
             });
-    await afterChange(result, t.appointment.done[action], t.appointment.actionLabel[action]);
+    const done =
+      action === 'cancel' && cancelledBy === 'patient'
+        ? t.appointment.cancelledByPatient
+        : t.appointment.done[action];
+    await afterChange(result, done, t.appointment.actionLabel[action]);
   };
 
   const move = async (value: Loaded, form: MoveForm) => {
@@ -186,7 +194,7 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
                 >
                   {t.appointment.actionLabel.move}
                 </button>
-                <button type="button" class="danger" onClick={() => void act('cancel', value)}>
+                <button type="button" class="danger" onClick={() => setCancelling('clinic')}>
                   {t.appointment.actionLabel.cancel}
                 </button>
                 <button type="button" onClick={() => void act('complete', value)}>
@@ -196,6 +204,36 @@ export function AppointmentPage({ appointmentId }: { appointmentId: string }) {
                   {t.appointment.actionLabel['no-show']}
                 </button>
               </div>
+            )}
+            {cancelling && value.appointment.status === 'booked' && (
+              <ConfirmDialog
+                title={t.appointment.cancelTitle}
+                confirmLabel={t.appointment.cancelConfirm}
+                keepLabel={t.appointment.cancelKeep}
+                onKeep={() => setCancelling(undefined)}
+                onConfirm={() => {
+                  const by = cancelling;
+                  setCancelling(undefined);
+                  void act('cancel', value, by);
+                }}
+              >
+                <fieldset class="plain">
+                  <legend>{t.appointment.cancelledBy}</legend>
+                  {(['clinic', 'patient'] as const).map((by) => (
+                    <label key={by} class="check">
+                      <input
+                        type="radio"
+                        name="cancelled-by"
+                        value={by}
+                        checked={cancelling === by}
+                        onChange={() => setCancelling(by)}
+                      />{' '}
+                      {t.appointment.cancelledByChoice[by]}
+                    </label>
+                  ))}
+                </fieldset>
+                <p>{t.appointment.cancelEffect[cancelling]}</p>
+              </ConfirmDialog>
             )}
             {movingFrom && value.appointment.status === 'booked' && (
               <MoveFormView

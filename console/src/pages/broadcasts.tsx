@@ -17,7 +17,7 @@ import {
   type BroadcastPreview,
   describeError,
 } from '../api/client';
-import { Badge, Choice, PageTitle, Show } from '../components';
+import { Badge, Choice, ConfirmDialog, PageTitle, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { reasonText, type Strings, useStrings } from '../i18n';
@@ -61,6 +61,8 @@ export function BroadcastsPage() {
   const zone = clinic.timeZone;
   const [notice, setNotice] = useState('');
   const [failure, setFailure] = useState('');
+  // A cancel stops messages to many patients: it is asked first.
+  const [confirming, setConfirming] = useState<Broadcast | undefined>();
   const [list, reloadList] = useLoad(
     async () => {
       const { data, error, response } = await api.GET('/v1/clinics/{clinicId}/broadcasts', {
@@ -106,6 +108,20 @@ export function BroadcastsPage() {
         <p role="alert" class="error">
           {failure}
         </p>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={t.broadcasts.cancelTitle(confirming.broadcastId)}
+          confirmLabel={t.broadcasts.cancelConfirm}
+          keepLabel={t.broadcasts.cancelKeep}
+          onKeep={() => setConfirming(undefined)}
+          onConfirm={() => {
+            setConfirming(undefined);
+            void cancel(confirming);
+          }}
+        >
+          <p>{t.broadcasts.cancelEffect(audienceLabel(confirming, t), confirming.sent)}</p>
+        </ConfirmDialog>
       )}
       <Show loaded={list} retry={reloadList}>
         {(items) =>
@@ -167,7 +183,7 @@ export function BroadcastsPage() {
                             type="button"
                             class="danger"
                             aria-label={t.broadcasts.cancelOf(broadcast.broadcastId)}
-                            onClick={() => void cancel(broadcast)}
+                            onClick={() => setConfirming(broadcast)}
                           >
                             {t.broadcasts.cancel}
                           </button>
