@@ -181,3 +181,31 @@ export function ConfirmDialog({
     </dialog>
   );
 }
+
+/**
+ * A wide table's own horizontal scroll, so a narrow screen (a 390 px phone)
+ * scrolls the table and not the page. While it overflows it can take focus,
+ * so keyboard users can scroll it too.
+ *
+ * @param label - the table's caption, the scroll area's accessible name
+ */
+export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => setOverflows(element.scrollWidth > element.clientWidth + 1);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    for (const child of element.children) observer.observe(child);
+    return () => observer.disconnect();
+  }, []);
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset groups form controls; this is a table's scroll box.
+    <div ref={ref} class="table-scroll" role="group" aria-label={label} tabIndex={overflows ? 0 : undefined}>
+      {children}
+    </div>
+  );
+}

@@ -624,6 +624,62 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(policy.templates.reminder?.en?.sms).toBe(wording);
   });
 
+  it('fits a 390 px phone: no page scrolls sideways, the menu wraps, wide tables scroll in their own box', async () => {
+    const question = await call('POST', '/local/inbound', {
+      from: '+14155552673',
+      body: 'Is there parking near the entrance? https://example.com/a-very-long-link-without-any-breaks-at-all',
+    });
+    expect(question.status).toBe(200);
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const previous = page;
+    page = await phone.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      await page.goto(consoleUrl);
+      await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+      for (const [route, heading] of [
+        ['schedule', 'Schedule'],
+        ['inbox', 'Inbox'],
+        ['cases', 'Cases'],
+        ['broadcasts', 'Broadcasts'],
+        ['metrics', 'Metrics'],
+        ['settings', 'Settings'],
+        ['appointments/a-cara', 'Appointment a-cara'],
+        ['patients/p-cara', 'Patient p-cara'],
+      ] as const) {
+        await page.goto(`${url}/#/${route}`);
+        await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+        // Loaded (the widest part is the data): nothing is still loading.
+        await poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
+        const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          clientWidth: document.documentElement.clientWidth,
+        }));
+        expect(scrollWidth, `${route} scrolls sideways`).toBeLessThanOrEqual(clientWidth);
+        expect(scrollWidth).toBeLessThanOrEqual(390);
+        // Every menu entry is on screen (the menu wraps).
+        for (const link of await page.getByRole('navigation', { name: 'Main' }).getByRole('link').all()) {
+          const box = await link.boundingBox();
+          expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(clientWidth);
+        }
+      }
+      // The inbox's text wraps between words (its column is not one letter wide); its table scrolls by itself.
+      await page.goto(`${url}/#/inbox`);
+      const text = page.getByRole('cell', { name: /Is there parking near the entrance/ });
+      await text.waitFor();
+      expect((await text.boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(200);
+      expect(
+        await page
+          .getByRole('group', { name: /Open texts/ })
+          .evaluate((box) => box.scrollWidth > box.clientWidth && box.tabIndex === 0),
+      ).toBe(true);
+      await expectAccessible('inbox-390');
+    } finally {
+      await phone.close();
+      page = previous;
+    }
+  });
+
   it('shows a staff user the settings read-only, and the console in Spanish', async () => {
     const issued = await fetch(`${url}/local/tokens`, {
       method: 'POST',

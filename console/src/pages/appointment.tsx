@@ -8,7 +8,7 @@
  */
 import { useState } from 'preact/hooks';
 import { type Appointment, describeError, type Timeline, type TimelineMessage } from '../api/client';
-import { Badge, ConfirmDialog, PageTitle, Show } from '../components';
+import { Badge, ConfirmDialog, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { reasonText, type Strings, useStrings } from '../i18n';
@@ -366,22 +366,25 @@ function ConflictPanel({
       <p>
         <strong>{t.appointment.conflict}</strong>
       </p>
-      <table>
-        <caption>{t.appointment.conflictVersions}</caption>
-        <tbody>
-          <tr>
-            <th scope="row">{t.appointment.yourChange}</th>
-            <td>{conflict.mine}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t.appointment.theirVersion(theirs.version)}</th>
-            <td>
-              {formatDateTime(theirs.startAt, zone, locale)} · {t.appointment.minutes(theirs.durationMinutes)}{' '}
-              · {theirs.location ?? ''} · {t.status[theirs.status]}
-            </td>
-          </tr>
-        </tbody>
-      </table>
+      <TableScroll label={t.appointment.conflictVersions}>
+        <table>
+          <caption>{t.appointment.conflictVersions}</caption>
+          <tbody>
+            <tr>
+              <th scope="row">{t.appointment.yourChange}</th>
+              <td>{conflict.mine}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t.appointment.theirVersion(theirs.version)}</th>
+              <td>
+                {formatDateTime(theirs.startAt, zone, locale)} ·{' '}
+                {t.appointment.minutes(theirs.durationMinutes)} · {theirs.location ?? ''} ·{' '}
+                {t.status[theirs.status]}
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </TableScroll>
       <button type="button" onClick={onReload}>
         {t.common.reload}
       </button>
@@ -393,43 +396,45 @@ function TimelineTable({ timeline, t, locale }: { timeline: Timeline; t: Strings
   const zone = timeline.timeZone;
   const clinicZone = timeline.clinicTimeZone;
   return (
-    <table class="timeline">
-      <caption>{t.appointment.timeline}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t.appointment.message}</th>
-          <th scope="col">{t.appointment.channel}</th>
-          <th scope="col">{t.appointment.messageStatus}</th>
-          <th scope="col">{t.appointment.reason}</th>
-          <th scope="col">{t.appointment.due(zone)}</th>
-          {zone !== clinicZone && <th scope="col">{t.appointment.due(clinicZone)}</th>}
-          <th scope="col">{t.appointment.sent(zone)}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {timeline.messages.length === 0 && (
+    <TableScroll label={t.appointment.timeline}>
+      <table class="timeline">
+        <caption>{t.appointment.timeline}</caption>
+        <thead>
           <tr>
-            <td colSpan={7}>{t.appointment.noMessages}</td>
+            <th scope="col">{t.appointment.message}</th>
+            <th scope="col">{t.appointment.channel}</th>
+            <th scope="col">{t.appointment.messageStatus}</th>
+            <th scope="col">{t.appointment.reason}</th>
+            <th scope="col">{t.appointment.due(zone)}</th>
+            {zone !== clinicZone && <th scope="col">{t.appointment.due(clinicZone)}</th>}
+            <th scope="col">{t.appointment.sent(zone)}</th>
           </tr>
-        )}
-        {timeline.messages.map((message) => (
-          <tr key={message.messageId} data-status={message.status}>
-            <td>
-              {t.kinds[message.kind as keyof Strings['kinds']] ?? message.kind}
-              {message.offset ? ` (${message.offset})` : ''}
-              <span class="muted"> · v{message.planVersion}</span>
-            </td>
-            <td>{message.channel.toUpperCase()}</td>
-            <td>
-              <Badge tone={messageTone(message.status)}>{t.messageStatuses[message.status]}</Badge>
-            </td>
-            <td>{message.reason ? reasonText(message.reason, t) : ''}</td>
-            <td>{formatDateTime(message.dueAt, zone, locale)}</td>
-            {zone !== clinicZone && <td>{formatDateTime(message.dueAt, clinicZone, locale)}</td>}
-            <td>{message.sentAt ? formatDateTime(message.sentAt, zone, locale) : ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {timeline.messages.length === 0 && (
+            <tr>
+              <td colSpan={7}>{t.appointment.noMessages}</td>
+            </tr>
+          )}
+          {timeline.messages.map((message) => (
+            <tr key={message.messageId} data-status={message.status}>
+              <td>
+                {t.kinds[message.kind as keyof Strings['kinds']] ?? message.kind}
+                {message.offset ? ` (${message.offset})` : ''}
+                <span class="muted"> · v{message.planVersion}</span>
+              </td>
+              <td>{message.channel.toUpperCase()}</td>
+              <td>
+                <Badge tone={messageTone(message.status)}>{t.messageStatuses[message.status]}</Badge>
+              </td>
+              <td>{message.reason ? reasonText(message.reason, t) : ''}</td>
+              <td>{formatDateTime(message.dueAt, zone, locale)}</td>
+              {zone !== clinicZone && <td>{formatDateTime(message.dueAt, clinicZone, locale)}</td>}
+              <td>{message.sentAt ? formatDateTime(message.sentAt, zone, locale) : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }

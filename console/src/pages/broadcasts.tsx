@@ -17,7 +17,7 @@ import {
   type BroadcastPreview,
   describeError,
 } from '../api/client';
-import { Badge, Choice, ConfirmDialog, PageTitle, Show } from '../components';
+import { Badge, Choice, ConfirmDialog, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { reasonText, type Strings, useStrings } from '../i18n';
@@ -128,72 +128,76 @@ export function BroadcastsPage() {
           items.length === 0 ? (
             <p>{t.broadcasts.none}</p>
           ) : (
-            <table aria-labelledby="broadcast-list">
-              <thead>
-                <tr>
-                  <th scope="col">{t.broadcasts.id}</th>
-                  <th scope="col">{t.broadcasts.sendAt(zone)}</th>
-                  <th scope="col">{t.broadcasts.audience}</th>
-                  <th scope="col">{t.broadcasts.status}</th>
-                  <th scope="col" class="num">
-                    {t.broadcasts.planned}
-                  </th>
-                  <th scope="col" class="num">
-                    {t.broadcasts.sent}
-                  </th>
-                  <th scope="col" class="num">
-                    {t.broadcasts.failed}
-                  </th>
-                  <th scope="col">{t.broadcasts.skipped}</th>
-                  <th scope="col">{t.broadcasts.action}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((broadcast) => {
-                  const skipped = Object.entries(broadcast.skipped);
-                  return (
-                    <tr key={broadcast.broadcastId}>
-                      <th scope="row">{broadcast.broadcastId}</th>
-                      <td>{formatDateTime(broadcast.sendAt, zone, language)}</td>
-                      <td>{audienceLabel(broadcast, t)}</td>
-                      <td>
-                        <Badge
-                          tone={
-                            broadcast.status === 'cancelled'
-                              ? 'bad'
-                              : broadcast.status === 'planned'
-                                ? 'good'
-                                : 'plain'
-                          }
-                        >
-                          {t.broadcasts.statuses[broadcast.status]}
-                        </Badge>
-                      </td>
-                      <td class="num">{broadcast.planned}</td>
-                      <td class="num">{broadcast.sent}</td>
-                      <td class="num">{broadcast.failed}</td>
-                      <td>
-                        {skipped.length === 0
-                          ? '—'
-                          : skipped.map(([reason, count]) => `${reasonText(reason, t)}: ${count}`).join(', ')}
-                      </td>
-                      <td>
-                        {broadcast.status !== 'cancelled' && (
-                          <button
-                            type="button"
-                            class="danger"
-                            aria-label={t.broadcasts.cancelOf(broadcast.broadcastId)}
-                            onClick={() => setConfirming(broadcast)}
+            <TableScroll label={t.broadcasts.listTitle}>
+              <table aria-labelledby="broadcast-list">
+                <thead>
+                  <tr>
+                    <th scope="col">{t.broadcasts.id}</th>
+                    <th scope="col">{t.broadcasts.sendAt(zone)}</th>
+                    <th scope="col">{t.broadcasts.audience}</th>
+                    <th scope="col">{t.broadcasts.status}</th>
+                    <th scope="col" class="num">
+                      {t.broadcasts.planned}
+                    </th>
+                    <th scope="col" class="num">
+                      {t.broadcasts.sent}
+                    </th>
+                    <th scope="col" class="num">
+                      {t.broadcasts.failed}
+                    </th>
+                    <th scope="col">{t.broadcasts.skipped}</th>
+                    <th scope="col">{t.broadcasts.action}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((broadcast) => {
+                    const skipped = Object.entries(broadcast.skipped);
+                    return (
+                      <tr key={broadcast.broadcastId}>
+                        <th scope="row">{broadcast.broadcastId}</th>
+                        <td>{formatDateTime(broadcast.sendAt, zone, language)}</td>
+                        <td>{audienceLabel(broadcast, t)}</td>
+                        <td>
+                          <Badge
+                            tone={
+                              broadcast.status === 'cancelled'
+                                ? 'bad'
+                                : broadcast.status === 'planned'
+                                  ? 'good'
+                                  : 'plain'
+                            }
                           >
-                            {t.broadcasts.cancel}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                            {t.broadcasts.statuses[broadcast.status]}
+                          </Badge>
+                        </td>
+                        <td class="num">{broadcast.planned}</td>
+                        <td class="num">{broadcast.sent}</td>
+                        <td class="num">{broadcast.failed}</td>
+                        <td>
+                          {skipped.length === 0
+                            ? '—'
+                            : skipped
+                                .map(([reason, count]) => `${reasonText(reason, t)}: ${count}`)
+                                .join(', ')}
+                        </td>
+                        <td>
+                          {broadcast.status !== 'cancelled' && (
+                            <button
+                              type="button"
+                              class="danger"
+                              aria-label={t.broadcasts.cancelOf(broadcast.broadcastId)}
+                              onClick={() => setConfirming(broadcast)}
+                            >
+                              {t.broadcasts.cancel}
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </TableScroll>
           )
         }
       </Show>
@@ -439,39 +443,41 @@ function PreviewView({ preview, t, locale }: { preview: BroadcastPreview; t: Str
   const skipped = Object.entries(preview.skipped);
   return (
     <div data-testid="preview">
-      <table>
-        <caption>{t.broadcasts.previewTitle}</caption>
-        <tbody>
-          <tr>
-            <th scope="row">{t.broadcasts.recipients}</th>
-            <td class="num">{preview.recipients.total}</td>
-          </tr>
-          <tr>
-            <th scope="row">SMS</th>
-            <td class="num">{preview.recipients.sms}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t.patient.email}</th>
-            <td class="num">{preview.recipients.email}</td>
-          </tr>
-          {skipped.map(([reason, count]) => (
-            <tr key={reason}>
-              <th scope="row">{t.broadcasts.skippedBecause(reasonText(reason, t))}</th>
-              <td class="num">{count}</td>
+      <TableScroll label={t.broadcasts.previewTitle}>
+        <table>
+          <caption>{t.broadcasts.previewTitle}</caption>
+          <tbody>
+            <tr>
+              <th scope="row">{t.broadcasts.recipients}</th>
+              <td class="num">{preview.recipients.total}</td>
             </tr>
-          ))}
-          <tr>
-            <th scope="row">{t.broadcasts.smsParts}</th>
-            <td class="num">{preview.estimate.smsSegments}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t.broadcasts.cost(money.format(preview.estimate.pricePerSegment))}</th>
-            <td class="num" data-testid="cost">
-              {money.format(preview.estimate.cost)}
-            </td>
-          </tr>
-        </tbody>
-      </table>
+            <tr>
+              <th scope="row">SMS</th>
+              <td class="num">{preview.recipients.sms}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t.patient.email}</th>
+              <td class="num">{preview.recipients.email}</td>
+            </tr>
+            {skipped.map(([reason, count]) => (
+              <tr key={reason}>
+                <th scope="row">{t.broadcasts.skippedBecause(reasonText(reason, t))}</th>
+                <td class="num">{count}</td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">{t.broadcasts.smsParts}</th>
+              <td class="num">{preview.estimate.smsSegments}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t.broadcasts.cost(money.format(preview.estimate.pricePerSegment))}</th>
+              <td class="num" data-testid="cost">
+                {money.format(preview.estimate.cost)}
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </TableScroll>
       {preview.samples.map((sample) => (
         <div key={sample.language}>
           <p class="muted">{t.broadcasts.sample(sample.language, sample.segments, sample.encoding)}</p>

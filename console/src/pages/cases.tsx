@@ -9,7 +9,7 @@ import { useState } from 'preact/hooks';
 import { CASE_CATEGORIES } from '../../../shared/domain/cases/complaints';
 import { PRIORITIES } from '../../../shared/domain/constants';
 import { type CaseView, describeError } from '../api/client';
-import { Badge, Choice, PageTitle, Show } from '../components';
+import { Badge, Choice, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
@@ -205,52 +205,54 @@ function CaseList() {
           items.length === 0 ? (
             <p>{t.cases.none}</p>
           ) : (
-            <table>
-              <caption class="visually-hidden">{t.cases.caption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.cases.case}</th>
-                  <th scope="col">{t.cases.status}</th>
-                  <th scope="col">{t.cases.priority}</th>
-                  <th scope="col">{t.cases.category}</th>
-                  <th scope="col">{t.cases.summary}</th>
-                  <th scope="col">{t.cases.due(zone)}</th>
-                  <th scope="col">{t.cases.assignee}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((item) => (
-                  <tr key={item.caseId}>
-                    <th scope="row">
-                      <a href={href({ page: 'cases', caseId: item.caseId })}>{item.caseId}</a>
-                    </th>
-                    <td>
-                      <StatusBadge status={item.status} t={t} /> <OverdueMarker item={item} t={t} />
-                    </td>
-                    <td>{t.inbox.priorities[item.priority]}</td>
-                    <td>{t.cases.categories[item.category]}</td>
-                    <td class="words">
-                      {item.summary ?? item.complaintPhrase ?? t.cases.sources[item.source]}
-                    </td>
-                    <td>
-                      {item.status === 'open' && (
-                        <>
-                          {t.cases.stages.acknowledge}:{' '}
-                          {formatDateTime(item.acknowledgeDueAt, zone, language)}
-                          <br />
-                        </>
-                      )}
-                      {item.status !== 'resolved' && (
-                        <>
-                          {t.cases.stages.resolve}: {formatDateTime(item.resolveDueAt, zone, language)}
-                        </>
-                      )}
-                    </td>
-                    <td>{item.assignee ?? '—'}</td>
+            <TableScroll label={t.cases.caption}>
+              <table>
+                <caption class="visually-hidden">{t.cases.caption}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.cases.case}</th>
+                    <th scope="col">{t.cases.status}</th>
+                    <th scope="col">{t.cases.priority}</th>
+                    <th scope="col">{t.cases.category}</th>
+                    <th scope="col">{t.cases.summary}</th>
+                    <th scope="col">{t.cases.due(zone)}</th>
+                    <th scope="col">{t.cases.assignee}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {items.map((item) => (
+                    <tr key={item.caseId}>
+                      <th scope="row">
+                        <a href={href({ page: 'cases', caseId: item.caseId })}>{item.caseId}</a>
+                      </th>
+                      <td>
+                        <StatusBadge status={item.status} t={t} /> <OverdueMarker item={item} t={t} />
+                      </td>
+                      <td>{t.inbox.priorities[item.priority]}</td>
+                      <td>{t.cases.categories[item.category]}</td>
+                      <td class="words">
+                        {item.summary ?? item.complaintPhrase ?? t.cases.sources[item.source]}
+                      </td>
+                      <td>
+                        {item.status === 'open' && (
+                          <>
+                            {t.cases.stages.acknowledge}:{' '}
+                            {formatDateTime(item.acknowledgeDueAt, zone, language)}
+                            <br />
+                          </>
+                        )}
+                        {item.status !== 'resolved' && (
+                          <>
+                            {t.cases.stages.resolve}: {formatDateTime(item.resolveDueAt, zone, language)}
+                          </>
+                        )}
+                      </td>
+                      <td>{item.assignee ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )
         }
       </Show>

@@ -9,7 +9,7 @@
 import type { DateTime } from 'luxon';
 import { useRef, useState } from 'preact/hooks';
 import { describeError, type InboxItem } from '../api/client';
-import { Badge, PageTitle, Show } from '../components';
+import { Badge, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
@@ -171,128 +171,132 @@ export function InboxPage() {
               {items.length === 0 ? (
                 <p>{t.inbox.empty[status]}</p>
               ) : (
-                <table class="inbox">
-                  <caption class="visually-hidden">{t.inbox.caption[status]}</caption>
-                  <thead>
-                    <tr>
-                      {status === 'open' && <th scope="col">{t.inbox.priority}</th>}
-                      <th scope="col">{t.inbox.received(zone)}</th>
-                      <th scope="col">{t.inbox.from}</th>
-                      <th scope="col">{t.inbox.asked}</th>
-                      <th scope="col">{t.inbox.text}</th>
-                      {status === 'open' && <th scope="col">{t.inbox.assignedTo}</th>}
-                      <th scope="col">{status === 'open' ? t.inbox.action : t.inbox.doneBy}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {items.map((item) => {
-                      const priority = priorityOf(item);
-                      const fresh =
-                        status === 'open' && seen.current !== undefined && !seen.current.has(item.itemId);
-                      const waited = inZone(item.receivedAt, zone)
-                        .setLocale(language)
-                        .toRelative({ base: at, style: 'short' });
-                      return (
-                        <tr key={item.itemId} data-item={item.itemId}>
-                          {status === 'open' && (
+                <TableScroll label={t.inbox.caption[status]}>
+                  <table class="inbox">
+                    <caption class="visually-hidden">{t.inbox.caption[status]}</caption>
+                    <thead>
+                      <tr>
+                        {status === 'open' && <th scope="col">{t.inbox.priority}</th>}
+                        <th scope="col">{t.inbox.received(zone)}</th>
+                        <th scope="col">{t.inbox.from}</th>
+                        <th scope="col">{t.inbox.asked}</th>
+                        <th scope="col">{t.inbox.text}</th>
+                        {status === 'open' && <th scope="col">{t.inbox.assignedTo}</th>}
+                        <th scope="col">{status === 'open' ? t.inbox.action : t.inbox.doneBy}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {items.map((item) => {
+                        const priority = priorityOf(item);
+                        const fresh =
+                          status === 'open' && seen.current !== undefined && !seen.current.has(item.itemId);
+                        const waited = inZone(item.receivedAt, zone)
+                          .setLocale(language)
+                          .toRelative({ base: at, style: 'short' });
+                        return (
+                          <tr key={item.itemId} data-item={item.itemId}>
+                            {status === 'open' && (
+                              <td>
+                                <Badge
+                                  tone={
+                                    priority === 'high' ? 'bad' : priority === 'medium' ? 'warn' : 'plain'
+                                  }
+                                >
+                                  {t.inbox.priorities[priority]}
+                                </Badge>
+                                {fresh && (
+                                  <>
+                                    {' '}
+                                    <Badge tone="good">{t.inbox.fresh}</Badge>
+                                  </>
+                                )}
+                              </td>
+                            )}
                             <td>
-                              <Badge
-                                tone={priority === 'high' ? 'bad' : priority === 'medium' ? 'warn' : 'plain'}
-                              >
-                                {t.inbox.priorities[priority]}
-                              </Badge>
-                              {fresh && (
+                              {formatDateTime(item.receivedAt, zone, language)}
+                              <br />
+                              <span class="muted">{waited}</span>
+                            </td>
+                            <td>
+                              {item.patientId ? (
+                                <a href={href({ page: 'patient', patientId: item.patientId })}>
+                                  {t.inbox.patient(item.patientId)}
+                                </a>
+                              ) : (
                                 <>
-                                  {' '}
-                                  <Badge tone="good">{t.inbox.fresh}</Badge>
+                                  {item.from}
+                                  <br />
+                                  <span class="muted">{t.inbox.unknownNumber}</span>
+                                </>
+                              )}
+                              {item.appointmentId && (
+                                <>
+                                  <br />
+                                  <a href={href({ page: 'appointment', appointmentId: item.appointmentId })}>
+                                    {t.inbox.visit(item.appointmentId)}
+                                  </a>
                                 </>
                               )}
                             </td>
-                          )}
-                          <td>
-                            {formatDateTime(item.receivedAt, zone, language)}
-                            <br />
-                            <span class="muted">{waited}</span>
-                          </td>
-                          <td>
-                            {item.patientId ? (
-                              <a href={href({ page: 'patient', patientId: item.patientId })}>
-                                {t.inbox.patient(item.patientId)}
-                              </a>
-                            ) : (
-                              <>
-                                {item.from}
+                            <td>{askedOf(item, t)}</td>
+                            <td class="words">{item.body}</td>
+                            {status === 'open' && (
+                              <td>
+                                {item.assignedTo ? (
+                                  <span>{who(item.assignedTo)}</span>
+                                ) : (
+                                  <span class="muted">{t.inbox.nobody}</span>
+                                )}
                                 <br />
-                                <span class="muted">{t.inbox.unknownNumber}</span>
-                              </>
+                                {item.assignedTo === session.subject ? (
+                                  <button
+                                    type="button"
+                                    disabled={busy === item.itemId}
+                                    onClick={() => void assign(item, null)}
+                                  >
+                                    {t.inbox.unassign}
+                                  </button>
+                                ) : (
+                                  <button
+                                    type="button"
+                                    disabled={busy === item.itemId}
+                                    onClick={() => void assign(item, session.subject)}
+                                  >
+                                    {t.inbox.assignToMe}
+                                  </button>
+                                )}
+                              </td>
                             )}
-                            {item.appointmentId && (
-                              <>
-                                <br />
-                                <a href={href({ page: 'appointment', appointmentId: item.appointmentId })}>
-                                  {t.inbox.visit(item.appointmentId)}
-                                </a>
-                              </>
-                            )}
-                          </td>
-                          <td>{askedOf(item, t)}</td>
-                          <td class="words">{item.body}</td>
-                          {status === 'open' && (
                             <td>
-                              {item.assignedTo ? (
-                                <span>{who(item.assignedTo)}</span>
-                              ) : (
-                                <span class="muted">{t.inbox.nobody}</span>
-                              )}
-                              <br />
-                              {item.assignedTo === session.subject ? (
+                              {status === 'open' ? (
                                 <button
                                   type="button"
                                   disabled={busy === item.itemId}
-                                  onClick={() => void assign(item, null)}
+                                  aria-label={t.inbox.markDoneOf(
+                                    formatDateTime(item.receivedAt, zone, language),
+                                  )}
+                                  onClick={() => void markDone(item)}
                                 >
-                                  {t.inbox.unassign}
+                                  {t.inbox.markDone}
                                 </button>
                               ) : (
-                                <button
-                                  type="button"
-                                  disabled={busy === item.itemId}
-                                  onClick={() => void assign(item, session.subject)}
-                                >
-                                  {t.inbox.assignToMe}
-                                </button>
+                                <>
+                                  {item.doneBy ?? '—'}
+                                  {item.doneAt && (
+                                    <>
+                                      <br />
+                                      <span class="muted">{formatDateTime(item.doneAt, zone, language)}</span>
+                                    </>
+                                  )}
+                                </>
                               )}
                             </td>
-                          )}
-                          <td>
-                            {status === 'open' ? (
-                              <button
-                                type="button"
-                                disabled={busy === item.itemId}
-                                aria-label={t.inbox.markDoneOf(
-                                  formatDateTime(item.receivedAt, zone, language),
-                                )}
-                                onClick={() => void markDone(item)}
-                              >
-                                {t.inbox.markDone}
-                              </button>
-                            ) : (
-                              <>
-                                {item.doneBy ?? '—'}
-                                {item.doneAt && (
-                                  <>
-                                    <br />
-                                    <span class="muted">{formatDateTime(item.doneAt, zone, language)}</span>
-                                  </>
-                                )}
-                              </>
-                            )}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
+                          </tr>
+                        );
+                      })}
+                    </tbody>
+                  </table>
+                </TableScroll>
               )}
             </>
           );

@@ -8,7 +8,7 @@
 import { DateTime } from 'luxon';
 import { describeError, type Metrics } from '../api/client';
 import { WeeklyChart } from '../chart';
-import { PageTitle, Show } from '../components';
+import { PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
@@ -156,31 +156,33 @@ function MetricsView({ metrics, t }: { metrics: Metrics; t: Strings }) {
               series={chart.series}
               percent={chart.unit === 'percent'}
             />
-            <table>
-              <caption class="visually-hidden">{chart.title}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.metrics.week}</th>
-                  {chart.series.map((one) => (
-                    <th scope="col" class="num" key={one.label}>
-                      {one.label}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {labels.map((label, index) => (
-                  <tr key={label}>
-                    <th scope="row">{DateTime.fromISO(label).toFormat('d LLL')}</th>
+            <TableScroll label={chart.title}>
+              <table>
+                <caption class="visually-hidden">{chart.title}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.metrics.week}</th>
                     {chart.series.map((one) => (
-                      <td class="num" key={one.label}>
-                        {formatValue(one.values[index] ?? null, chart.unit)}
-                      </td>
+                      <th scope="col" class="num" key={one.label}>
+                        {one.label}
+                      </th>
                     ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {labels.map((label, index) => (
+                    <tr key={label}>
+                      <th scope="row">{DateTime.fromISO(label).toFormat('d LLL')}</th>
+                      {chart.series.map((one) => (
+                        <td class="num" key={one.label}>
+                          {formatValue(one.values[index] ?? null, chart.unit)}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           </div>
         </section>
       ))}

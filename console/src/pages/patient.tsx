@@ -4,7 +4,7 @@
  * last STOP or START texted; below, the conversation and a reply box.
  */
 import { describeError, type Patient } from '../api/client';
-import { Badge, Lazy, PageTitle, Show } from '../components';
+import { Badge, Lazy, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
@@ -78,58 +78,60 @@ function PatientView({
           {patient.timeZone ? '' : ` — ${t.patient.clinicZone}`}
         </dd>
       </dl>
-      <table>
-        <caption>{t.patient.consentTitle}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.patient.channel}</th>
-            <th scope="col">{t.patient.consent}</th>
-            <th scope="col">{t.patient.optOut}</th>
-            <th scope="col">{t.patient.undeliverable}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {channels.map((channel) => {
-            const consent = patient.consent[channel];
-            const optOut = patient.optOuts[channel];
-            const undeliverable = channel === 'email' ? patient.undeliverable?.email : undefined;
-            return (
-              <tr key={channel}>
-                <th scope="row">{channel.toUpperCase()}</th>
-                <td>
-                  {consent ? (
-                    <>
-                      <Badge tone="good">{t.patient.given}</Badge> {t.patient.source(consent.source)} ·{' '}
-                      {at(consent.at)}
-                    </>
-                  ) : (
-                    <span class="muted">{t.patient.notRecorded}</span>
-                  )}
-                </td>
-                <td>
-                  {optOut ? (
-                    <>
-                      <Badge tone="bad">{t.patient.optedOut}</Badge> {t.patient.source(optOut.source)} ·{' '}
-                      {at(optOut.at)}
-                    </>
-                  ) : (
-                    <span class="muted">{t.patient.none}</span>
-                  )}
-                </td>
-                <td>
-                  {undeliverable ? (
-                    <>
-                      <Badge tone="warn">{t.patient.bounced}</Badge> {at(undeliverable.at)}
-                    </>
-                  ) : (
-                    <span class="muted">{t.patient.none}</span>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <TableScroll label={t.patient.consentTitle}>
+        <table>
+          <caption>{t.patient.consentTitle}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t.patient.channel}</th>
+              <th scope="col">{t.patient.consent}</th>
+              <th scope="col">{t.patient.optOut}</th>
+              <th scope="col">{t.patient.undeliverable}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {channels.map((channel) => {
+              const consent = patient.consent[channel];
+              const optOut = patient.optOuts[channel];
+              const undeliverable = channel === 'email' ? patient.undeliverable?.email : undefined;
+              return (
+                <tr key={channel}>
+                  <th scope="row">{channel.toUpperCase()}</th>
+                  <td>
+                    {consent ? (
+                      <>
+                        <Badge tone="good">{t.patient.given}</Badge> {t.patient.source(consent.source)} ·{' '}
+                        {at(consent.at)}
+                      </>
+                    ) : (
+                      <span class="muted">{t.patient.notRecorded}</span>
+                    )}
+                  </td>
+                  <td>
+                    {optOut ? (
+                      <>
+                        <Badge tone="bad">{t.patient.optedOut}</Badge> {t.patient.source(optOut.source)} ·{' '}
+                        {at(optOut.at)}
+                      </>
+                    ) : (
+                      <span class="muted">{t.patient.none}</span>
+                    )}
+                  </td>
+                  <td>
+                    {undeliverable ? (
+                      <>
+                        <Badge tone="warn">{t.patient.bounced}</Badge> {at(undeliverable.at)}
+                      </>
+                    ) : (
+                      <span class="muted">{t.patient.none}</span>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </TableScroll>
       {patient.smsReply && (
         <p>
           {t.patient.lastReply(

@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { Appointment } from '../api/client';
 import { describeError } from '../api/client';
-import { Badge, PageTitle, Show } from '../components';
+import { Badge, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { type Strings, useStrings } from '../i18n';
@@ -196,78 +196,82 @@ function ScheduleView(props: {
 
       {days.length === 0 && <p>{t.schedule.none}</p>}
       {days.map((day) => (
-        <table key={day} class="schedule">
-          <caption>{formatDay(day, zone, locale)}</caption>
+        <TableScroll key={day} label={formatDay(day, zone, locale)}>
+          <table class="schedule">
+            <caption>{formatDay(day, zone, locale)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t.schedule.time}</th>
+                <th scope="col">{t.schedule.patient}</th>
+                <th scope="col">{t.schedule.type}</th>
+                <th scope="col">{t.schedule.status}</th>
+                <th scope="col">{t.schedule.confirmation}</th>
+                <th scope="col">{t.schedule.location}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown
+                .filter((item) => dayOf(item) === day)
+                .map((item) => {
+                  const time = formatTime(item.startAt, zone, locale);
+                  return (
+                    <tr key={item.appointmentId}>
+                      <td>
+                        <a
+                          href={href({ page: 'appointment', appointmentId: item.appointmentId })}
+                          aria-label={t.schedule.open(time)}
+                        >
+                          {time}
+                        </a>
+                      </td>
+                      <td>
+                        <a href={href({ page: 'patient', patientId: item.patientId })}>{item.patientId}</a>
+                      </td>
+                      <td>{item.type}</td>
+                      <td>
+                        <StatusBadge status={item.status} t={t} />
+                      </td>
+                      <td>
+                        <ConfirmationBadge appointment={item} t={t} />
+                      </td>
+                      <td>{item.location ?? item.videoLink ?? ''}</td>
+                    </tr>
+                  );
+                })}
+            </tbody>
+          </table>
+        </TableScroll>
+      ))}
+
+      <TableScroll label={t.schedule.countsCaption(zone)}>
+        <table class="counts">
+          <caption>{t.schedule.countsCaption(zone)}</caption>
           <thead>
             <tr>
-              <th scope="col">{t.schedule.time}</th>
-              <th scope="col">{t.schedule.patient}</th>
-              <th scope="col">{t.schedule.type}</th>
-              <th scope="col">{t.schedule.status}</th>
-              <th scope="col">{t.schedule.confirmation}</th>
-              <th scope="col">{t.schedule.location}</th>
+              <th scope="col">{t.schedule.period}</th>
+              <th scope="col">{t.schedule.total}</th>
+              <th scope="col">{t.confirmation.confirmed}</th>
+              <th scope="col">{t.confirmation.unconfirmed}</th>
+              <th scope="col">{t.status.cancelled}</th>
+              <th scope="col">{t.status.completed}</th>
+              <th scope="col">{t.status['no-show']}</th>
             </tr>
           </thead>
           <tbody>
-            {shown
-              .filter((item) => dayOf(item) === day)
-              .map((item) => {
-                const time = formatTime(item.startAt, zone, locale);
-                return (
-                  <tr key={item.appointmentId}>
-                    <td>
-                      <a
-                        href={href({ page: 'appointment', appointmentId: item.appointmentId })}
-                        aria-label={t.schedule.open(time)}
-                      >
-                        {time}
-                      </a>
-                    </td>
-                    <td>
-                      <a href={href({ page: 'patient', patientId: item.patientId })}>{item.patientId}</a>
-                    </td>
-                    <td>{item.type}</td>
-                    <td>
-                      <StatusBadge status={item.status} t={t} />
-                    </td>
-                    <td>
-                      <ConfirmationBadge appointment={item} t={t} />
-                    </td>
-                    <td>{item.location ?? item.videoLink ?? ''}</td>
-                  </tr>
-                );
-              })}
+            {counts.map((row) => (
+              <tr key={row.label}>
+                <th scope="row">{row.label}</th>
+                <td>{row.total}</td>
+                <td>{row.confirmed}</td>
+                <td>{row.unconfirmed}</td>
+                <td>{row.cancelled}</td>
+                <td>{row.completed}</td>
+                <td>{row.noShow}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
-      ))}
-
-      <table class="counts">
-        <caption>{t.schedule.countsCaption(zone)}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.schedule.period}</th>
-            <th scope="col">{t.schedule.total}</th>
-            <th scope="col">{t.confirmation.confirmed}</th>
-            <th scope="col">{t.confirmation.unconfirmed}</th>
-            <th scope="col">{t.status.cancelled}</th>
-            <th scope="col">{t.status.completed}</th>
-            <th scope="col">{t.status['no-show']}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {counts.map((row) => (
-            <tr key={row.label}>
-              <th scope="row">{row.label}</th>
-              <td>{row.total}</td>
-              <td>{row.confirmed}</td>
-              <td>{row.unconfirmed}</td>
-              <td>{row.cancelled}</td>
-              <td>{row.completed}</td>
-              <td>{row.noShow}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      </TableScroll>
     </>
   );
 }
