@@ -193,6 +193,14 @@ describe('the staff console, in Chromium against local mode', () => {
   it('books a visit with the keyboard, reads its timeline, moves it and sees the old reminders withdrawn; a stale version shows both', async () => {
     await page.goto(`${url}/#/appointments/new`);
     await page.getByRole('heading', { level: 1, name: 'Book a visit' }).waitFor();
+    // An unknown patient: the API's refusal, each issue said once.
+    await page.getByLabel('Patient id').fill('p-nobody');
+    await page.getByLabel('Date').fill('2026-12-08');
+    await page.getByLabel('Time').fill('10:00');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'no patient with this id' });
+    await refused.waitFor();
+    expect(((await refused.textContent()) ?? '').split('no patient with this id').length - 1).toBe(1);
     await page.getByLabel('Patient id').fill('p-ben');
     await page.getByLabel('Date').fill('2026-12-08');
     await page.getByLabel('Time').fill('10:00');

@@ -49,10 +49,21 @@ export function createApi(baseUrl: string, token: () => string | undefined, onUn
   return api;
 }
 
-/** A readable line for an error answer: its message and each field issue. */
+/**
+ * A readable line for an error answer: its message, then each field issue
+ * the message does not already say (the API's message for a 400 lists its
+ * issues), each once.
+ *
+ * @param error - the answer's body
+ * @param status - the HTTP status, said when the body has no message
+ */
 export function describeError(error: unknown, status?: number): string {
   const inner = (error as Partial<ApiError> | undefined)?.error;
   const message = inner?.message ?? (status ? `HTTP ${status}` : 'request failed');
-  const issues = inner?.issues?.map((issue) => `${issue.path}: ${issue.message}`) ?? [];
-  return [message, ...issues].join('; ');
+  const lines = [message];
+  for (const issue of inner?.issues ?? []) {
+    const line = `${issue.path}: ${issue.message}`;
+    if (!lines.some((said) => said.includes(line))) lines.push(line);
+  }
+  return lines.join('; ');
 }
