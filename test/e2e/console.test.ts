@@ -792,6 +792,15 @@ describe('the email survey page, in Chromium with JavaScript disabled', () => {
       await patientPage.screenshot({ path: '/tmp/survey-page-thanks.png', fullPage: true });
       // The answer is counted like an SMS score: one promoter more in the week's NPS.
       expect(await promoters()).toBe(promotersBefore + 1);
+      // Staff see it on the visit's timeline, under the survey: the score, its class and the comment.
+      await page.goto(`${url}/#/appointments/a-eva`);
+      const timeline = page.getByRole('table', { name: /Messages, with their status and reason/ });
+      await poll(() => timeline.getByTestId('survey-score').textContent()).toBe('9 of 10 (NPS)');
+      const answer = timeline.locator('tr.answer');
+      expect(await answer.getByText('Promoter', { exact: true }).count()).toBe(1);
+      expect(await answer.textContent()).toContain('by email');
+      expect(await answer.locator('q').textContent()).toBe('Muy amables, gracias.');
+      await expectAccessible('appointment-survey-answer');
       const again = await patientPage.goto(link);
       expect(again?.status()).toBe(410);
       expect(await patientPage.textContent('main')).toContain('Esta encuesta ya fue respondida.');

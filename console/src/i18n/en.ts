@@ -443,6 +443,19 @@ export const en = {
     due: (zone: string) => `Due (${zone})`,
     sent: (zone: string) => `Sent (${zone})`,
     noMessages: 'No message is planned for this visit.',
+    answer: {
+      title: 'Survey answer',
+      score: (score: number, scale: 'nps' | 'csat') =>
+        `${score} of ${scale === 'nps' ? 10 : 5} (${scale === 'nps' ? 'NPS' : 'CSAT'})`,
+      classes: { promoter: 'Promoter', passive: 'Passive', detractor: 'Detractor' } as Record<
+        'promoter' | 'passive' | 'detractor',
+        string
+      >,
+      answered: (at: string, via: 'sms' | 'email') => `answered ${at} by ${via === 'sms' ? 'SMS' : 'email'}`,
+      late: 'late (after the answer window; still counted)',
+      comment: 'Comment',
+      truncated: '(cut short)',
+    },
   },
   book: {
     title: 'Book a visit',

@@ -420,6 +420,17 @@ export const es: Strings = {
     due: (zone: string) => `Previsto (${zone})`,
     sent: (zone: string) => `Enviado (${zone})`,
     noMessages: 'No hay mensajes planificados para esta cita.',
+    answer: {
+      title: 'Respuesta a la encuesta',
+      score: (score: number, scale: 'nps' | 'csat') =>
+        `${score} de ${scale === 'nps' ? 10 : 5} (${scale === 'nps' ? 'NPS' : 'CSAT'})`,
+      classes: { promoter: 'Promotor', passive: 'Pasivo', detractor: 'Detractor' },
+      answered: (at: string, via: 'sms' | 'email') =>
+        `respondida ${at} por ${via === 'sms' ? 'SMS' : 'correo'}`,
+      late: 'tarde (fuera del plazo de respuesta; se cuenta igual)',
+      comment: 'Comentario',
+      truncated: '(recortado)',
+    },
   },
   book: {
     title: 'Reservar una cita',

@@ -416,7 +416,7 @@ function TimelineTable({ timeline, t, locale }: { timeline: Timeline; t: Strings
               <td colSpan={7}>{t.appointment.noMessages}</td>
             </tr>
           )}
-          {timeline.messages.map((message) => (
+          {timeline.messages.map((message) => [
             <tr key={message.messageId} data-status={message.status}>
               <td>
                 {t.kinds[message.kind as keyof Strings['kinds']] ?? message.kind}
@@ -431,10 +431,53 @@ function TimelineTable({ timeline, t, locale }: { timeline: Timeline; t: Strings
               <td>{formatDateTime(message.dueAt, zone, locale)}</td>
               {zone !== clinicZone && <td>{formatDateTime(message.dueAt, clinicZone, locale)}</td>}
               <td>{message.sentAt ? formatDateTime(message.sentAt, zone, locale) : ''}</td>
-            </tr>
-          ))}
+            </tr>,
+            message.surveyAnswer && (
+              <tr key={`${message.messageId}#answer`} class="answer">
+                <td colSpan={zone !== clinicZone ? 7 : 6}>
+                  <SurveyAnswerView answer={message.surveyAnswer} zone={zone} t={t} locale={locale} />
+                </td>
+              </tr>
+            ),
+          ])}
         </tbody>
       </table>
     </TableScroll>
+  );
+}
+
+type SurveyAnswer = NonNullable<TimelineMessage['surveyAnswer']>;
+
+/** A survey's answer under its message: the score on its scale, its class, when and how, and the comment. */
+function SurveyAnswerView({
+  answer,
+  zone,
+  t,
+  locale,
+}: {
+  answer: SurveyAnswer;
+  zone: string;
+  t: Strings;
+  locale: string;
+}) {
+  const tone = answer.class === 'promoter' ? 'good' : answer.class === 'detractor' ? 'bad' : 'warn';
+  return (
+    <div class="survey-answer">
+      <p>
+        <strong>{t.appointment.answer.title}:</strong>{' '}
+        <span data-testid="survey-score">{t.appointment.answer.score(answer.score, answer.scale)}</span>{' '}
+        <Badge tone={tone}>{t.appointment.answer.classes[answer.class]}</Badge>{' '}
+        <span class="muted">
+          {t.appointment.answer.answered(formatDateTime(answer.answeredAt, zone, locale), answer.via)}
+          {answer.late ? ` · ${t.appointment.answer.late}` : ''}
+        </span>
+      </p>
+      {answer.comment && (
+        <p>
+          {t.appointment.answer.comment}: <q class="words">{answer.comment.text}</q>
+          {answer.comment.truncated ? ` ${t.appointment.answer.truncated}` : ''}
+        </p>
+      )}
+    </div>
   );
 }
