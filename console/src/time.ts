@@ -38,3 +38,22 @@ export function zoneLabel(zone: string, utc?: string): string {
   const at = utc ? inZone(utc, zone) : DateTime.now().setZone(zone);
   return `${zone} (${at.toFormat('ZZZZ')})`;
 }
+
+/**
+ * The first whole hour in a zone at least `leadMinutes` from now, as the
+ * date (yyyy-MM-dd) and time (HH:mm) a form shows.
+ *
+ * @param now - the current instant (the clinic's clock)
+ * @param zone - the IANA zone the form's fields are in
+ * @param leadMinutes - how far ahead it must be at least
+ */
+export function nextWholeHour(
+  now: DateTime,
+  zone: string,
+  leadMinutes: number,
+): { date: string; time: string } {
+  const earliest = now.setZone(zone).plus({ minutes: leadMinutes });
+  const hour = earliest.startOf('hour');
+  const at = hour < earliest ? hour.plus({ hours: 1 }) : hour;
+  return { date: at.toISODate() as string, time: at.toFormat('HH:mm') };
+}

@@ -458,6 +458,15 @@ describe('the staff console, in Chromium against local mode', () => {
     // Ana has the one visit on Thursday 3 December: a closure notice reaches her by SMS.
     await page.getByLabel('From').fill('2026-12-03');
     await page.getByLabel('To', { exact: true }).fill('2026-12-03');
+    // The send time defaults to the next whole hour at least 15 minutes ahead (the fan-out's lead), in New York.
+    const clock = DateTime.fromISO(
+      ((await (await fetch(`${url}/local/clock`)).json()) as { now: string }).now,
+    ).setZone('America/New_York');
+    const earliest = clock.plus({ minutes: 15 });
+    const nextHour =
+      earliest.startOf('hour') < earliest ? earliest.startOf('hour').plus({ hours: 1 }) : earliest;
+    expect(await page.getByLabel('At', { exact: true }).inputValue()).toBe(nextHour.toFormat('HH:mm'));
+    expect(await page.getByLabel('Send on (America/New_York)').inputValue()).toBe(nextHour.toISODate());
     await page.getByLabel('At', { exact: true }).fill('16:00');
     await page.getByRole('button', { name: 'Preview' }).click();
     const preview = page.getByRole('table', { name: 'Who would get it, and what it costs' });

@@ -21,9 +21,14 @@ import { Badge, Choice, ConfirmDialog, PageTitle, Show, TableScroll } from '../c
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
 import { reasonText, type Strings, useStrings } from '../i18n';
-import { formatDateTime, localDate, utcOf, zoneLabel } from '../time';
+import { formatDateTime, localDate, nextWholeHour, utcOf, zoneLabel } from '../time';
 
 const POLL_MS = 5_000;
+/**
+ * The pipeline plans a broadcast's recipients from this long before its send time (the server's
+ * FAN_OUT_LEAD_MINUTES, in a DynamoDB adapter the console cannot import): the default send time leaves it.
+ */
+const FAN_OUT_LEAD_MINUTES = 15;
 type AudienceKind = 'appointmentsOn' | 'topic' | 'patientIds';
 
 /** Field issues of a 400, by path (`text.en`, `audience.appointmentsOn.to`, `sendAt`); the rest under ''. */
@@ -217,18 +222,22 @@ function Compose({ onScheduled }: { onScheduled: (id: string) => void }) {
   const [to, setTo] = useState('');
   const [patientIds, setPatientIds] = useState('');
   const [date, setDate] = useState('');
-  const [time, setTime] = useState('09:00');
+  const [time, setTime] = useState('');
   const [priority, setPriority] = useState<Priority>('medium');
   const [issues, setIssues] = useState<Record<string, string[]>>({});
   const [preview, setPreview] = useState<BroadcastPreview | undefined>();
   const [busy, setBusy] = useState(false);
 
-  // The first visit: dates default to the clinic's today.
+  // The first visit: the audience's dates default to the clinic's today, the send time to the next whole
+  // hour that leaves the fan-out its lead (a fixed 09:00 was usually past, and refused).
   useLoad(async () => {
-    const today = localDate(await now(), zone);
+    const at = await now();
+    const today = localDate(at, zone);
+    const send = nextWholeHour(at, zone, FAN_OUT_LEAD_MINUTES);
     setFrom((value) => value || today);
     setTo((value) => value || today);
-    setDate((value) => value || today);
+    setDate((value) => value || send.date);
+    setTime((value) => value || send.time);
     return today;
   }, [zone]);
 
