@@ -639,6 +639,17 @@ describe('the staff console, in Chromium against local mode', () => {
     const clinic = await call('GET', '/v1/clinics/demo-clinic');
     const policy = clinic.body.policy as { templates: { reminder?: { en?: { sms: string } } } };
     expect(policy.templates.reminder?.en?.sms).toBe(wording);
+
+    // A bad reminder offset is refused at its field, saying which entry, not under "Other problems".
+    const offsets = page.getByLabel(/^Reminder offsets/);
+    await offsets.fill('3d, soon');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const atField = page.locator('[id="policy.reminderOffsets.default-error"]');
+    await atField.waitFor();
+    expect(await atField.textContent()).toMatch(/^entry 2: must be an offset/);
+    expect(await offsets.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByText('Other problems the server would refuse:').count()).toBe(0);
+    await offsets.fill('3d, 1d, 2h');
   });
 
   it('fits a 390 px phone: no page scrolls sideways, the menu wraps, wide tables scroll in their own box', async () => {

@@ -122,6 +122,7 @@ export const en = {
       `${segments} ${segments === 1 ? 'segment' : 'segments'} (${units} ${encoding === 'GSM-7' ? 'characters' : 'UCS-2 units'}, ${encoding})`,
     overBudget: (budget: number) => `Over the budget of ${budget} — it would be refused.`,
     otherIssues: 'Other problems the server would refuse:',
+    entry: (position: number) => `entry ${position}`,
     save: 'Save settings',
   },
   inbox: {

@@ -125,6 +125,7 @@ export const es: Strings = {
       `${segments} ${segments === 1 ? 'segmento' : 'segmentos'} (${units} ${encoding === 'GSM-7' ? 'caracteres' : 'unidades UCS-2'}, ${encoding})`,
     overBudget: (budget: number) => `Supera el límite de ${budget}: se rechazaría.`,
     otherIssues: 'Otros problemas que el servidor rechazaría:',
+    entry: (position: number) => `elemento ${position}`,
     save: 'Guardar ajustes',
   },
   inbox: {

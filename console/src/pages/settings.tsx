@@ -59,12 +59,32 @@ function listOf(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Whether an issue is about a field: its path, or a path inside it (`policy.reminderOffsets.default.1` is
+ * the second offset of `policy.reminderOffsets.default`).
+ */
+function belongsTo(issue: Issue, field: string): boolean {
+  return issue.path === field || issue.path.startsWith(`${field}.`);
+}
+
 function FieldIssues({ id, issues }: { id: string; issues: Issue[] }) {
-  const mine = issues.filter((issue) => issue.path === id);
+  const { t } = useStrings();
+  const mine = issues.filter((issue) => belongsTo(issue, id));
   if (mine.length === 0) return null;
   return (
     <span id={`${id}-error`} class="field-error" role="alert">
-      {mine.map((issue) => issue.message).join('; ')}
+      {mine
+        .map((issue) => {
+          const inner = issue.path.slice(id.length + 1);
+          // An entry of a list: say which, counted from 1 as staff read the field.
+          const where = /^\d+$/.test(inner)
+            ? `${t.settings.entry(Number(inner) + 1)}: `
+            : inner
+              ? `${inner}: `
+              : '';
+          return `${where}${issue.message}`;
+        })
+        .join('; ')}
     </span>
   );
 }
@@ -92,7 +112,7 @@ function Field({
 }
 
 function described(id: string, issues: Issue[]) {
-  const has = issues.some((issue) => issue.path === id);
+  const has = issues.some((issue) => belongsTo(issue, id));
   return has ? { 'aria-describedby': `${id}-error`, 'aria-invalid': true } : {};
 }
 
@@ -441,7 +461,9 @@ export function SettingsPage() {
         </fieldset>
       </form>
       <OtherIssues
-        issues={allIssues.filter((issue) => !FIELD_PATHS.has(issue.path) && issue.path !== smsPath)}
+        issues={allIssues.filter(
+          (issue) => ![...FIELD_PATHS, smsPath].some((field) => belongsTo(issue, field)),
+        )}
         t={t}
       />
     </section>
