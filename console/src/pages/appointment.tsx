@@ -273,14 +273,14 @@ function Details({
       <dt>{t.appointment.start}</dt>
       <dd>
         <span data-testid="start-clinic">
-          {formatDateTime(appointment.startAt, clinicZone, locale)} (
-          {zoneLabel(clinicZone, appointment.startAt)})
+          {formatDateTime(appointment.startAt, clinicZone, locale)} ·{' '}
+          {zoneLabel(clinicZone, appointment.startAt)}
         </span>
         {patientZone !== clinicZone && (
           <>
             <br />
-            {formatDateTime(appointment.startAt, patientZone, locale)} (
-            {zoneLabel(patientZone, appointment.startAt)}, {t.appointment.patientZone})
+            {formatDateTime(appointment.startAt, patientZone, locale)} ·{' '}
+            {zoneLabel(patientZone, appointment.startAt)}, {t.appointment.patientZone}
           </>
         )}
       </dd>
