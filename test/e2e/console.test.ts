@@ -233,6 +233,13 @@ describe('the staff console, in Chromium against local mode', () => {
       timeline.getByRole('row', { name: /Reminder \(1d\).*Skipped.*the visit was moved/ }).count(),
     ).toBe(1);
     await poll(() => timeline.getByRole('row', { name: /Reminder \(1d\).*Pending/ }).count()).toBe(1);
+    // The withdrawn reminder and its replacement say which schedule each was for (both carry the move's planVersion).
+    expect(
+      await timeline.getByRole('row', { name: /Reminder \(1d\) · for schedule v1 .*Skipped/ }).count(),
+    ).toBe(1);
+    expect(
+      await timeline.getByRole('row', { name: /Reminder \(1d\) · for schedule v2 .*Pending/ }).count(),
+    ).toBe(1);
     await page.screenshot({ path: '/tmp/console-appointment-moved.png', fullPage: true });
 
     // Someone else changes it while the move form is open: saving shows both versions, even after the page's

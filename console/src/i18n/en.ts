@@ -444,6 +444,7 @@ export const en = {
     due: (zone: string) => `Due (${zone})`,
     sent: (zone: string) => `Sent (${zone})`,
     noMessages: 'No message is planned for this visit.',
+    forSchedule: (version: number) => `for schedule v${version}`,
     answer: {
       title: 'Survey answer',
       score: (score: number, scale: 'nps' | 'csat') =>

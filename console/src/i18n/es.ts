@@ -421,6 +421,7 @@ export const es: Strings = {
     due: (zone: string) => `Previsto (${zone})`,
     sent: (zone: string) => `Enviado (${zone})`,
     noMessages: 'No hay mensajes planificados para esta cita.',
+    forSchedule: (version: number) => `del plan v${version}`,
     answer: {
       title: 'Respuesta a la encuesta',
       score: (score: number, scale: 'nps' | 'csat') =>

@@ -7,6 +7,7 @@
  * Refreshes every 5 s, so a patient's confirmation appears without a reload.
  */
 import { useState } from 'preact/hooks';
+import { parseMessageId } from '../../../shared/domain/planning/ids';
 import { type Appointment, describeError, type Timeline, type TimelineMessage } from '../api/client';
 import { Badge, ConfirmDialog, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
@@ -34,6 +35,14 @@ type CancelledBy = 'clinic' | 'patient';
 interface Conflict {
   mine: string;
   theirs: Appointment;
+}
+
+/**
+ * The schedule version a message was planned for, from its id (`…#1d#v1`): a reminder withdrawn by a move
+ * and its replacement differ there, while both carry the move's planVersion.
+ */
+function scheduleVersion(message: TimelineMessage): number {
+  return parseMessageId(message.messageId)?.version ?? message.planVersion;
 }
 
 function messageTone(status: TimelineMessage['status']): 'good' | 'warn' | 'bad' | 'plain' {
@@ -421,7 +430,7 @@ function TimelineTable({ timeline, t, locale }: { timeline: Timeline; t: Strings
               <td>
                 {t.kinds[message.kind as keyof Strings['kinds']] ?? message.kind}
                 {message.offset ? ` (${message.offset})` : ''}
-                <span class="muted"> · v{message.planVersion}</span>
+                <span class="muted"> · {t.appointment.forSchedule(scheduleVersion(message))}</span>
               </td>
               <td>{message.channel.toUpperCase()}</td>
               <td>
