@@ -27,6 +27,8 @@ let consoleUrl: string;
 let token: string;
 let browser: Browser;
 let page: Page;
+/** The stylesheet's --warn-bg (#fdf0c8), as getComputedStyle reports it. */
+const WARNING_BACKGROUND = 'rgb(253, 240, 200)';
 /** Errors the page threw or logged: each test ends with none. */
 const pageErrors: string[] = [];
 
@@ -338,6 +340,24 @@ describe('the staff console, in Chromium against local mode', () => {
     const consent = page.getByRole('table', { name: /Consent and opt-outs/ });
     expect(await consent.getByRole('row').count()).toBe(3);
     await expectAccessible('patient');
+
+    // Dan texted STOP: no reply can be sent, and the page warns (amber), not a success's green.
+    expect(
+      (
+        await call('PUT', '/v1/clinics/demo-clinic/patients/p-dan', {
+          firstName: 'Dan',
+          phone: '+14155552674',
+          channels: ['sms'],
+          language: 'en',
+        })
+      ).status,
+    ).toBe(201);
+    expect((await call('POST', '/local/inbound', { from: '+14155552674', body: 'STOP' })).status).toBe(200);
+    await page.goto(`${url}/#/patients/p-dan`);
+    const blocked = page.getByTestId('reply-blocked');
+    await poll(() => blocked.textContent()).toBe('This patient opted out of SMS: no reply can be sent.');
+    expect(await blocked.evaluate((note) => getComputedStyle(note).backgroundColor)).toBe(WARNING_BACKGROUND);
+    await expectAccessible('patient-opted-out');
   });
 
   it('shows a reply confirm the visit without a reload; a free text in the inbox, marked done; a staff reply in the conversation', async () => {
@@ -736,6 +756,12 @@ describe('the staff console, in Chromium against local mode', () => {
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
       await page.getByText('Only a clinic admin can change these settings').waitFor();
+      // A warning, styled as one (amber), not as a success (green).
+      expect(
+        await page
+          .getByText('Only a clinic admin can change these settings')
+          .evaluate((note) => getComputedStyle(note).backgroundColor),
+      ).toBe(WARNING_BACKGROUND);
       expect(await page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
       expect(await page.getByLabel(/^SMS text/).isDisabled()).toBe(true);
       await expectAccessible('settings-staff');

@@ -240,11 +240,15 @@ export function Conversation({ patient }: { patient: Patient }) {
           {over && ` — ${t.settings.overBudget(budget)}`}
         </p>
         {opensConversation && !blocked && (
-          <p class="notice" data-testid="reply-opens">
+          <p class="info" data-testid="reply-opens">
             {t.conversation.opens(STAFF_REPLY_CONVERSATION_HOURS)}
           </p>
         )}
-        {blocked && <p class="notice">{blocked}</p>}
+        {blocked && (
+          <p class="warning" data-testid="reply-blocked">
+            {blocked}
+          </p>
+        )}
         {failure && (
           <p role="alert" class="field-error">
             {failure}

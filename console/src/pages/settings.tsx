@@ -231,7 +231,7 @@ export function SettingsPage() {
     <section aria-labelledby="page-title">
       <PageTitle>{t.settings.title}</PageTitle>
       {!admin && (
-        <p class="notice" role="note">
+        <p class="warning" role="note">
           {t.settings.readOnly}
         </p>
       )}
