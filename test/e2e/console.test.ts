@@ -413,6 +413,10 @@ describe('the staff console, in Chromium against local mode', () => {
     await row.waitFor({ state: 'detached' });
     await page.getByLabel('Queue').selectOption('mine');
     await row.waitFor();
+    // Each row's buttons are named by its text's time, to the second, and sender (several rows, distinct names).
+    expect(await row.getByRole('button', { name: /^Mark done/ }).getAttribute('aria-label')).toMatch(
+      /^Mark done: the text of \w{3} \d{1,2} \w{3}, \d\d:\d\d:\d\d from p-cara$/,
+    );
     await row.getByRole('button', { name: /^Mark done/ }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Marked done.' }).waitFor();
@@ -686,6 +690,11 @@ describe('the staff console, in Chromium against local mode', () => {
       body: 'Is there parking near the entrance? https://example.com/a-very-long-link-without-any-breaks-at-all',
     });
     expect(question.status).toBe(200);
+    const another = await call('POST', '/local/inbound', {
+      from: '+14155552672',
+      body: 'Running late, sorry',
+    });
+    expect(another.status).toBe(200);
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     const previous = page;
     page = await phone.newPage();
@@ -729,6 +738,13 @@ describe('the staff console, in Chromium against local mode', () => {
           .getByRole('group', { name: /Open texts/ })
           .evaluate((box) => box.scrollWidth > box.clientWidth && box.tabIndex === 0),
       ).toBe(true);
+      const names = await Promise.all(
+        (await page.getByRole('button', { name: /^(Mark done|Assign to me|Unassign):/ }).all()).map(
+          (button) => button.getAttribute('aria-label'),
+        ),
+      );
+      expect(names.length).toBeGreaterThanOrEqual(4);
+      expect(new Set(names).size).toBe(names.length);
       await expectAccessible('inbox-390');
     } finally {
       await phone.close();

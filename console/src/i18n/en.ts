@@ -165,7 +165,10 @@ export const en = {
       string
     >,
     markDone: 'Mark done',
-    markDoneOf: (at: string) => `Mark done: the text of ${at}`,
+    markDoneOf: (text: string) => `Mark done: ${text}`,
+    assignToMeOf: (text: string) => `Assign to me: ${text}`,
+    unassignOf: (text: string) => `Unassign: ${text}`,
+    textOf: (at: string, from: string) => `the text of ${at} from ${from}`,
     markedDone: 'Marked done.',
     outcomes: {
       confirmed: 'Confirmed',

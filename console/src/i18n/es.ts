@@ -165,7 +165,10 @@ export const es: Strings = {
     queue: 'Cola',
     queues: { all: 'Todos los abiertos', mine: 'Asignados a mí', unassigned: 'Sin asignar' },
     markDone: 'Marcar hecho',
-    markDoneOf: (at: string) => `Marcar hecho: el texto del ${at}`,
+    markDoneOf: (text: string) => `Marcar hecho: ${text}`,
+    assignToMeOf: (text: string) => `Asignarme: ${text}`,
+    unassignOf: (text: string) => `Desasignar: ${text}`,
+    textOf: (at: string, from: string) => `el texto del ${at} de ${from}`,
     markedDone: 'Marcado como hecho.',
     outcomes: {
       confirmed: 'Confirmó',

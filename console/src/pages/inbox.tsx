@@ -122,6 +122,13 @@ export function InboxPage() {
   const who = (subject: string) => (subject === session.subject ? t.inbox.you : subject);
 
   const zone = clinic.timeZone;
+  // Names a text for its row's buttons, so each button's name differs from the next row's: the time to the
+  // second and who sent it (no words of the text).
+  const textOf = (item: InboxItem) =>
+    t.inbox.textOf(
+      inZone(item.receivedAt, zone).setLocale(language).toFormat('ccc d LLL, HH:mm:ss'),
+      item.patientId ?? item.from,
+    );
   return (
     <section aria-labelledby="page-title">
       <PageTitle>{t.inbox.title}</PageTitle>
@@ -252,6 +259,7 @@ export function InboxPage() {
                                   <button
                                     type="button"
                                     disabled={busy === item.itemId}
+                                    aria-label={t.inbox.unassignOf(textOf(item))}
                                     onClick={() => void assign(item, null)}
                                   >
                                     {t.inbox.unassign}
@@ -260,6 +268,7 @@ export function InboxPage() {
                                   <button
                                     type="button"
                                     disabled={busy === item.itemId}
+                                    aria-label={t.inbox.assignToMeOf(textOf(item))}
                                     onClick={() => void assign(item, session.subject)}
                                   >
                                     {t.inbox.assignToMe}
@@ -272,9 +281,7 @@ export function InboxPage() {
                                 <button
                                   type="button"
                                   disabled={busy === item.itemId}
-                                  aria-label={t.inbox.markDoneOf(
-                                    formatDateTime(item.receivedAt, zone, language),
-                                  )}
+                                  aria-label={t.inbox.markDoneOf(textOf(item))}
                                   onClick={() => void markDone(item)}
                                 >
                                   {t.inbox.markDone}
