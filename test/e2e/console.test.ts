@@ -339,6 +339,26 @@ describe('the staff console, in Chromium against local mode', () => {
     await page.getByText('SMS → EMAIL').waitFor();
     const consent = page.getByRole('table', { name: /Consent and opt-outs/ });
     expect(await consent.getByRole('row').count()).toBe(3);
+    // Her messages' statuses and reasons in words, not the API's codes (sent, skipped, too-late, …).
+    const said = page.getByRole('list', { name: 'Conversation' }).getByRole('listitem');
+    await poll(() => said.count()).toBeGreaterThan(0);
+    const statuses = await page.locator('.said-out .badge').allTextContents();
+    expect(statuses.length).toBeGreaterThan(0);
+    for (const status of statuses) {
+      expect([
+        'Pending',
+        'Queued',
+        'Sending',
+        'Sent',
+        'Delivered',
+        'Undeliverable',
+        'Skipped',
+        'Failed',
+      ]).toContain(status);
+    }
+    for (const head of await page.locator('.said-out .said-head .muted').allTextContents()) {
+      expect(head.trim()).not.toMatch(/^[a-z]+(-[a-z]+)+$/);
+    }
     await expectAccessible('patient');
 
     // Dan texted STOP: no reply can be sent, and the page warns (amber), not a success's green.
@@ -357,6 +377,19 @@ describe('the staff console, in Chromium against local mode', () => {
     const blocked = page.getByTestId('reply-blocked');
     await poll(() => blocked.textContent()).toBe('This patient opted out of SMS: no reply can be sent.');
     expect(await blocked.evaluate((note) => getComputedStyle(note).backgroundColor)).toBe(WARNING_BACKGROUND);
+    // Who opted her out, in words ("source: patient" was the API's code).
+    const smsRow = page
+      .getByRole('table', { name: /Consent and opt-outs/ })
+      .getByRole('row', { name: /^SMS/ });
+    expect(await smsRow.textContent()).toContain('source: the patient (by text)');
+    expect(
+      await page
+        .getByRole('list', { name: 'Conversation' })
+        .getByRole('listitem')
+        .filter({ hasText: 'Keyword reply' })
+        .locator('.badge')
+        .textContent(),
+    ).toBe('Sent');
     await expectAccessible('patient-opted-out');
   });
 

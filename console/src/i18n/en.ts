@@ -351,6 +351,11 @@ export const en = {
   >,
   /** Why a message was skipped, withdrawn, moved or failed (the API's reason codes); others are shown as sent. */
   reasons: {
+    'broadcast-cancelled': 'the broadcast was cancelled',
+    'unknown-patient': 'no patient with this id',
+    'bounce-permanent': 'the email bounced for good',
+    'bounce-transient': 'the email bounced for now',
+    'bounce-undetermined': 'the email bounced (reason unknown)',
     'appointment-missing': 'the visit no longer exists',
     'patient-missing': 'the patient no longer exists',
     'appointment-cancelled': 'the visit was cancelled',
@@ -379,6 +384,11 @@ export const en = {
     'clinic-missing': 'the clinic no longer exists',
     'enqueue-failed': 'could not be queued',
   } as Record<string, string>,
+  /** Reason codes that carry another code inside them. */
+  reasonFamilies: {
+    retry: (code: string) => `waiting to try again (the provider said ${code})`,
+    fallback: (channel: string, why: string) => `sent on the next channel: ${channel} refused it (${why})`,
+  },
   kinds: {
     confirmation: 'Booking confirmation',
     reminder: 'Reminder',
@@ -486,6 +496,20 @@ export const en = {
     bounced: 'Bounced',
     notRecorded: 'Not recorded',
     none: 'None',
+    sources: {
+      patient: 'the patient (by text)',
+      'patient-keyword': 'the patient (by text)',
+      staff: 'staff',
+      carrier: 'the phone carrier',
+      import: 'an import',
+      'email-unsubscribe': 'the email’s unsubscribe link',
+      'email-bounce': 'the email bounced',
+      complaint: 'a spam complaint',
+      written: 'in writing',
+      verbal: 'spoken',
+      electronic: 'electronically',
+      keyword: 'by text (START)',
+    } as Record<string, string>,
     source: (source: string) => `source: ${source}`,
     lastReply: (keyword: string, at: string) => `Last texted ${keyword} on ${at}.`,
   },

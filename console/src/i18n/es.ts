@@ -331,6 +331,11 @@ export const es: Strings = {
   },
   /** Why a message was skipped, withdrawn, moved or failed (the API's reason codes); others are shown as sent. */
   reasons: {
+    'broadcast-cancelled': 'la difusión se canceló',
+    'unknown-patient': 'no hay paciente con este id',
+    'bounce-permanent': 'el correo rebotó definitivamente',
+    'bounce-transient': 'el correo rebotó por ahora',
+    'bounce-undetermined': 'el correo rebotó (causa desconocida)',
     'appointment-missing': 'la cita ya no existe',
     'patient-missing': 'el paciente ya no existe',
     'appointment-cancelled': 'la cita se canceló',
@@ -358,6 +363,11 @@ export const es: Strings = {
     'looks-automated': 'el texto parecía automático',
     'clinic-missing': 'la clínica ya no existe',
     'enqueue-failed': 'no se pudo poner en cola',
+  },
+  reasonFamilies: {
+    retry: (code: string) => `esperando para reintentar (el proveedor dijo ${code})`,
+    fallback: (channel: string, why: string) =>
+      `enviado por el siguiente canal: ${channel} lo rechazó (${why})`,
   },
   kinds: {
     confirmation: 'Confirmación de reserva',
@@ -461,6 +471,20 @@ export const es: Strings = {
     bounced: 'Rebotado',
     notRecorded: 'No registrado',
     none: 'Ninguno',
+    sources: {
+      patient: 'el paciente (por SMS)',
+      'patient-keyword': 'el paciente (por SMS)',
+      staff: 'el personal',
+      carrier: 'el operador telefónico',
+      import: 'una importación',
+      'email-unsubscribe': 'el enlace para darse de baja del correo',
+      'email-bounce': 'el correo rebotó',
+      complaint: 'una queja de spam',
+      written: 'por escrito',
+      verbal: 'de palabra',
+      electronic: 'electrónicamente',
+      keyword: 'por SMS (START)',
+    },
     source: (source: string) => `origen: ${source}`,
     lastReply: (keyword: string, at: string) => `Último ${keyword} enviado el ${at}.`,
   },

@@ -38,5 +38,34 @@ export type { Strings };
  * @param t - the strings of the reader's language
  */
 export function reasonText(reason: string, t: Strings): string {
-  return Object.hasOwn(t.reasons, reason) ? (t.reasons[reason] ?? reason) : reason;
+  if (Object.hasOwn(t.reasons, reason)) return t.reasons[reason] ?? reason;
+  // Two families carry a code of the provider's inside them: `retry:<code>`, `fallback-after-<channel>-<why>`.
+  const retry = /^retry:(.+)$/.exec(reason);
+  if (retry) return t.reasonFamilies.retry(retry[1] as string);
+  const fallback = /^fallback-after-(sms|email)-(.+)$/.exec(reason);
+  if (fallback)
+    return t.reasonFamilies.fallback((fallback[1] as string).toUpperCase(), fallback[2] as string);
+  return reason;
+}
+
+/**
+ * A message status from the API in the reader's language; an unknown one as the API sent it.
+ *
+ * @param status - the code (`sent`, `skipped`, …)
+ * @param t - the strings of the reader's language
+ */
+export function statusText(status: string, t: Strings): string {
+  const names: Record<string, string> = t.messageStatuses;
+  return Object.hasOwn(names, status) ? (names[status] ?? status) : status;
+}
+
+/**
+ * Where a consent or an opt-out came from (`patient`, `staff`, `carrier`, `written`, …) in the reader's
+ * language; an unknown one as the API sent it.
+ *
+ * @param source - the code
+ * @param t - the strings of the reader's language
+ */
+export function sourceText(source: string, t: Strings): string {
+  return Object.hasOwn(t.patient.sources, source) ? (t.patient.sources[source] ?? source) : source;
 }

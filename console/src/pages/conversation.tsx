@@ -21,7 +21,7 @@ import { type ConversationItem, describeError, type Patient } from '../api/clien
 import { Badge, Show } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
-import { type Strings, useStrings } from '../i18n';
+import { reasonText, type Strings, statusText, useStrings } from '../i18n';
 import { href } from '../router';
 import { formatDateTime, zoneLabel } from '../time';
 
@@ -83,8 +83,8 @@ function Entry({
     <li class="said said-out">
       <p class="said-head">
         <strong>{t.kinds[entry.kind]}</strong> · {entry.channel.toUpperCase()} · {when}{' '}
-        <Badge tone={tone}>{entry.status}</Badge>
-        {entry.reason && <span class="muted"> {entry.reason}</span>}
+        <Badge tone={tone}>{statusText(entry.status, t)}</Badge>
+        {entry.reason && <span class="muted"> {reasonText(entry.reason, t)}</span>}
         {entry.by && <span class="muted"> · {t.conversation.by(entry.by)}</span>}
         {entry.appointmentId && (
           <>

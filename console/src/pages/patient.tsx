@@ -7,7 +7,7 @@ import { describeError, type Patient } from '../api/client';
 import { Badge, Lazy, PageTitle, Show, TableScroll } from '../components';
 import { useApp } from '../context';
 import { useLoad } from '../hooks';
-import { type Strings, useStrings } from '../i18n';
+import { type Strings, sourceText, useStrings } from '../i18n';
 import { href } from '../router';
 import { formatDateTime, zoneLabel } from '../time';
 
@@ -100,8 +100,8 @@ function PatientView({
                   <td>
                     {consent ? (
                       <>
-                        <Badge tone="good">{t.patient.given}</Badge> {t.patient.source(consent.source)} ·{' '}
-                        {at(consent.at)}
+                        <Badge tone="good">{t.patient.given}</Badge>{' '}
+                        {t.patient.source(sourceText(consent.source, t))} · {at(consent.at)}
                       </>
                     ) : (
                       <span class="muted">{t.patient.notRecorded}</span>
@@ -110,8 +110,8 @@ function PatientView({
                   <td>
                     {optOut ? (
                       <>
-                        <Badge tone="bad">{t.patient.optedOut}</Badge> {t.patient.source(optOut.source)} ·{' '}
-                        {at(optOut.at)}
+                        <Badge tone="bad">{t.patient.optedOut}</Badge>{' '}
+                        {t.patient.source(sourceText(optOut.source, t))} · {at(optOut.at)}
                       </>
                     ) : (
                       <span class="muted">{t.patient.none}</span>
