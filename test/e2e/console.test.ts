@@ -822,6 +822,28 @@ describe('the staff console, in Chromium against local mode', () => {
       expect(await page.getByTestId('role').textContent()).toBe('Personal');
       expect(await page.evaluate('document.documentElement.lang')).toBe('es');
       await expectAccessible('schedule-es');
+      // "Todas" for the feminine filters (Prioridad, Categoría), "Todos" for Estado.
+      await page.goto(`${url}/#/cases`);
+      await page.getByRole('heading', { level: 1, name: 'Casos' }).waitFor();
+      const toolbar = page.locator('.toolbar');
+      for (const [label, all] of [
+        ['Estado', 'Todos'],
+        ['Prioridad', 'Todas'],
+        ['Categoría', 'Todas'],
+      ] as const) {
+        expect(
+          await toolbar
+            .getByRole('combobox', { name: new RegExp(`^${label}`) })
+            .locator('option')
+            .first()
+            .textContent(),
+        ).toBe(all);
+      }
+      // One text's badge is singular ("Abierto", "Hecho"), unlike the inbox's plural filter.
+      await page.goto(`${url}/#/patients/p-cara`);
+      const badges = page.getByRole('list', { name: 'Conversación' }).locator('.said-in .badge');
+      await poll(() => badges.count()).toBeGreaterThan(0);
+      for (const badge of await badges.allTextContents()) expect(['Abierto', 'Hecho']).toContain(badge);
     } finally {
       await staff.close();
       page = previous;

@@ -129,6 +129,8 @@ export const en = {
     title: 'Inbox',
     show: 'Show',
     states: { open: 'Open', done: 'Done' } as Record<'open' | 'done', string>,
+    /** One text's state (the badge in a conversation). */
+    state: { open: 'Open', done: 'Done' } as Record<'open' | 'done', string>,
     pollNote: 'New texts appear by themselves (every 5 s).',
     count: (status: 'open' | 'done', count: number, more: boolean) =>
       `${count}${more ? '+' : ''} ${status === 'open' ? 'open' : 'done'} ${count === 1 ? 'text' : 'texts'}`,
@@ -273,6 +275,8 @@ export const en = {
     status: 'Status',
     priority: 'Priority',
     category: 'Category',
+    /** "All" as each filter's first choice (Spanish agrees it with the filter's noun). */
+    all: { status: 'All', priority: 'All', category: 'All' },
     source: 'Opened by',
     summary: 'Summary',
     assignee: 'Assigned to',

@@ -132,6 +132,7 @@ export const es: Strings = {
     title: 'Bandeja de entrada',
     show: 'Mostrar',
     states: { open: 'Abiertos', done: 'Hechos' },
+    state: { open: 'Abierto', done: 'Hecho' },
     pollNote: 'Los textos nuevos aparecen solos (cada 5 s).',
     count: (status: 'open' | 'done', count: number, more: boolean) =>
       `${count}${more ? '+' : ''} ${count === 1 ? 'texto' : 'textos'} ${status === 'open' ? (count === 1 ? 'abierto' : 'abiertos') : count === 1 ? 'hecho' : 'hechos'}`,
@@ -273,6 +274,7 @@ export const es: Strings = {
     status: 'Estado',
     priority: 'Prioridad',
     category: 'Categoría',
+    all: { status: 'Todos', priority: 'Todas', category: 'Todas' },
     source: 'Abierto por',
     summary: 'Resumen',
     assignee: 'Asignado a',

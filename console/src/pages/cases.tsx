@@ -172,7 +172,7 @@ function CaseList() {
           options={['open', 'acknowledged', 'resolved'] as const}
           names={t.cases.statuses}
           onChange={setStatus}
-          allLabel={t.common.all}
+          allLabel={t.cases.all.status}
         />
         <Choice
           label={t.cases.priority}
@@ -180,7 +180,7 @@ function CaseList() {
           options={PRIORITIES}
           names={t.inbox.priorities}
           onChange={setPriority}
-          allLabel={t.common.all}
+          allLabel={t.cases.all.priority}
         />
         <Choice
           label={t.cases.category}
@@ -188,7 +188,7 @@ function CaseList() {
           options={CASE_CATEGORIES}
           names={t.cases.categories}
           onChange={setCategory}
-          allLabel={t.common.all}
+          allLabel={t.cases.all.category}
         />
         <label class="check">
           <input

@@ -65,7 +65,7 @@ function Entry({
           {item.state && (
             <>
               {' '}
-              <Badge tone={item.state === 'open' ? 'warn' : 'good'}>{t.inbox.states[item.state]}</Badge>
+              <Badge tone={item.state === 'open' ? 'warn' : 'good'}>{t.inbox.state[item.state]}</Badge>
             </>
           )}
         </p>
