@@ -444,6 +444,8 @@ describe('the staff console, in Chromium against local mode', () => {
     expect(await row.getByText('You', { exact: true }).count()).toBe(1);
     await page.getByLabel('Queue').selectOption('unassigned');
     await row.waitFor({ state: 'detached' });
+    // The status line was about that row: another queue clears it.
+    expect(await page.getByRole('status').filter({ hasText: 'Assigned to you.' }).count()).toBe(0);
     await page.getByLabel('Queue').selectOption('mine');
     await row.waitFor();
     // Each row's buttons are named by its text's time, to the second, and sender (several rows, distinct names).
@@ -707,7 +709,11 @@ describe('the staff console, in Chromium against local mode', () => {
 
     // A bad reminder offset is refused at its field, saying which entry, not under "Other problems".
     const offsets = page.getByLabel(/^Reminder offsets/);
+    expect(await page.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
     await offsets.fill('3d, soon');
+    await offsets.blur();
+    // "Saved." was about the form as saved: the edit clears it.
+    expect(await page.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Save settings' }).click();
     const atField = page.locator('[id="policy.reminderOffsets.default-error"]');
     await atField.waitFor();

@@ -140,7 +140,10 @@ export function InboxPage() {
               type="button"
               key={option}
               aria-pressed={status === option}
-              onClick={() => setStatus(option)}
+              onClick={() => {
+                setStatus(option);
+                setNotice('');
+              }}
             >
               {t.inbox.states[option]}
             </button>
@@ -149,7 +152,14 @@ export function InboxPage() {
         {status === 'open' && (
           <label>
             {t.inbox.queue}{' '}
-            <select value={queue} onChange={(event) => setQueue(event.currentTarget.value as Queue)}>
+            <select
+              value={queue}
+              onChange={(event) => {
+                // "Assigned to you." was about a row of the list left behind.
+                setQueue(event.currentTarget.value as Queue);
+                setNotice('');
+              }}
+            >
               {(['all', 'mine', 'unassigned'] as const).map((option) => (
                 <option key={option} value={option}>
                   {t.inbox.queues[option]}

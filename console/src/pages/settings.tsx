@@ -143,6 +143,9 @@ export function SettingsPage() {
     const next = clone(draft);
     change(next.policy);
     setDraft(next);
+    // "Saved." was about the form as saved: the next change makes it untrue. (Not on every keystroke: a
+    // re-render would put back the offsets field's text, which it commits on change.)
+    setNotice('');
   };
 
   // The save-time check, run live on the draft: the same issues the server would answer with.
