@@ -27,6 +27,16 @@ let consoleUrl: string;
 let token: string;
 let browser: Browser;
 let page: Page;
+/**
+ * What the callbacks run in the page touch: this file is type-checked with the Node program, without the
+ * DOM library, so the few browser globals they use are declared here, for this module only.
+ */
+declare const document: {
+  activeElement: unknown;
+  documentElement: { scrollWidth: number; clientWidth: number };
+};
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
 /** The stylesheet's --warn-bg (#fdf0c8), as getComputedStyle reports it. */
 const WARNING_BACKGROUND = 'rgb(253, 240, 200)';
 /** Errors the page threw or logged: each test ends with none. */
