@@ -19,9 +19,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
-import { FAN_OUT_LEAD_MINUTES } from '../shared/adapters/dynamodb/broadcast-repository';
 import { PipelineDriver } from '../shared/adapters/local/pipeline-driver';
-import { BroadcastSchema } from '../shared/domain/broadcasts';
+import { BroadcastSchema, FAN_OUT_LEAD_MINUTES } from '../shared/domain/broadcasts';
 import { ClinicSchema, DEFAULT_POLICY, PatientSchema } from '../shared/domain/model';
 import { toUtcIso } from '../shared/domain/time';
 import { saveAppointment } from '../shared/use-cases/appointments';

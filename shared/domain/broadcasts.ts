@@ -49,6 +49,9 @@ export type ConsentTopic = (typeof CONSENT_TOPICS)[number];
  * recipients in pages, `planned` once every recipient has a message,
  * `cancelled` (messages not yet sent are skipped `broadcast-cancelled`).
  */
+/** How long before its send time a broadcast's fan-out starts: its messages are planned by then. */
+export const FAN_OUT_LEAD_MINUTES = 15;
+
 export const BROADCAST_STATUSES = ['scheduled', 'planning', 'planned', 'cancelled'] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
 

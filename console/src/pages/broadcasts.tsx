@@ -7,7 +7,7 @@
  * (refreshed every 5 s) and cancel it at any point.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { checkBroadcastText } from '../../../shared/domain/broadcasts';
+import { checkBroadcastText, FAN_OUT_LEAD_MINUTES } from '../../../shared/domain/broadcasts';
 import { PRIORITIES, type Priority } from '../../../shared/domain/constants';
 import type { Clinic as DomainClinic } from '../../../shared/domain/model';
 import {
@@ -24,11 +24,6 @@ import { reasonText, type Strings, useStrings } from '../i18n';
 import { formatDateTime, localDate, nextWholeHour, utcOf, zoneLabel } from '../time';
 
 const POLL_MS = 5_000;
-/**
- * The pipeline plans a broadcast's recipients from this long before its send time (the server's
- * FAN_OUT_LEAD_MINUTES, in a DynamoDB adapter the console cannot import): the default send time leaves it.
- */
-const FAN_OUT_LEAD_MINUTES = 15;
 type AudienceKind = 'appointmentsOn' | 'topic' | 'patientIds';
 
 /** Field issues of a 400, by path (`text.en`, `audience.appointmentsOn.to`, `sendAt`); the rest under ''. */

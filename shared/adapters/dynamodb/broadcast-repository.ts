@@ -14,7 +14,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import { type Broadcast, BroadcastSchema } from '../../domain/broadcasts';
+import { type Broadcast, BroadcastSchema, FAN_OUT_LEAD_MINUTES } from '../../domain/broadcasts';
 import { toUtcIso } from '../../domain/time';
 import type { BroadcastRepository, ExpectedVersion, FanOutAdvance, Page } from '../../ports/repositories';
 import { INDEX } from '../../tables';
@@ -24,9 +24,6 @@ import { putVersioned, withoutKeys } from './versioned';
 
 /** The due-index partition of broadcasts whose fan-out is still to do. */
 export const FAN_OUT_SHARD = '~fanout';
-
-/** How long before its send time a broadcast's fan-out starts: its messages are planned by then. */
-export const FAN_OUT_LEAD_MINUTES = 15;
 
 const STORAGE_KEYS = ['pk', 'sk', 'dueShard', 'dueAt'] as const;
 
