@@ -231,6 +231,8 @@ export const en = {
     preview: 'Preview',
     schedule: 'Schedule',
     previewTitle: 'Who would get it, and what it costs',
+    needsAdmin: (max: number) =>
+      `Only a clinic admin can schedule this broadcast: staff may send one to at most ${max} patients.`,
     recipients: 'Recipients',
     skippedBecause: (reason: string) => `Skipped: ${reason}`,
     smsParts: 'SMS parts in all',

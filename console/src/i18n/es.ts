@@ -230,6 +230,8 @@ export const es: Strings = {
     preview: 'Vista previa',
     schedule: 'Programar',
     previewTitle: 'Quién lo recibiría y cuánto cuesta',
+    needsAdmin: (max: number) =>
+      `Solo un administrador de la clínica puede programar este envío: el personal puede enviarlo a ${max} pacientes como máximo.`,
     recipients: 'Destinatarios',
     skippedBecause: (reason: string) => `Omitidos: ${reason}`,
     smsParts: 'Partes SMS en total',

@@ -447,6 +447,11 @@ function PreviewView({ preview, t, locale }: { preview: BroadcastPreview; t: Str
   const skipped = Object.entries(preview.skipped);
   return (
     <div data-testid="preview">
+      {preview.requiredRole === 'clinic-admin' && (
+        <p class="warning" role="note" data-testid="needs-admin">
+          {t.broadcasts.needsAdmin(preview.staffMaxRecipients)}
+        </p>
+      )}
       <TableScroll label={t.broadcasts.previewTitle}>
         <table>
           <caption>{t.broadcasts.previewTitle}</caption>
