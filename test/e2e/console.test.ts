@@ -41,6 +41,8 @@ declare function getComputedStyle(element: unknown): { backgroundColor: string }
 const WARNING_BACKGROUND = 'rgb(253, 240, 200)';
 /** Errors the page threw or logged: each test ends with none. */
 const pageErrors: string[] = [];
+/** Requests the page made that the server refused (4xx, 5xx), by path: each test ends with none. */
+const refusedRequests: string[] = [];
 
 async function call(method: string, path: string, body?: unknown) {
   const response = await fetch(`${url}${path}`, {
@@ -97,6 +99,12 @@ beforeAll(async () => {
     timezoneId: 'Asia/Tokyo',
   });
   page.setDefaultTimeout(10_000);
+  page.on('response', (response) => {
+    const { pathname } = new URL(response.url());
+    // The pages' own API refusals are what some tests provoke; the files the page loads must all be there.
+    if (response.status() >= 400 && !pathname.startsWith('/v1/'))
+      refusedRequests.push(`${response.status()} ${pathname}`);
+  });
 
   const patient = await call('PUT', '/v1/clinics/demo-clinic/patients/p-ana', {
     firstName: 'Ana',
@@ -150,6 +158,8 @@ function firstLoadJsGzipBytes(): number {
 describe('the staff console, in Chromium against local mode', () => {
   afterEach(() => {
     expect(pageErrors.splice(0)).toEqual([]);
+    // No /favicon.ico or asset the server does not have (found from outside: a 404 on every load).
+    expect(refusedRequests.splice(0)).toEqual([]);
   });
 
   it('loads at most 200 KB of gzipped JavaScript first', () => {
@@ -561,7 +571,24 @@ describe('the staff console, in Chromium against local mode', () => {
         .textContent(),
     ).toBe('1');
     expect(await page.getByTestId('cost').textContent()).toMatch(/^\$0\.\d+/);
+    // One recipient is within what staff may send to: no warning.
+    expect(await page.getByTestId('needs-admin').count()).toBe(0);
     await expectAccessible('broadcasts');
+    // Past the staff limit (the API's answer for a bigger audience, 101 of 100), the preview says before
+    // scheduling that a clinic admin must schedule it.
+    await page.route('**/broadcasts/preview', async (route) => {
+      const answer = await route.fetch();
+      const body = { ...(await answer.json()), requiredRole: 'clinic-admin', staffMaxRecipients: 100 };
+      await route.fulfill({ response: answer, json: body });
+    });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('needs-admin').waitFor();
+    expect(await page.getByTestId('needs-admin').textContent()).toBe(
+      'Only a clinic admin can schedule this broadcast: staff may send one to at most 100 patients.',
+    );
+    await page.unroute('**/broadcasts/preview');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await poll(() => page.getByTestId('needs-admin').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Schedule' }).click();
     const scheduled = page.getByRole('status').filter({ hasText: /^Broadcast b-\S+ scheduled\.$/ });
