@@ -37,6 +37,7 @@ import {
   type MessageStatus,
   type OriginationIdentity,
 } from '../shared/domain/model';
+import { neverSent } from '../shared/domain/receipts';
 import type { Role } from '../shared/domain/roles';
 import { toUtcIso } from '../shared/domain/time';
 import type { JwtClaims } from '../shared/http/local-tokens';
@@ -93,9 +94,6 @@ class SerialQueue {
     return result;
   }
 }
-
-/** Statuses of a message no provider has had yet: a receipt for one cannot come from AWS. */
-const NEVER_AT_A_PROVIDER: ReadonlySet<MessageStatus> = new Set(['pending', 'queued', 'skipped']);
 
 /** What local mode says about a text it ran through handle-inbound (no body: texts are PHI). */
 export interface InboundReport {
@@ -511,7 +509,7 @@ export class LocalRuntime {
           '(see GET /local/outbox; for a message not sent yet give its patientId)',
       );
     }
-    if (!entry && !message.providerMessageId && NEVER_AT_A_PROVIDER.has(message.status)) {
+    if (!entry && !message.providerMessageId && neverSent(message.status)) {
       // handle-receipts would ignore it (no provider ever had the message): say so rather than answer 200.
       throw new ConflictError(
         `message ${JSON.stringify(receipt.messageId)} of clinic ${clinicId} has not been sent (status ` +

@@ -157,6 +157,25 @@ export type ReceiptMismatch =
   /** Already delivered or undeliverable by another receipt that this one does not overturn. */
   | 'already-settled';
 
+/** Statuses in which a provider has (or may have) the message: a receipt can name only these. */
+const AT_A_PROVIDER: ReadonlySet<MessageStatus> = new Set([
+  'sending',
+  'sent',
+  'unknown',
+  'delivered',
+  'undeliverable',
+]);
+
+/**
+ * True for a message no provider ever accepted (pending, queued, skipped or
+ * failed): a receipt for it is `never-sent` and changes nothing.
+ *
+ * @param status - the message's status
+ */
+export function neverSent(status: MessageStatus): boolean {
+  return !AT_A_PROVIDER.has(status);
+}
+
 /**
  * Why the message as stored did not take a receipt.
  *
