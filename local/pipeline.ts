@@ -210,20 +210,25 @@ export function composePipeline(environment: Record<string, string>, ports: Pipe
     messages: dispatch.deps.messages,
     dueSources: dueSources(dispatch.deps.config),
     otherWorkDueAt: async () =>
-      (
+      earliestOf(
         await Promise.all([
           dispatch.deps.fanOut.broadcasts.earliestFanOutAt(),
           dispatch.deps.carePlanning.careReminders.earliestPlanAt(),
           dispatch.deps.overdueCases.cases.earliestDueAt(),
-        ])
-      )
-        .filter((at): at is string => at !== undefined)
-        .sort()
-        .at(0),
+        ]),
+      ),
   };
 }
 
 const context = {} as Context;
+
+/** The soonest of some UTC instants (the storage format sorts in time order), if any. */
+function earliestOf(instants: readonly (string | undefined)[]): string | undefined {
+  return instants
+    .filter((at): at is string => at !== undefined)
+    .sort()
+    .at(0);
+}
 
 /**
  * What the simulated-time driver needs to run a composed pipeline: the
@@ -241,10 +246,9 @@ export function driverParts(
     clock: parts.clock,
     // Messages, and the fan-outs, care planning and case reports the same sweep does.
     earliestDueAt: async () =>
-      (await Promise.all([pipeline.messages.earliestDueAt(pipeline.dueSources), pipeline.otherWorkDueAt()]))
-        .filter((at): at is string => at !== undefined)
-        .sort()
-        .at(0),
+      earliestOf(
+        await Promise.all([pipeline.messages.earliestDueAt(pipeline.dueSources), pipeline.otherWorkDueAt()]),
+      ),
     lookaheadSeconds: SWEEP_LOOKAHEAD_SECONDS,
     drainStream: () => parts.poller.drain((event: DynamoDBStreamEvent) => pipeline.plan(event, context)),
     sweep: () => pipeline.dispatch({} as ScheduledEvent, context),
