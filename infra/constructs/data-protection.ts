@@ -37,6 +37,14 @@ export interface DataProtection {
    * the first time.
    */
   readonly locked: boolean;
+  /**
+   * Keeps the indexes an earlier release had (shared/tables.ts,
+   * `retiredIndexes`) beside their successors: the first deploy of an
+   * upgrade that replaces an index (`-c keepRetiredIndexes=true`,
+   * docs/deploy.md "Upgrading"), since DynamoDB adds or drops one index
+   * per table update.
+   */
+  readonly keepRetiredIndexes?: boolean;
 }
 
 /** Every lock on: what every deploy after the first uses. */
@@ -57,6 +65,29 @@ export function dataProtectionFromContext(value: unknown): DataProtection {
       {
         path: FIRST_DEPLOY_CONTEXT,
         message: `must be true or false, not ${JSON.stringify(value)}: -c ${FIRST_DEPLOY_CONTEXT}=true on the very first deploy only`,
+      },
+    ],
+    'CDK context',
+  );
+}
+
+/** The CDK context key of an upgrade's first deploy: `-c keepRetiredIndexes=true`. */
+export const KEEP_RETIRED_INDEXES_CONTEXT = 'keepRetiredIndexes';
+
+/**
+ * Reads `-c keepRetiredIndexes=…` (strings from the CLI, booleans from
+ * tests); anything else is a typo that must not silently drop an index.
+ *
+ * @param value - the context value
+ */
+export function keepRetiredIndexesFromContext(value: unknown): boolean {
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new ConfigError(
+    [
+      {
+        path: KEEP_RETIRED_INDEXES_CONTEXT,
+        message: `must be true or false, not ${JSON.stringify(value)}: -c ${KEEP_RETIRED_INDEXES_CONTEXT}=true on the first deploy of an upgrade that replaces an index`,
       },
     ],
     'CDK context',

@@ -49,7 +49,7 @@ function projectionOf(index: IndexDefinition): {
  * @param id - construct id
  * @param definition - the shared definition
  * @param key - the customer-managed KMS key
- * @param protection - whether the deletion-protection lock is on
+ * @param protection - whether the deletion-protection lock is on, and whether retired indexes stay (an upgrade's first deploy)
  */
 export function tableFromDefinition(
   scope: Construct,
@@ -69,7 +69,8 @@ export function tableFromDefinition(
     ...(definition.stream === 'NEW_AND_OLD_IMAGES' ? { stream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
     ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
   });
-  for (const index of definition.globalIndexes) {
+  const retired = protection.keepRetiredIndexes ? (definition.retiredIndexes ?? []) : [];
+  for (const index of [...definition.globalIndexes, ...retired]) {
     table.addGlobalSecondaryIndex({
       indexName: index.indexName,
       partitionKey: attribute(index.partitionKey),

@@ -17,6 +17,7 @@ import { SETTINGS } from '../../shared/config/settings';
 import { CLINICS_CLAIM } from '../../shared/http/auth';
 import { DEFAULT_STAFF_API_CONFIG, StaffApiEnv } from '../../shared/http/env';
 import { STAFF_API_ROUTES } from '../../shared/http/staff-api';
+import { INDEX } from '../../shared/tables';
 import { acknowledge } from '../compliance';
 import {
   type DeploymentConfig,
@@ -209,7 +210,13 @@ export class StatelessStack extends Stack {
     // After each sweep, the broadcasts' fan-out (issue 14): reads an audience
     // (listed patients, a clinic's patients, a closure's booked visits) ...
     useTable(this.dispatchDue, tables.patients, { items: ['GetItem', 'Query'] }, 'PATIENTS_TABLE');
-    useTable(this.dispatchDue, tables.appointments, { queries: ['byStart'] }, 'APPOINTMENTS_TABLE');
+    // A closure's visits: the start index names them (keys only), each is read from the table.
+    useTable(
+      this.dispatchDue,
+      tables.appointments,
+      { items: ['GetItem'], queries: [INDEX.appointmentsByStart] },
+      'APPOINTMENTS_TABLE',
+    );
     // Queries the due index and claims (updates) what it finds; reads the
     // lanes' throttles (a Query of their one partition of the table); the
     // fan-out reads a broadcast and creates its recipients' messages
@@ -459,7 +466,7 @@ export class StatelessStack extends Stack {
       },
     });
     // The API gets and conditionally puts clinics, patients and appointments
-    // (and queries byStart for lists and metrics); it queries a patient's
+    // (and queries the start index, keys only, for lists); it queries a patient's
     // messages by key for timelines and metrics, and never the due index,
     // which spans every clinic.
     useTable(this.staffApi, tables.clinics, { items: ['GetItem', 'PutItem'] }, 'CLINICS_TABLE');
@@ -468,7 +475,7 @@ export class StatelessStack extends Stack {
     useTable(
       this.staffApi,
       tables.appointments,
-      { items: ['GetItem', 'PutItem'], queries: ['byStart'] },
+      { items: ['GetItem', 'PutItem'], queries: [INDEX.appointmentsByStart] },
       'APPOINTMENTS_TABLE',
     );
     // Staff replies: created conditionally (a replayed Idempotency-Key reads

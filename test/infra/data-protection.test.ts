@@ -1,6 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dataProtectionFromContext, LOCKED } from '../../infra/constructs/data-protection';
+import {
+  dataProtectionFromContext,
+  keepRetiredIndexesFromContext,
+  LOCKED,
+} from '../../infra/constructs/data-protection';
 import { DEVELOPER_ONLY_EMAIL_PROPERTIES } from '../../infra/constructs/staff-users';
 import { ConfigError } from '../../shared/domain/errors';
 import { SYNTH_TIMEOUT, type Synthesized, synthesize } from './support';
@@ -8,6 +12,7 @@ import {
   BASELINE_CONFIG,
   type Baseline,
   guardedResources,
+  indexUpdateProblems,
   readBaseline,
   unguarded,
   upgradeProblems,
@@ -153,6 +158,21 @@ describe('locks', () => {
     expect(attempt).toThrow(/firstDeploy: must be true or false, not "yes"/);
     expect(LOCKED.locked).toBe(true);
   });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    [true, true],
+    ['true', true],
+  ])('reads -c keepRetiredIndexes=%s as %s', (value, keep) => {
+    expect(keepRetiredIndexesFromContext(value)).toBe(keep);
+  });
+
+  it('refuses any other keepRetiredIndexes value, naming the key and the value', () => {
+    expect(() => keepRetiredIndexesFromContext('1')).toThrow(
+      /keepRetiredIndexes: must be true or false, not "1"/,
+    );
+  });
 });
 
 describe('staff user pool emails', () => {
@@ -211,6 +231,45 @@ describe('upgrades keep what must never be replaced', () => {
   });
 });
 
+describe('an upgrade that replaces an index takes two deploys', () => {
+  let upgrading: Baseline;
+  beforeAll(() => {
+    upgrading = guardedResources(
+      synthesize(BASELINE_CONFIG, { protection: { ...LOCKED, keepRetiredIndexes: true } }),
+    );
+  }, SYNTH_TIMEOUT);
+
+  it('would drop byStart and add byStartKeys in one plain deploy over the recorded release, which DynamoDB refuses', () => {
+    expect(indexUpdateProblems(readBaseline(), current)).toEqual([
+      'Stateful AppointmentsTable8553CB1E: one update would drop byStart and add byStartKeys; DynamoDB adds or drops one index per update',
+    ]);
+  });
+
+  it('adds byStartKeys beside byStart in the first deploy (-c keepRetiredIndexes=true), and keeps every guarded resource', () => {
+    // Act
+    const indexes = (upgrading.Stateful?.AppointmentsTable8553CB1E?.Properties.GlobalSecondaryIndexes ??
+      []) as { IndexName: string; Projection: unknown }[];
+
+    // Assess
+    expect(indexUpdateProblems(readBaseline(), upgrading)).toEqual([]);
+    expect(upgradeProblems(readBaseline(), upgrading)).toEqual([]);
+    expect(indexes.map((index) => [index.IndexName, index.Projection])).toEqual([
+      ['byStartKeys', { ProjectionType: 'KEYS_ONLY' }],
+      ['byStart', { ProjectionType: 'ALL' }],
+    ]);
+  });
+
+  it('drops byStart alone in the next plain deploy', () => {
+    expect(indexUpdateProblems(upgrading, current)).toEqual([]);
+  });
+
+  it('changes no other table between the two deploys', () => {
+    const { AppointmentsTable8553CB1E: _before, ...others } = upgrading.Stateful ?? {};
+    const { AppointmentsTable8553CB1E: _after, ...othersNow } = current.Stateful ?? {};
+    expect(othersNow).toEqual(others);
+  });
+});
+
 describe('the upgrade check itself', () => {
   const table = {
     Type: 'AWS::DynamoDB::Table',
@@ -222,6 +281,29 @@ describe('the upgrade check itself', () => {
     },
   };
   const base: Baseline = { Stateful: { ClinicsTable4477ED9E: table } };
+
+  it('counts an index whose projection changed under the same name as a drop and an add', () => {
+    // Arrange
+    const index = (projection: string) => ({
+      IndexName: 'byStart',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      Projection: { ProjectionType: projection },
+    });
+    const withIndex = (projection: string): Baseline => ({
+      Stateful: {
+        ClinicsTable4477ED9E: {
+          ...table,
+          Properties: { ...table.Properties, GlobalSecondaryIndexes: [index(projection)] },
+        },
+      },
+    });
+
+    // Act + Assess
+    expect(indexUpdateProblems(withIndex('ALL'), withIndex('KEYS_ONLY'))).toEqual([
+      'Stateful ClinicsTable4477ED9E: one update would drop byStart and add byStart; DynamoDB adds or drops one index per update',
+    ]);
+    expect(indexUpdateProblems(base, withIndex('ALL'))).toEqual([]);
+  });
 
   it('lets a change that updates in place through', () => {
     // Arrange

@@ -23,7 +23,7 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     // The broadcasts' fan-out: audiences (listed patients, a clinic's patients, a closure's visits),
     // the broadcast and its recipients' messages (conditional puts, read back on a resumed page).
     patients: ['GetItem', 'Query'],
-    appointments: ['Query@byStart'],
+    appointments: ['GetItem', 'Query@byStartKeys'],
     messages: ['GetItem', 'PutItem', 'Query', 'Query@due', 'UpdateItem'],
     // Feedback cases: the due partition of the party index, and the conditional put of a report.
     inbound: ['PutItem', 'Query@byParty'],
@@ -40,7 +40,7 @@ const CALLS: Record<string, Partial<Record<TableId, string[]>>> = {
     clinics: ['GetItem', 'PutItem'],
     // Query: a broadcast's topic audience, read in pages.
     patients: ['GetItem', 'PutItem', 'Query'],
-    appointments: ['GetItem', 'PutItem', 'Query@byStart'],
+    appointments: ['GetItem', 'PutItem', 'Query@byStartKeys'],
     // Staff replies: the conditional create, reading a replayed one, the put-back after a queue refusal, the send-now counter.
     messages: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
     // Feedback cases: conditional puts, the clinic's case partition (Query) and by status (Query@inbox).

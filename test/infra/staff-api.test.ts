@@ -363,7 +363,7 @@ describe('staff API: the function', () => {
       );
       expect(actionsOn(table), table).not.toContain('dynamodb:UpdateItem');
     }
-    expect(JSON.stringify(tableStatements('AppointmentsTable'))).toContain('/index/byStart');
+    expect(JSON.stringify(tableStatements('AppointmentsTable'))).toContain('/index/byStartKeys');
     expect([...actionsOn('MessagesTable')].sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',

@@ -105,6 +105,49 @@ export function upgradeProblems(released: Baseline, current: Baseline): string[]
   return problems;
 }
 
+interface IndexShape {
+  IndexName: string;
+}
+
+/** A table's indexes by name, each as its template states it (keys and projection). */
+function indexesOf(resource: GuardedResource): Map<string, string> {
+  const indexes = (resource.Properties.GlobalSecondaryIndexes ?? []) as IndexShape[];
+  return new Map(indexes.map((index) => [index.IndexName, JSON.stringify(index)]));
+}
+
+/**
+ * What one deploy from `released` to `current` would ask of each table's
+ * indexes that DynamoDB refuses: it creates or deletes one global secondary
+ * index per table update (an index whose keys or projection changed is
+ * both: it must be deleted and created again), so CloudFormation fails an
+ * update that does more, and rolls it back. One line per table.
+ *
+ * @param released - the recorded baseline (or any earlier synthesis)
+ * @param current - the resources the next deploy would have
+ */
+export function indexUpdateProblems(released: Baseline, current: Baseline): string[] {
+  const problems: string[] = [];
+  for (const [role, resources] of Object.entries(released)) {
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      const next = current[role]?.[logicalId];
+      if (resource.Type !== 'AWS::DynamoDB::Table' || !next) continue;
+      const before = indexesOf(resource);
+      const after = indexesOf(next);
+      const dropped = [...before].filter(([name, shape]) => after.get(name) !== shape).map(([name]) => name);
+      const added = [...after].filter(([name, shape]) => before.get(name) !== shape).map(([name]) => name);
+      if (dropped.length + added.length > 1) {
+        problems.push(
+          `${role} ${logicalId}: one update would ${[
+            ...(dropped.length ? [`drop ${dropped.join(', ')}`] : []),
+            ...(added.length ? [`add ${added.join(', ')}`] : []),
+          ].join(' and ')}; DynamoDB adds or drops one index per update`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 /** Guarded resources of `current` that the baseline does not guard yet. */
 export function unguarded(released: Baseline, current: Baseline): string[] {
   return Object.entries(current).flatMap(([role, resources]) =>

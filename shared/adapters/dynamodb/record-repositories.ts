@@ -178,7 +178,7 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
       query: period,
       otherQuery: 'was returned for another period; send the same from and to',
     };
-    return queryPage(
+    const keys = await queryPage(
       this.doc,
       expected,
       page,
@@ -191,7 +191,17 @@ export class DynamoAppointmentRepository implements AppointmentRepository {
           ExpressionAttributeValues: { ':clinicId': clinicId, ':from': range.from, ':to': lastIncluded },
           ...start,
         }),
-      (item) => readAppointment(item),
+      (item) => String(item.appointmentId),
     );
+    // The index holds keys only (shared/tables.ts) and lags the table: read each
+    // appointment and keep those that still start in the period, in start order.
+    const read = await Promise.all(keys.items.map((appointmentId) => this.get(clinicId, appointmentId)));
+    const items = read
+      .filter(
+        (appointment): appointment is Appointment =>
+          appointment !== undefined && appointment.startAt >= range.from && appointment.startAt < range.to,
+      )
+      .sort((a, b) => a.startAt.localeCompare(b.startAt) || a.appointmentId.localeCompare(b.appointmentId));
+    return { items, ...(keys.cursor ? { cursor: keys.cursor } : {}) };
   }
 }

@@ -67,7 +67,8 @@ const STAFF_API_CALLS: Record<string, (clinicId: string) => Promise<unknown>> = 
   'appointments.get (GetItem)': (clinicId) => repos.appointments.get(clinicId, 'a-1'),
   'appointments.put (PutItem)': (clinicId) =>
     repos.appointments.put(makeAppointment({ clinicId, appointmentId: 'a-new' }), null),
-  'appointments.listByStart (Query byStart)': (clinicId) => repos.appointments.listByStart(clinicId, range),
+  'appointments.listByStart (Query byStartKeys, then GetItem)': (clinicId) =>
+    repos.appointments.listByStart(clinicId, range),
   'messages.listForAppointment (Query)': (clinicId) =>
     repos.messages.listForAppointment(clinicId, 'p-1', 'a-1'),
   'messages.listForPatient (Query)': (clinicId) => repos.messages.listForPatient(clinicId, 'p-1'),

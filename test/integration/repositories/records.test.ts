@@ -1,7 +1,9 @@
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeRepositories, type Repositories } from '../../../shared/adapters/dynamodb/repositories';
 import { ConflictError, ValidationError } from '../../../shared/domain/errors';
+import { INDEX } from '../../../shared/tables';
 import { makeAppointment, makeClinic, makePatient } from '../../support/factories';
 import { useTestTables } from '../../support/tables';
 
@@ -162,6 +164,81 @@ describe('appointment repository', () => {
     ]);
     expect(second.items.map((a) => a.appointmentId)).toEqual(['a-list-2']);
     expect(second.cursor).toBeUndefined();
+  });
+
+  it('lists whole appointments through the keys-only start index: a confirmation, written to the table alone (1 write unit), is in the list; a visit moved out of the period is not', async () => {
+    // Arrange: write units by index, for the appointments table only.
+    const { appointments } = repos();
+    const units: Record<string, number>[] = [];
+    tables.clients.raw.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as Record<string, unknown>;
+        const watched = input.TableName === tables.names.appointments && input.Item !== undefined;
+        if (watched) input.ReturnConsumedCapacity = 'INDEXES';
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity;
+        if (watched && consumed) {
+          units.push({
+            table: consumed.Table?.CapacityUnits ?? 0,
+            ...Object.fromEntries(
+              Object.entries(consumed.GlobalSecondaryIndexes ?? {}).map(([name, used]) => [
+                name,
+                used.CapacityUnits ?? 0,
+              ]),
+            ),
+          });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'appointmentUnits' },
+    );
+    try {
+      const booked = makeAppointment({
+        clinicId: 'keys-clinic',
+        appointmentId: 'a-keys-1',
+        startAt: '2027-03-01T15:00:00.000Z',
+      });
+      const moved = makeAppointment({
+        clinicId: 'keys-clinic',
+        appointmentId: 'a-keys-2',
+        startAt: '2027-03-01T16:00:00.000Z',
+      });
+      await appointments.put(booked, null);
+      await appointments.put(moved, null);
+
+      // Act: confirm the first; move the second to the next day.
+      const confirmed = {
+        ...booked,
+        confirmation: {
+          at: '2027-02-27T12:00:00.000Z',
+          via: 'sms' as const,
+          messageId: 'a-keys-1#confirmation#1',
+          inboundMessageId: 'in-keys-1',
+          scheduleVersion: 1,
+        },
+        version: booked.version + 1,
+      };
+      await appointments.put(confirmed, booked.version);
+      await appointments.put(
+        { ...moved, startAt: '2027-03-02T16:00:00.000Z', scheduleVersion: 2, version: moved.version + 1 },
+        moved.version,
+      );
+      const day = await appointments.listByStart('keys-clinic', {
+        from: '2027-03-01T00:00:00.000Z',
+        to: '2027-03-02T00:00:00.000Z',
+      });
+
+      // Assess: two creates and a move write the index; the confirmation does not.
+      expect(units).toEqual([
+        { table: 1, [INDEX.appointmentsByStart]: 1 },
+        { table: 1, [INDEX.appointmentsByStart]: 1 },
+        { table: 1 },
+        { table: 1, [INDEX.appointmentsByStart]: 2 },
+      ]);
+      expect(day.items).toEqual([confirmed]);
+    } finally {
+      tables.clients.raw.middlewareStack.remove('appointmentUnits');
+    }
   });
 
   it('rejects a bad cursor by name', async () => {
