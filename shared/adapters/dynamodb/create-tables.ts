@@ -3,8 +3,10 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DeleteTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -56,8 +58,82 @@ export function createTableInput(definition: TableDefinition, tableName: string)
   };
 }
 
+/** Polls until the table and every index it has are ACTIVE (an index created or dropped is not at once). */
+async function waitUntilIndexesSettle(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let tries = 0; tries < 600; tries++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const busy =
+      Table?.TableStatus !== 'ACTIVE' ||
+      (Table.GlobalSecondaryIndexes ?? []).some((index) => index.IndexStatus !== 'ACTIVE');
+    if (!busy) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`table ${tableName}: its indexes did not become ACTIVE within a minute`);
+}
+
 /**
- * Creates every table that does not exist yet, and waits until each is active.
+ * Brings the indexes of a table kept from an earlier run (local mode's data
+ * folder) to the definition: drops each index the definition no longer has
+ * or has with other keys or projection, and creates each it lacks, one per
+ * update as DynamoDB requires, waiting for each. A folder made before the
+ * appointments' start index became keys only (`byStart` → `byStartKeys`)
+ * is upgraded this way on the next `npm run local`.
+ */
+async function syncIndexes(client: DynamoDBClient, definition: TableDefinition, tableName: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const wanted = createTableInput(definition, tableName).GlobalSecondaryIndexes ?? [];
+  const shapeOf = (index: {
+    KeySchema?: readonly { AttributeName?: string; KeyType?: string }[];
+    Projection?: { ProjectionType?: string; NonKeyAttributes?: readonly string[] };
+  }) =>
+    JSON.stringify({
+      keys: (index.KeySchema ?? []).map((key) => [key.AttributeName, key.KeyType]),
+      projection: index.Projection?.ProjectionType,
+      include: [...(index.Projection?.NonKeyAttributes ?? [])].sort(),
+    });
+  const existing = new Map(
+    (Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, shapeOf(index)]),
+  );
+  const wantedShapes = new Map(wanted.map((index) => [index.IndexName, shapeOf(index)]));
+  const stale = [...existing]
+    .filter(([name, shape]) => wantedShapes.get(name) !== shape)
+    .map(([name]) => name);
+  const missing = wanted.filter((index) => existing.get(index.IndexName) !== shapeOf(index));
+  if (stale.length === 0 && missing.length === 0) return;
+  await waitUntilIndexesSettle(client, tableName);
+  for (const IndexName of stale) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName } }],
+      }),
+    );
+    await waitUntilIndexesSettle(client, tableName);
+  }
+  const attributes = createTableInput(definition, tableName).AttributeDefinitions;
+  for (const index of missing) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attributes,
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.IndexName,
+              KeySchema: index.KeySchema,
+              Projection: index.Projection,
+            },
+          },
+        ],
+      }),
+    );
+    await waitUntilIndexesSettle(client, tableName);
+  }
+}
+
+/**
+ * Creates every table that does not exist yet, and waits until each is active;
+ * a table that exists has its indexes brought to the definition (syncIndexes).
  *
  * @param client - a DynamoDB client (DynamoDB Local here)
  * @param names - physical table names
@@ -70,6 +146,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
         await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
+        await syncIndexes(client, definition, tableName);
         return;
       }
       await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
