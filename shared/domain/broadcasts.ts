@@ -43,15 +43,15 @@ const BROADCAST_VARIABLE_SET: ReadonlySet<TemplateVariable> = new Set(BROADCAST_
 export const CONSENT_TOPICS = ['updates'] as const;
 export type ConsentTopic = (typeof CONSENT_TOPICS)[number];
 
+/** How long before its send time a broadcast's fan-out starts: its messages are planned by then. */
+export const FAN_OUT_LEAD_MINUTES = 15;
+
 /**
  * Where a broadcast stands: `scheduled` until its fan-out starts (the only
  * state in which it may change), `planning` while the pipeline plans its
  * recipients in pages, `planned` once every recipient has a message,
  * `cancelled` (messages not yet sent are skipped `broadcast-cancelled`).
  */
-/** How long before its send time a broadcast's fan-out starts: its messages are planned by then. */
-export const FAN_OUT_LEAD_MINUTES = 15;
-
 export const BROADCAST_STATUSES = ['scheduled', 'planning', 'planned', 'cancelled'] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
 

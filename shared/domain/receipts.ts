@@ -5,7 +5,7 @@
  * an email opt-out after a complaint). Pure: the receipts function reads and
  * writes; this decides.
  */
-import type { Channel, MessageStatus } from './constants';
+import { ACCEPTED_STATUSES, type Channel, type MessageStatus } from './constants';
 import type { Message, Patient, Receipt } from './model';
 import { fallbackIdFor, isFallbackId } from './planning/ids';
 import { chooseChannel } from './planning/rules';
@@ -158,12 +158,10 @@ export type ReceiptMismatch =
   | 'already-settled';
 
 /** Statuses in which a provider has (or may have) the message: a receipt can name only these. */
-const AT_A_PROVIDER: ReadonlySet<MessageStatus> = new Set([
+const AT_A_PROVIDER: ReadonlySet<MessageStatus> = new Set<MessageStatus>([
   'sending',
-  'sent',
   'unknown',
-  'delivered',
-  'undeliverable',
+  ...ACCEPTED_STATUSES,
 ]);
 
 /**
