@@ -58,15 +58,25 @@ export const LOCKED: DataProtection = { locked: true };
  * @param value - the context value (`app.node.tryGetContext('firstDeploy')`)
  */
 export function dataProtectionFromContext(value: unknown): DataProtection {
-  if (value === undefined || value === false || value === 'false') return LOCKED;
-  if (value === true || value === 'true') return { locked: false };
+  return contextFlag(FIRST_DEPLOY_CONTEXT, value, 'on the very first deploy only')
+    ? { locked: false }
+    : LOCKED;
+}
+
+/**
+ * A true/false CDK context flag, absent meaning false. The CLI passes
+ * strings, cdk.json and tests booleans; anything else is a typo that must
+ * not silently switch a deployment's data protection either way.
+ *
+ * @param key - the context key
+ * @param value - its value
+ * @param when - when to set it, for the error
+ */
+function contextFlag(key: string, value: unknown, when: string): boolean {
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
   throw new ConfigError(
-    [
-      {
-        path: FIRST_DEPLOY_CONTEXT,
-        message: `must be true or false, not ${JSON.stringify(value)}: -c ${FIRST_DEPLOY_CONTEXT}=true on the very first deploy only`,
-      },
-    ],
+    [{ path: key, message: `must be true or false, not ${JSON.stringify(value)}: -c ${key}=true ${when}` }],
     'CDK context',
   );
 }
@@ -81,16 +91,10 @@ export const KEEP_RETIRED_INDEXES_CONTEXT = 'keepRetiredIndexes';
  * @param value - the context value
  */
 export function keepRetiredIndexesFromContext(value: unknown): boolean {
-  if (value === undefined || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  throw new ConfigError(
-    [
-      {
-        path: KEEP_RETIRED_INDEXES_CONTEXT,
-        message: `must be true or false, not ${JSON.stringify(value)}: -c ${KEEP_RETIRED_INDEXES_CONTEXT}=true on the first deploy of an upgrade that replaces an index`,
-      },
-    ],
-    'CDK context',
+  return contextFlag(
+    KEEP_RETIRED_INDEXES_CONTEXT,
+    value,
+    'on the first deploy of an upgrade that replaces an index',
   );
 }
 
