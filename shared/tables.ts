@@ -181,3 +181,21 @@ export function prefixedTableNames(prefix: string): TableNames {
     inbound: `${prefix}inbound`,
   };
 }
+
+/**
+ * What turns one set of indexes into another, each index given by name and
+ * a shape (its keys and projection, as a comparable string): the indexes to
+ * drop (gone, or reshaped) and to add (new, or reshaped). DynamoDB does one
+ * of these per table update; a reshaped index is both.
+ *
+ * @param before - name → shape now
+ * @param after - name → shape wanted
+ */
+export function indexChanges(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): { dropped: string[]; added: string[] } {
+  const changed = (from: ReadonlyMap<string, string>, to: ReadonlyMap<string, string>) =>
+    [...from].filter(([name, shape]) => to.get(name) !== shape).map(([name]) => name);
+  return { dropped: changed(before, after), added: changed(after, before) };
+}

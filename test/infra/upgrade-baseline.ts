@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fullDiff, type ResourceDifference, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { irreplaceableResources } from '../../infra/constructs/data-protection';
+import { indexChanges } from '../../shared/tables';
 import { type Synthesized, synthesize } from './support';
 
 export const BASELINE_FILE = fileURLToPath(new URL('./upgrade-baseline.json', import.meta.url));
@@ -131,10 +132,7 @@ export function indexUpdateProblems(released: Baseline, current: Baseline): stri
     for (const [logicalId, resource] of Object.entries(resources)) {
       const next = current[role]?.[logicalId];
       if (resource.Type !== 'AWS::DynamoDB::Table' || !next) continue;
-      const before = indexesOf(resource);
-      const after = indexesOf(next);
-      const dropped = [...before].filter(([name, shape]) => after.get(name) !== shape).map(([name]) => name);
-      const added = [...after].filter(([name, shape]) => before.get(name) !== shape).map(([name]) => name);
+      const { dropped, added } = indexChanges(indexesOf(resource), indexesOf(next));
       if (dropped.length + added.length > 1) {
         problems.push(
           `${role} ${logicalId}: one update would ${[

@@ -10,7 +10,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLES, type TableDefinition, type TableNames } from '../../tables';
+import { indexChanges, TABLES, type TableDefinition, type TableNames } from '../../tables';
 
 /**
  * The CreateTable request for a table definition (on-demand, like the CDK
@@ -81,7 +81,8 @@ async function waitUntilIndexesSettle(client: DynamoDBClient, tableName: string)
  */
 async function syncIndexes(client: DynamoDBClient, definition: TableDefinition, tableName: string) {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  const wanted = createTableInput(definition, tableName).GlobalSecondaryIndexes ?? [];
+  const input = createTableInput(definition, tableName);
+  const wanted = new Map((input.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
   const shapeOf = (index: {
     KeySchema?: readonly { AttributeName?: string; KeyType?: string }[];
     Projection?: { ProjectionType?: string; NonKeyAttributes?: readonly string[] };
@@ -91,40 +92,27 @@ async function syncIndexes(client: DynamoDBClient, definition: TableDefinition, 
       projection: index.Projection?.ProjectionType,
       include: [...(index.Projection?.NonKeyAttributes ?? [])].sort(),
     });
-  const existing = new Map(
-    (Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, shapeOf(index)]),
+  const shapes = (indexes: Iterable<{ IndexName?: string | undefined } & Parameters<typeof shapeOf>[0]>) =>
+    new Map([...indexes].map((index) => [index.IndexName ?? '', shapeOf(index)]));
+  const { dropped, added } = indexChanges(
+    shapes(Table?.GlobalSecondaryIndexes ?? []),
+    shapes(wanted.values()),
   );
-  const wantedShapes = new Map(wanted.map((index) => [index.IndexName, shapeOf(index)]));
-  const stale = [...existing]
-    .filter(([name, shape]) => wantedShapes.get(name) !== shape)
-    .map(([name]) => name);
-  const missing = wanted.filter((index) => existing.get(index.IndexName) !== shapeOf(index));
-  if (stale.length === 0 && missing.length === 0) return;
+  if (dropped.length === 0 && added.length === 0) return;
   await waitUntilIndexesSettle(client, tableName);
-  for (const IndexName of stale) {
+  const updates = [
+    ...dropped.map((IndexName) => ({ Delete: { IndexName } })),
+    ...added.map((name) => {
+      const { IndexName, KeySchema, Projection } = wanted.get(name) ?? {};
+      return { Create: { IndexName, KeySchema, Projection } };
+    }),
+  ];
+  for (const update of updates) {
     await client.send(
       new UpdateTableCommand({
         TableName: tableName,
-        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName } }],
-      }),
-    );
-    await waitUntilIndexesSettle(client, tableName);
-  }
-  const attributes = createTableInput(definition, tableName).AttributeDefinitions;
-  for (const index of missing) {
-    await client.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: attributes,
-        GlobalSecondaryIndexUpdates: [
-          {
-            Create: {
-              IndexName: index.IndexName,
-              KeySchema: index.KeySchema,
-              Projection: index.Projection,
-            },
-          },
-        ],
+        ...('Create' in update ? { AttributeDefinitions: input.AttributeDefinitions } : {}),
+        GlobalSecondaryIndexUpdates: [update],
       }),
     );
     await waitUntilIndexesSettle(client, tableName);
